@@ -1,0 +1,52 @@
+# Two commands set everything up: `make run` serves the knee pack, `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(VENV)/.installed-run
+	$(BIN)/symptom-graph serve --host $(HOST) --port $(PORT)
+
+validate: $(VENV)/.installed-run
+	$(BIN)/symptom-graph validate
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy app graph
+
+# Rewrite the committed spec after an intended API change (the drift test compares against it).
+openapi: $(VENV)/.installed-run
+	$(BIN)/symptom-graph openapi --output openapi.json
+
+lint-openapi: node_modules/.installed
+	npx --no-install spectral lint openapi.json --ruleset .spectral.yaml --fail-severity=warn
+
+unit: $(VENV)/.installed-test
+	$(BIN)/python -m pytest --cov --cov-report=term
+
+test: lint typecheck lint-openapi unit
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis

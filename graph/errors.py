@@ -1,0 +1,41 @@
+"""The domain's exception hierarchy; the HTTP layer maps each to one problem type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ContentError", "GraphError", "NotFoundError", "Problem"]
+
+
+class GraphError(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+
+class NotFoundError(GraphError, LookupError):
+    """An id that names no record of the expected kind."""
+
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__(f"no {what} with id {ident!r}")
+        self.what = what
+        self.ident = ident
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with a content pack: where it is and why it is wrong."""
+
+    file: str
+    record: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.record}: {self.reason}"
+
+
+class ContentError(GraphError):
+    """Content that must not be served; carries every problem found in one pass."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} content problem(s):\n{lines}")

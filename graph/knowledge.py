@@ -1,0 +1,206 @@
+"""`KnowledgeGraph`: the loaded, immutable graph and the indexes every lookup uses."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from types import MappingProxyType
+
+import networkx as nx
+
+from graph.content import Content
+from graph.errors import NotFoundError
+from graph.loader import load_content
+from graph.models import (
+    Disclaimer,
+    EdgeRecord,
+    NodeRecord,
+    PackManifest,
+    RedFlagRecord,
+    SourceRecord,
+)
+from graph.vocabulary import NodeKind, Predicate
+
+__all__ = ["Direction", "KnowledgeGraph", "Neighbour"]
+
+
+class Direction(StrEnum):
+    OUT = "out"
+    IN = "in"
+    BOTH = "both"
+
+
+class Neighbour(tuple[Direction, EdgeRecord]):
+    """An edge seen from one of its ends: `OUT` when that end is the subject."""
+
+    __slots__ = ()
+
+    def __new__(cls, direction: Direction, edge: EdgeRecord) -> Neighbour:
+        return super().__new__(cls, (direction, edge))
+
+    @property
+    def direction(self) -> Direction:
+        return self[0]
+
+    @property
+    def edge(self) -> EdgeRecord:
+        return self[1]
+
+
+class KnowledgeGraph:
+    """Nodes, edges, sources and red flags of validated content, with precomputed indexes.
+
+    The graph never changes after construction, so indexes are built once and lookups
+    never walk NetworkX views in the request path.
+    """
+
+    def __init__(self, content: Content) -> None:
+        self.packs: tuple[PackManifest, ...] = tuple(content.packs)
+        self.version = content.content_hash()
+        self._nodes = {
+            n.record.id: n.record for n in sorted(content.nodes, key=lambda n: n.record.id)
+        }
+        self._sources = {
+            s.record.id: s.record for s in sorted(content.sources, key=lambda s: s.record.id)
+        }
+        self.red_flags: tuple[RedFlagRecord, ...] = tuple(
+            sorted((r.record for r in content.red_flags), key=lambda r: r.id)
+        )
+        edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
+        self._edges = {e.key: e for e in edges}
+
+        self._by_kind: dict[NodeKind, tuple[NodeRecord, ...]] = {
+            kind: tuple(n for n in self._nodes.values() if n.kind is kind) for kind in NodeKind
+        }
+        out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
+        in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
+        by_predicate: dict[Predicate, list[EdgeRecord]] = defaultdict(list)
+        citing: dict[str, list[EdgeRecord]] = defaultdict(list)
+        for edge in edges:
+            out_index[edge.subject].append(edge)
+            in_index[edge.object].append(edge)
+            by_predicate[edge.predicate].append(edge)
+            for source in sorted({ev.source for ev in edge.evidence} | _cited(edge)):
+                citing[source].append(edge)
+        self._out = {k: tuple(v) for k, v in out_index.items()}
+        self._in = {k: tuple(v) for k, v in in_index.items()}
+        self._by_predicate = {p: tuple(by_predicate.get(p, ())) for p in Predicate}
+        self._citing = {k: tuple(v) for k, v in citing.items()}
+        self.counts_by_kind = MappingProxyType(
+            {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
+        )
+        self.counts_by_predicate = MappingProxyType(
+            dict(sorted(Counter(e.predicate.value for e in edges).items()))
+        )
+        self.graph = self._build_networkx()
+
+    @classmethod
+    def from_packs(cls, pack_dirs: Sequence[Path]) -> KnowledgeGraph:
+        """Load, validate and index packs; raises `ContentError` when any content is invalid."""
+        return cls(load_content(pack_dirs))
+
+    # Nodes -----------------------------------------------------------------------------
+
+    def has_node(self, node_id: str) -> bool:
+        return node_id in self._nodes
+
+    def node(self, node_id: str) -> NodeRecord:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise NotFoundError("node", node_id) from None
+
+    def nodes(self, kind: NodeKind | None = None) -> Sequence[NodeRecord]:
+        """All nodes (or those of one kind), ordered by id."""
+        if kind is None:
+            return tuple(self._nodes.values())
+        return self._by_kind[kind]
+
+    # Edges -----------------------------------------------------------------------------
+
+    def edge(self, key: str) -> EdgeRecord:
+        try:
+            return self._edges[key]
+        except KeyError:
+            raise NotFoundError("edge", key) from None
+
+    def edges(
+        self,
+        predicate: Predicate | None = None,
+        subject: str | None = None,
+        object: str | None = None,
+    ) -> Sequence[EdgeRecord]:
+        """Edges matching every given filter, ordered by key; starts from the narrowest index."""
+        if subject is not None:
+            candidates = self._out.get(subject, ())
+        elif object is not None:
+            candidates = self._in.get(object, ())
+        elif predicate is not None:
+            return self._by_predicate[predicate]
+        else:
+            return tuple(self._edges.values())
+        return tuple(
+            e
+            for e in candidates
+            if (predicate is None or e.predicate is predicate)
+            and (subject is None or e.subject == subject)
+            and (object is None or e.object == object)
+        )
+
+    def neighbours(
+        self,
+        node_id: str,
+        predicate: Predicate | None = None,
+        direction: Direction = Direction.BOTH,
+    ) -> list[Neighbour]:
+        """Edges touching `node_id`, outgoing first, each tagged with its direction."""
+        self.node(node_id)
+        found: list[Neighbour] = []
+        if direction in (Direction.OUT, Direction.BOTH):
+            found += [Neighbour(Direction.OUT, e) for e in self._out.get(node_id, ())]
+        if direction in (Direction.IN, Direction.BOTH):
+            found += [Neighbour(Direction.IN, e) for e in self._in.get(node_id, ())]
+        return [n for n in found if predicate is None or n.edge.predicate is predicate]
+
+    def subgraph(self, node_ids: Sequence[str]) -> nx.MultiDiGraph:
+        """An independent copy of the graph induced by `node_ids` (unknown ids raise)."""
+        for node_id in node_ids:
+            self.node(node_id)
+        return self.graph.subgraph(node_ids).copy()
+
+    # Sources ---------------------------------------------------------------------------
+
+    def sources(self) -> Sequence[SourceRecord]:
+        return tuple(self._sources.values())
+
+    def source(self, source_id: str) -> SourceRecord:
+        try:
+            return self._sources[source_id]
+        except KeyError:
+            raise NotFoundError("source", source_id) from None
+
+    def edges_citing(self, source_id: str) -> Sequence[EdgeRecord]:
+        """Edges whose evidence quotes this source or credits it through `cites`."""
+        self.source(source_id)
+        return self._citing.get(source_id, ())
+
+    @property
+    def disclaimers(self) -> tuple[Disclaimer, ...]:
+        return tuple(pack.disclaimer for pack in self.packs)
+
+    def _build_networkx(self) -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph(version=self.version)
+        for node in self._nodes.values():
+            graph.add_node(node.id, **node.model_dump(mode="json", exclude={"id"}), kind=node.kind)
+        for edge in self._edges.values():
+            attrs = edge.model_dump(mode="json", exclude={"subject", "object", "predicate"})
+            graph.add_edge(
+                edge.subject, edge.object, key=edge.key, predicate=edge.predicate.value, **attrs
+            )
+        return graph
+
+
+def _cited(edge: EdgeRecord) -> set[str]:
+    return {ev.cites for ev in edge.evidence if ev.cites is not None}

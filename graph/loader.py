@@ -1,0 +1,136 @@
+"""Read content packs from disk into validated records, collecting every problem in one pass.
+
+A pack is a folder:
+
+    pack.yaml          the manifest (id, title, version, attribution, licence, disclaimer)
+    sources.yaml       `sources:` the works that evidence cites
+    nodes/*.yaml       `nodes:` concepts, one file per kind by convention
+    edges/*.yaml       `edges:` typed claims, each with verbatim evidence
+    red_flags.yaml     `red_flags:` when the sources say to seek care
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from graph.content import Content, Located
+from graph.errors import ContentError, Problem
+from graph.models import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
+from graph.validate import validate_content
+
+__all__ = ["DEFAULT_PACKS_DIR", "load_content", "read_packs"]
+
+DEFAULT_PACKS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_content(pack_dirs: Sequence[Path]) -> Content:
+    """Read and validate packs; raise `ContentError` listing every problem if any is found."""
+    content, problems = read_packs(pack_dirs)
+    problems += validate_content(content)
+    if problems:
+        raise ContentError(problems)
+    return content
+
+
+def read_packs(pack_dirs: Sequence[Path]) -> tuple[Content, list[Problem]]:
+    """Parse each pack's files into records; records that fail their schema are reported, not kept."""
+    content = Content()
+    problems: list[Problem] = []
+    if not pack_dirs:
+        problems.append(Problem("-", "-", "no content pack given"))
+    for pack_dir in pack_dirs:
+        _read_pack(pack_dir, content, problems)
+    return content, problems
+
+
+def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> None:
+    if not pack_dir.is_dir():
+        problems.append(Problem(str(pack_dir), "-", "pack folder does not exist"))
+        return
+
+    def where(path: Path) -> str:
+        return f"{pack_dir.name}/{path.relative_to(pack_dir).as_posix()}"
+
+    manifest_path = pack_dir / "pack.yaml"
+    raw_manifest = _read_yaml(manifest_path, where(manifest_path), problems)
+    if raw_manifest is not None:
+        manifest = _parse(PackManifest, raw_manifest, where(manifest_path), "manifest", problems)
+        if manifest is not None:
+            content.packs.append(manifest)
+
+    def collect(path: Path, key: str, model: type[M], into: Callable[[Located[M]], None]) -> None:
+        if not path.is_file():
+            problems.append(Problem(where(path), "-", "required file is missing"))
+            return
+        for record in _read_list(path, where(path), key, model, problems):
+            into(record)
+
+    collect(pack_dir / "sources.yaml", "sources", SourceRecord, content.sources.append)
+    collect(pack_dir / "red_flags.yaml", "red_flags", RedFlagRecord, content.red_flags.append)
+    for folder, key, model, sink in (
+        ("nodes", "nodes", NodeRecord, content.nodes.append),
+        ("edges", "edges", EdgeRecord, content.edges.append),
+    ):
+        files = sorted((pack_dir / folder).glob("*.yaml"))
+        if not files:
+            problems.append(Problem(where(pack_dir / folder), "-", "no *.yaml files found"))
+        for path in files:
+            collect(path, key, model, sink)  # type: ignore[arg-type]
+
+
+def _read_yaml(path: Path, where: str, problems: list[Problem]) -> Any:
+    if not path.is_file():
+        problems.append(Problem(where, "-", "required file is missing"))
+        return None
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        problems.append(Problem(where, "-", f"not valid UTF-8 YAML: {exc}"))
+        return None
+
+
+def _read_list(
+    path: Path, where: str, key: str, model: type[M], problems: list[Problem]
+) -> list[Located[M]]:
+    data = _read_yaml(path, where, problems)
+    if data is None:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        problems.append(Problem(where, "-", f"expected a mapping with a list under {key!r}"))
+        return []
+    located: list[Located[M]] = []
+    for index, raw in enumerate(data[key]):
+        record = _parse(model, raw, where, _label(raw, index), problems)
+        if record is not None:
+            located.append(Located(where, record))
+    return located
+
+
+def _parse(
+    model: type[M], raw: object, where: str, label: str, problems: list[Problem]
+) -> M | None:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = ".".join(str(part) for part in error["loc"]) or "record"
+            problems.append(Problem(where, label, f"{field}: {error['msg']}"))
+        return None
+
+
+def _label(raw: object, index: int) -> str:
+    """How to name a record in a problem: its id, its triple, or its position."""
+    if isinstance(raw, dict):
+        if isinstance(raw.get("id"), str):
+            return str(raw["id"])[:120]
+        parts = [raw.get(k) for k in ("subject", "predicate", "object")]
+        if all(isinstance(p, str) for p in parts):
+            return " ".join(str(p)[:120] for p in parts)
+    return f"#{index + 1}"

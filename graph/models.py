@@ -1,0 +1,193 @@
+"""Pydantic models for the records of a content pack (what editors write in `seeds/<pack>/`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from graph.vocabulary import NodeKind, Predicate
+
+__all__ = [
+    "EXCERPT_MAX_CHARS",
+    "ID_PATTERN",
+    "Code",
+    "CodeSystem",
+    "Disclaimer",
+    "EdgeRecord",
+    "Evidence",
+    "NodeRecord",
+    "PackManifest",
+    "RedFlagRecord",
+    "SourceKind",
+    "SourceRecord",
+    "kind_of",
+]
+
+EXCERPT_MAX_CHARS = 300
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+ID_PATTERN = rf"^[a-z][a-z-]*:{SLUG}$"
+
+
+def _check_node_id(value: str) -> str:
+    prefix, sep, slug = value.partition(":")
+    if not sep or not re.fullmatch(SLUG, slug):
+        raise ValueError(f"node id {value!r} must look like 'kind:slug' (lowercase, hyphens)")
+    if prefix not in _KINDS:
+        raise ValueError(f"unknown node kind {prefix!r}; expected one of {', '.join(_KINDS)}")
+    return value
+
+
+_KINDS = tuple(k.value for k in NodeKind)
+NodeId = Annotated[str, StringConstraints(max_length=120), AfterValidator(_check_node_id)]
+SourceId = Annotated[str, StringConstraints(pattern=rf"^source:{SLUG}$", max_length=120)]
+RedFlagId = Annotated[str, StringConstraints(pattern=rf"^red-flag:{SLUG}$", max_length=120)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def kind_of(node_id: str) -> NodeKind:
+    """The kind encoded in a node id's prefix (`cause:dehydration` -> CAUSE)."""
+    return NodeKind(node_id.split(":", 1)[0])
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CodeSystem(StrEnum):
+    ICD10CM = "ICD-10-CM"
+    HPO = "HPO"
+    LOINC = "LOINC"
+    CPT = "CPT"
+
+
+_CODE_PATTERNS: dict[CodeSystem, re.Pattern[str]] = {
+    CodeSystem.ICD10CM: re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$"),
+    CodeSystem.HPO: re.compile(r"^HP:[0-9]{7}$"),
+    CodeSystem.LOINC: re.compile(r"^[0-9]{1,7}-[0-9]$"),
+    CodeSystem.CPT: re.compile(r"^[0-9]{5}$"),
+}
+
+
+class Code(_Record):
+    """A cross-reference to a standard vocabulary (only verified codes belong here)."""
+
+    system: CodeSystem
+    code: str = Field(max_length=20)
+
+    @model_validator(mode="after")
+    def _code_matches_system(self) -> Self:
+        if not _CODE_PATTERNS[self.system].match(self.code):
+            raise ValueError(f"{self.code!r} is not a well-formed {self.system.value} code")
+        return self
+
+
+class Evidence(_Record):
+    """A verbatim excerpt from a source that supports a claim."""
+
+    source: SourceId
+    excerpt: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=EXCERPT_MAX_CHARS)
+    ]
+    # The work the excerpt itself credits ("According to Healthline, ..."), when it names one.
+    cites: SourceId | None = None
+
+
+class NodeRecord(_Record):
+    id: NodeId
+    name: ShortText
+    synonyms: list[ShortText] = Field(default_factory=list, max_length=50)
+    description: Text
+    codes: list[Code] = Field(default_factory=list, max_length=20)
+    # A plain yes/no question a symptom checker can ask (symptoms only).
+    question: ShortText | None = None
+    evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+
+    @property
+    def kind(self) -> NodeKind:
+        return kind_of(self.id)
+
+
+class EdgeRecord(_Record):
+    subject: NodeId
+    predicate: Predicate
+    object: NodeId
+    # How strongly the subject produces the object, used by the scoring model (see docs/scoring.md).
+    strength: float = Field(default=0.5, gt=0.0, le=1.0)
+    evidence: list[Evidence] = Field(min_length=1, max_length=20)
+    # True when the sources only imply the edge; `reasoning` must then say why it holds.
+    inferred: bool = False
+    reasoning: Text | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}|{self.predicate.value}|{self.object}"
+
+    @model_validator(mode="after")
+    def _inference_is_explained(self) -> Self:
+        if self.inferred and not self.reasoning:
+            raise ValueError("an inferred edge needs `reasoning` that says why it holds")
+        if self.subject == self.object:
+            raise ValueError("an edge may not point from a node to itself")
+        return self
+
+
+class RedFlagRecord(_Record):
+    """A circumstance in which the sources say to seek medical attention.
+
+    It fires when at least one symptom of `any_present` is reported present.
+    """
+
+    id: RedFlagId
+    name: ShortText
+    advice: Text
+    any_present: list[NodeId] = Field(min_length=1, max_length=50)
+    evidence: list[Evidence] = Field(min_length=1, max_length=20)
+
+
+class SourceKind(StrEnum):
+    CONSUMER_ARTICLE = "consumer_article"
+    PEER_REVIEWED_STUDY = "peer_reviewed_study"
+
+
+class SourceRecord(_Record):
+    id: SourceId
+    kind: SourceKind
+    title: ShortText
+    # Set when the title is an editor's label because the source text gives none.
+    title_note: Text | None = None
+    authors: list[ShortText] = Field(default_factory=list, max_length=50)
+    publisher: ShortText | None = None
+    published: dt.date | None = None
+    year: int | None = Field(default=None, ge=1900, le=2100)
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=500)] | None = None
+    # The file in the shared source-text folder whose text the excerpts are checked against.
+    text_file: Annotated[str, StringConstraints(pattern=r"^[\w.-]+$", max_length=200)] | None = None
+    cited_by: list[SourceId] = Field(default_factory=list, max_length=50)
+    notes: Text | None = None
+
+
+class Disclaimer(_Record):
+    source: SourceId
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+
+class PackManifest(_Record):
+    id: Annotated[str, StringConstraints(pattern=rf"^{SLUG}$", max_length=60)]
+    title: ShortText
+    version: Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+$")]
+    description: Text
+    attribution: Text
+    licence: Text
+    disclaimer: Disclaimer

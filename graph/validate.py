@@ -1,0 +1,165 @@
+"""Cross-record checks over parsed content: references, domains and ranges, uniqueness, cycles."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+import networkx as nx
+
+from graph.content import Content
+from graph.errors import Problem
+from graph.models import Evidence, kind_of
+from graph.vocabulary import NodeKind, Predicate, allowed_objects
+
+__all__ = ["normalise_term", "validate_content"]
+
+
+def normalise_term(text: str) -> str:
+    """The form in which names and synonyms must be unique: case- and space-insensitive."""
+    return " ".join(text.casefold().split())
+
+
+def validate_content(content: Content) -> list[Problem]:
+    """Every cross-record problem in `content`, in one list (empty when the content is sound)."""
+    problems: list[Problem] = []
+    problems += _duplicate_ids(content)
+    source_ids = {s.record.id for s in content.sources}
+    node_ids = {n.record.id for n in content.nodes}
+    problems += _source_references(content, source_ids)
+    problems += _edge_checks(content, node_ids)
+    problems += _synonym_clashes(content)
+    problems += _red_flag_checks(content, node_ids)
+    problems += _orphans(content)
+    problems += _subtype_cycles(content)
+    return problems
+
+
+def _duplicate_ids(content: Content) -> list[Problem]:
+    problems = []
+    packs = Counter(p.id for p in content.packs)
+    problems += [
+        Problem("pack.yaml", pid, "pack id is used twice") for pid, n in packs.items() if n > 1
+    ]
+    groups: list[list[tuple[str, str]]] = [
+        [(s.file, s.record.id) for s in content.sources],
+        [(n.file, n.record.id) for n in content.nodes],
+        [(r.file, r.record.id) for r in content.red_flags],
+    ]
+    for group in groups:
+        seen: dict[str, str] = {}
+        for file, ident in group:
+            if ident in seen:
+                problems.append(
+                    Problem(file, ident, f"duplicate id (first defined in {seen[ident]})")
+                )
+            else:
+                seen[ident] = file
+    return problems
+
+
+def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
+    problems = []
+
+    def check(where: str, label: str, evidence: Iterable[Evidence]) -> None:
+        for item in evidence:
+            for ref in (item.source, item.cites):
+                if ref is not None and ref not in source_ids:
+                    problems.append(Problem(where, label, f"evidence cites unknown source {ref!r}"))
+
+    for node in content.nodes:
+        check(node.file, node.record.id, node.record.evidence)
+    for edge in content.edges:
+        check(edge.file, edge.record.key, edge.record.evidence)
+    for flag in content.red_flags:
+        check(flag.file, flag.record.id, flag.record.evidence)
+    for source in content.sources:
+        for ref in source.record.cited_by:
+            if ref not in source_ids:
+                problems.append(Problem(source.file, source.record.id, f"cited_by unknown {ref!r}"))
+    for pack in content.packs:
+        if pack.disclaimer.source not in source_ids:
+            reason = f"disclaimer names unknown source {pack.disclaimer.source!r}"
+            problems.append(Problem(f"{pack.id}/pack.yaml", "disclaimer", reason))
+    return problems
+
+
+def _edge_checks(content: Content, node_ids: set[str]) -> list[Problem]:
+    problems = []
+    seen: dict[str, str] = {}
+    for edge in content.edges:
+        record = edge.record
+        if record.key in seen:
+            problems.append(
+                Problem(edge.file, record.key, f"duplicate edge (first in {seen[record.key]})")
+            )
+        seen.setdefault(record.key, edge.file)
+        dangling = [ref for ref in (record.subject, record.object) if ref not in node_ids]
+        for ref in dangling:
+            problems.append(Problem(edge.file, record.key, f"refers to unknown node {ref!r}"))
+        if dangling:
+            continue
+        subject_kind, object_kind = kind_of(record.subject), kind_of(record.object)
+        allowed = allowed_objects(subject_kind, record.predicate)
+        if object_kind not in allowed:
+            expected = ", ".join(sorted(allowed)) or "nothing"
+            reason = (
+                f"a {subject_kind} may not {record.predicate} a {object_kind}"
+                f" (allowed objects: {expected})"
+            )
+            problems.append(Problem(edge.file, record.key, reason))
+    return problems
+
+
+def _synonym_clashes(content: Content) -> list[Problem]:
+    owners: dict[str, set[str]] = defaultdict(set)
+    where: dict[str, str] = {}
+    for node in content.nodes:
+        where[node.record.id] = node.file
+        for term in (node.record.name, *node.record.synonyms):
+            owners[normalise_term(term)].add(node.record.id)
+    problems = []
+    for term, ids in sorted(owners.items()):
+        if len(ids) > 1:
+            for ident in sorted(ids):
+                others = ", ".join(sorted(ids - {ident}))
+                reason = f"name or synonym {term!r} is also used by {others}"
+                problems.append(Problem(where[ident], ident, reason))
+    return problems
+
+
+def _red_flag_checks(content: Content, node_ids: set[str]) -> list[Problem]:
+    problems = []
+    for flag in content.red_flags:
+        for ref in flag.record.any_present:
+            if ref not in node_ids:
+                problems.append(
+                    Problem(flag.file, flag.record.id, f"refers to unknown node {ref!r}")
+                )
+            elif kind_of(ref) is not NodeKind.SYMPTOM:
+                problems.append(Problem(flag.file, flag.record.id, f"{ref!r} is not a symptom"))
+    return problems
+
+
+def _orphans(content: Content) -> list[Problem]:
+    linked = {ref for e in content.edges for ref in (e.record.subject, e.record.object)}
+    return [
+        Problem(n.file, n.record.id, "node has no edges")
+        for n in content.nodes
+        if n.record.id not in linked
+    ]
+
+
+def _subtype_cycles(content: Content) -> list[Problem]:
+    subtype = nx.DiGraph()
+    files: dict[str, str] = {}
+    for edge in content.edges:
+        if edge.record.predicate is Predicate.SUBTYPE_OF:
+            subtype.add_edge(edge.record.subject, edge.record.object)
+            files.setdefault(edge.record.subject, edge.file)
+    problems = []
+    for cycle in nx.simple_cycles(subtype):
+        first = min(cycle)
+        path = " -> ".join([*cycle, cycle[0]])
+        problems.append(Problem(files[first], first, f"subtype_of cycle: {path}"))
+    return problems
