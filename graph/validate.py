@@ -159,7 +159,9 @@ def _subtype_cycles(content: Content) -> list[Problem]:
             files.setdefault(edge.record.subject, edge.file)
     problems = []
     for cycle in nx.simple_cycles(subtype):
-        first = min(cycle)
-        path = " -> ".join([*cycle, cycle[0]])
+        start = cycle.index(min(cycle))  # rotate so the report is the same every run
+        cycle = cycle[start:] + cycle[:start]
+        first = cycle[0]
+        path = " -> ".join([*cycle, first])
         problems.append(Problem(files[first], first, f"subtype_of cycle: {path}"))
     return problems

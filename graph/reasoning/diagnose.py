@@ -1,0 +1,278 @@
+"""Ranked candidate causes for reported symptoms, with triage and the most useful next question.
+
+Each cause is scored on its own against a background that explains symptoms only through a
+leak term (a Bayes factor per cause), so one cause's score never depends on which other
+causes happen to be in the graph. docs/scoring.md walks through a worked example.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from graph.errors import GraphError
+from graph.knowledge import KnowledgeGraph
+from graph.models import RedFlagRecord
+from graph.reasoning.explain import Chain, ScoringModel, explanation_index, exposure_index
+from graph.reasoning.pathways import Recommendation, recommendations_for
+from graph.vocabulary import NodeKind
+
+__all__ = [
+    "Candidate",
+    "DiagnoseQuery",
+    "Diagnoser",
+    "Diagnosis",
+    "InvalidQueryError",
+    "NextQuestion",
+    "Triage",
+    "TriageLevel",
+]
+
+
+class InvalidQueryError(GraphError, ValueError):
+    """A query naming unknown ids, ids of the wrong kind, or a symptom both present and absent."""
+
+    def __init__(self, issues: list[tuple[str, str, str]]) -> None:
+        self.issues = issues  # (field, id, reason)
+        super().__init__("; ".join(f"{f}: {i}: {r}" for f, i, r in issues))
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnoseQuery:
+    present: frozenset[str]
+    absent: frozenset[str] = frozenset()
+    exposures: frozenset[str] = frozenset()
+    limit: int = 10
+
+    @classmethod
+    def of(
+        cls,
+        present: Iterable[str],
+        absent: Iterable[str] = (),
+        exposures: Iterable[str] = (),
+        limit: int = 10,
+    ) -> DiagnoseQuery:
+        return cls(frozenset(present), frozenset(absent), frozenset(exposures), limit)
+
+
+class TriageLevel(StrEnum):
+    SEEK_CARE = "seek_care"
+    SELF_CARE = "self_care"
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    level: TriageLevel
+    red_flags: tuple[RedFlagRecord, ...]
+    # The reported symptoms that fired each red flag, by red flag id.
+    triggers: Mapping[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    cause: str
+    score: float
+    matched: tuple[str, ...]
+    contradicted: tuple[str, ...]
+    explanation: Mapping[str, Chain]  # matched symptom -> chain from the cause to it
+    exposures: Mapping[str, Chain]  # reported exposure -> chain from it to the cause
+    recommended: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class NextQuestion:
+    symptom: str
+    question: str
+    information_gain: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    triage: Triage
+    candidates: tuple[Candidate, ...]
+    next_question: NextQuestion | None
+
+
+class Diagnoser:
+    """Answers diagnose queries from indexes built once per graph."""
+
+    def __init__(self, graph: KnowledgeGraph, model: ScoringModel | None = None) -> None:
+        self.graph = graph
+        self.model = model or ScoringModel()
+        self._explains = explanation_index(graph, self.model)
+        self._exposes = exposure_index(graph, self.model)
+        self._recommended = {
+            c.id: recommendations_for(graph, c.id) for c in graph.nodes(NodeKind.CAUSE)
+        }
+        self._questions = {
+            s.id: s.question or f"Do you have {s.name.lower()}?"
+            for s in graph.nodes(NodeKind.SYMPTOM)
+        }
+        self._causes = tuple(c.id for c in graph.nodes(NodeKind.CAUSE))
+
+    def check(self, query: DiagnoseQuery) -> None:
+        """Raise `InvalidQueryError` listing every unknown, mistyped or conflicting id."""
+        issues: list[tuple[str, str, str]] = []
+        for field, ids, kind in (
+            ("present", query.present, NodeKind.SYMPTOM),
+            ("absent", query.absent, NodeKind.SYMPTOM),
+            ("exposures", query.exposures, NodeKind.CAUSE),
+        ):
+            for ident in sorted(ids):
+                if not self.graph.has_node(ident):
+                    issues.append((field, ident, f"unknown {kind.value} id"))
+                elif self.graph.node(ident).kind is not kind:
+                    issues.append((field, ident, f"not a {kind.value} id"))
+        for ident in sorted(query.present & query.absent):
+            issues.append(("absent", ident, "reported both present and absent"))
+        if issues:
+            raise InvalidQueryError(issues)
+
+    def diagnose(self, query: DiagnoseQuery) -> Diagnosis:
+        self.check(query)
+        odds = self._odds(query)
+        scored = sorted(
+            ((self._probability(o), cause) for cause, o in odds.items()),
+            key=lambda pair: (-pair[0], pair[1]),
+        )
+        candidates = tuple(self._candidate(c, s, query) for s, c in scored[: query.limit])
+        return Diagnosis(self._triage(query), candidates, self._next_question(query, odds))
+
+    def strength(self, cause: str, symptom: str) -> float:
+        """How strongly `cause` explains `symptom` (0 when no chain links them)."""
+        chain = self._explains[cause].get(symptom)
+        return 0.0 if chain is None else chain.strength
+
+    def _likelihood(self, cause: str, symptom: str) -> float:
+        # Noisy-OR of the cause's chain and the leak: P(symptom | cause).
+        return 1.0 - (1.0 - self.model.leak) * (1.0 - self.strength(cause, symptom))
+
+    def _odds(self, query: DiagnoseQuery) -> dict[str, float]:
+        """Posterior odds of each candidate: causes that explain a present symptom or are exposed."""
+        leak = self.model.leak
+        odds: dict[str, float] = {}
+        for cause in self._causes:
+            exposure = max((self._exposure(e, cause) for e in query.exposures), default=0.0)
+            explains = any(s in self._explains[cause] for s in query.present)
+            if not explains and exposure == 0.0:
+                continue
+            prior = 1.0 - (1.0 - self.model.prior) * (1.0 - self.model.exposure_weight * exposure)
+            ratio = prior / (1.0 - prior)
+            for symptom in sorted(query.present):
+                ratio *= self._likelihood(cause, symptom) / leak
+            for symptom in sorted(query.absent):
+                ratio *= (1.0 - self._likelihood(cause, symptom)) / (1.0 - leak)
+            odds[cause] = ratio
+        return odds
+
+    @staticmethod
+    def _probability(odds: float) -> float:
+        return 1.0 if math.isinf(odds) else odds / (1.0 + odds)
+
+    def _exposure(self, exposure: str, cause: str) -> float:
+        chain = self._exposes[exposure].get(cause)
+        return 0.0 if chain is None else chain.strength
+
+    def _candidate(self, cause: str, score: float, query: DiagnoseQuery) -> Candidate:
+        chains = self._explains[cause]
+        matched = tuple(s for s in sorted(query.present) if s in chains)
+        return Candidate(
+            cause=cause,
+            score=score,
+            matched=matched,
+            contradicted=tuple(s for s in sorted(query.absent) if s in chains),
+            explanation={s: chains[s] for s in matched},
+            exposures={
+                e: self._exposes[e][cause]
+                for e in sorted(query.exposures)
+                if cause in self._exposes[e]
+            },
+            recommended=self._recommended[cause],
+        )
+
+    def _triage(self, query: DiagnoseQuery) -> Triage:
+        fired = [
+            (flag, tuple(s for s in flag.any_present if s in query.present))
+            for flag in self.graph.red_flags
+        ]
+        fired = [(flag, hits) for flag, hits in fired if hits]
+        return Triage(
+            level=TriageLevel.SEEK_CARE if fired else TriageLevel.SELF_CARE,
+            red_flags=tuple(flag for flag, _ in fired),
+            triggers={flag.id: hits for flag, hits in fired},
+        )
+
+    def _next_question(
+        self, query: DiagnoseQuery, odds: Mapping[str, float]
+    ) -> NextQuestion | None:
+        """The unanswered symptom with the largest expected information gain over the candidates.
+
+        Only symptoms whose answer (yes or no) would reorder the candidates are considered;
+        `None` when no answer would change the ranking or the gain is negligible.
+        """
+        if len(odds) < 2:
+            return None
+        causes = sorted(odds, key=lambda c: (-odds[c], c))
+        weights = [self._probability(odds[c]) for c in causes]
+        total = sum(weights)
+        prior = [w / total for w in weights]
+        best: tuple[float, str] | None = None
+        answered = query.present | query.absent
+        for symptom in self._questions:
+            if symptom in answered:
+                continue
+            likelihoods = [self._likelihood(c, symptom) for c in causes]
+            gain = _information_gain(prior, likelihoods)
+            reorders = _reorders(causes, odds, likelihoods, self.model.leak)
+            if (
+                reorders
+                and gain >= self.model.min_information_gain
+                and (best is None or gain > best[0])
+            ):
+                best = (gain, symptom)
+        if best is None:
+            return None
+        gain, symptom = best
+        chance = {c: self._likelihood(c, symptom) for c in causes}
+        more = max(causes, key=lambda c: (chance[c], -causes.index(c)))
+        less = min(causes, key=lambda c: (chance[c], causes.index(c)))
+        name = self.graph.node(symptom).name
+        reason = (
+            f"Of the unanswered symptoms, '{name}' best separates the {len(causes)} candidates "
+            f"(expected information gain {gain:.3f} bits): it is likely with "
+            f"{self.graph.node(more).name} ({chance[more]:.2f}) and unlikely with "
+            f"{self.graph.node(less).name} ({chance[less]:.2f})."
+        )
+        return NextQuestion(symptom, self._questions[symptom], round(gain, 6), reason)
+
+
+def _entropy(dist: Iterable[float]) -> float:
+    return -sum(p * math.log2(p) for p in dist if p > 0.0)
+
+
+def _information_gain(prior: list[float], likelihoods: list[float]) -> float:
+    """Mutual information (bits) between the candidate and a yes/no answer to one symptom."""
+    p_yes = sum(p * lk for p, lk in zip(prior, likelihoods, strict=True))
+    if p_yes <= 0.0 or p_yes >= 1.0:
+        return 0.0
+    yes = [p * lk / p_yes for p, lk in zip(prior, likelihoods, strict=True)]
+    no = [p * (1.0 - lk) / (1.0 - p_yes) for p, lk in zip(prior, likelihoods, strict=True)]
+    gain = _entropy(prior) - p_yes * _entropy(yes) - (1.0 - p_yes) * _entropy(no)
+    return max(gain, 0.0)
+
+
+def _reorders(
+    ranked: list[str], odds: Mapping[str, float], likelihoods: list[float], leak: float
+) -> bool:
+    """Whether answering yes or no would change the order of the ranked candidates."""
+    for factors in (
+        [lk / leak for lk in likelihoods],
+        [(1.0 - lk) / (1.0 - leak) for lk in likelihoods],
+    ):
+        updated = {c: odds[c] * f for c, f in zip(ranked, factors, strict=True)}
+        if sorted(ranked, key=lambda c: (-updated[c], c)) != ranked:
+            return True
+    return False
