@@ -24,7 +24,7 @@ class Located(Generic[T]):
 
 @dataclass(slots=True)
 class Content:
-    packs: list[PackManifest] = field(default_factory=list)
+    packs: list[Located[PackManifest]] = field(default_factory=list)
     sources: list[Located[SourceRecord]] = field(default_factory=list)
     nodes: list[Located[NodeRecord]] = field(default_factory=list)
     edges: list[Located[EdgeRecord]] = field(default_factory=list)
@@ -33,7 +33,7 @@ class Content:
     def content_hash(self) -> str:
         """A hash of the canonical content: equal content gives an equal version, in any order."""
         canonical = {
-            "packs": sorted(p.model_dump_json() for p in self.packs),
+            "packs": sorted(p.record.model_dump_json() for p in self.packs),
             "sources": sorted(s.record.model_dump_json() for s in self.sources),
             "nodes": sorted(n.record.model_dump_json() for n in self.nodes),
             "edges": sorted(e.record.model_dump_json() for e in self.edges),

@@ -57,7 +57,7 @@ class KnowledgeGraph:
     """
 
     def __init__(self, content: Content) -> None:
-        self.packs: tuple[PackManifest, ...] = tuple(content.packs)
+        self.packs: tuple[PackManifest, ...] = tuple(p.record for p in content.packs)
         self.version = content.content_hash()
         self._nodes = {
             n.record.id: n.record for n in sorted(content.nodes, key=lambda n: n.record.id)

@@ -60,10 +60,10 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
 
     manifest_path = pack_dir / "pack.yaml"
     raw_manifest = _read_yaml(manifest_path, where(manifest_path), problems)
-    if raw_manifest is not None:
+    if raw_manifest is not _UNREADABLE:
         manifest = _parse(PackManifest, raw_manifest, where(manifest_path), "manifest", problems)
         if manifest is not None:
-            content.packs.append(manifest)
+            content.packs.append(Located(where(manifest_path), manifest))
 
     def collect(path: Path, key: str, model: type[M], into: Callable[[Located[M]], None]) -> None:
         if not path.is_file():
@@ -85,22 +85,25 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
             collect(path, key, model, sink)  # type: ignore[arg-type]
 
 
+_UNREADABLE = object()  # a file that is missing or not YAML (already reported)
+
+
 def _read_yaml(path: Path, where: str, problems: list[Problem]) -> Any:
     if not path.is_file():
         problems.append(Problem(where, "-", "required file is missing"))
-        return None
+        return _UNREADABLE
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
         problems.append(Problem(where, "-", f"not valid UTF-8 YAML: {exc}"))
-        return None
+        return _UNREADABLE
 
 
 def _read_list(
     path: Path, where: str, key: str, model: type[M], problems: list[Problem]
 ) -> list[Located[M]]:
     data = _read_yaml(path, where, problems)
-    if data is None:
+    if data is _UNREADABLE:
         return []
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
         problems.append(Problem(where, "-", f"expected a mapping with a list under {key!r}"))

@@ -37,9 +37,11 @@ def validate_content(content: Content) -> list[Problem]:
 
 def _duplicate_ids(content: Content) -> list[Problem]:
     problems = []
-    packs = Counter(p.id for p in content.packs)
+    packs = Counter(p.record.id for p in content.packs)
     problems += [
-        Problem("pack.yaml", pid, "pack id is used twice") for pid, n in packs.items() if n > 1
+        Problem(p.file, p.record.id, "pack id is used twice")
+        for p in content.packs
+        if packs[p.record.id] > 1
     ]
     groups: list[list[tuple[str, str]]] = [
         [(s.file, s.record.id) for s in content.sources],
@@ -78,9 +80,9 @@ def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
             if ref not in source_ids:
                 problems.append(Problem(source.file, source.record.id, f"cited_by unknown {ref!r}"))
     for pack in content.packs:
-        if pack.disclaimer.source not in source_ids:
-            reason = f"disclaimer names unknown source {pack.disclaimer.source!r}"
-            problems.append(Problem(f"{pack.id}/pack.yaml", "disclaimer", reason))
+        if pack.record.disclaimer.source not in source_ids:
+            reason = f"disclaimer names unknown source {pack.record.disclaimer.source!r}"
+            problems.append(Problem(pack.file, "disclaimer", reason))
     return problems
 
 

@@ -19,7 +19,7 @@ def problems_of(pack: Path) -> list[Problem]:
 
 def test_tiny_pack_loads(write_pack: PackWriter) -> None:
     content = load_content([write_pack()])
-    assert [p.id for p in content.packs] == ["tiny"]
+    assert [p.record.id for p in content.packs] == ["tiny"]
     assert len(content.nodes) == 11
     assert len(content.edges) == 10
     assert content.nodes[0].file == "tiny/nodes/all.yaml"
@@ -133,7 +133,7 @@ def test_inferred_edges_need_reasoning(write_pack: PackWriter) -> None:
 def test_two_packs_merge_and_clash(write_pack: PackWriter) -> None:
     first = write_pack(name="one")
     second = write_pack(name="two")
-    assert load_content([second]).packs[0].id == "tiny"  # a lone copy is valid
+    assert load_content([second]).packs[0].record.id == "tiny"  # a lone copy is valid
     with pytest.raises(ContentError) as info:
         KnowledgeGraph.from_packs([first, second])
     assert any(p.reason == "pack id is used twice" for p in info.value.problems)
