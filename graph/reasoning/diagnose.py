@@ -211,13 +211,16 @@ class Diagnoser:
         """The unanswered symptom with the largest expected information gain over the candidates.
 
         Only symptoms whose answer (yes or no) would reorder the candidates are considered;
-        `None` when no answer would change the ranking or the gain is negligible.
+        `None` when no answer would change the ranking.
         """
         if len(odds) < 2:
             return None
         causes = sorted(odds, key=lambda c: (-odds[c], c))
-        weights = [self._probability(odds[c]) for c in causes]
+        # Which cause is it, given that one of them is: weights proportional to the odds.
+        weights = [min(odds[c], 1e300) for c in causes]
         total = sum(weights)
+        if total <= 0.0:
+            return None
         prior = [w / total for w in weights]
         best: tuple[float, str] | None = None
         answered = query.present | query.absent
@@ -226,12 +229,9 @@ class Diagnoser:
                 continue
             likelihoods = [self._likelihood(c, symptom) for c in causes]
             gain = _information_gain(prior, likelihoods)
-            reorders = _reorders(causes, odds, likelihoods, self.model.leak)
-            if (
-                reorders
-                and gain >= self.model.min_information_gain
-                and (best is None or gain > best[0])
-            ):
+            if gain <= (0.0 if best is None else best[0]):
+                continue
+            if _reorders(causes, odds, likelihoods, self.model.leak):
                 best = (gain, symptom)
         if best is None:
             return None

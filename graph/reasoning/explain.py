@@ -38,7 +38,6 @@ class ScoringModel:
     attenuation: float = 0.8
     exposure_weight: float = 0.9
     max_hops: int = 4
-    min_information_gain: float = 0.01
 
 
 @dataclass(frozen=True, slots=True)
