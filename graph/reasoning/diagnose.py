@@ -8,6 +8,7 @@ causes happen to be in the graph. docs/scoring.md walks through a worked example
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -112,6 +113,17 @@ class Diagnoser:
             for s in graph.nodes(NodeKind.SYMPTOM)
         }
         self._causes = tuple(c.id for c in graph.nodes(NodeKind.CAUSE))
+        leak = self.model.leak
+        # P(symptom | cause) for every pair, as a noisy-OR of the best chain and the leak,
+        # aligned with `_causes` so a request only multiplies precomputed numbers.
+        self._likelihoods = {
+            s.id: tuple(_noisy_or(self.strength(c, s.id), leak) for c in self._causes)
+            for s in graph.nodes(NodeKind.SYMPTOM)
+        }
+        # Uncertainty of the yes/no answer if each cause were the one: H(answer | cause).
+        self._answer_entropies = {
+            s: tuple(_binary_entropy(lk) for lk in table) for s, table in self._likelihoods.items()
+        }
 
     def check(self, query: DiagnoseQuery) -> None:
         """Raise `InvalidQueryError` listing every unknown, mistyped or conflicting id."""
@@ -146,25 +158,22 @@ class Diagnoser:
         chain = self._explains[cause].get(symptom)
         return 0.0 if chain is None else chain.strength
 
-    def _likelihood(self, cause: str, symptom: str) -> float:
-        # Noisy-OR of the cause's chain and the leak: P(symptom | cause).
-        return 1.0 - (1.0 - self.model.leak) * (1.0 - self.strength(cause, symptom))
-
     def _odds(self, query: DiagnoseQuery) -> dict[str, float]:
         """Posterior odds of each candidate: causes that explain a present symptom or are exposed."""
-        leak = self.model.leak
+        leak, model = self.model.leak, self.model
+        present = [self._likelihoods[s] for s in sorted(query.present)]
+        absent = [self._likelihoods[s] for s in sorted(query.absent)]
         odds: dict[str, float] = {}
-        for cause in self._causes:
+        for i, cause in enumerate(self._causes):
             exposure = max((self._exposure(e, cause) for e in query.exposures), default=0.0)
-            explains = any(s in self._explains[cause] for s in query.present)
-            if not explains and exposure == 0.0:
+            if exposure == 0.0 and not any(lk[i] > leak for lk in present):
                 continue
-            prior = 1.0 - (1.0 - self.model.prior) * (1.0 - self.model.exposure_weight * exposure)
+            prior = 1.0 - (1.0 - model.prior) * (1.0 - model.exposure_weight * exposure)
             ratio = prior / (1.0 - prior)
-            for symptom in sorted(query.present):
-                ratio *= self._likelihood(cause, symptom) / leak
-            for symptom in sorted(query.absent):
-                ratio *= (1.0 - self._likelihood(cause, symptom)) / (1.0 - leak)
+            for lk in present:
+                ratio *= lk[i] / leak
+            for lk in absent:
+                ratio *= (1.0 - lk[i]) / (1.0 - leak)
             odds[cause] = ratio
         return odds
 
@@ -216,52 +225,62 @@ class Diagnoser:
         if len(odds) < 2:
             return None
         causes = sorted(odds, key=lambda c: (-odds[c], c))
+        index = {c: i for i, c in enumerate(self._causes)}
+        positions = [index[c] for c in causes]
         # Which cause is it, given that one of them is: weights proportional to the odds.
         weights = [min(odds[c], 1e300) for c in causes]
         total = sum(weights)
         if total <= 0.0:
             return None
         prior = [w / total for w in weights]
-        best: tuple[float, str] | None = None
+        best: tuple[float, str, list[float]] | None = None
         answered = query.present | query.absent
-        for symptom in self._questions:
+        for symptom, table in self._likelihoods.items():
             if symptom in answered:
                 continue
-            likelihoods = [self._likelihood(c, symptom) for c in causes]
-            gain = _information_gain(prior, likelihoods)
+            likelihoods = [table[i] for i in positions]
+            entropies = [self._answer_entropies[symptom][i] for i in positions]
+            gain = _information_gain(prior, likelihoods, entropies)
             if gain <= (0.0 if best is None else best[0]):
                 continue
             if _reorders(causes, odds, likelihoods, self.model.leak):
-                best = (gain, symptom)
+                best = (gain, symptom, likelihoods)
         if best is None:
             return None
-        gain, symptom = best
-        chance = {c: self._likelihood(c, symptom) for c in causes}
-        more = max(causes, key=lambda c: (chance[c], -causes.index(c)))
-        less = min(causes, key=lambda c: (chance[c], causes.index(c)))
+        gain, symptom, likelihoods = best
+        more = max(range(len(causes)), key=lambda i: (likelihoods[i], -i))
+        less = min(range(len(causes)), key=lambda i: (likelihoods[i], i))
         name = self.graph.node(symptom).name
         reason = (
             f"Of the unanswered symptoms, '{name}' best separates the {len(causes)} candidates "
             f"(expected information gain {gain:.3f} bits): it is likely with "
-            f"{self.graph.node(more).name} ({chance[more]:.2f}) and unlikely with "
-            f"{self.graph.node(less).name} ({chance[less]:.2f})."
+            f"{self.graph.node(causes[more]).name} ({likelihoods[more]:.2f}) and unlikely with "
+            f"{self.graph.node(causes[less]).name} ({likelihoods[less]:.2f})."
         )
         return NextQuestion(symptom, self._questions[symptom], round(gain, 6), reason)
 
 
-def _entropy(dist: Iterable[float]) -> float:
-    return -sum(p * math.log2(p) for p in dist if p > 0.0)
+def _noisy_or(strength: float, leak: float) -> float:
+    # Exactly the leak when no chain explains the symptom, so "explains" is `> leak`.
+    return leak if strength == 0.0 else 1.0 - (1.0 - leak) * (1.0 - strength)
 
 
-def _information_gain(prior: list[float], likelihoods: list[float]) -> float:
-    """Mutual information (bits) between the candidate and a yes/no answer to one symptom."""
-    p_yes = sum(p * lk for p, lk in zip(prior, likelihoods, strict=True))
-    if p_yes <= 0.0 or p_yes >= 1.0:
+def _binary_entropy(p: float) -> float:
+    if p <= 0.0 or p >= 1.0:
         return 0.0
-    yes = [p * lk / p_yes for p, lk in zip(prior, likelihoods, strict=True)]
-    no = [p * (1.0 - lk) / (1.0 - p_yes) for p, lk in zip(prior, likelihoods, strict=True)]
-    gain = _entropy(prior) - p_yes * _entropy(yes) - (1.0 - p_yes) * _entropy(no)
-    return max(gain, 0.0)
+    return -p * math.log2(p) - (1.0 - p) * math.log2(1.0 - p)
+
+
+def _information_gain(
+    prior: list[float], likelihoods: list[float], entropies: list[float]
+) -> float:
+    """Mutual information (bits) between the candidate and a yes/no answer to one symptom.
+
+    I(C; A) = H(A) - H(A | C), with each H(A | C = c) precomputed per (symptom, cause).
+    """
+    p_yes = sum(map(operator.mul, prior, likelihoods))
+    conditional = sum(map(operator.mul, prior, entropies))
+    return max(_binary_entropy(p_yes) - conditional, 0.0)
 
 
 def _reorders(
