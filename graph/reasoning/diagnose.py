@@ -278,8 +278,8 @@ def _information_gain(
 
     I(C; A) = H(A) - H(A | C), with each H(A | C = c) precomputed per (symptom, cause).
     """
-    p_yes = sum(map(operator.mul, prior, likelihoods))
-    conditional = sum(map(operator.mul, prior, entropies))
+    p_yes: float = sum(map(operator.mul, prior, likelihoods))
+    conditional: float = sum(map(operator.mul, prior, entropies))
     return max(_binary_entropy(p_yes) - conditional, 0.0)
 
 
