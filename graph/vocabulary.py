@@ -89,7 +89,8 @@ KIND_MAPPINGS: dict[NodeKind, KindMapping] = {
 
 PREDICATE_MAPPINGS: dict[Predicate, PredicateMapping] = {
     _P.CAUSES: PredicateMapping("biolink:causes", "cause", schema_org_inverse=True),
-    _P.CONTRIBUTES_TO: PredicateMapping("biolink:contributes_to", "cause", schema_org_inverse=True),
+    # schema.org's `cause` belongs to conditions; a cause leading to a cause has no property.
+    _P.CONTRIBUTES_TO: PredicateMapping("biolink:contributes_to", None),
     # Biolink has no "has symptom"; has_phenotype is its closest predicate.
     _P.HAS_SYMPTOM: PredicateMapping("biolink:has_phenotype", "signOrSymptom"),
     _P.EVALUATES: PredicateMapping("biolink:related_to", "usedToDiagnose"),

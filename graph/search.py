@@ -1,0 +1,144 @@
+"""A search index over names, synonyms, codes and ids, built once per graph.
+
+Exact and prefix matches rank first (codes such as `R25.3` or `HP:0002380` match exactly),
+then typo-tolerant matches scored by rapidfuzz. Every hit reports the text it matched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from graph.knowledge import KnowledgeGraph
+from graph.validate import normalise_term
+from graph.vocabulary import NodeKind
+
+__all__ = ["MatchType", "SearchHit", "SearchIndex"]
+
+# Below this rapidfuzz score a fuzzy match is noise rather than a typo.
+FUZZY_CUTOFF = 85.0
+
+
+class MatchType(StrEnum):
+    EXACT = "exact"
+    PREFIX = "prefix"
+    FUZZY = "fuzzy"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    node_id: str
+    kind: NodeKind
+    name: str
+    matched: str  # the name, synonym, code or id that matched, as written in the content
+    field: str  # "name", "synonym", "code" or "id"
+    match: MatchType
+    score: float  # 0-100, higher is better
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    normalised: str
+    text: str
+    field: str
+    node_id: str
+    kind: NodeKind
+    name: str
+
+
+class SearchIndex:
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        terms: list[_Term] = []
+        for node in graph.nodes():
+            entries = [(node.name, "name"), (node.id, "id")]
+            entries += [(s, "synonym") for s in node.synonyms]
+            entries += [(c.code, "code") for c in node.codes]
+            for text, field in entries:
+                terms.append(
+                    _Term(normalise_term(text), text, field, node.id, node.kind, node.name)
+                )
+        self._terms = tuple(terms)
+        self._choices = [t.normalised for t in terms]
+        # Single words of multi-word terms, so "twiching" still finds "knee twitching".
+        self._words: list[tuple[str, int]] = [
+            (word, position)
+            for position, term in enumerate(terms)
+            if " " in term.normalised
+            for word in term.normalised.split()
+            if len(word) >= 4
+        ]
+        self._word_choices = [w for w, _ in self._words]
+        self._exact: dict[str, list[_Term]] = {}
+        for term in terms:
+            self._exact.setdefault(term.normalised, []).append(term)
+
+    def search(self, query: str, kind: NodeKind | None = None, limit: int = 10) -> list[SearchHit]:
+        """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id)."""
+        needle = normalise_term(query)
+        if not needle:
+            return []
+        best: dict[str, SearchHit] = {}
+
+        def offer(term: _Term, match: MatchType, score: float) -> None:
+            if kind is not None and term.kind is not kind:
+                return
+            current = best.get(term.node_id)
+            if current is None or score > current.score:
+                best[term.node_id] = SearchHit(
+                    term.node_id, term.kind, term.name, term.text, term.field, match, score
+                )
+
+        for term in self._exact.get(needle, ()):
+            offer(term, MatchType.EXACT, 100.0)
+        for term in self._terms:
+            if term.normalised != needle and _is_prefix(needle, term.normalised):
+                # Longer completions of the same prefix rank a little lower.
+                offer(term, MatchType.PREFIX, 90.0 + 9.0 * len(needle) / len(term.normalised))
+        if len(needle) >= 3:
+            for _, score, position in process.extract(
+                needle, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
+            ):
+                offer(self._terms[position], MatchType.FUZZY, min(float(score), 89.0))
+            for _, score, index in process.extract(
+                needle, self._word_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
+            ):
+                # A typo of one word of a longer term ranks just below a whole-term typo.
+                term = self._terms[self._words[index][1]]
+                offer(term, MatchType.FUZZY, min(float(score), 89.0) - 5.0)
+        order = {MatchType.EXACT: 0, MatchType.PREFIX: 1, MatchType.FUZZY: 2}
+        hits = sorted(best.values(), key=lambda h: (-h.score, order[h.match], h.node_id))
+        return hits[:limit]
+
+    def suggest(
+        self, text: str, kind: NodeKind | None = None, limit: int = 5
+    ) -> Sequence[SearchHit]:
+        """Nodes that an unknown id or misspelt term most likely meant ("did you mean")."""
+        prefix, sep, slug = text.partition(":")
+        if sep and prefix in NodeKind.__members__.values():
+            kind = kind or NodeKind(prefix)
+            text = slug
+        query = text.replace("-", " ").replace("_", " ")
+        hits = self.search(query, kind=kind, limit=limit)
+        if hits or len(normalise_term(query)) < 3:
+            return hits
+        # Fall back to the best partial matches for longer, messier input.
+        scored = process.extract(
+            normalise_term(query), self._choices, scorer=fuzz.partial_ratio, limit=limit * 4
+        )
+        seen: dict[str, SearchHit] = {}
+        for _, score, position in scored:
+            term = self._terms[position]
+            if (kind is None or term.kind is kind) and term.node_id not in seen and score >= 60:
+                seen[term.node_id] = SearchHit(
+                    term.node_id, term.kind, term.name, term.text, term.field,
+                    MatchType.FUZZY, float(score),
+                )  # fmt: skip
+        return list(seen.values())[:limit]
+
+
+def _is_prefix(needle: str, text: str) -> bool:
+    """True when the text, or one of its words, starts with the needle (search as you type)."""
+    return text.startswith(needle) or f" {needle}" in f" {text}"
