@@ -1,0 +1,156 @@
+"""Body size limit, security headers and conditional GETs, as pure ASGI middleware."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.problems import problem_response
+
+__all__ = ["BodyLimitMiddleware", "ConditionalGetMiddleware", "SecurityHeadersMiddleware"]
+
+DOCS_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
+API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+# Swagger UI and ReDoc run an inline bootstrap script and ReDoc a blob worker, all same-origin.
+DOCS_CSP = (
+    b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
+
+
+class BodyLimitMiddleware:
+    """413 problem+json for bodies over the limit, whether declared by Content-Length or streamed.
+
+    Starlette's own limiter answers in text/plain, so the body is buffered here instead (it is
+    small by definition) and replayed to the app.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = _header(scope, b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._reject(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._reject(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([body], receive), send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is larger than {self.max_bytes} bytes; send a smaller body."
+        response = problem_response(413, detail, scope["path"], headers={"Connection": "close"})
+        await response(scope, receive, send)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        csp = DOCS_CSP if scope["path"].startswith(DOCS_PREFIXES) else API_CSP
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"content-security-policy", csp),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ConditionalGetMiddleware:
+    """Strong ETags for GET /v1/*: the graph is immutable, so the validator is a hash of the
+    graph version and the request; a matching If-None-Match is answered 304 without any work."""
+
+    def __init__(self, app: ASGIApp, version: Callable[[], str | None], max_age: int) -> None:
+        self.app = app
+        self.version = version
+        self.cache_control = f"public, max-age={max_age}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        version = self.version()
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not scope["path"].startswith("/v1/")
+            or version is None
+        ):
+            await self.app(scope, receive, send)
+            return
+        query = b"&".join(sorted(scope["query_string"].split(b"&")))
+        digest = hashlib.blake2b(
+            b"\0".join([version.encode(), scope["path"].encode(), query]), digest_size=12
+        ).hexdigest()
+        etag = f'"{digest}"'.encode()
+        validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
+        if _matches(_header(scope, b"if-none-match"), etag):
+            await send({"type": "http.response.start", "status": 304, "headers": validators})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message = {**message, "headers": [*message.get("headers", []), *validators]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
+
+
+def _matches(if_none_match: str | None, etag: bytes) -> bool:
+    """RFC 9110 If-None-Match: `*`, or any listed tag equal under weak comparison."""
+    if if_none_match is None:
+        return False
+    wanted = etag.decode()
+    for candidate in if_none_match[:8192].split(","):
+        tag = candidate.strip()
+        if tag == "*" or tag.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _replay(messages: list[Message], then: Receive) -> Receive:
+    """Hand the buffered messages to the app, then the real channel (for disconnects)."""
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await then()
+
+    return receive

@@ -1,0 +1,96 @@
+"""The application factory: `create_app(settings)`; uvicorn serves `app.main:create_app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+from app.hardening import BodyLimitMiddleware, ConditionalGetMiddleware, SecurityHeadersMiddleware
+from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
+from app.openapi import DESCRIPTION, build_openapi
+from app.problems import install_problem_handlers
+from app.routers import catalog, edges, health, nodes, reasoning, search, sources
+from app.routers.catalog import API_VERSION
+from app.runtime import Runtime
+from app.settings import Settings
+from graph.errors import ContentError
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger("symptom_graph")
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger("symptom_graph")
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level.upper())
+    root.propagate = False
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; content is loaded by the lifespan, once, when the server starts."""
+    settings = settings or Settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.runtime = Runtime.load(settings.packs)
+        except ContentError as exc:
+            # Never serve half-loaded content: log every problem and refuse to start.
+            logger.error("invalid content, refusing to start:\n%s", exc)
+            raise
+        graph = app.state.runtime.graph
+        logger.info("graph %s loaded: %d nodes", graph.version, len(graph.nodes()))
+        yield
+        app.state.runtime = None
+
+    app = FastAPIOffline(
+        title="symptom-graph",
+        version=API_VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        swagger_ui_parameters={"defaultModelsExpandDepth": 0},
+    )
+    app.state.runtime = None
+    app.state.metrics = Metrics()
+    install_problem_handlers(app)
+    for module in (reasoning, nodes, edges, search, sources, catalog, health):
+        app.include_router(module.router)
+
+    def openapi() -> dict[str, Any]:
+        return build_openapi(app)
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    def version() -> str | None:
+        runtime: Runtime | None = app.state.runtime
+        return None if runtime is None else runtime.graph.version
+
+    # Added innermost first: the request id and metrics wrap everything else.
+    app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=settings.cors_methods,
+        allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
+        expose_headers=["ETag", "X-Request-ID"],
+        allow_credentials=False,
+    )
+    if settings.trusted_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        RequestContextMiddleware, metrics=app.state.metrics, access_log=settings.access_log
+    )
+    return app

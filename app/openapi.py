@@ -1,0 +1,63 @@
+"""The OpenAPI document: FastAPI's, with errors declared as application/problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+__all__ = ["DESCRIPTION", "TAGS", "build_openapi"]
+
+DESCRIPTION = """\
+A knowledge graph of health content. The first content pack covers **knee twitching and knee
+spasms**: causes, symptoms, diagnostic tests, treatments and prevention, linked by typed edges.
+Every edge cites its source with a verbatim excerpt.
+
+The headline operation, `POST /v1/diagnose`, takes reported symptoms and returns ranked candidate
+causes with the tests, treatments and prevention recommended for each, and the evidence behind
+every step.
+
+**Not a diagnosis.** Responses are educational reference material drawn from the cited sources;
+they do not diagnose, treat, cure or prevent any disease, and they carry the sources' disclaimer.
+Always consult a qualified healthcare professional.
+
+Errors are RFC 9457 `application/problem+json`. GET responses carry strong ETags.
+"""
+
+TAGS = [
+    {"name": "reasoning", "description": "Ranked causes, typed paths and care pathways."},
+    {"name": "nodes", "description": "Causes, symptoms, tests, treatments and prevention."},
+    {"name": "edges", "description": "Typed claims between nodes, each with its evidence."},
+    {"name": "search", "description": "Find node ids from what people type."},
+    {"name": "sources", "description": "The works the content quotes and cites."},
+    {"name": "graph", "description": "Whole-graph exports and what is loaded."},
+    {"name": "operations", "description": "Health, readiness and metrics."},
+]
+
+_PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    spec = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=TAGS,
+        servers=[{"url": "http://127.0.0.1:8000", "description": "Local development server"}],
+        contact={"name": "symptom-graph maintainers"},
+        license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
+    )
+    for path_item in spec["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.isdigit() and int(status) >= 400:
+                    response["content"] = {"application/problem+json": {"schema": _PROBLEM_REF}}
+    schemas = spec.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    app.openapi_schema = spec
+    return spec

@@ -1,0 +1,198 @@
+"""RFC 9457 problem details: the one place where errors become HTTP responses."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse, Response
+
+from graph.errors import NotFoundError
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "FieldError",
+    "Problem",
+    "ProblemError",
+    "Suggestion",
+    "install_problem_handlers",
+    "problem_response",
+    "problem_responses",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("symptom_graph")
+
+
+class FieldError(BaseModel):
+    location: str = Field(
+        description="Where the bad value is, e.g. `body.present.0` or `query.limit`."
+    )
+    message: str = Field(description="What is wrong with it and what is accepted instead.")
+
+
+class Suggestion(BaseModel):
+    id: str
+    name: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details document."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "No node with id 'symptom:numbnes'. Did you mean 'symptom:numbness'?",
+                    "instance": "/v1/nodes/symptom:numbnes",
+                    "suggestions": [{"id": "symptom:numbness", "name": "Numbness around the knee"}],
+                }
+            ]
+        }
+    )
+
+    type: str = Field(default="about:blank", description="A URI reference naming the problem type.")
+    title: str = Field(description="The HTTP status phrase.")
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What went wrong in this request and how to fix it.")
+    instance: str = Field(description="The request path the problem occurred on.")
+    errors: list[FieldError] | None = Field(default=None, description="Each invalid input (422).")
+    suggestions: list[Suggestion] | None = Field(
+        default=None, description="Ids you may have meant, for unknown ids."
+    )
+
+
+class ProblemError(Exception):
+    """Raise from a handler to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        suggestions: list[Suggestion] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+        self.suggestions = suggestions
+        self.headers = headers
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    instance: str,
+    *,
+    errors: list[FieldError] | None = None,
+    suggestions: list[Suggestion] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        errors=errors,
+        suggestions=suggestions,
+    )
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        FieldError(location=_location(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
+        for e in jsonable_encoder(exc.errors())
+    ]
+    listed = "; ".join(f"{e.location}: {e.message}" for e in errors[:5])
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    detail = f"The request is invalid: {listed}{more}. Fix these fields and retry."
+    return problem_response(422, detail, request.url.path, errors=errors)
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    details = {
+        404: f"Nothing is served at {request.url.path}. See /docs for the available paths.",
+        405: f"{request.method} is not allowed on {request.url.path}; see the Allow header.",
+    }
+    detail = details.get(exc.status_code, str(exc.detail))
+    headers = dict(exc.headers) if exc.headers else None
+    return problem_response(exc.status_code, detail, request.url.path, headers=headers)
+
+
+async def _on_problem(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ProblemError)
+    return problem_response(
+        exc.status,
+        exc.detail,
+        request.url.path,
+        errors=exc.errors,
+        suggestions=exc.suggestions,
+        headers=exc.headers,
+    )
+
+
+async def _on_not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, NotFoundError)
+    return problem_response(404, f"No {exc.what} with id {exc.ident!r}.", request.url.path)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    detail = "The server failed to answer this request. It has been logged; please retry later."
+    return problem_response(500, detail, request.url.path)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(ProblemError, _on_problem)
+    app.add_exception_handler(NotFoundError, _on_not_found)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+_DESCRIPTIONS = {
+    304: "Not modified: the representation matching `If-None-Match` is still current.",
+    400: "Bad request (for example an untrusted Host header).",
+    404: "Unknown id or path; unknown ids come with suggestions.",
+    405: "Method not allowed on this path.",
+    413: "The request body is larger than 64 KiB.",
+    415: "The request body is not JSON.",
+    422: "Invalid input: each invalid field is listed under `errors`.",
+    500: "Unexpected server error.",
+    503: "The content is not loaded yet.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json errors (and 304) for an operation."""
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        if status == 304:
+            responses[status] = {"description": _DESCRIPTIONS[304]}
+        else:
+            responses[status] = {"model": Problem, "description": _DESCRIPTIONS[status]}
+    return responses

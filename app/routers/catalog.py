@@ -1,0 +1,73 @@
+"""The whole graph as a download, and what is loaded."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.deps import RuntimeDep
+from app.problems import problem_responses
+from app.schemas.catalog import MetaOut, PackOut
+from graph.export import MEDIA_TYPES, ExportFormat
+
+router = APIRouter(prefix="/v1", tags=["graph"])
+API_VERSION = "1.0.0"
+
+
+@router.get(
+    "/graph",
+    operation_id="exportGraph",
+    summary="Export the whole graph",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The graph in the requested format.",
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/graphml+xml": {"schema": {"type": "string"}},
+                "application/ld+json": {"schema": {"type": "object"}},
+            },
+        },
+        **problem_responses(304, 422, 500),
+    },
+)
+async def export_graph(
+    runtime: RuntimeDep,
+    format: Annotated[
+        ExportFormat,
+        Query(description="`json` (networkx node-link), `graphml` or `jsonld` (schema.org)."),
+    ] = ExportFormat.JSON,
+) -> Response:
+    """The whole graph, prepared at startup: node-link JSON for networkx, GraphML for Gephi and
+    Cytoscape, or schema.org JSON-LD for web publishers."""
+    return Response(runtime.exports[format], media_type=MEDIA_TYPES[format])
+
+
+@router.get(
+    "/meta",
+    operation_id="getMeta",
+    summary="Versions, packs and counts",
+    responses=problem_responses(304, 500),
+)
+async def get_meta(runtime: RuntimeDep) -> MetaOut:
+    """API and graph versions, loaded packs, counts by kind and predicate, and build time."""
+    graph = runtime.graph
+    return MetaOut(
+        api_version=API_VERSION,
+        graph_version=graph.version,
+        packs=[
+            PackOut(
+                id=p.id,
+                title=p.title,
+                version=p.version,
+                attribution=p.attribution,
+                licence=p.licence,
+            )
+            for p in graph.packs
+        ],
+        counts_by_kind=dict(graph.counts_by_kind),
+        counts_by_predicate=dict(graph.counts_by_predicate),
+        built_at=runtime.built_at,
+        disclaimer=runtime.disclaimer,
+    )

@@ -1,0 +1,59 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+
+from app.problems import ProblemError, problem_responses
+
+router = APIRouter(tags=["operations"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+@router.get(
+    "/healthz",
+    operation_id="healthz",
+    summary="Liveness",
+    responses=problem_responses(500),
+)
+async def healthz() -> Health:
+    """200 while the process is up."""
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    operation_id="readyz",
+    summary="Readiness",
+    responses=problem_responses(500, 503),
+)
+async def readyz(request: Request) -> Health:
+    """200 once the graph is loaded and indexed, 503 before."""
+    if getattr(request.app.state, "runtime", None) is None:
+        raise ProblemError(503, "The content is still loading; retry in a moment.")
+    return Health(status="ready")
+
+
+@router.get(
+    "/metrics",
+    operation_id="metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text format.",
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+        },
+        **problem_responses(500),
+    },
+)
+async def metrics(request: Request) -> Response:
+    """Request counts and latency histograms by route template."""
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

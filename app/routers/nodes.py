@@ -1,0 +1,80 @@
+"""Nodes: list by kind, and one node with its neighbours and their evidence."""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from app.deps import RuntimeDep, unknown_node
+from app.problems import problem_responses
+from app.schemas.catalog import NeighbourGroup, NodeDetail, NodePage
+from app.schemas.common import ID_PATTERN, NeighbourOut
+from graph.knowledge import Direction
+from graph.vocabulary import NodeKind
+
+router = APIRouter(prefix="/v1/nodes", tags=["nodes"])
+
+NodePath = Annotated[
+    str,
+    Path(
+        pattern=ID_PATTERN,
+        max_length=120,
+        description="A node id, `kind:slug`.",
+        examples=["symptom:numbness"],
+    ),
+]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+
+
+@router.get(
+    "",
+    operation_id="listNodes",
+    summary="List nodes",
+    responses=problem_responses(304, 422, 500),
+)
+async def list_nodes(
+    runtime: RuntimeDep,
+    kind: Annotated[NodeKind | None, Query(description="Only nodes of this kind.")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> NodePage:
+    """Nodes ordered by id, optionally of one kind, paginated with `limit` and `offset`."""
+    nodes = runtime.graph.nodes(kind)
+    page = [runtime.nodes[n.id] for n in nodes[offset : offset + limit]]
+    return NodePage(items=page, total=len(nodes), limit=limit, offset=offset)
+
+
+@router.get(
+    "/{node_id}",
+    operation_id="getNode",
+    summary="Get a node and its neighbours",
+    responses=problem_responses(304, 404, 422, 500),
+)
+async def get_node(runtime: RuntimeDep, node_id: NodePath) -> NodeDetail:
+    """One node with synonyms, codes and evidence, and its neighbours grouped by predicate and
+    direction; every neighbour's edge carries its evidence."""
+    if not runtime.graph.has_node(node_id):
+        raise unknown_node(runtime, node_id)
+    neighbours = sorted(
+        runtime.graph.neighbours(node_id), key=lambda n: (n.edge.predicate, n.direction)
+    )
+    groups = [
+        NeighbourGroup(
+            predicate=predicate,
+            direction=direction,
+            neighbours=[neighbour_out(runtime, n.direction, n.edge.key) for n in members],
+        )
+        for (predicate, direction), members in groupby(
+            neighbours, key=lambda n: (n.edge.predicate, n.direction)
+        )
+    ]
+    return NodeDetail(node=runtime.nodes[node_id], neighbours=groups, disclaimer=runtime.disclaimer)
+
+
+def neighbour_out(runtime: RuntimeDep, direction: Direction, edge_key: str) -> NeighbourOut:
+    edge = runtime.edges[edge_key]
+    other = edge.object if direction is Direction.OUT else edge.subject
+    return NeighbourOut(direction=direction, node=runtime.summaries[other], edge=edge)

@@ -1,0 +1,219 @@
+"""Reasoning: ranked causes for symptoms, typed paths, and care pathways."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.deps import RuntimeDep, unknown_node
+from app.problems import FieldError, ProblemError, Suggestion, problem_responses
+from app.routers.nodes import NodePath, neighbour_out
+from app.runtime import Runtime
+from app.schemas.common import ID_PATTERN, EvidenceOut
+from app.schemas.reasoning import (
+    CandidateOut,
+    CarePathwayOut,
+    ChainOut,
+    DiagnoseRequest,
+    DiagnoseResponse,
+    NextQuestionOut,
+    PathOut,
+    PathsResponse,
+    PathStepOut,
+    RecommendationOut,
+    RecommendedOut,
+    RedFlagOut,
+    TriageOut,
+)
+from graph.reasoning import Candidate, Chain, DiagnoseQuery, Diagnosis, Recommendation
+from graph.reasoning.diagnose import InvalidQueryError
+from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, WrongKindError, care_pathway
+from graph.vocabulary import NodeKind
+
+router = APIRouter(prefix="/v1", tags=["reasoning"])
+
+
+@router.post(
+    "/diagnose",
+    operation_id="diagnose",
+    summary="Rank candidate causes for reported symptoms",
+    responses=problem_responses(413, 422, 500),
+)
+async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> DiagnoseResponse:
+    """Ranked candidate causes with the evidence chain for each matched symptom, the tests,
+    treatments and prevention recommended for each, triage from the content's red flags, and
+    the most informative next question. Not a diagnosis: see docs/scoring.md for the model."""
+    query = DiagnoseQuery.of(body.present, body.absent, body.exposures, body.limit)
+    try:
+        result = runtime.diagnoser.diagnose(query)
+    except InvalidQueryError as exc:
+        raise _invalid_query(runtime, exc) from None
+    return _diagnosis_out(runtime, result)
+
+
+@router.get(
+    "/paths",
+    operation_id="findPaths",
+    summary="Shortest typed paths between two nodes",
+    responses=problem_responses(304, 404, 422, 500),
+)
+async def find_paths(
+    runtime: RuntimeDep,
+    source: Annotated[
+        str, Query(pattern=ID_PATTERN, max_length=120, examples=["prevention:hydration"])
+    ],
+    target: Annotated[
+        str, Query(pattern=ID_PATTERN, max_length=120, examples=["symptom:visible-twitching"])
+    ],
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="At most 4.")] = 3,
+    k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="At most 10 paths.")] = 5,
+) -> PathsResponse:
+    """Up to `k` shortest paths of at most `max_hops` edges, read in either direction, each step
+    with every edge joining its two nodes and their evidence. Explains, for example, how a
+    prevention measure relates to a symptom."""
+    for node_id in (source, target):
+        if not runtime.graph.has_node(node_id):
+            raise unknown_node(runtime, node_id)
+    paths = runtime.paths.paths(source, target, max_hops=max_hops, k=k)
+    return PathsResponse(
+        source=runtime.summaries[source],
+        target=runtime.summaries[target],
+        max_hops=max_hops,
+        paths=[
+            PathOut(
+                nodes=[runtime.summaries[n] for n in path.nodes],
+                hops=len(path.steps),
+                steps=[
+                    PathStepOut(
+                        source=here,
+                        target=there,
+                        edges=[neighbour_out(runtime, n.direction, n.edge.key) for n in step],
+                    )
+                    for (here, there), step in zip(
+                        itertools.pairwise(path.nodes), path.steps, strict=True
+                    )
+                ],
+            )
+            for path in paths
+        ],
+    )
+
+
+@router.get(
+    "/nodes/{node_id}/care-pathway",
+    operation_id="getCarePathway",
+    summary="Care pathway of a cause or condition",
+    responses=problem_responses(304, 404, 422, 500),
+)
+async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwayOut:
+    """Everything a health page needs in one call: what the cause or condition produces, what
+    leads to it, and its diagnostics, treatments and prevention, each with evidence."""
+    if not runtime.graph.has_node(node_id):
+        raise unknown_node(runtime, node_id)
+    try:
+        pathway = care_pathway(runtime.graph, node_id)
+    except WrongKindError as exc:
+        raise ProblemError(
+            422, f"{exc}. Pass a cause or condition id, e.g. cause:dehydration."
+        ) from None
+    grouped = _recommended(runtime, pathway.recommendations)
+    return CarePathwayOut(
+        node=runtime.summaries[node_id],
+        symptoms=[runtime.edges[e.key] for e in pathway.symptoms],
+        causes=[runtime.edges[e.key] for e in pathway.causes],
+        diagnostics=grouped.diagnostics,
+        treatments=grouped.treatments,
+        prevention=grouped.prevention,
+        related=[neighbour_out(runtime, n.direction, n.edge.key) for n in pathway.related],
+        disclaimer=runtime.disclaimer,
+    )
+
+
+def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:
+    errors, suggestions = [], []
+    for field, ident, reason in exc.issues:
+        kind = NodeKind.CAUSE if field == "exposures" else NodeKind.SYMPTOM
+        hits = runtime.search.suggest(ident, kind=kind, limit=3)
+        hint = f"; did you mean {', '.join(h.node_id for h in hits)}?" if hits else ""
+        errors.append(FieldError(location=f"body.{field}", message=f"{ident}: {reason}{hint}"))
+        suggestions += [Suggestion(id=h.node_id, name=h.name) for h in hits]
+    unique = list({s.id: s for s in suggestions}.values())
+    detail = (
+        f"{len(errors)} id(s) cannot be used: "
+        + "; ".join(e.message for e in errors)
+        + ". Find ids with /v1/search?q=..."
+    )
+    return ProblemError(422, detail, errors=errors, suggestions=unique)
+
+
+def _chain(runtime: Runtime, end: str, chain: Chain) -> ChainOut:
+    return ChainOut(
+        end=runtime.summaries[end],
+        strength=round(chain.strength, 6),
+        edges=[runtime.edges[e.key] for e in chain.edges],
+    )
+
+
+def _recommended(runtime: Runtime, items: tuple[Recommendation, ...]) -> RecommendedOut:
+    groups: dict[str, list[RecommendationOut]] = {
+        "diagnostic": [],
+        "treatment": [],
+        "prevention": [],
+    }
+    for item in items:
+        groups[item.category].append(
+            RecommendationOut(
+                node=runtime.summaries[item.node],
+                via=None if item.via is None else runtime.summaries[item.via],
+                edge=runtime.edges[item.edge.key],
+            )
+        )
+    return RecommendedOut(
+        diagnostics=groups["diagnostic"],
+        treatments=groups["treatment"],
+        prevention=groups["prevention"],
+    )
+
+
+def _candidate(runtime: Runtime, candidate: Candidate) -> CandidateOut:
+    return CandidateOut(
+        cause=runtime.summaries[candidate.cause],
+        score=round(candidate.score, 6),
+        matched=[runtime.summaries[s] for s in candidate.matched],
+        contradicted=[runtime.summaries[s] for s in candidate.contradicted],
+        explanation=[_chain(runtime, s, c) for s, c in candidate.explanation.items()],
+        exposures=[_chain(runtime, e, c) for e, c in candidate.exposures.items()],
+        recommended=_recommended(runtime, candidate.recommended),
+    )
+
+
+def _diagnosis_out(runtime: Runtime, result: Diagnosis) -> DiagnoseResponse:
+    question = result.next_question
+    return DiagnoseResponse(
+        triage=TriageOut(
+            level=result.triage.level,
+            red_flags=[
+                RedFlagOut(
+                    id=flag.id,
+                    name=flag.name,
+                    advice=flag.advice,
+                    triggered_by=[runtime.summaries[s] for s in result.triage.triggers[flag.id]],
+                    evidence=[EvidenceOut(**e.model_dump()) for e in flag.evidence],
+                )
+                for flag in result.triage.red_flags
+            ],
+        ),
+        candidates=[_candidate(runtime, c) for c in result.candidates],
+        next_question=None
+        if question is None
+        else NextQuestionOut(
+            symptom=runtime.summaries[question.symptom],
+            question=question.question,
+            information_gain=question.information_gain,
+            reason=question.reason,
+        ),
+        disclaimer=runtime.disclaimer,
+        graph_version=runtime.graph.version,
+    )

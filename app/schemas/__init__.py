@@ -1,0 +1,1 @@
+"""API schemas: the public contract, separate from the graph's internal records."""

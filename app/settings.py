@@ -1,0 +1,30 @@
+"""Service configuration, read from the environment (prefix SYMPTOM_GRAPH_) or CLI flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph.loader import DEFAULT_PACKS_DIR
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SYMPTOM_GRAPH_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    packs: list[Path] = Field(default_factory=lambda: [DEFAULT_PACKS_DIR / "knee"])
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # Browsers may read GET responses from any origin; add POST to allow cross-origin diagnose.
+    cors_methods: list[str] = Field(default_factory=lambda: ["GET"])
+    trusted_hosts: list[str] | None = None
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    access_log: bool = True
+    cache_max_age: int = Field(default=300, ge=0, le=31_536_000)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
