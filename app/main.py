@@ -94,3 +94,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware, metrics=app.state.metrics, access_log=settings.access_log
     )
     return app
+
+app = create_app()

@@ -1,0 +1,152 @@
+"""The `symptom-graph` command: serve, validate, export, openapi."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from graph.errors import ContentError
+from graph.excerpts import check_excerpts
+from graph.export import ExportFormat, export
+from graph.knowledge import KnowledgeGraph
+from graph.loader import DEFAULT_PACKS_DIR, read_packs
+from graph.validate import validate_content
+
+__all__ = ["main", "run"]
+
+
+def _pack_dir(value: str) -> Path:
+    """A pack folder, or the name of a pack under seeds/ (`knee`)."""
+    path = Path(value)
+    if not path.exists() and (DEFAULT_PACKS_DIR / value).is_dir():
+        return DEFAULT_PACKS_DIR / value
+    return path
+
+
+def _packs(args: argparse.Namespace) -> list[Path]:
+    return list(args.pack) if args.pack else [DEFAULT_PACKS_DIR / "knee"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    # Workers are separate processes: they read their settings from the environment.
+    os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in _packs(args)])
+    from app.settings import Settings
+
+    settings = Settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers or settings.workers,
+        log_level=settings.log_level,
+        access_log=False,  # the app writes its own structured access log
+        proxy_headers=False,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    content, problems = read_packs(_packs(args))
+    problems += validate_content(content)
+    if args.source_texts is not None:
+        problems += check_excerpts(content, args.source_texts)
+    for problem in sorted(problems):
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found; nothing would be served.", file=sys.stderr)
+        return 1
+    graph = KnowledgeGraph(content)
+    print(
+        f"ok: {len(graph.nodes())} nodes, {len(graph.edges())} edges, "
+        f"{len(graph.sources())} sources, {len(graph.red_flags)} red flags; "
+        f"graph version {graph.version}"
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    try:
+        graph = KnowledgeGraph.from_packs(_packs(args))
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    data = export(graph, ExportFormat(args.format))
+    if args.output is None:
+        sys.stdout.buffer.write(data + b"\n")
+    else:
+        args.output.write_bytes(data)
+    return 0
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    from app.main import create_app
+
+    text = json.dumps(create_app().openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="symptom-graph", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_packs(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--pack",
+            action="append",
+            type=_pack_dir,
+            help="a pack folder or a pack name under seeds/ (repeatable; default: knee)",
+        )
+
+    serve = commands.add_parser("serve", help="serve the API with uvicorn")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    with_packs(serve)
+    serve.set_defaults(run=_serve)
+
+    validate = commands.add_parser("validate", help="check content packs; exit 1 on any problem")
+    with_packs(validate)
+    validate.add_argument(
+        "--source-texts",
+        type=Path,
+        help="folder of source texts to check every excerpt against (e.g. ../shared/seeds)",
+    )
+    validate.set_defaults(run=_validate)
+
+    export_cmd = commands.add_parser("export", help="write the whole graph")
+    with_packs(export_cmd)
+    export_cmd.add_argument("--format", choices=[f.value for f in ExportFormat], default="json")
+    export_cmd.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    export_cmd.set_defaults(run=_export)
+
+    openapi = commands.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    openapi.set_defaults(run=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+def run() -> None:
+    """Console-script entry point."""
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":
+    run()
