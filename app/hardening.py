@@ -9,7 +9,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import problem_response
 
-__all__ = ["BodyLimitMiddleware", "ConditionalGetMiddleware", "SecurityHeadersMiddleware"]
+__all__ = [
+    "BodyLimitMiddleware",
+    "ConditionalGetMiddleware",
+    "SecurityHeadersMiddleware",
+    "TrustedHostMiddleware",
+]
 
 DOCS_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
 API_CSP = b"default-src 'none'; frame-ancestors 'none'"
@@ -61,6 +66,29 @@ class BodyLimitMiddleware:
         detail = f"The request body is larger than {self.max_bytes} bytes; send a smaller body."
         response = problem_response(413, detail, scope["path"], headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+class TrustedHostMiddleware:
+    """Serve only the configured Host names (`*.example.org` allowed); else 400 problem+json.
+
+    Starlette's middleware of the same name answers in text/plain, so this one stands in.
+    """
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.exact = {h.lower() for h in allowed_hosts if not h.startswith("*.")}
+        self.suffixes = tuple(h[1:].lower() for h in allowed_hosts if h.startswith("*."))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        host = (_header(scope, b"host") or "").split(":")[0].lower()
+        if host in self.exact or (self.suffixes and host.endswith(self.suffixes)):
+            await self.app(scope, receive, send)
+            return
+        detail = "The Host header names a host this service does not serve."
+        await problem_response(400, detail, scope["path"])(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

@@ -10,9 +10,13 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.hardening import BodyLimitMiddleware, ConditionalGetMiddleware, SecurityHeadersMiddleware
+from app.hardening import (
+    BodyLimitMiddleware,
+    ConditionalGetMiddleware,
+    SecurityHeadersMiddleware,
+    TrustedHostMiddleware,
+)
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
 from app.openapi import DESCRIPTION, build_openapi
 from app.problems import install_problem_handlers
@@ -94,5 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         RequestContextMiddleware, metrics=app.state.metrics, access_log=settings.access_log
     )
     return app
+
 
 app = create_app()

@@ -1,0 +1,145 @@
+"""Entity, search, source, export and meta endpoints on the knee pack."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def test_list_nodes_by_kind_and_page(client: TestClient) -> None:
+    body = client.get("/v1/nodes", params={"kind": "cause", "limit": 2, "offset": 1}).json()
+    assert body["total"] == 19
+    assert (body["limit"], body["offset"]) == (2, 1)
+    assert [n["id"] for n in body["items"]] == ["cause:calcium-deficiency", "cause:corticosteroids"]
+    assert client.get("/v1/nodes").json()["limit"] == 50
+    assert client.get("/v1/nodes", params={"offset": 1000}).json()["items"] == []
+
+
+def test_node_detail_groups_neighbours_with_evidence(client: TestClient) -> None:
+    body = client.get("/v1/nodes/cause:diuretics").json()
+    assert body["node"]["name"] == "Diuretics"
+    groups = {(g["predicate"], g["direction"]): g["neighbours"] for g in body["neighbours"]}
+    (contributes,) = groups[("contributes_to", "out")]
+    assert contributes["node"]["id"] == "cause:electrolyte-imbalance"
+    assert contributes["edge"]["evidence"][0]["source"] == "source:fivali-knee-twitching"
+    assert [n["node"]["id"] for n in groups[("subtype_of", "out")]] == [
+        "cause:medications-and-supplements"
+    ]
+    assert "not intended to diagnose" in body["disclaimer"]["text"]
+
+
+def test_node_detail_carries_codes(client: TestClient) -> None:
+    node = client.get("/v1/nodes/condition:knee-twitching").json()["node"]
+    assert {"system": "ICD-10-CM", "code": "R25.3"} in node["codes"]
+    assert "knee spasm" in node["synonyms"]
+
+
+def test_unknown_node_suggests(client: TestClient) -> None:
+    response = client.get("/v1/nodes/symptom:numbnes")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["suggestions"][0] == {"id": "symptom:numbness", "name": "Numbness around the knee"}
+    assert body["instance"] == "/v1/nodes/symptom:numbnes"
+
+
+def test_edges_filtered(client: TestClient) -> None:
+    body = client.get(
+        "/v1/edges", params={"predicate": "contributes_to", "object": "cause:electrolyte-imbalance"}
+    ).json()
+    assert [e["subject"] for e in body["items"]] == [
+        "cause:dehydration",
+        "cause:diuretics",
+        "cause:medications-and-supplements",
+    ]
+    assert body["total"] == 3
+    assert all(e["evidence"] for e in body["items"])
+    assert client.get("/v1/edges", params={"limit": 1}).json()["total"] == 109
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "matched"),
+    [
+        ("R25.3", "condition:knee-twitching", "R25.3"),
+        ("HP:0002380", "condition:knee-twitching", "HP:0002380"),
+        ("twiching", "symptom:visible-twitching", "twitching"),
+        ("dehidration", "cause:dehydration", "Dehydration"),
+        ("electromiography", "diagnostic:electromyography", "Electromyography"),
+        ("numb", "symptom:numbness", "numbness"),
+        ("knee spasm", "condition:knee-twitching", "knee spasm"),
+    ],
+)
+def test_search_hits(client: TestClient, query: str, expected: str, matched: str) -> None:
+    items = client.get("/v1/search", params={"q": query}).json()["items"]
+    assert items[0]["node"]["id"] == expected
+    assert items[0]["matched"] == matched
+
+
+def test_search_filters_by_kind_and_finds_nothing_quietly(client: TestClient) -> None:
+    items = client.get("/v1/search", params={"q": "hydration", "kind": "prevention"}).json()
+    assert {i["node"]["kind"] for i in items["items"]} == {"prevention"}
+    assert client.get("/v1/search", params={"q": "xyzzy"}).json()["items"] == []
+
+
+def test_sources_and_citing_edges(client: TestClient) -> None:
+    sources = client.get("/v1/sources").json()
+    assert sources["total"] == 6
+    assert "text_file" not in sources["items"][0]
+    detail = client.get("/v1/sources/source:healthline-knee-twitching").json()
+    assert detail["source"]["publisher"] == "Healthline"
+    assert detail["citing_edges"]
+    assert all(
+        any(ev["cites"] == "source:healthline-knee-twitching" for ev in e["evidence"])
+        for e in detail["citing_edges"]
+    )
+    missing = client.get("/v1/sources/source:nope")
+    assert missing.status_code == 404
+    assert len(missing.json()["suggestions"]) == 6
+
+
+def test_graph_exports_with_media_types(client: TestClient) -> None:
+    as_json = client.get("/v1/graph")
+    assert as_json.headers["content-type"] == "application/json"
+    assert len(as_json.json()["nodes"]) == 65
+    graphml = client.get("/v1/graph", params={"format": "graphml"})
+    assert graphml.headers["content-type"] == "application/graphml+xml"
+    root = ET.fromstring(graphml.content)
+    assert len(root.findall(".//{http://graphml.graphdrawing.org/xmlns}edge")) == 109
+    jsonld = client.get("/v1/graph", params={"format": "jsonld"})
+    assert jsonld.headers["content-type"] == "application/ld+json"
+    doc = json.loads(jsonld.content)
+    assert doc["@context"] == "https://schema.org"
+    condition = next(e for e in doc["@graph"] if e["@id"] == "condition:knee-twitching")
+    assert condition["@type"] == "MedicalCondition"
+    assert {"@id": "symptom:visible-twitching"} in condition["signOrSymptom"]
+    assert client.get("/v1/graph", params={"format": "pdf"}).status_code == 422
+
+
+def test_meta(client: TestClient) -> None:
+    meta = client.get("/v1/meta").json()
+    assert meta["packs"][0]["id"] == "knee"
+    assert meta["counts_by_kind"] == {
+        "condition": 1,
+        "cause": 19,
+        "symptom": 16,
+        "diagnostic": 9,
+        "treatment": 12,
+        "prevention": 8,
+    }
+    assert sum(meta["counts_by_predicate"].values()) == 109
+    assert len(meta["graph_version"]) == 16
+
+
+def test_health_and_metrics_by_template(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready"}
+    client.get("/v1/nodes/cause:als")
+    client.get("/v1/nodes/cause:dehydration")
+    client.get("/no/such/path")
+    text = client.get("/metrics").text
+    assert 'route="/v1/nodes/{node_id}"' in text
+    assert "cause:als" not in text
+    assert 'route="unmatched",status="404"' in text

@@ -1,0 +1,152 @@
+"""Cross-cutting behaviour: problem+json errors, limits, caching, headers, logs, startup."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from graph.errors import ContentError
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: object, status: int) -> dict[str, object]:
+    assert response.status_code == status  # type: ignore[attr-defined]
+    assert response.headers["content-type"] == PROBLEM  # type: ignore[attr-defined]
+    body: dict[str, object] = response.json()  # type: ignore[attr-defined]
+    assert {"type", "title", "status", "detail", "instance"} <= body.keys()
+    assert body["status"] == status
+    return body
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/nodes", {"limit": 201}),
+        ("/v1/nodes", {"limit": 0}),
+        ("/v1/nodes", {"offset": -1}),
+        ("/v1/nodes", {"kind": "organ"}),
+        ("/v1/edges", {"predicate": "cures"}),
+        ("/v1/search", {"q": ""}),
+        ("/v1/search", {"q": "x" * 201}),
+        ("/v1/paths", {"source": "cause:als", "target": "symptom:numbness", "max_hops": 100}),
+        ("/v1/paths", {"source": "../etc", "target": "symptom:numbness"}),
+    ],
+)
+def test_bad_queries_are_422_with_field_errors(
+    client: TestClient, path: str, params: dict[str, object]
+) -> None:
+    body = assert_problem(client.get(path, params=params), 422)
+    errors = body["errors"]
+    assert isinstance(errors, list)
+    assert errors
+    assert all(e["location"].startswith("query.") for e in errors)
+
+
+def test_unknown_route_and_method(client: TestClient) -> None:
+    assert_problem(client.get("/v2/everything"), 404)
+    response = client.put("/v1/nodes")
+    assert_problem(response, 405)
+    assert response.headers["allow"] == "GET"
+
+
+def test_body_over_64_kib_is_413_declared_or_streamed(client: TestClient) -> None:
+    big = b'{"present": ["' + b"a" * 70_000 + b'"]}'
+    assert_problem(client.post("/v1/diagnose", content=big), 413)
+
+    def chunks() -> object:
+        for _ in range(70):
+            yield b" " * 1024
+
+    assert_problem(client.post("/v1/diagnose", content=chunks()), 413)  # type: ignore[arg-type]
+    assert client.get("/healthz").status_code == 200
+
+
+def test_etag_and_conditional_get(client: TestClient) -> None:
+    first = client.get("/v1/nodes/cause:als")
+    etag = first.headers["etag"]
+    assert etag.startswith('"')
+    assert etag.endswith('"')
+    assert first.headers["cache-control"] == "public, max-age=300"
+    for header in (etag, f"W/{etag}", f'"nope", {etag}', "*"):
+        again = client.get("/v1/nodes/cause:als", headers={"If-None-Match": header})
+        assert again.status_code == 304
+        assert again.headers["etag"] == etag
+        assert again.content == b""
+    assert client.get("/v1/nodes/cause:als", headers={"If-None-Match": '"x"'}).status_code == 200
+    assert client.get("/v1/nodes/cause:dehydration").headers["etag"] != etag
+    # Parameter order does not change the resource.
+    a = client.get("/v1/nodes?kind=cause&limit=2").headers["etag"]
+    assert client.get("/v1/nodes?limit=2&kind=cause").headers["etag"] == a
+    assert "etag" not in client.get("/v1/nodes/cause:nope").headers
+
+
+def test_if_none_match_flood_is_harmless(client: TestClient) -> None:
+    flood = ", ".join(f'"{i:024x}"' for i in range(2000))
+    assert client.get("/v1/meta", headers={"If-None-Match": flood}).status_code == 200
+
+
+def test_security_headers(client: TestClient) -> None:
+    api = client.get("/v1/meta").headers
+    assert api["x-content-type-options"] == "nosniff"
+    assert api["referrer-policy"] == "no-referrer"
+    assert api["content-security-policy"].startswith("default-src 'none'")
+    docs = client.get("/docs").headers
+    assert docs["content-security-policy"].startswith("default-src 'self'")
+
+
+def test_cors_allows_any_origin_for_get_without_credentials(client: TestClient) -> None:
+    response = client.get("/v1/meta", headers={"Origin": "https://example.org"})
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+
+
+def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["x-request-id"]
+        == "abc-123"
+    )
+    generated = client.get("/healthz", headers={"X-Request-ID": "bad id\t!"}).headers
+    assert len(generated["x-request-id"]) == 32
+
+
+def test_access_log_is_one_json_line_per_request(capsys: pytest.CaptureFixture[str]) -> None:
+    with TestClient(create_app(Settings(access_log=True))) as client:
+        capsys.readouterr()
+        client.get("/v1/nodes/cause:als", headers={"X-Request-ID": "trace-1"})
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    (entry,) = [line for line in lines if line.get("request_id") == "trace-1"]
+    assert entry["route"] == "/v1/nodes/{node_id}"
+    assert entry["status"] == 200
+    assert entry["path"] == "/v1/nodes/cause:als"
+
+
+def test_trusted_hosts() -> None:
+    settings = Settings(access_log=False, trusted_hosts=["api.example.org", "*.internal"])
+    with TestClient(create_app(settings)) as client:
+        assert_problem(client.get("/healthz"), 400)
+        assert client.get("/healthz", headers={"Host": "evil.example.org"}).status_code == 400
+        ok = client.get("/healthz", headers={"Host": "api.example.org:8000"})
+        assert ok.status_code == 200
+        assert client.get("/healthz", headers={"Host": "a.internal"}).status_code == 200
+
+
+def test_not_ready_before_the_lifespan_runs() -> None:
+    client = TestClient(create_app(Settings(access_log=False)))
+    assert_problem(client.get("/readyz"), 503)
+    assert_problem(client.get("/v1/meta"), 503)
+    assert client.get("/healthz").status_code == 200
+
+
+def test_invalid_content_refuses_to_start(tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    app = create_app(Settings(access_log=False, packs=[broken]))
+    with pytest.raises(ContentError) as info, TestClient(app):
+        pass
+    assert any(p.file == "broken/pack.yaml" for p in info.value.problems)
