@@ -138,6 +138,8 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         404: f"Nothing is served at {request.url.path}. See /docs for the available paths.",
         405: f"{request.method} is not allowed on {request.url.path}; see the Allow header.",
     }
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        details[400] = "The body could not be read: send UTF-8 encoded JSON."
     detail = details.get(exc.status_code, str(exc.detail))
     headers = dict(exc.headers) if exc.headers else None
     return problem_response(exc.status_code, detail, request.url.path, headers=headers)
@@ -176,7 +178,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 _DESCRIPTIONS = {
     304: "Not modified: the representation matching `If-None-Match` is still current.",
-    400: "Bad request (for example an untrusted Host header).",
+    400: "Bad request: a body that cannot be decoded, or an untrusted Host header.",
     404: "Unknown id or path; unknown ids come with suggestions.",
     405: "Method not allowed on this path.",
     413: "The request body is larger than 64 KiB.",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.deps import RuntimeDep, unknown_node
 from app.problems import FieldError, ProblemError, Suggestion, problem_responses
-from app.routers.nodes import NodePath, neighbour_out
+from app.routers.nodes import neighbour_out
 from app.runtime import Runtime
-from app.schemas.common import ID_PATTERN, EvidenceOut
+from app.schemas.common import ID_PATTERN, SLUG, EvidenceOut
 from app.schemas.reasoning import (
     CandidateOut,
     CarePathwayOut,
@@ -29,7 +29,7 @@ from app.schemas.reasoning import (
 )
 from graph.reasoning import Candidate, Chain, DiagnoseQuery, Diagnosis, Recommendation
 from graph.reasoning.diagnose import InvalidQueryError
-from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, WrongKindError, care_pathway
+from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, care_pathway
 from graph.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1", tags=["reasoning"])
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1", tags=["reasoning"])
     "/diagnose",
     operation_id="diagnose",
     summary="Rank candidate causes for reported symptoms",
-    responses=problem_responses(413, 422, 500),
+    responses=problem_responses(400, 413, 422, 500),
 )
 async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> DiagnoseResponse:
     """Ranked candidate causes with the evidence chain for each matched symptom, the tests,
@@ -107,17 +107,23 @@ async def find_paths(
     summary="Care pathway of a cause or condition",
     responses=problem_responses(304, 404, 422, 500),
 )
-async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwayOut:
+async def get_care_pathway(
+    runtime: RuntimeDep,
+    node_id: Annotated[
+        str,
+        Path(
+            pattern=rf"^(?:cause|condition):{SLUG}$",
+            max_length=120,
+            description="A cause or condition id.",
+            examples=["cause:dehydration"],
+        ),
+    ],
+) -> CarePathwayOut:
     """Everything a health page needs in one call: what the cause or condition produces, what
     leads to it, and its diagnostics, treatments and prevention, each with evidence."""
     if not runtime.graph.has_node(node_id):
         raise unknown_node(runtime, node_id)
-    try:
-        pathway = care_pathway(runtime.graph, node_id)
-    except WrongKindError as exc:
-        raise ProblemError(
-            422, f"{exc}. Pass a cause or condition id, e.g. cause:dehydration."
-        ) from None
+    pathway = care_pathway(runtime.graph, node_id)  # the path pattern admits no other kind
     grouped = _recommended(runtime, pathway.recommendations)
     return CarePathwayOut(
         node=runtime.summaries[node_id],
@@ -135,7 +141,8 @@ def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:
     errors, suggestions = [], []
     for field, ident, reason in exc.issues:
         kind = NodeKind.CAUSE if field == "exposures" else NodeKind.SYMPTOM
-        hits = runtime.search.suggest(ident, kind=kind, limit=3)
+        known = runtime.graph.has_node(ident)
+        hits = [] if known else runtime.search.suggest(ident, kind=kind, limit=3)
         hint = f"; did you mean {', '.join(h.node_id for h in hits)}?" if hits else ""
         errors.append(FieldError(location=f"body.{field}", message=f"{ident}: {reason}{hint}"))
         suggestions += [Suggestion(id=h.node_id, name=h.name) for h in hits]

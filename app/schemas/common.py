@@ -12,6 +12,7 @@ from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "ID_PATTERN",
+    "SLUG",
     "CodeOut",
     "DisclaimerOut",
     "EdgeOut",
@@ -22,7 +23,8 @@ __all__ = [
     "NodeSummary",
 ]
 
-ID_PATTERN = r"^[a-z][a-z-]{0,30}:[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+ID_PATTERN = rf"^[a-z][a-z-]{{0,30}}:{SLUG}$"
 NodeId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
 from app.schemas.common import (
+    SLUG,
     DisclaimerOut,
     EdgeOut,
     EvidenceOut,
     NeighbourOut,
-    NodeId,
     NodeSummary,
 )
 from graph.reasoning import TriageLevel
@@ -34,6 +34,8 @@ __all__ = [
 ]
 
 MAX_IDS = 50
+SymptomId = Annotated[str, StringConstraints(pattern=rf"^symptom:{SLUG}$", max_length=120)]
+CauseId = Annotated[str, StringConstraints(pattern=rf"^cause:{SLUG}$", max_length=120)]
 
 DIAGNOSE_EXAMPLE: dict[str, JsonValue] = {
     "present": ["symptom:visible-twitching", "symptom:numbness", "symptom:weakness"],
@@ -46,15 +48,15 @@ DIAGNOSE_EXAMPLE: dict[str, JsonValue] = {
 class DiagnoseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DIAGNOSE_EXAMPLE]})
 
-    present: list[NodeId] = Field(
+    present: list[SymptomId] = Field(
         default_factory=list, max_length=MAX_IDS, description="Symptom ids the person reports."
     )
-    absent: list[NodeId] = Field(
+    absent: list[SymptomId] = Field(
         default_factory=list,
         max_length=MAX_IDS,
         description="Symptom ids the person does not have.",
     )
-    exposures: list[NodeId] = Field(
+    exposures: list[CauseId] = Field(
         default_factory=list,
         max_length=MAX_IDS,
         description="Cause ids known to apply, e.g. `cause:diuretics` when taking diuretics.",

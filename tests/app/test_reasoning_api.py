@@ -1,0 +1,156 @@
+"""POST /v1/diagnose, GET /v1/paths and care pathways over HTTP."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+SYMPTOMS = [
+    "symptom:visible-twitching",
+    "symptom:numbness",
+    "symptom:weakness",
+    "symptom:stiffness",
+    "symptom:swelling",
+    "symptom:involuntary-contractions",
+]
+
+
+def test_numbness_with_twitching(client: TestClient) -> None:
+    body = client.post(
+        "/v1/diagnose", json={"present": ["symptom:numbness", "symptom:visible-twitching"]}
+    ).json()
+    assert body["triage"]["level"] == "seek_care"
+    (flag,) = body["triage"]["red_flags"]
+    assert flag["id"] == "red-flag:signs-of-serious-problem"
+    assert flag["triggered_by"] == [
+        {"id": "symptom:numbness", "kind": "symptom", "name": "Numbness around the knee"}
+    ]
+    assert "more serious underlying problem" in flag["evidence"][0]["excerpt"]
+    top = body["candidates"][0]
+    assert top["cause"]["id"] == "cause:nerve-irritation-or-injury"
+    assert next(d["node"]["id"] for d in top["recommended"]["diagnostics"]) == (
+        "diagnostic:electromyography"
+    )
+    chains = {c["end"]["id"]: c for c in top["explanation"]}
+    assert chains["symptom:numbness"]["edges"][0]["inferred"] is True
+    assert "not a diagnosis" in body["disclaimer"]["notice"]
+    assert body["graph_version"] == client.get("/v1/meta").json()["graph_version"]
+
+
+def test_twitching_on_diuretics(client: TestClient) -> None:
+    body = client.post(
+        "/v1/diagnose",
+        json={"present": ["symptom:visible-twitching"], "exposures": ["cause:diuretics"]},
+    ).json()
+    ranked = [c["cause"]["id"] for c in body["candidates"]]
+    assert ranked[:3] == [
+        "cause:diuretics",
+        "cause:medications-and-supplements",
+        "cause:electrolyte-imbalance",
+    ]
+    imbalance = body["candidates"][2]
+    assert [t["node"]["id"] for t in imbalance["recommended"]["treatments"]] == [
+        "treatment:hydration-and-electrolytes"
+    ]
+    (exposure,) = imbalance["exposures"]
+    assert exposure["end"]["id"] == "cause:diuretics"
+    assert body["triage"]["level"] == "self_care"
+
+
+@pytest.mark.parametrize(
+    ("payload", "location"),
+    [
+        ({}, "body"),
+        ({"present": []}, "body"),
+        ({"present": "symptom:numbness"}, "body.present"),
+        ({"present": [1]}, "body.present.0"),
+        ({"present": ["symptom:numbness"], "limit": 0}, "body.limit"),
+        ({"present": ["symptom:numbness"], "limit": 51}, "body.limit"),
+        ({"present": ["symptom:numbness"], "extra": 1}, "body.extra"),
+        ({"present": [f"symptom:s{i}" for i in range(51)]}, "body.present"),
+        ({"present": ["symptom:\u0000"]}, "body.present.0"),
+        ({"present": ["../../etc/passwd"]}, "body.present.0"),
+    ],
+)
+def test_malformed_requests(client: TestClient, payload: object, location: str) -> None:
+    response = client.post("/v1/diagnose", json=payload)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert location in {e["location"] for e in response.json()["errors"]}
+
+
+def test_unknown_and_conflicting_ids_are_listed_with_suggestions(client: TestClient) -> None:
+    response = client.post(
+        "/v1/diagnose",
+        json={
+            "present": ["symptom:numbnes", "symptom:weakness"],
+            "absent": ["symptom:weakness"],
+            "exposures": ["cause:diuretic"],
+        },
+    )
+    assert response.status_code == 422
+    body = response.json()
+    messages = [e["message"] for e in body["errors"]]
+    assert messages == [
+        "symptom:numbnes: unknown symptom id; did you mean symptom:numbness?",
+        "cause:diuretic: unknown cause id; did you mean cause:diuretics?",
+        "symptom:weakness: reported both present and absent",
+    ]
+    assert [s["id"] for s in body["suggestions"]] == ["symptom:numbness", "cause:diuretics"]
+
+
+def test_malformed_json(client: TestClient) -> None:
+    response = client.post(
+        "/v1/diagnose", content=b'{"present": [', headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    present=st.lists(st.sampled_from(SYMPTOMS), min_size=1, max_size=4),
+    seed=st.integers(0, 1000),
+)
+def test_order_and_duplicates_do_not_change_the_answer(
+    client: TestClient, present: list[str], seed: int
+) -> None:
+    shuffled = present * 2
+    random.Random(seed).shuffle(shuffled)
+    first = client.post("/v1/diagnose", json={"present": present})
+    second = client.post("/v1/diagnose", json={"present": shuffled})
+    assert first.json() == second.json()
+    assert "disclaimer" in first.json()
+
+
+def test_paths_between_prevention_and_symptom(client: TestClient) -> None:
+    body = client.get(
+        "/v1/paths",
+        params={"source": "prevention:hydration", "target": "symptom:visible-twitching", "k": 2},
+    ).json()
+    assert len(body["paths"]) == 2
+    first = body["paths"][0]
+    assert first["hops"] == 2
+    assert first["nodes"][0]["id"] == "prevention:hydration"
+    assert first["steps"][0]["edges"][0]["edge"]["predicate"] == "prevents"
+    unknown = client.get(
+        "/v1/paths", params={"source": "prevention:hydraton", "target": "symptom:numbness"}
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["suggestions"][0]["id"] == "prevention:hydration"
+
+
+def test_care_pathway(client: TestClient) -> None:
+    body = client.get("/v1/nodes/cause:electrolyte-imbalance/care-pathway").json()
+    assert body["node"]["id"] == "cause:electrolyte-imbalance"
+    assert [t["node"]["id"] for t in body["treatments"]] == ["treatment:hydration-and-electrolytes"]
+    assert {p["node"]["id"] for p in body["prevention"]} >= {"prevention:hydration"}
+    assert {e["subject"] for e in body["causes"]} >= {"cause:diuretics", "cause:dehydration"}
+    assert client.get("/v1/nodes/symptom:numbness/care-pathway").status_code == 422
+    assert client.get("/v1/nodes/cause:nope/care-pathway").status_code == 404
