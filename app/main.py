@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            app.state.runtime = Runtime.load(settings.packs)
+            app.state.runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
         except ContentError as exc:
             # Never serve half-loaded content: log every problem and refuse to start.
             logger.error("invalid content, refusing to start:\n%s", exc)

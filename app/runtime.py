@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.render import DiagnosisRenderer
 from app.schemas.common import DisclaimerOut, EdgeOut, NodeOut, NodeSummary
 from graph.export import ExportFormat, export
 from graph.knowledge import KnowledgeGraph
@@ -32,25 +33,33 @@ class Runtime:
     nodes: dict[str, NodeOut]
     edges: dict[str, EdgeOut]
     disclaimer: DisclaimerOut
+    diagnoses: DiagnosisRenderer
     built_at: dt.datetime
 
     @classmethod
-    def load(cls, packs: Sequence[Path]) -> Runtime:
+    def load(cls, packs: Sequence[Path], diagnose_cache_size: int = 256) -> Runtime:
         """Load, validate and index the packs; raises `ContentError` on invalid content."""
         graph = KnowledgeGraph.from_packs(packs)
+        diagnoser = Diagnoser(graph)
+        summaries = {n.id: NodeSummary.of(n) for n in graph.nodes()}
+        edges = {e.key: EdgeOut.of(e) for e in graph.edges()}
+        disclaimer = DisclaimerOut(
+            text="\n\n".join(d.text for d in graph.disclaimers),
+            source=", ".join(d.source for d in graph.disclaimers),
+            notice=NOTICE,
+        )
         return cls(
             graph=graph,
-            diagnoser=Diagnoser(graph),
+            diagnoser=diagnoser,
             paths=PathFinder(graph),
             search=SearchIndex(graph),
             exports={fmt: export(graph, fmt) for fmt in ExportFormat},
-            summaries={n.id: NodeSummary.of(n) for n in graph.nodes()},
+            summaries=summaries,
             nodes={n.id: NodeOut.of(n) for n in graph.nodes()},
-            edges={e.key: EdgeOut.of(e) for e in graph.edges()},
-            disclaimer=DisclaimerOut(
-                text="\n\n".join(d.text for d in graph.disclaimers),
-                source=", ".join(d.source for d in graph.disclaimers),
-                notice=NOTICE,
+            edges=edges,
+            disclaimer=disclaimer,
+            diagnoses=DiagnosisRenderer(
+                diagnoser, summaries, edges, disclaimer, diagnose_cache_size
             ),
             built_at=dt.datetime.now(dt.UTC),
         )

@@ -5,29 +5,23 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.deps import RuntimeDep, unknown_node
 from app.problems import FieldError, ProblemError, Suggestion, problem_responses
+from app.render import recommended_out
 from app.routers.nodes import neighbour_out
 from app.runtime import Runtime
-from app.schemas.common import ID_PATTERN, SLUG, EvidenceOut
+from app.schemas.common import ID_PATTERN, SLUG
 from app.schemas.reasoning import (
-    CandidateOut,
     CarePathwayOut,
-    ChainOut,
     DiagnoseRequest,
     DiagnoseResponse,
-    NextQuestionOut,
     PathOut,
     PathsResponse,
     PathStepOut,
-    RecommendationOut,
-    RecommendedOut,
-    RedFlagOut,
-    TriageOut,
 )
-from graph.reasoning import Candidate, Chain, DiagnoseQuery, Diagnosis, Recommendation
+from graph.reasoning import DiagnoseQuery
 from graph.reasoning.diagnose import InvalidQueryError
 from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, care_pathway
 from graph.vocabulary import NodeKind
@@ -39,18 +33,21 @@ router = APIRouter(prefix="/v1", tags=["reasoning"])
     "/diagnose",
     operation_id="diagnose",
     summary="Rank candidate causes for reported symptoms",
+    response_model=DiagnoseResponse,
     responses=problem_responses(400, 413, 422, 500),
 )
-async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> DiagnoseResponse:
+async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> Response:
     """Ranked candidate causes with the evidence chain for each matched symptom, the tests,
     treatments and prevention recommended for each, triage from the content's red flags, and
     the most informative next question. Not a diagnosis: see docs/scoring.md for the model."""
     query = DiagnoseQuery.of(body.present, body.absent, body.exposures, body.limit)
     try:
-        result = runtime.diagnoser.diagnose(query)
+        payload = runtime.diagnoses.render(query)
     except InvalidQueryError as exc:
         raise _invalid_query(runtime, exc) from None
-    return _diagnosis_out(runtime, result)
+    # Rendered from schema-serialised fragments (app/render.py); tests validate it against
+    # DiagnoseResponse.
+    return Response(payload, media_type="application/json")
 
 
 @router.get(
@@ -124,7 +121,7 @@ async def get_care_pathway(
     if not runtime.graph.has_node(node_id):
         raise unknown_node(runtime, node_id)
     pathway = care_pathway(runtime.graph, node_id)  # the path pattern admits no other kind
-    grouped = _recommended(runtime, pathway.recommendations)
+    grouped = recommended_out(runtime.summaries, runtime.edges, pathway.recommendations)
     return CarePathwayOut(
         node=runtime.summaries[node_id],
         symptoms=[runtime.edges[e.key] for e in pathway.symptoms],
@@ -153,74 +150,3 @@ def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:
         + ". Find ids with /v1/search?q=..."
     )
     return ProblemError(422, detail, errors=errors, suggestions=unique)
-
-
-def _chain(runtime: Runtime, end: str, chain: Chain) -> ChainOut:
-    return ChainOut(
-        end=runtime.summaries[end],
-        strength=round(chain.strength, 6),
-        edges=[runtime.edges[e.key] for e in chain.edges],
-    )
-
-
-def _recommended(runtime: Runtime, items: tuple[Recommendation, ...]) -> RecommendedOut:
-    groups: dict[str, list[RecommendationOut]] = {
-        "diagnostic": [],
-        "treatment": [],
-        "prevention": [],
-    }
-    for item in items:
-        groups[item.category].append(
-            RecommendationOut(
-                node=runtime.summaries[item.node],
-                via=None if item.via is None else runtime.summaries[item.via],
-                edge=runtime.edges[item.edge.key],
-            )
-        )
-    return RecommendedOut(
-        diagnostics=groups["diagnostic"],
-        treatments=groups["treatment"],
-        prevention=groups["prevention"],
-    )
-
-
-def _candidate(runtime: Runtime, candidate: Candidate) -> CandidateOut:
-    return CandidateOut(
-        cause=runtime.summaries[candidate.cause],
-        score=round(candidate.score, 6),
-        matched=[runtime.summaries[s] for s in candidate.matched],
-        contradicted=[runtime.summaries[s] for s in candidate.contradicted],
-        explanation=[_chain(runtime, s, c) for s, c in candidate.explanation.items()],
-        exposures=[_chain(runtime, e, c) for e, c in candidate.exposures.items()],
-        recommended=_recommended(runtime, candidate.recommended),
-    )
-
-
-def _diagnosis_out(runtime: Runtime, result: Diagnosis) -> DiagnoseResponse:
-    question = result.next_question
-    return DiagnoseResponse(
-        triage=TriageOut(
-            level=result.triage.level,
-            red_flags=[
-                RedFlagOut(
-                    id=flag.id,
-                    name=flag.name,
-                    advice=flag.advice,
-                    triggered_by=[runtime.summaries[s] for s in result.triage.triggers[flag.id]],
-                    evidence=[EvidenceOut(**e.model_dump()) for e in flag.evidence],
-                )
-                for flag in result.triage.red_flags
-            ],
-        ),
-        candidates=[_candidate(runtime, c) for c in result.candidates],
-        next_question=None
-        if question is None
-        else NextQuestionOut(
-            symptom=runtime.summaries[question.symptom],
-            question=question.question,
-            information_gain=question.information_gain,
-            reason=question.reason,
-        ),
-        disclaimer=runtime.disclaimer,
-        graph_version=runtime.graph.version,
-    )

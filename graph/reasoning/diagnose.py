@@ -105,7 +105,7 @@ class Diagnoser:
         self.model = model or ScoringModel()
         self._explains = explanation_index(graph, self.model)
         self._exposes = exposure_index(graph, self.model)
-        self._recommended = {
+        self.recommendations: dict[str, tuple[Recommendation, ...]] = {
             c.id: recommendations_for(graph, c.id) for c in graph.nodes(NodeKind.CAUSE)
         }
         self._questions = {
@@ -199,7 +199,7 @@ class Diagnoser:
                 for e in sorted(query.exposures)
                 if cause in self._exposes[e]
             },
-            recommended=self._recommended[cause],
+            recommended=self.recommendations[cause],
         )
 
     def _triage(self, query: DiagnoseQuery) -> Triage:

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.schemas.reasoning import DiagnoseResponse
+
 SYMPTOMS = [
     "symptom:visible-twitching",
     "symptom:numbness",
@@ -154,3 +156,21 @@ def test_care_pathway(client: TestClient) -> None:
     assert {e["subject"] for e in body["causes"]} >= {"cause:diuretics", "cause:dehydration"}
     assert client.get("/v1/nodes/symptom:numbness/care-pathway").status_code == 422
     assert client.get("/v1/nodes/cause:nope/care-pathway").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"present": ["symptom:numbness", "symptom:visible-twitching"]},
+        {"present": ["symptom:visible-twitching"], "exposures": ["cause:diuretics"]},
+        {"exposures": ["cause:als"], "absent": ["symptom:weakness"], "limit": 50},
+        {"present": ["symptom:difficulty-speaking"], "limit": 1},
+    ],
+)
+def test_rendered_answers_follow_the_schema(client: TestClient, payload: object) -> None:
+    response = client.post("/v1/diagnose", json=payload)
+    assert response.headers["content-type"] == "application/json"
+    parsed = DiagnoseResponse.model_validate_json(response.content)
+    assert parsed.model_dump(mode="json") == response.json()
+    again = client.post("/v1/diagnose", json=payload)  # served from the answer cache
+    assert again.content == response.content

@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# A stateless symptom-graph replica. The steps are the Makefile's: install the project, then
+# `symptom-graph validate` (a broken content pack fails the build), then `symptom-graph serve`.
+
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS build
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+WORKDIR /src
+# Dependencies first, from the metadata alone, so source edits reuse this layer.
+COPY pyproject.toml README.md ./
+RUN mkdir -p app graph seeds \
+    && touch app/__init__.py graph/__init__.py \
+    && pip install . \
+    && pip uninstall -y symptom-graph
+COPY app ./app
+COPY graph ./graph
+COPY seeds ./seeds
+RUN pip install --no-deps .
+
+FROM ${PYTHON_IMAGE}
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    SYMPTOM_GRAPH_HOST=0.0.0.0 \
+    SYMPTOM_GRAPH_PORT=8000 \
+    SYMPTOM_GRAPH_WORKERS=2
+RUN useradd --system --uid 10001 --no-create-home symptomgraph
+COPY --from=build /opt/venv /opt/venv
+USER symptomgraph
+RUN symptom-graph validate
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
+# Host, port and worker count come from the SYMPTOM_GRAPH_* environment above.
+CMD ["symptom-graph", "serve"]

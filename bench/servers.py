@@ -1,0 +1,109 @@
+"""Start and stop real servers on 127.0.0.1 for benchmarks, soak runs and load tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+    startup_seconds: float
+
+    def rss_kib(self) -> int:
+        """Resident memory of the server and its worker processes, in KiB."""
+        total = 0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+        return total
+
+
+def project_command(port: int, workers: int = 1) -> list[str]:
+    return [str(BIN / "symptom-graph"), "serve", "--port", str(port), "--workers", str(workers)]
+
+
+def reference_command(port: int) -> list[str]:
+    return [
+        str(BIN / "uvicorn"), "bench.reference_app:app", "--host", "127.0.0.1",
+        "--port", str(port), "--no-access-log", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+@contextmanager
+def running(
+    command: Sequence[str],
+    port: int,
+    ready_path: str = "/readyz",
+    cpu: int | None = None,
+    timeout: float = 30.0,
+) -> Iterator[Server]:
+    """Run `command` until the block ends; `cpu` pins it to one core when taskset exists."""
+    if cpu is not None and _has("taskset"):
+        command = ["taskset", "-c", str(cpu), *command]
+    env = {**os.environ, "SYMPTOM_GRAPH_ACCESS_LOG": "false", "SYMPTOM_GRAPH_LOG_LEVEL": "warning"}
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        startup = _wait_ready(process, url + ready_path, started, timeout)
+        yield Server(process, url, startup)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, started: float, timeout: float) -> float:
+    deadline = started + timeout
+    with httpx.Client(timeout=1.0) as client:
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited with {process.returncode} before it was ready")
+            try:
+                if client.get(url).status_code == 200:
+                    return time.perf_counter() - started
+            except httpx.TransportError:
+                pass
+            time.sleep(0.01)
+    raise TimeoutError(f"{url} not ready within {timeout} s")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _has(tool: str) -> bool:
+    return any((Path(d) / tool).exists() for d in os.environ.get("PATH", "").split(os.pathsep))
