@@ -48,5 +48,15 @@ unit: $(VENV)/.installed-test
 
 test: lint typecheck lint-openapi unit
 
+# Load, fuzz and soak runs start the real server on 127.0.0.1; timings are reported, not asserted.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run_bench
+
+fuzz: $(VENV)/.installed-test
+	$(BIN)/python -m bench.fuzz 200
+
+soak: $(VENV)/.installed-test
+	$(BIN)/python -m bench.soak --seconds 60 --connections 64
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis

@@ -28,6 +28,8 @@ DIAGNOSE_BODY = {
 RESULTS = REPO / "bench" / "results"
 TARGETS = {
     "diagnose": ("project", "POST", "/v1/diagnose"),
+    # The same request on a server whose answer cache is off: every call runs the engine.
+    "diagnose-uncached": ("uncached", "POST", "/v1/diagnose"),
     "reference": ("reference", "POST", "/diagnose"),
     "search": ("project", "GET", "/v1/search?q=twiching"),
     "node": ("project", "GET", "/v1/nodes/cause:dehydration"),
@@ -59,7 +61,16 @@ def wrk(binary: str, url: str, method: str, seconds: int, connections: int) -> R
                 f"wrk.body = {json.dumps(json.dumps(DIAGNOSE_BODY))}\n"
                 'wrk.headers["Content-Type"] = "application/json"\n'
             )
-    command = [binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url]
+    command = [
+        binary,
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        script.name,
+        url,
+    ]
     if shutil.which("taskset"):
         command = ["taskset", "-c", "1", *command]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -111,18 +122,23 @@ def main() -> None:
     binary = ensure_wrk()
 
     runs: dict[str, list[Run]] = {name: [] for name in TARGETS}
-    project_port, reference_port = free_port(), free_port()
+    project_port, uncached_port, reference_port = free_port(), free_port(), free_port()
+    no_cache = {"SYMPTOM_GRAPH_DIAGNOSE_CACHE_SIZE": "0"}
     with (
         running(project_command(project_port), project_port, cpu=0) as project,
+        running(project_command(uncached_port), uncached_port, cpu=0, env=no_cache) as uncached,
         running(reference_command(reference_port), reference_port, "/docs", cpu=0) as reference,
     ):
-        servers = {"project": project, "reference": reference}
+        servers = {"project": project, "uncached": uncached, "reference": reference}
         rss_before = project.rss_kib()
         for round_number in range(args.rounds):
             for name, (which, method, path) in TARGETS.items():
                 run = wrk(binary, servers[which].url + path, method, args.seconds, args.connections)
                 runs[name].append(run)
-                print(f"round {round_number + 1} {name:9} {run.requests_per_second:8.0f} req/s", file=sys.stderr)
+                print(
+                    f"round {round_number + 1} {name:9} {run.requests_per_second:8.0f} req/s",
+                    file=sys.stderr,
+                )
         rss_after = project.rss_kib()
 
     summary = {
@@ -135,10 +151,13 @@ def main() -> None:
         for name, rs in runs.items()
     }
     reference_rps = summary["reference"]["requests_per_second"]
-    for name in ("diagnose", "search", "node"):
+    for name in ("diagnose", "diagnose-uncached", "search", "node"):
         summary[name]["ratio_to_reference"] = summary[name]["requests_per_second"] / reference_rps
     report = {
-        "machine": {"cpus": len(__import__("os").sched_getaffinity(0)), "python": sys.version.split()[0]},
+        "machine": {
+            "cpus": len(__import__("os").sched_getaffinity(0)),
+            "python": sys.version.split()[0],
+        },
         "method": f"wrk -t1 -c{args.connections} -d{args.seconds}s, {args.rounds} alternating rounds, median",
         "endpoints": summary,
         "startup_seconds": startup_seconds(args.starts),
@@ -156,7 +175,7 @@ def main() -> None:
 
 def print_table(report: dict[str, object]) -> None:
     endpoints: dict[str, dict[str, float]] = report["endpoints"]  # type: ignore[assignment]
-    print(f"\n| endpoint | req/s | p50 ms | p99 ms | errors | x reference |")
+    print("\n| endpoint | req/s | p50 ms | p99 ms | errors | x reference |")
     print("|---|---|---|---|---|---|")
     for name, row in endpoints.items():
         ratio = row.get("ratio_to_reference")
@@ -173,7 +192,9 @@ def print_table(report: dict[str, object]) -> None:
         ("RSS <= 150 MiB", report["rss_mib_after_load"] <= 150),  # type: ignore[operator]
     ]
     print(f"\nstartup {report['startup_seconds']:.3f} s (median)")
-    print(f"RSS {report['rss_mib_before_load']:.1f} MiB before load, {report['rss_mib_after_load']:.1f} MiB after")
+    print(
+        f"RSS {report['rss_mib_before_load']:.1f} MiB before load, {report['rss_mib_after_load']:.1f} MiB after"
+    )
     print(f"engine {report['engine_us_per_diagnose']:.1f} us per diagnose call (median)")
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")

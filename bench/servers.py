@@ -39,7 +39,9 @@ class Server:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+            total += next(
+                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+            )
         return total
 
 
@@ -61,11 +63,17 @@ def running(
     ready_path: str = "/readyz",
     cpu: int | None = None,
     timeout: float = 30.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run `command` until the block ends; `cpu` pins it to one core when taskset exists."""
     if cpu is not None and _has("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
-    env = {**os.environ, "SYMPTOM_GRAPH_ACCESS_LOG": "false", "SYMPTOM_GRAPH_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "SYMPTOM_GRAPH_ACCESS_LOG": "false",
+        "SYMPTOM_GRAPH_LOG_LEVEL": "warning",
+        **(env or {}),
+    }
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=REPO, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -82,7 +90,9 @@ def running(
                 process.wait()
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, started: float, timeout: float) -> float:
+def _wait_ready(
+    process: subprocess.Popen[bytes], url: str, started: float, timeout: float
+) -> float:
     deadline = started + timeout
     with httpx.Client(timeout=1.0) as client:
         while time.perf_counter() < deadline:
