@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,9 @@ def _serve(args: argparse.Namespace) -> int:
     from app.settings import Settings
 
     settings = Settings()
+    # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
+    # with a clean exit makes a graceful stop exit 0, as orchestrators expect.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -51,6 +55,10 @@ def _serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return 0
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _validate(args: argparse.Namespace) -> int:

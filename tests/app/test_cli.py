@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -85,10 +87,13 @@ def test_serve_passes_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> No
     calls: list[dict[str, object]] = []
     monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append({"target": target, **kw}))
     monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
-    assert main(["serve", "--port", "9123", "--workers", "2", "--pack", "knee"]) == 0
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["serve", "--port", "9123", "--workers", "2", "--pack", "knee"]) == 0
+        assert signal.getsignal(signal.SIGTERM) is not previous
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     (call,) = calls
     assert call["target"] == "app.main:create_app"
     assert (call["port"], call["workers"], call["factory"]) == (9123, 2, True)
-    import os
-
     assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(KNEE_PACK.resolve())]

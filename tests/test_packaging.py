@@ -1,0 +1,48 @@
+"""The image is built from the same commands the Makefile runs, and the wheel carries the content."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.paths import REPO
+
+DOCKERFILE = (REPO / "Dockerfile").read_text(encoding="utf-8")
+
+
+def test_dockerfile_follows_the_card() -> None:
+    bases = re.findall(r"^ARG PYTHON_IMAGE=(\S+)$", DOCKERFILE, flags=re.MULTILINE)
+    assert bases == ["python:3.11.7-slim-bookworm"]  # pinned, slim
+    assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 2  # multi-stage
+    assert DOCKERFILE.index("pip install .") < DOCKERFILE.index("COPY app ./app")  # deps first
+    assert re.search(r"^USER symptomgraph$", DOCKERFILE, flags=re.MULTILINE)
+    assert "RUN symptom-graph validate" in DOCKERFILE
+    assert "/healthz" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
+    assert "SYMPTOM_GRAPH_WORKERS=" in DOCKERFILE
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "symptom-graph validate" in makefile
+    assert "symptom-graph serve" in makefile
+
+
+def test_wheel_carries_code_and_content(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--quiet",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("symptom_graph-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"app/main.py", "graph/knowledge.py", "seeds/knee/pack.yaml"} <= names
+    assert not any(name.startswith("tests/") for name in names)
