@@ -51,13 +51,27 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         contact={"name": "symptom-graph maintainers"},
         license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
     )
+    schemas = spec.get("components", {}).get("schemas", {})
     for path_item in spec["paths"].values():
         for operation in path_item.values():
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {"application/problem+json": {"schema": _PROBLEM_REF}}
-    schemas = spec.get("components", {}).get("schemas", {})
+            media = [
+                *operation.get("requestBody", {}).get("content", {}).values(),
+                *operation.get("responses", {}).get("200", {}).get("content", {}).values(),
+            ]
+            for item in media:
+                _inline_example(item, schemas)
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)
     app.openapi_schema = spec
     return spec
+
+
+def _inline_example(media: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Show a schema's first example on the operation itself, where clients and docs look."""
+    ref = media.get("schema", {}).get("$ref", "")
+    examples = schemas.get(ref.rsplit("/", 1)[-1], {}).get("examples")
+    if examples and "example" not in media:
+        media["example"] = examples[0]

@@ -6,6 +6,7 @@ then typo-tolerant matches scored by rapidfuzz. Every hit reports the text it ma
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +21,8 @@ __all__ = ["MatchType", "SearchHit", "SearchIndex"]
 
 # Below this rapidfuzz score a fuzzy match is noise rather than a typo.
 FUZZY_CUTOFF = 85.0
+# Prefix matches examined per query, so a one-letter query stays cheap on a large graph.
+MAX_PREFIX_MATCHES = 500
 
 
 class MatchType(StrEnum):
@@ -74,6 +77,15 @@ class SearchIndex:
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
+        # Every word-start suffix of every term, sorted: a prefix query is a bisect plus a
+        # bounded scan, however large the graph.
+        suffixes = sorted(
+            (term.normalised[start:], position)
+            for position, term in enumerate(terms)
+            for start in _word_starts(term.normalised)
+        )
+        self._suffixes = [text for text, _ in suffixes]
+        self._suffix_terms = [position for _, position in suffixes]
 
     def search(self, query: str, kind: NodeKind | None = None, limit: int = 10) -> list[SearchHit]:
         """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id)."""
@@ -93,8 +105,12 @@ class SearchIndex:
 
         for term in self._exact.get(needle, ()):
             offer(term, MatchType.EXACT, 100.0)
-        for term in self._terms:
-            if term.normalised != needle and _is_prefix(needle, term.normalised):
+        start = bisect.bisect_left(self._suffixes, needle)
+        for index in range(start, min(start + MAX_PREFIX_MATCHES, len(self._suffixes))):
+            if not self._suffixes[index].startswith(needle):
+                break
+            term = self._terms[self._suffix_terms[index]]
+            if term.normalised != needle:
                 # Longer completions of the same prefix rank a little lower.
                 offer(term, MatchType.PREFIX, 90.0 + 9.0 * len(needle) / len(term.normalised))
         if len(needle) >= 3:
@@ -139,6 +155,6 @@ class SearchIndex:
         return list(seen.values())[:limit]
 
 
-def _is_prefix(needle: str, text: str) -> bool:
-    """True when the text, or one of its words, starts with the needle (search as you type)."""
-    return text.startswith(needle) or f" {needle}" in f" {text}"
+def _word_starts(text: str) -> list[int]:
+    """Where each word of a normalised term starts (search as you type matches any word)."""
+    return [0] + [i + 1 for i, char in enumerate(text) if char == " "]

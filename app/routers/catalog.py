@@ -36,7 +36,10 @@ async def export_graph(
     runtime: RuntimeDep,
     format: Annotated[
         ExportFormat,
-        Query(description="`json` (networkx node-link), `graphml` or `jsonld` (schema.org)."),
+        Query(
+            description="`json` (networkx node-link), `graphml` or `jsonld` (schema.org).",
+            examples=["graphml"],
+        ),
     ] = ExportFormat.JSON,
 ) -> Response:
     """The whole graph, prepared at startup: node-link JSON for networkx, GraphML for Gephi and

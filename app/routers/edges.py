@@ -15,8 +15,20 @@ from graph.vocabulary import Predicate
 
 router = APIRouter(prefix="/v1/edges", tags=["edges"])
 
-EndFilter = Annotated[
-    str | None, Query(pattern=ID_PATTERN, max_length=120, description="A node id.")
+SubjectFilter = Annotated[
+    str | None,
+    Query(
+        pattern=ID_PATTERN, max_length=120, description="A node id.", examples=["cause:diuretics"]
+    ),
+]
+ObjectFilter = Annotated[
+    str | None,
+    Query(
+        pattern=ID_PATTERN,
+        max_length=120,
+        description="A node id.",
+        examples=["cause:electrolyte-imbalance"],
+    ),
 ]
 
 
@@ -28,9 +40,11 @@ EndFilter = Annotated[
 )
 async def list_edges(
     runtime: RuntimeDep,
-    predicate: Annotated[Predicate | None, Query(description="Only this predicate.")] = None,
-    subject: EndFilter = None,
-    object: EndFilter = None,
+    predicate: Annotated[
+        Predicate | None, Query(description="Only this predicate.", examples=["contributes_to"])
+    ] = None,
+    subject: SubjectFilter = None,
+    object: ObjectFilter = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> EdgePage:

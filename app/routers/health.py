@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from app.problems import ProblemError, problem_responses
 
@@ -12,6 +12,8 @@ router = APIRouter(tags=["operations"])
 
 
 class Health(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+
     status: str
 
 
@@ -47,7 +49,12 @@ async def readyz(request: Request) -> Health:
     responses={
         200: {
             "description": "Prometheus text format.",
-            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+            "content": {
+                CONTENT_TYPE_LATEST: {
+                    "schema": {"type": "string"},
+                    "example": 'http_requests_total{method="GET",route="/v1/nodes/{node_id}",status="200"} 42.0\n',
+                }
+            },
         },
         **problem_responses(500),
     },

@@ -25,8 +25,8 @@ NodePath = Annotated[
         examples=["symptom:numbness"],
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).")]
-Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).", examples=[20])]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.", examples=[0])]
 
 
 @router.get(
@@ -37,7 +37,9 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 )
 async def list_nodes(
     runtime: RuntimeDep,
-    kind: Annotated[NodeKind | None, Query(description="Only nodes of this kind.")] = None,
+    kind: Annotated[
+        NodeKind | None, Query(description="Only nodes of this kind.", examples=["symptom"])
+    ] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> NodePage:

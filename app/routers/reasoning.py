@@ -64,8 +64,8 @@ async def find_paths(
     target: Annotated[
         str, Query(pattern=ID_PATTERN, max_length=120, examples=["symptom:visible-twitching"])
     ],
-    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="At most 4.")] = 3,
-    k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="At most 10 paths.")] = 5,
+    max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="At most 4.", examples=[2])] = 3,
+    k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="At most 10 paths.", examples=[5])] = 5,
 ) -> PathsResponse:
     """Up to `k` shortest paths of at most `max_hops` edges, read in either direction, each step
     with every edge joining its two nodes and their evidence. Explains, for example, how a

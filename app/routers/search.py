@@ -31,8 +31,12 @@ async def search(
             examples=["twiching"],
         ),
     ],
-    kind: Annotated[NodeKind | None, Query(description="Only nodes of this kind.")] = None,
-    limit: Annotated[int, Query(ge=1, le=50, description="At most this many hits.")] = 10,
+    kind: Annotated[
+        NodeKind | None, Query(description="Only nodes of this kind.", examples=["symptom"])
+    ] = None,
+    limit: Annotated[
+        int, Query(ge=1, le=50, description="At most this many hits.", examples=[5])
+    ] = 10,
 ) -> SearchResults:
     """Ranked hits: exact names and codes (`R25.3`, `HP:0002380`) first, then prefixes, then
     typo-tolerant matches. Each hit reports the text it matched."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction
@@ -69,17 +69,36 @@ class SourceOut(BaseModel):
     id: str
     kind: str = Field(examples=["consumer_article"])
     title: str
-    title_note: str | None
+    title_note: str | None = None
     authors: list[str]
-    publisher: str | None
-    published: dt.date | None
-    year: int | None
-    url: str | None
+    publisher: str | None = None
+    published: dt.date | None = None
+    year: int | None = None
+    url: str | None = None
     cited_by: list[str]
-    notes: str | None
+    notes: str | None = None
+
+
+_SOURCE_EXAMPLE: dict[str, JsonValue] = {
+    "id": "source:knee-spasms-2024",
+    "kind": "consumer_article",
+    "title": "Knee Spasms: Causes, Symptoms, and Effective Treatment Options",
+    "title_note": None,
+    "authors": [],
+    "publisher": None,
+    "published": "2024-09-08",
+    "year": 2024,
+    "url": None,
+    "cited_by": [],
+    "notes": None,
+}
 
 
 class SourceList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"items": [_SOURCE_EXAMPLE], "total": 1}]}
+    )
+
     items: list[SourceOut]
     total: int
 
@@ -98,6 +117,34 @@ class PackOut(BaseModel):
 
 
 class MetaOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "api_version": "1.0.0",
+                    "graph_version": "50f99a4f0027a7c3",
+                    "packs": [
+                        {
+                            "id": "knee",
+                            "title": "Knee twitching and knee spasms",
+                            "version": "1.0.0",
+                            "attribution": "Curated from two consumer articles.",
+                            "licence": "MIT for the curated data; excerpts stay with their publishers.",
+                        }
+                    ],
+                    "counts_by_kind": {"cause": 19, "symptom": 16},
+                    "counts_by_predicate": {"causes": 26, "treats": 19},
+                    "built_at": "2026-11-24T16:00:00Z",
+                    "disclaimer": {
+                        "text": "The information provided ... is intended for educational and reference purposes only.",
+                        "source": "source:fivali-knee-twitching",
+                        "notice": "It is not a diagnosis and not medical advice.",
+                    },
+                }
+            ]
+        }
+    )
+
     api_version: str
     graph_version: str = Field(description="Content hash of the loaded packs.")
     packs: list[PackOut]

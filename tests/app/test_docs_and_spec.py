@@ -40,6 +40,10 @@ def test_operations_are_documented(client: TestClient) -> None:
             ids.add(operation["operationId"])
             assert operation["summary"]
             assert operation["description"]
+            shown = json.dumps(
+                [operation.get("parameters"), operation.get("requestBody"), operation["responses"]]
+            )
+            assert '"example"' in shown or '"examples"' in shown, operation["operationId"]
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     assert list(response["content"]) == ["application/problem+json"]
