@@ -5,14 +5,14 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from app.deps import RuntimeDep, unknown_node
 from app.problems import FieldError, ProblemError, Suggestion, problem_responses
 from app.render import recommended_out
-from app.routers.nodes import neighbour_out
+from app.routers.nodes import NodePath, neighbour_out
 from app.runtime import Runtime
-from app.schemas.common import ID_PATTERN, SLUG
+from app.schemas.common import ID_PATTERN
 from app.schemas.reasoning import (
     CarePathwayOut,
     DiagnoseRequest,
@@ -104,23 +104,20 @@ async def find_paths(
     summary="Care pathway of a cause or condition",
     responses=problem_responses(304, 404, 422, 500),
 )
-async def get_care_pathway(
-    runtime: RuntimeDep,
-    node_id: Annotated[
-        str,
-        Path(
-            pattern=rf"^(?:cause|condition):{SLUG}$",
-            max_length=120,
-            description="A cause or condition id.",
-            examples=["cause:dehydration"],
-        ),
-    ],
-) -> CarePathwayOut:
+async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwayOut:
     """Everything a health page needs in one call: what the cause or condition produces, what
-    leads to it, and its diagnostics, treatments and prevention, each with evidence."""
+    leads to it, and its diagnostics, treatments and prevention, each with evidence. Other
+    kinds of node have no care pathway (404)."""
     if not runtime.graph.has_node(node_id):
         raise unknown_node(runtime, node_id)
-    pathway = care_pathway(runtime.graph, node_id)  # the path pattern admits no other kind
+    kind = runtime.graph.node(node_id).kind
+    if kind not in (NodeKind.CAUSE, NodeKind.CONDITION):
+        raise ProblemError(
+            404,
+            f"Care pathways exist for causes and conditions; {node_id!r} is a {kind.value}. "
+            f"See /v1/nodes/{node_id} for its neighbours.",
+        )
+    pathway = care_pathway(runtime.graph, node_id)
     grouped = recommended_out(runtime.summaries, runtime.edges, pathway.recommendations)
     return CarePathwayOut(
         node=runtime.summaries[node_id],

@@ -154,7 +154,9 @@ def test_care_pathway(client: TestClient) -> None:
     assert [t["node"]["id"] for t in body["treatments"]] == ["treatment:hydration-and-electrolytes"]
     assert {p["node"]["id"] for p in body["prevention"]} >= {"prevention:hydration"}
     assert {e["subject"] for e in body["causes"]} >= {"cause:diuretics", "cause:dehydration"}
-    assert client.get("/v1/nodes/symptom:numbness/care-pathway").status_code == 422
+    other_kind = client.get("/v1/nodes/symptom:numbness/care-pathway")
+    assert other_kind.status_code == 404
+    assert "is a symptom" in other_kind.json()["detail"]
     assert client.get("/v1/nodes/cause:nope/care-pathway").status_code == 404
 
 
