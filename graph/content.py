@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from graph.models import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
+from graph.models import (
+    EdgeRecord,
+    Evidence,
+    NodeRecord,
+    PackManifest,
+    RedFlagRecord,
+    SourceRecord,
+)
 
 __all__ = ["Content", "Located"]
 
@@ -29,6 +37,15 @@ class Content:
     nodes: list[Located[NodeRecord]] = field(default_factory=list)
     edges: list[Located[EdgeRecord]] = field(default_factory=list)
     red_flags: list[Located[RedFlagRecord]] = field(default_factory=list)
+
+    def evidence(self) -> Iterator[tuple[str, str, list[Evidence]]]:
+        """(file, record label, evidence) for every record that carries evidence."""
+        for node in self.nodes:
+            yield node.file, node.record.id, node.record.evidence
+        for edge in self.edges:
+            yield edge.file, edge.record.key, edge.record.evidence
+        for flag in self.red_flags:
+            yield flag.file, flag.record.id, flag.record.evidence
 
     def content_hash(self) -> str:
         """A hash of the canonical content: equal content gives an equal version, in any order."""

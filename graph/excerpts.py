@@ -48,10 +48,6 @@ def check_excerpts(content: Content, texts_dir: Path) -> list[Problem]:
                 reason = f"excerpt not found verbatim in {item.source}: {item.excerpt[:80]!r}"
                 problems.append(Problem(where, label, reason))
 
-    for node in content.nodes:
-        check(node.file, node.record.id, node.record.evidence)
-    for edge in content.edges:
-        check(edge.file, edge.record.key, edge.record.evidence)
-    for flag in content.red_flags:
-        check(flag.file, flag.record.id, flag.record.evidence)
+    for where, label, evidence in content.evidence():
+        check(where, label, evidence)
     return problems

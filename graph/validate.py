@@ -69,12 +69,8 @@ def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
                 if ref is not None and ref not in source_ids:
                     problems.append(Problem(where, label, f"evidence cites unknown source {ref!r}"))
 
-    for node in content.nodes:
-        check(node.file, node.record.id, node.record.evidence)
-    for edge in content.edges:
-        check(edge.file, edge.record.key, edge.record.evidence)
-    for flag in content.red_flags:
-        check(flag.file, flag.record.id, flag.record.evidence)
+    for where, label, evidence in content.evidence():
+        check(where, label, evidence)
     for source in content.sources:
         for ref in source.record.cited_by:
             if ref not in source_ids:
