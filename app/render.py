@@ -62,6 +62,19 @@ class DiagnosisRenderer:
             for cause, items in diagnoser.recommendations.items()
         }
         self._chain_json: dict[tuple[str, str, str], str] = {}
+        # Each red flag's JSON around its `triggered_by` list, which is the only part that varies.
+        self._flag_json: dict[str, tuple[str, str]] = {}
+        for flag in diagnoser.graph.red_flags:
+            out = RedFlagOut(
+                id=flag.id,
+                name=flag.name,
+                advice=flag.advice,
+                triggered_by=[],
+                evidence=[EvidenceOut(**e.model_dump()) for e in flag.evidence],
+            )
+            head = out.model_dump_json(include={"id", "name", "advice"})[:-1]
+            tail = out.model_dump_json(include={"evidence"})[1:]
+            self._flag_json[flag.id] = (f'{head},"triggered_by":[', f"],{tail}")
         self._tail = (
             f',"disclaimer":{disclaimer.model_dump_json()}'
             f',"graph_version":{json.dumps(diagnoser.graph.version)}}}'
@@ -75,13 +88,9 @@ class DiagnosisRenderer:
     def _json(self, result: Diagnosis) -> str:
         summary = self._summary_json
         flags = ",".join(
-            RedFlagOut(
-                id=flag.id,
-                name=flag.name,
-                advice=flag.advice,
-                triggered_by=[self._summaries[s] for s in result.triage.triggers[flag.id]],
-                evidence=[EvidenceOut(**e.model_dump()) for e in flag.evidence],
-            ).model_dump_json()
+            self._flag_json[flag.id][0]
+            + ",".join(summary[s] for s in result.triage.triggers[flag.id])
+            + self._flag_json[flag.id][1]
             for flag in result.triage.red_flags
         )
         candidates = ",".join(

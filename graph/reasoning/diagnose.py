@@ -150,7 +150,11 @@ class Diagnoser:
             ((self._probability(o), cause) for cause, o in odds.items()),
             key=lambda pair: (-pair[0], pair[1]),
         )
-        candidates = tuple(self._candidate(c, s, query) for s, c in scored[: query.limit])
+        present, absent = tuple(sorted(query.present)), tuple(sorted(query.absent))
+        exposures = tuple(sorted(query.exposures))
+        candidates = tuple(
+            self._candidate(c, s, present, absent, exposures) for s, c in scored[: query.limit]
+        )
         return Diagnosis(self._triage(query), candidates, self._next_question(query, odds))
 
     def strength(self, cause: str, symptom: str) -> float:
@@ -185,20 +189,23 @@ class Diagnoser:
         chain = self._exposes[exposure].get(cause)
         return 0.0 if chain is None else chain.strength
 
-    def _candidate(self, cause: str, score: float, query: DiagnoseQuery) -> Candidate:
+    def _candidate(
+        self,
+        cause: str,
+        score: float,
+        present: tuple[str, ...],
+        absent: tuple[str, ...],
+        exposures: tuple[str, ...],
+    ) -> Candidate:
         chains = self._explains[cause]
-        matched = tuple(s for s in sorted(query.present) if s in chains)
+        matched = tuple(s for s in present if s in chains)
         return Candidate(
             cause=cause,
             score=score,
             matched=matched,
-            contradicted=tuple(s for s in sorted(query.absent) if s in chains),
+            contradicted=tuple(s for s in absent if s in chains),
             explanation={s: chains[s] for s in matched},
-            exposures={
-                e: self._exposes[e][cause]
-                for e in sorted(query.exposures)
-                if cause in self._exposes[e]
-            },
+            exposures={e: self._exposes[e][cause] for e in exposures if cause in self._exposes[e]},
             recommended=self.recommendations[cause],
         )
 
@@ -286,12 +293,18 @@ def _information_gain(
 def _reorders(
     ranked: list[str], odds: Mapping[str, float], likelihoods: list[float], leak: float
 ) -> bool:
-    """Whether answering yes or no would change the order of the ranked candidates."""
+    """Whether answering yes or no would change the order of the ranked candidates.
+
+    `ranked` is ordered by (-odds, id); an order survives an update exactly when every
+    adjacent pair still does, so no re-sort is needed.
+    """
     for factors in (
         [lk / leak for lk in likelihoods],
         [(1.0 - lk) / (1.0 - leak) for lk in likelihoods],
     ):
-        updated = {c: odds[c] * f for c, f in zip(ranked, factors, strict=True)}
-        if sorted(ranked, key=lambda c: (-updated[c], c)) != ranked:
-            return True
+        updated = [odds[c] * f for c, f in zip(ranked, factors, strict=True)]
+        for i in range(len(ranked) - 1):
+            before, after = updated[i], updated[i + 1]
+            if before < after or (before == after and ranked[i] > ranked[i + 1]):
+                return True
     return False
