@@ -49,6 +49,7 @@ def ensure_wrk() -> str:
     if found:
         return found
     print("wrk is missing: installing Debian's package", file=sys.stderr)
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
