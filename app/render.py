@@ -70,7 +70,7 @@ class DiagnosisRenderer:
                 name=flag.name,
                 advice=flag.advice,
                 triggered_by=[],
-                evidence=[EvidenceOut(**e.model_dump()) for e in flag.evidence],
+                evidence=EvidenceOut.all_of(flag.evidence),
             )
             head = out.model_dump_json(include={"id", "name", "advice"})[:-1]
             tail = out.model_dump_json(include={"evidence"})[1:]

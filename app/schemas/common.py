@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.knowledge import Direction
-from graph.models import EdgeRecord, NodeRecord
+from graph.models import EdgeRecord, Evidence, NodeRecord
 from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
@@ -52,6 +53,10 @@ class EvidenceOut(_Out):
     excerpt: str = Field(description="A verbatim excerpt (at most 300 characters).")
     cites: str | None = Field(default=None, description="A work the excerpt itself credits.")
 
+    @classmethod
+    def all_of(cls, evidence: Sequence[Evidence]) -> list[EvidenceOut]:
+        return [cls(source=e.source, excerpt=e.excerpt, cites=e.cites) for e in evidence]
+
 
 class NodeOut(NodeSummary):
     synonyms: list[str]
@@ -70,7 +75,7 @@ class NodeOut(NodeSummary):
             description=node.description,
             codes=[CodeOut(system=c.system.value, code=c.code) for c in node.codes],
             question=node.question,
-            evidence=[EvidenceOut(**e.model_dump()) for e in node.evidence],
+            evidence=EvidenceOut.all_of(node.evidence),
         )
 
 
@@ -97,7 +102,7 @@ class EdgeOut(_Out):
             strength=edge.strength,
             inferred=edge.inferred,
             reasoning=edge.reasoning,
-            evidence=[EvidenceOut(**e.model_dump()) for e in edge.evidence],
+            evidence=EvidenceOut.all_of(edge.evidence),
         )
 
 
