@@ -13,6 +13,11 @@ from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS
 
 __all__ = ["MEDIA_TYPES", "ExportFormat", "export"]
 
+# schema.org also states some relations from the condition's side, where publishers of a
+# condition page look for them; the domain of those properties is a condition type.
+_CONDITION_SIDE = {"usedToDiagnose": "typicalTest"}
+_CONDITION_TYPES = frozenset({"MedicalCondition", "MedicalSignOrSymptom"})
+
 
 class ExportFormat(StrEnum):
     JSON = "json"
@@ -93,6 +98,9 @@ def _json_ld(graph: KnowledgeGraph) -> dict[str, Any]:
             else (edge.subject, edge.object)
         )
         entities[holder].setdefault(mapping.schema_org_property, []).append({"@id": target})
+        reverse = _CONDITION_SIDE.get(mapping.schema_org_property)
+        if reverse is not None and entities[target]["@type"] in _CONDITION_TYPES:
+            entities[target].setdefault(reverse, []).append({"@id": holder})
     dataset = {
         "@id": f"symptom-graph:{graph.version}",
         "@type": "Dataset",

@@ -115,6 +115,17 @@ def test_graph_exports_with_media_types(client: TestClient) -> None:
     condition = next(e for e in doc["@graph"] if e["@id"] == "condition:knee-twitching")
     assert condition["@type"] == "MedicalCondition"
     assert {"@id": "symptom:visible-twitching"} in condition["signOrSymptom"]
+    assert {"@type": "MedicalCode", "codeValue": "R25.3", "codingSystem": "ICD-10-CM"} in (
+        condition["code"]
+    )
+    # Tests are stated from both ends, as schema.org allows.
+    assert {"@id": "diagnostic:physical-examination"} in condition["typicalTest"]
+    exam = next(e for e in doc["@graph"] if e["@id"] == "diagnostic:physical-examination")
+    assert {"@id": "condition:knee-twitching"} in exam["usedToDiagnose"]
+    emg = next(e for e in doc["@graph"] if e["@id"] == "diagnostic:electromyography")
+    assert {"@id": "cause:neurological-condition"} in emg["usedToDiagnose"]
+    cause = next(e for e in doc["@graph"] if e["@id"] == "cause:neurological-condition")
+    assert "typicalTest" not in cause  # a MedicalCause is outside typicalTest's domain
     assert client.get("/v1/graph", params={"format": "pdf"}).status_code == 422
 
 
