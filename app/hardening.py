@@ -116,8 +116,13 @@ class SecurityHeadersMiddleware:
 
 
 class ConditionalGetMiddleware:
-    """Strong ETags for GET /v1/*: the graph is immutable, so the validator is a hash of the
-    graph version and the request; a matching If-None-Match is answered 304 without any work."""
+    """Strong ETags and Cache-Control on successful GET /v1/* responses; a matching
+    If-None-Match turns the 200 into a 304 without a body.
+
+    The graph is immutable, so the validator is a hash of the graph version and the request.
+    The app still answers first: only a 200 has a current representation for `*` or a tag to
+    match (RFC 9110 13.1.2), and the route template then reaches the metrics as for any request.
+    """
 
     def __init__(self, app: ASGIApp, version: Callable[[], str | None], max_age: int) -> None:
         self.app = app
@@ -140,17 +145,29 @@ class ConditionalGetMiddleware:
         ).hexdigest()
         etag = f'"{digest}"'.encode()
         validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
-        if _matches(_header(scope, b"if-none-match"), etag):
-            await send({"type": "http.response.start", "status": 304, "headers": validators})
-            await send({"type": "http.response.body", "body": b""})
-            return
+        if_none_match = _header(scope, b"if-none-match")
+        not_modified = False
 
         async def send_with_etag(message: Message) -> None:
+            nonlocal not_modified
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message = {**message, "headers": [*message.get("headers", []), *validators]}
+                headers = [*message.get("headers", []), *validators]
+                if _matches(if_none_match, etag):
+                    not_modified = True
+                    # A 304 carries the 200's metadata but describes no body of its own.
+                    headers = [(k, v) for k, v in headers if k not in _BODY_HEADERS]
+                    message = {**message, "status": 304}
+                message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and not_modified:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+
+
+_BODY_HEADERS = frozenset({b"content-length", b"content-type"})
 
 
 def _matches(if_none_match: str | None, etag: bytes) -> bool:

@@ -20,7 +20,7 @@ from app.hardening import (
 )
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
 from app.openapi import DESCRIPTION, build_openapi
-from app.problems import install_problem_handlers
+from app.problems import UnhandledErrorMiddleware, install_problem_handlers
 from app.routers import catalog, edges, health, nodes, reasoning, search, sources
 from app.routers.catalog import API_VERSION
 from app.runtime import Runtime
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return None if runtime is None else runtime.graph.version
 
     # Added innermost first: the request id and metrics wrap everything else.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(

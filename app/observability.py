@@ -7,16 +7,19 @@ import logging
 import re
 import time
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["JsonFormatter", "Metrics", "RequestContextMiddleware"]
+__all__ = ["REQUEST_ID", "JsonFormatter", "Metrics", "RequestContextMiddleware"]
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("symptom_graph.access")
+# The id of the request being answered, so every log line written meanwhile can carry it.
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,6 +32,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = REQUEST_ID.get()
+        if request_id is not None:
+            entry["request_id"] = request_id
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -67,6 +73,8 @@ class RequestContextMiddleware:
             return
         started = time.perf_counter()
         request_id = _incoming_id(scope) or uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        root_path = scope.get("root_path", "")
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -82,8 +90,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = scope.get("route")
-            template = route.path if isinstance(route, Route) else "unmatched"
+            template = _template(scope, root_path)
             method = scope["method"]
             self.metrics.requests.labels(method, template, str(status)).inc()
             self.metrics.latency.labels(method, template).observe(elapsed)
@@ -92,7 +99,6 @@ class RequestContextMiddleware:
                     "request",
                     extra={
                         "fields": {
-                            "request_id": request_id,
                             "method": method,
                             "path": scope["path"],
                             "route": template,
@@ -101,6 +107,19 @@ class RequestContextMiddleware:
                         }
                     },
                 )
+            REQUEST_ID.reset(token)
+
+
+def _template(scope: Scope, root_path: str) -> str:
+    """A bounded metrics label: the matched route's template, never the raw path."""
+    route = scope.get("route")
+    if isinstance(route, Route):
+        return route.path
+    # A mounted app (the docs' static files) extends root_path by its mount point.
+    mounted = str(scope.get("root_path", ""))
+    if mounted != root_path:
+        return mounted.removeprefix(root_path) + "/{path}"
+    return "unmatched"
 
 
 def _incoming_id(scope: Scope) -> str | None:

@@ -78,12 +78,26 @@ def test_etag_and_conditional_get(client: TestClient) -> None:
         assert again.status_code == 304
         assert again.headers["etag"] == etag
         assert again.content == b""
+        assert again.headers["cache-control"] == "public, max-age=300"
+        assert "content-type" not in again.headers
     assert client.get("/v1/nodes/cause:als", headers={"If-None-Match": '"x"'}).status_code == 200
     assert client.get("/v1/nodes/cause:dehydration").headers["etag"] != etag
     # Parameter order does not change the resource.
     a = client.get("/v1/nodes?kind=cause&limit=2").headers["etag"]
     assert client.get("/v1/nodes?limit=2&kind=cause").headers["etag"] == a
     assert "etag" not in client.get("/v1/nodes/cause:nope").headers
+
+
+@pytest.mark.parametrize(
+    ("path", "status"), [("/v1/nodes/cause:nope", 404), ("/v1/nodes?limit=999", 422)]
+)
+def test_if_none_match_star_needs_a_current_representation(
+    client: TestClient, path: str, status: int
+) -> None:
+    # RFC 9110 13.1.2: `*` matches only when the resource exists, so errors stay errors.
+    response = client.get(path, headers={"If-None-Match": "*"})
+    assert_problem(response, status)
+    assert "etag" not in response.headers
 
 
 def test_if_none_match_flood_is_harmless(client: TestClient) -> None:
@@ -136,6 +150,42 @@ def test_trusted_hosts() -> None:
         assert client.get("/healthz", headers={"Host": "a.internal"}).status_code == 200
 
 
+def test_unexpected_errors_are_generic_problems_with_the_usual_headers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app = create_app(Settings(access_log=False))
+
+    @app.get("/v1/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app) as client:
+        capsys.readouterr()
+        response = client.get("/v1/boom", headers={"X-Request-ID": "trace-500"})
+        metrics = client.get("/metrics").text
+    body = assert_problem(response, 500)
+    assert "secret" not in response.text
+    assert str(body["detail"]).startswith("The server failed to answer this request.")
+    assert response.headers["x-request-id"] == "trace-500"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "etag" not in response.headers
+    assert 'http_requests_total{method="GET",route="/v1/boom",status="500"} 1.0' in metrics
+    (logged,) = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert logged["level"] == "error"
+    assert logged["request_id"] == "trace-500"
+    assert "RuntimeError: secret internals" in logged["exception"]
+
+
+def test_metrics_label_conditional_and_static_requests_by_template(client: TestClient) -> None:
+    etag = client.get("/v1/sources").headers["etag"]
+    assert client.get("/v1/sources", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/static-offline-docs/swagger-ui.css").status_code == 200
+    text = client.get("/metrics").text
+    assert 'route="/v1/sources",status="304"' in text
+    assert 'route="/static-offline-docs/{path}",status="200"' in text
+    assert "swagger-ui.css" not in text
+
+
 def test_not_ready_before_the_lifespan_runs() -> None:
     client = TestClient(create_app(Settings(access_log=False)))
     assert_problem(client.get("/readyz"), 503)
@@ -143,10 +193,15 @@ def test_not_ready_before_the_lifespan_runs() -> None:
     assert client.get("/healthz").status_code == 200
 
 
-def test_invalid_content_refuses_to_start(tmp_path: Path) -> None:
+def test_invalid_content_refuses_to_start_and_logs_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     broken = tmp_path / "broken"
     broken.mkdir()
     app = create_app(Settings(access_log=False, packs=[broken]))
     with pytest.raises(ContentError) as info, TestClient(app):
         pass
     assert any(p.file == "broken/pack.yaml" for p in info.value.problems)
+    (logged,) = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert logged["message"].startswith("invalid content, refusing to start")
+    assert all(str(p) in logged["message"] for p in info.value.problems)
