@@ -19,10 +19,9 @@ from app.hardening import (
     TrustedHostMiddleware,
 )
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
-from app.openapi import DESCRIPTION, build_openapi
+from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
 from app.routers import catalog, edges, health, nodes, reasoning, search, sources
-from app.routers.catalog import API_VERSION
 from app.runtime import Runtime
 from app.settings import Settings
 from graph.errors import ContentError

@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-__all__ = ["DESCRIPTION", "TAGS", "build_openapi"]
+__all__ = ["API_VERSION", "DESCRIPTION", "TAGS", "build_openapi"]
+
+API_VERSION = "1.0.0"
 
 DESCRIPTION = """\
 A knowledge graph of health content. The first content pack covers **knee twitching and knee

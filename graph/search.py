@@ -7,7 +7,7 @@ then typo-tolerant matches scored by rapidfuzz. Every hit reports the text it ma
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +17,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.validate import normalise_term
 from graph.vocabulary import NodeKind
 
-__all__ = ["MatchType", "SearchHit", "SearchIndex"]
+__all__ = ["MatchType", "SearchHit", "SearchIndex", "closest"]
 
 # Below this rapidfuzz score a fuzzy match is noise rather than a typo.
 FUZZY_CUTOFF = 85.0
@@ -153,6 +153,26 @@ class SearchIndex:
                     MatchType.FUZZY, float(score),
                 )  # fmt: skip
         return list(seen.values())[:limit]
+
+
+def closest(
+    text: str, choices: Mapping[str, str], limit: int = 5, cutoff: float = 70.0
+) -> list[str]:
+    """Keys of `choices` whose text is most like `text`, best first ("did you mean" for small
+    sets of records outside the index, such as sources).
+
+    >>> closest("knee-spasm", {"source:a": "knee-spasms-2024", "source:b": "zhang-2014"})
+    ['source:a']
+    """
+    hits = process.extract(
+        text,
+        choices,
+        scorer=fuzz.WRatio,
+        processor=normalise_term,
+        score_cutoff=cutoff,
+        limit=limit,
+    )
+    return [key for _, _, key in hits]
 
 
 def _word_starts(text: str) -> list[int]:

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from app.deps import RuntimeDep
 from app.problems import problem_responses
-from app.schemas.catalog import MetaOut, PackOut
+from app.schemas.catalog import MetaOut
 from graph.export import MEDIA_TYPES, ExportFormat
 
 router = APIRouter(prefix="/v1", tags=["graph"])
-API_VERSION = "1.0.0"
 
 
 @router.get(
@@ -55,22 +54,4 @@ async def export_graph(
 )
 async def get_meta(runtime: RuntimeDep) -> MetaOut:
     """API and graph versions, loaded packs, counts by kind and predicate, and build time."""
-    graph = runtime.graph
-    return MetaOut(
-        api_version=API_VERSION,
-        graph_version=graph.version,
-        packs=[
-            PackOut(
-                id=p.id,
-                title=p.title,
-                version=p.version,
-                attribution=p.attribution,
-                licence=p.licence,
-            )
-            for p in graph.packs
-        ],
-        counts_by_kind=dict(graph.counts_by_kind),
-        counts_by_predicate=dict(graph.counts_by_predicate),
-        built_at=runtime.built_at,
-        disclaimer=runtime.disclaimer,
-    )
+    return runtime.meta

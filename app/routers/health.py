@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict
 
-from app.problems import ProblemError, problem_responses
+from app.deps import get_runtime
+from app.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
 
@@ -33,11 +34,11 @@ async def healthz() -> Health:
     operation_id="readyz",
     summary="Readiness",
     responses=problem_responses(500, 503),
+    # The same check every /v1 route makes before it reads the graph.
+    dependencies=[Depends(get_runtime)],
 )
-async def readyz(request: Request) -> Health:
+async def readyz() -> Health:
     """200 once the graph is loaded and indexed, 503 before."""
-    if getattr(request.app.state, "runtime", None) is None:
-        raise ProblemError(503, "The content is still loading; retry in a moment.")
     return Health(status="ready")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from itertools import groupby
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from app.deps import RuntimeDep, unknown_node
 from app.problems import problem_responses
-from app.schemas.catalog import NeighbourGroup, NodeDetail, NodePage
+from app.runtime import Runtime
+from app.schemas.catalog import NodeDetail, NodePage
 from app.schemas.common import ID_PATTERN, NeighbourOut
 from graph.knowledge import Direction
 from graph.vocabulary import NodeKind
@@ -53,30 +53,18 @@ async def list_nodes(
     "/{node_id}",
     operation_id="getNode",
     summary="Get a node and its neighbours",
+    response_model=NodeDetail,
     responses=problem_responses(304, 404, 422, 500),
 )
-async def get_node(runtime: RuntimeDep, node_id: NodePath) -> NodeDetail:
+async def get_node(runtime: RuntimeDep, node_id: NodePath) -> Response:
     """One node with synonyms, codes and evidence, and its neighbours grouped by predicate and
     direction; every neighbour's edge carries its evidence."""
-    if not runtime.graph.has_node(node_id):
+    detail = runtime.node_details.get(node_id)
+    if detail is None:
         raise unknown_node(runtime, node_id)
-    neighbours = sorted(
-        runtime.graph.neighbours(node_id), key=lambda n: (n.edge.predicate, n.direction)
-    )
-    groups = [
-        NeighbourGroup(
-            predicate=predicate,
-            direction=direction,
-            neighbours=[neighbour_out(runtime, n.direction, n.edge.key) for n in members],
-        )
-        for (predicate, direction), members in groupby(
-            neighbours, key=lambda n: (n.edge.predicate, n.direction)
-        )
-    ]
-    return NodeDetail(node=runtime.nodes[node_id], neighbours=groups, disclaimer=runtime.disclaimer)
+    # Serialised through NodeDetail at startup (app/runtime.py); tests validate every one.
+    return Response(detail, media_type="application/json")
 
 
-def neighbour_out(runtime: RuntimeDep, direction: Direction, edge_key: str) -> NeighbourOut:
-    edge = runtime.edges[edge_key]
-    other = edge.object if direction is Direction.OUT else edge.subject
-    return NeighbourOut(direction=direction, node=runtime.summaries[other], edge=edge)
+def neighbour_out(runtime: Runtime, direction: Direction, edge_key: str) -> NeighbourOut:
+    return NeighbourOut.of(direction, runtime.edges[edge_key], runtime.summaries)

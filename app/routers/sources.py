@@ -8,15 +8,11 @@ from fastapi import APIRouter, Path
 
 from app.deps import RuntimeDep
 from app.problems import ProblemError, Suggestion, problem_responses
-from app.schemas.catalog import SourceDetail, SourceList, SourceOut
+from app.schemas.catalog import SourceDetail, SourceList
 from app.schemas.common import ID_PATTERN
-from graph.models import SourceRecord
+from graph.search import closest
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
-
-
-def source_out(source: SourceRecord) -> SourceOut:
-    return SourceOut(**source.model_dump(exclude={"text_file"}, mode="python"))
 
 
 @router.get(
@@ -27,8 +23,7 @@ def source_out(source: SourceRecord) -> SourceOut:
 )
 async def list_sources(runtime: RuntimeDep) -> SourceList:
     """Every work the content quotes or cites, with its kind and bibliographic fields."""
-    items = [source_out(s) for s in runtime.graph.sources()]
-    return SourceList(items=items, total=len(items))
+    return SourceList(items=list(runtime.sources.values()), total=len(runtime.sources))
 
 
 @router.get(
@@ -50,12 +45,14 @@ async def get_source(
     ],
 ) -> SourceDetail:
     """One source, and every edge whose evidence quotes it or credits it."""
-    ids = [s.id for s in runtime.graph.sources()]
-    if source_id not in ids:
+    source = runtime.sources.get(source_id)
+    if source is None:
+        likely = closest(source_id.partition(":")[2], runtime.source_slugs)
+        hint = f" Did you mean {', '.join(map(repr, likely))}?" if likely else ""
         raise ProblemError(
             404,
-            f"No source with id {source_id!r}. List them with /v1/sources.",
-            suggestions=[Suggestion(id=s.id, name=s.title) for s in runtime.graph.sources()],
+            f"No source with id {source_id!r}.{hint} List them all with /v1/sources.",
+            suggestions=[Suggestion(id=i, name=runtime.sources[i].title) for i in likely],
         )
     edges = [runtime.edges[e.key] for e in runtime.graph.edges_citing(source_id)]
-    return SourceDetail(source=source_out(runtime.graph.source(source_id)), citing_edges=edges)
+    return SourceDetail(source=source, citing_edges=edges)

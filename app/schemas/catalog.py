@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction
+from graph.models import PackManifest, SourceRecord
 from graph.search import MatchType
 from graph.vocabulary import Predicate
 
@@ -78,6 +79,11 @@ class SourceOut(BaseModel):
     cited_by: list[str]
     notes: str | None = None
 
+    @classmethod
+    def of(cls, source: SourceRecord) -> SourceOut:
+        # Only the fields declared here: the verification text's file stays internal.
+        return cls.model_validate(source, from_attributes=True)
+
 
 _SOURCE_EXAMPLE: dict[str, JsonValue] = {
     "id": "source:knee-spasms-2024",
@@ -114,6 +120,10 @@ class PackOut(BaseModel):
     version: str
     attribution: str
     licence: str
+
+    @classmethod
+    def of(cls, pack: PackManifest) -> PackOut:
+        return cls.model_validate(pack, from_attributes=True)
 
 
 class MetaOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -110,6 +110,13 @@ class NeighbourOut(_Out):
     direction: Direction = Field(description="`out` when the node asked for is the subject.")
     node: NodeSummary = Field(description="The node at the other end of the edge.")
     edge: EdgeOut
+
+    @classmethod
+    def of(
+        cls, direction: Direction, edge: EdgeOut, summaries: Mapping[str, NodeSummary]
+    ) -> NeighbourOut:
+        other = edge.object if direction is Direction.OUT else edge.subject
+        return cls(direction=direction, node=summaries[other], edge=edge)
 
 
 class DisclaimerOut(_Out):

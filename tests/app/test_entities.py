@@ -8,6 +8,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from fastapi.testclient import TestClient
 
+from app.schemas.catalog import NodeDetail
+
 
 def test_list_nodes_by_kind_and_page(client: TestClient) -> None:
     body = client.get("/v1/nodes", params={"kind": "cause", "limit": 2, "offset": 1}).json()
@@ -29,6 +31,23 @@ def test_node_detail_groups_neighbours_with_evidence(client: TestClient) -> None
         "cause:medications-and-supplements"
     ]
     assert "not intended to diagnose" in body["disclaimer"]["text"]
+
+
+def test_every_prerendered_node_detail_follows_its_schema(client: TestClient) -> None:
+    ids = [n["id"] for n in client.get("/v1/nodes", params={"limit": 200}).json()["items"]]
+    assert len(ids) == 65
+    for node_id in ids:
+        response = client.get(f"/v1/nodes/{node_id}")
+        assert response.headers["content-type"] == "application/json"
+        detail = NodeDetail.model_validate_json(response.content)
+        assert detail.node.id == node_id
+        keys = [(g.predicate, g.direction) for g in detail.neighbours]
+        assert keys == sorted(set(keys))
+        for group in detail.neighbours:
+            for neighbour in group.neighbours:
+                ends = (neighbour.edge.subject, neighbour.edge.object)
+                mine, other = ends if group.direction == "out" else ends[::-1]
+                assert (mine, other) == (node_id, neighbour.node.id)
 
 
 def test_node_detail_carries_codes(client: TestClient) -> None:
@@ -95,9 +114,19 @@ def test_sources_and_citing_edges(client: TestClient) -> None:
         any(ev["cites"] == "source:healthline-knee-twitching" for ev in e["evidence"])
         for e in detail["citing_edges"]
     )
-    missing = client.get("/v1/sources/source:nope")
-    assert missing.status_code == 404
-    assert len(missing.json()["suggestions"]) == 6
+
+
+def test_unknown_source_suggests_only_close_ids(client: TestClient) -> None:
+    close = client.get("/v1/sources/source:knee-spasm").json()
+    assert close["status"] == 404
+    assert close["suggestions"][0] == {
+        "id": "source:knee-spasms-2024",
+        "name": "Knee Spasms: Causes, Symptoms, and Effective Treatment Options",
+    }
+    assert "Did you mean 'source:knee-spasms-2024'" in close["detail"]
+    far = client.get("/v1/sources/source:nope").json()
+    assert far["suggestions"] == []
+    assert far["detail"] == "No source with id 'source:nope'. List them all with /v1/sources."
 
 
 def test_graph_exports_with_media_types(client: TestClient) -> None:
