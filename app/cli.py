@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.settings import Settings
 from graph.errors import ContentError
 from graph.excerpts import check_excerpts
 from graph.export import ExportFormat, export
@@ -29,16 +30,16 @@ def _pack_dir(value: str) -> Path:
 
 
 def _packs(args: argparse.Namespace) -> list[Path]:
-    return list(args.pack) if args.pack else [DEFAULT_PACKS_DIR / "knee"]
+    """The --pack folders, else those configured in SYMPTOM_GRAPH_PACKS (default: knee)."""
+    return list(args.pack) if args.pack else list(Settings().packs)
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    # Workers are separate processes: they read their settings from the environment.
-    os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in _packs(args)])
-    from app.settings import Settings
-
+    if args.pack:
+        # Workers are separate processes: they read their settings from the environment.
+        os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
     # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
     # with a clean exit makes a graceful stop exit 0, as orchestrators expect.

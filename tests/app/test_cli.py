@@ -97,3 +97,20 @@ def test_serve_passes_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> No
     assert call["target"] == "app.main:create_app"
     assert (call["port"], call["workers"], call["factory"]) == (9123, 2, True)
     assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(KNEE_PACK.resolve())]
+
+
+def test_packs_configured_in_the_environment_are_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SYMPTOM_GRAPH_PACKS", json.dumps([str(tmp_path)]))
+    assert main(["validate"]) == 1
+    assert f"{tmp_path.name}/pack.yaml" in capsys.readouterr().out
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append(kw))
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["serve"]) == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert len(calls) == 1
+    assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(tmp_path)]
