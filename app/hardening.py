@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import problem_response
@@ -12,6 +15,7 @@ from app.problems import problem_response
 __all__ = [
     "BodyLimitMiddleware",
     "ConditionalGetMiddleware",
+    "ProblemCORSMiddleware",
     "SecurityHeadersMiddleware",
     "TrustedHostMiddleware",
 ]
@@ -89,6 +93,31 @@ class TrustedHostMiddleware:
             return
         detail = "The Host header names a host this service does not serve."
         await problem_response(400, detail, scope["path"])(scope, receive, send)
+
+
+class ProblemCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, except that a refused preflight is a 400 problem like any other
+    (Starlette answers it in text/plain)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            headers = Headers(scope=scope)
+            if "origin" in headers and "access-control-request-method" in headers:
+                await self._preflight(headers, scope["path"])(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    def _preflight(self, headers: Headers, path: str) -> Response:
+        response = self.preflight_response(request_headers=headers)
+        if response.status_code == 200:
+            return response
+        refused = bytes(response.body).decode().removeprefix("Disallowed CORS ")
+        detail = (
+            f"This cross-origin request is not allowed (refused: {refused}). Allowed methods: "
+            f"{', '.join(self.allow_methods)}; allowed request headers: "
+            f"{', '.join(self.allow_headers)}."
+        )
+        return problem_response(400, detail, path)
 
 
 class SecurityHeadersMiddleware:

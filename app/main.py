@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.hardening import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    ProblemCORSMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
 )
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=settings.cors_methods,
         allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],

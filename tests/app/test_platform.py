@@ -118,6 +118,26 @@ def test_cors_allows_any_origin_for_get_without_credentials(client: TestClient) 
     response = client.get("/v1/meta", headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
     assert "access-control-allow-credentials" not in response.headers
+    preflight = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
+    allowed = client.options("/v1/meta", headers=preflight)
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-methods"] == "GET"
+
+
+@pytest.mark.parametrize(
+    ("extra", "refused"),
+    [
+        ({"Access-Control-Request-Method": "POST"}, "method"),
+        ({"Access-Control-Request-Headers": "Authorization"}, "headers"),
+    ],
+)
+def test_refused_cors_preflight_is_a_problem(
+    client: TestClient, extra: dict[str, str], refused: str
+) -> None:
+    headers = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET", **extra}
+    body = assert_problem(client.options("/v1/diagnose", headers=headers), 400)
+    assert f"(refused: {refused})" in str(body["detail"])
+    assert "Allowed methods: GET;" in str(body["detail"])
 
 
 def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
