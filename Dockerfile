@@ -21,9 +21,9 @@ COPY seeds ./seeds
 RUN pip install --no-deps .
 
 FROM ${PYTHON_IMAGE}
+# Worker count and port come from the environment (`docker run -e SYMPTOM_GRAPH_WORKERS=4`).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
-    SYMPTOM_GRAPH_HOST=0.0.0.0 \
     SYMPTOM_GRAPH_PORT=8000 \
     SYMPTOM_GRAPH_WORKERS=2
 RUN useradd --system --uid 10001 --no-create-home symptomgraph
@@ -32,6 +32,7 @@ USER symptomgraph
 RUN symptom-graph validate
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"]
-# Host, port and worker count come from the SYMPTOM_GRAPH_* environment above.
-CMD ["symptom-graph", "serve"]
+    CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('SYMPTOM_GRAPH_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]
+# Inside a container every interface is the right bind address; SIGTERM (docker stop) lets the
+# requests in flight finish and exits 0.
+CMD ["symptom-graph", "serve", "--host", "0.0.0.0"]
