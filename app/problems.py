@@ -217,7 +217,6 @@ _DESCRIPTIONS = {
     404: "Unknown id or path; unknown ids come with suggestions.",
     405: "Method not allowed on this path.",
     413: "The request body is larger than 64 KiB.",
-    415: "The request body is not JSON.",
     422: "Invalid input: each invalid field is listed under `errors`.",
     500: "Unexpected server error.",
     503: "The content is not loaded yet.",
