@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
@@ -62,6 +62,11 @@ class KnowledgeGraph:
         self._nodes = {
             n.record.id: n.record for n in sorted(content.nodes, key=lambda n: n.record.id)
         }
+        # Where each node stands in its pack's files: editors list causes in the order the
+        # sources give them, and reasoning breaks ties in that order, never alphabetically.
+        self.content_order: Mapping[str, int] = MappingProxyType(
+            {n.record.id: i for i, n in enumerate(content.nodes)}
+        )
         self._sources = {
             s.record.id: s.record for s in sorted(content.sources, key=lambda s: s.record.id)
         }

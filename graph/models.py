@@ -26,8 +26,11 @@ __all__ = [
     "Disclaimer",
     "EdgeRecord",
     "Evidence",
+    "Frequency",
     "NodeRecord",
     "PackManifest",
+    "Prevalence",
+    "PrevalenceClass",
     "RedFlagRecord",
     "SourceKind",
     "SourceRecord",
@@ -104,6 +107,42 @@ class Evidence(_Record):
     cites: SourceId | None = None
 
 
+class PrevalenceClass(StrEnum):
+    """How often a cause lies behind the condition, as the sources rank it (an ordinal class)."""
+
+    VERY_COMMON = "very_common"
+    COMMON = "common"
+    UNCOMMON = "uncommon"
+    RARE = "rare"
+
+
+class Prevalence(_Record):
+    """A cause's frequency class and the sentences that justify it."""
+
+    level: PrevalenceClass
+    evidence: list[Evidence] = Field(min_length=1, max_length=20)
+    # True when the class is read from how the sources order or frame causes, not stated.
+    inferred: bool = False
+    reasoning: Text | None = None
+
+    @model_validator(mode="after")
+    def _inference_is_explained(self) -> Self:
+        if self.inferred and not self.reasoning:
+            raise ValueError("an inferred prevalence needs `reasoning` that says why it holds")
+        return self
+
+
+class Frequency(StrEnum):
+    """How often the subject shows the object, on HPO's frequency scale (HP:0040280-HP:0040285)."""
+
+    OBLIGATE = "obligate"  # HP:0040280, 100 %
+    VERY_FREQUENT = "very_frequent"  # HP:0040281, 80-99 %
+    FREQUENT = "frequent"  # HP:0040282, 30-79 %
+    OCCASIONAL = "occasional"  # HP:0040283, 5-29 %
+    VERY_RARE = "very_rare"  # HP:0040284, 1-4 %
+    EXCLUDED = "excluded"  # HP:0040285, 0 %: the source says the subject does not show it
+
+
 class NodeRecord(_Record):
     id: NodeId
     name: ShortText
@@ -113,6 +152,11 @@ class NodeRecord(_Record):
     # A plain yes/no question a symptom checker can ask (symptoms only).
     question: ShortText | None = None
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
+    # Causes only: how often the sources say it lies behind the condition (sets its prior).
+    prevalence: Prevalence | None = None
+    # Causes only: a yes/no question asking whether the cause applies ("Do you take diuretics?"),
+    # so that the interview can ask about exposures as well as symptoms.
+    exposure_question: ShortText | None = None
 
     @property
     def kind(self) -> NodeKind:
@@ -123,8 +167,13 @@ class EdgeRecord(_Record):
     subject: NodeId
     predicate: Predicate
     object: NodeId
-    # How strongly the subject produces the object, used by the scoring model (see docs/scoring.md).
+    # Curation confidence that the claim holds: 0.7 stated, 0.5 hedged ("may"), 0.3 inferred.
     strength: float = Field(default=0.5, gt=0.0, le=1.0)
+    # How often the subject shows the object when it holds (`causes`, `has_symptom`,
+    # `contributes_to`); the scoring model turns the class into a sensitivity (docs/scoring.md).
+    frequency: Frequency | None = None
+    # An exact fraction (n/m) when the source gives one; it overrides the class's sensitivity.
+    sensitivity: float | None = Field(default=None, ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(min_length=1, max_length=20)
     # True when the sources only imply the edge; `reasoning` must then say why it holds.
     inferred: bool = False

@@ -31,6 +31,7 @@ def validate_content(content: Content) -> list[Problem]:
     problems += _synonym_clashes(content)
     problems += _red_flag_checks(content, node_ids)
     problems += _orphans(content)
+    problems += _kind_specific_fields(content)
     problems += _subtype_cycles(content)
     return problems
 
@@ -136,6 +137,31 @@ def _red_flag_checks(content: Content, node_ids: set[str]) -> list[Problem]:
                 )
             elif kind_of(ref) is not NodeKind.SYMPTOM:
                 problems.append(Problem(flag.file, flag.record.id, f"{ref!r} is not a symptom"))
+    return problems
+
+
+# Predicates whose edges say how often the subject shows the object.
+_FREQUENCY_PREDICATES = frozenset(
+    {Predicate.CAUSES, Predicate.HAS_SYMPTOM, Predicate.CONTRIBUTES_TO}
+)
+
+
+def _kind_specific_fields(content: Content) -> list[Problem]:
+    """Fields that only mean something on some kinds of record."""
+    problems = []
+    for node in content.nodes:
+        record = node.record
+        if record.kind is not NodeKind.CAUSE:
+            for name in ("prevalence", "exposure_question"):
+                if getattr(record, name) is not None:
+                    problems.append(Problem(node.file, record.id, f"only causes have `{name}`"))
+    for edge in content.edges:
+        claim = edge.record
+        has_frequency = claim.frequency is not None or claim.sensitivity is not None
+        if has_frequency and claim.predicate not in _FREQUENCY_PREDICATES:
+            allowed = ", ".join(sorted(_FREQUENCY_PREDICATES))
+            reason = f"`frequency` and `sensitivity` belong on {allowed} edges only"
+            problems.append(Problem(edge.file, claim.key, reason))
     return problems
 
 
