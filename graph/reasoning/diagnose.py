@@ -18,7 +18,7 @@ import numpy.typing as npt
 
 from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
-from graph.models import RedFlagRecord
+from graph.models import NodeRecord, RedFlagRecord
 from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
 from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel
 from graph.reasoning.pathways import Recommendation, recommendations_for
@@ -139,13 +139,14 @@ class Diagnoser:
         self.graph = graph
         self.params = params or ModelParameters()
         self.models: dict[str, PosteriorModel] = {}
-        for pack in graph.packs:
-            members = [n for n in graph.nodes() if graph.pack_of[n.id] == pack.id]
-            ordered = sorted(members, key=lambda n: graph.content_order[n.id])
+        packs: dict[str, list[NodeRecord]] = {}
+        for node in sorted(graph.nodes(), key=lambda n: graph.content_order[n.id]):
+            packs.setdefault(graph.pack_of[node.id], []).append(node)
+        for pack, ordered in packs.items():
             causes = [n.id for n in ordered if n.kind is NodeKind.CAUSE]
             if not causes:
                 continue
-            self.models[pack.id] = PosteriorModel(
+            self.models[pack] = PosteriorModel(
                 graph,
                 causes=causes,
                 symptoms=[n.id for n in ordered if n.kind is NodeKind.SYMPTOM],

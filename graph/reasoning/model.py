@@ -50,9 +50,9 @@ class ModelParameters:
     class_weights: Mapping[PrevalenceClass, float] = field(
         default_factory=lambda: {
             PrevalenceClass.VERY_COMMON: 1.0,
-            PrevalenceClass.COMMON: 0.4,
-            PrevalenceClass.UNCOMMON: 0.1,
-            PrevalenceClass.RARE: 0.02,
+            PrevalenceClass.COMMON: 0.5,
+            PrevalenceClass.UNCOMMON: 0.2,
+            PrevalenceClass.RARE: 0.04,
         }
     )
     # Weight of a cause the content gives no class (every cause of a database pack).
