@@ -19,9 +19,11 @@ from app.schemas.reasoning import (
     ChainOut,
     DiagnoseResponse,
     ExplanationOut,
+    GeneralRecommendationsOut,
     NextQuestionOut,
     RecommendationOut,
     RecommendedItemOut,
+    RecommendedItemsOut,
     RecommendedOut,
     RedFlagOut,
     TriageOut,
@@ -56,6 +58,9 @@ def recommended_out(
     )
 
 
+_GROUPS = {"diagnostic": "diagnostics", "treatment": "treatments", "prevention": "prevention"}
+
+
 class DiagnosisRenderer:
     """Diagnose answers built through the response models, with an LRU of whole answers.
 
@@ -81,7 +86,7 @@ class DiagnosisRenderer:
 
     def _render(self, query: DiagnoseQuery, explain: bool = False) -> bytes:
         result = self._diagnoser.diagnose(query)
-        return self.response(result, explain).model_dump_json(exclude_none=True).encode()
+        return self.response(result, explain).model_dump_json(exclude_defaults=True).encode()
 
     def response(self, result: Diagnosis, explain: bool) -> DiagnoseResponse:
         question = result.next_question
@@ -95,7 +100,8 @@ class DiagnosisRenderer:
                         name=flag.name,
                         advice=flag.advice,
                         triggered_by=list(result.triage.triggers[flag.id]),
-                        evidence=EvidenceOut.all_of(flag.evidence),
+                        sources=sorted({e.source for e in flag.evidence}),
+                        evidence=EvidenceOut.all_of(flag.evidence) if explain else None,
                     )
                     for flag in result.triage.red_flags
                 ],
@@ -103,9 +109,14 @@ class DiagnosisRenderer:
             candidates=[self._candidate(c, explain) for c in result.candidates],
             other_probability=round(result.other_probability, 6),
             unlisted_probability=round(result.unlisted_probability, 6),
-            general_recommendations=self._items(
-                self._diagnoser.general_recommendations(result.pack), explain
-            ),
+            general_recommendations=[
+                GeneralRecommendationsOut(
+                    condition=condition,
+                    care_pathway=f"/v1/nodes/{condition}/care-pathway",
+                    **(self._items(items, explain) if explain else {}),
+                )
+                for condition, items in self._diagnoser.general_recommendations(result.pack)
+            ],
             next_question=None
             if question is None
             else NextQuestionOut(
@@ -114,7 +125,7 @@ class DiagnosisRenderer:
                 name=self._summaries[question.node].name,
                 question=question.question,
                 information_gain=question.information_gain,
-                reason=question.reason,
+                reason=question.reason if explain else None,
             ),
             should_stop=result.should_stop,
             disclaimer=self._disclaimer,
@@ -134,21 +145,31 @@ class DiagnosisRenderer:
             tied_with=list(candidate.tied_with),
             matched=list(candidate.matched),
             contradicted=list(candidate.contradicted),
-            recommended=self._items(self._diagnoser.recommendations(candidate.cause), explain),
+            recommended=RecommendedItemsOut(
+                **self._items(self._diagnoser.recommendations(candidate.cause), explain)
+            ),
             explanation=self._explanation(candidate) if explain else None,
         )
 
-    def _items(self, items: tuple[Recommendation, ...], explain: bool) -> list[RecommendedItemOut]:
-        return [
-            RecommendedItemOut(
-                id=item.node,
-                name=self._summaries[item.node].name,
-                kind=self._summaries[item.node].kind,
-                via=item.via,
-                edge=self._edges[item.edge.key] if explain else None,
+    def _items(
+        self, items: tuple[Recommendation, ...], explain: bool
+    ) -> dict[str, list[RecommendedItemOut]]:
+        """Items grouped as RecommendedItemsOut's fields."""
+        groups: dict[str, list[RecommendedItemOut]] = {
+            "diagnostics": [],
+            "treatments": [],
+            "prevention": [],
+        }
+        for item in items:
+            groups[_GROUPS[item.category]].append(
+                RecommendedItemOut(
+                    id=item.node,
+                    name=self._summaries[item.node].name,
+                    via=item.via,
+                    edge=self._edges[item.edge.key] if explain else None,
+                )
             )
-            for item in items
-        ]
+        return groups
 
     def _explanation(self, candidate: Candidate) -> ExplanationOut:
         prevalence = self._graph.node(candidate.cause).prevalence

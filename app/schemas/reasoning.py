@@ -17,7 +17,6 @@ from app.schemas.common import (
     PrevalenceOut,
 )
 from graph.reasoning import FindingKind, TriageLevel
-from graph.vocabulary import NodeKind
 
 __all__ = [
     "MAX_IDS",
@@ -28,12 +27,14 @@ __all__ = [
     "DiagnoseRequest",
     "DiagnoseResponse",
     "ExplanationOut",
+    "GeneralRecommendationsOut",
     "NextQuestionOut",
     "PathOut",
     "PathStepOut",
     "PathsResponse",
     "RecommendationOut",
     "RecommendedItemOut",
+    "RecommendedItemsOut",
     "RecommendedOut",
     "RedFlagOut",
     "TriageOut",
@@ -91,29 +92,36 @@ class DiagnoseRequest(BaseModel):
         return self
 
 
+# Compact answers leave out empty lists (as protobuf's JSON mapping does): a missing list
+# field means an empty one, and generated clients read it as its default, [].
+EMPTY_LISTS_NOTE = "Left out of the answer when empty."
+
+
 class RedFlagOut(BaseModel):
     id: str
     name: str
     advice: str
     triggered_by: list[str] = Field(description="Ids of the reported symptoms that fired it.")
-    evidence: list[EvidenceOut]
+    sources: list[str] = Field(description="Ids of the sources whose words the advice follows.")
+    evidence: list[EvidenceOut] | None = Field(
+        default=None, description="With `explain`: the verbatim excerpts behind the red flag."
+    )
 
 
 class TriageOut(BaseModel):
     level: TriageLevel = Field(description="`seek_care` when any red flag fired.")
-    red_flags: list[RedFlagOut]
+    red_flags: list[RedFlagOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
 
 
 class CauseOut(BaseModel):
     id: str = Field(examples=["cause:dehydration"])
     name: str = Field(examples=["Dehydration"])
-    codes: list[CodeOut]
+    codes: list[CodeOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
 
 
 class RecommendedItemOut(BaseModel):
     id: str = Field(examples=["treatment:hydration-and-electrolytes"])
     name: str
-    kind: NodeKind = Field(description="diagnostic, treatment or prevention.")
     via: str | None = Field(
         default=None,
         description="The node the recommendation is about when it is not the cause itself: "
@@ -121,6 +129,29 @@ class RecommendedItemOut(BaseModel):
     )
     edge: EdgeOut | None = Field(
         default=None, description="With `explain`: the edge that recommends it, with evidence."
+    )
+
+
+class RecommendedItemsOut(BaseModel):
+    """Recommended nodes grouped by what the recommending edge says: evaluates, treats or
+    prevents (lifestyle changes, a treatment, can appear under prevention)."""
+
+    diagnostics: list[RecommendedItemOut] = Field(
+        default_factory=list, description=EMPTY_LISTS_NOTE
+    )
+    treatments: list[RecommendedItemOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+    prevention: list[RecommendedItemOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+
+
+class GeneralRecommendationsOut(RecommendedItemsOut):
+    """What the sources recommend for a condition whatever its cause. The lists are the same in
+    every answer, so compact answers point to them (`care_pathway`, a cacheable GET) and
+    `explain` writes them out."""
+
+    condition: str = Field(description="The condition the recommendations are given for.")
+    care_pathway: str = Field(
+        description="Where the full lists live.",
+        examples=["/v1/nodes/condition:knee-twitching/care-pathway"],
     )
 
 
@@ -151,8 +182,9 @@ class CandidateOut(BaseModel):
         description="Symptoms reported absent (or exposures denied) that the cause would show, "
         "and present ones its sources exclude."
     )
-    recommended: list[RecommendedItemOut] = Field(
-        description="Tests, treatments and prevention for this cause, its kind and its mechanism."
+    recommended: RecommendedItemsOut = Field(
+        description="Tests, treatments and prevention for this cause, what it is a kind of, and "
+        "the causes it works through (see `via`)."
     )
     explanation: ExplanationOut | None = Field(default=None, description="With `explain` only.")
 
@@ -163,7 +195,7 @@ class NextQuestionOut(BaseModel):
     name: str
     question: str
     information_gain: float = Field(description="Expected information gain, in bits.")
-    reason: str
+    reason: str | None = Field(default=None, description="With `explain`: why this question.")
 
 
 class DiagnoseResponse(BaseModel):
@@ -176,9 +208,9 @@ class DiagnoseResponse(BaseModel):
     unlisted_probability: float = Field(
         ge=0, le=1, description="Probability left to the pack's causes beyond `limit`."
     )
-    general_recommendations: list[RecommendedItemOut] = Field(
-        description="What the sources recommend for the condition whatever its cause "
-        "(each with `via` the condition); they apply to every candidate."
+    general_recommendations: list[GeneralRecommendationsOut] = Field(
+        description="What the sources recommend for the condition whatever its cause; "
+        "they apply to every candidate."
     )
     next_question: NextQuestionOut | None = Field(
         default=None, description="The most informative question; absent when `should_stop`."

@@ -356,10 +356,11 @@ class Diagnoser:
         less = int(np.lexsort((np.arange(len(leaders)), p_yes))[0])
         name = self.graph.node(model.causes[int(leaders[more])]).name
         other_name = self.graph.node(model.causes[int(leaders[less])]).name
+        asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
         reason = (
-            f"Of the unanswered questions, '{node.name}' best separates the leading "
-            f"candidates (expected information gain {gain:.3f} bits): a yes is likely with "
-            f"{name} ({p_yes[more]:.2f}) and unlikely with {other_name} ({p_yes[less]:.2f})."
+            f"Of the unanswered questions, asking about '{node.name}' best separates the "
+            f"leading causes (expected information gain {gain:.3f} bits): {asked} is likely "
+            f"with {name} ({p_yes[more]:.2f}) and unlikely with {other_name} ({p_yes[less]:.2f})."
         )
         return NextQuestion(kind, ident, text, round(gain, 6), reason)
 
@@ -380,13 +381,15 @@ class Diagnoser:
     def _recommendations(self, cause: str) -> tuple[Recommendation, ...]:
         return recommendations_for(self.graph, cause, general=False)
 
-    def _general_recommendations(self, pack: str) -> tuple[Recommendation, ...]:
-        """What the sources recommend for the pack's condition itself, whatever the cause."""
-        found: list[Recommendation] = []
-        for node in self.graph.nodes(NodeKind.CONDITION):
-            if self.graph.pack_of[node.id] == pack:
-                found += recommendations_for(self.graph, node.id)
-        return tuple(found)
+    def _general_recommendations(
+        self, pack: str
+    ) -> tuple[tuple[str, tuple[Recommendation, ...]], ...]:
+        """What the sources recommend for each of the pack's conditions, whatever the cause."""
+        return tuple(
+            (node.id, recommendations_for(self.graph, node.id))
+            for node in self.graph.nodes(NodeKind.CONDITION)
+            if self.graph.pack_of[node.id] == pack
+        )
 
 
 def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
