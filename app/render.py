@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
+
+import orjson
 
 from app.schemas.common import (
     CodeOut,
@@ -81,12 +84,76 @@ class DiagnosisRenderer:
         self._summaries = summaries
         self._edges = edges
         self._disclaimer = disclaimer
+        self._disclaimer_data = disclaimer.model_dump(mode="json", exclude_defaults=True)
+        self._flag_data = {
+            flag.id: {
+                "id": flag.id,
+                "name": flag.name,
+                "advice": flag.advice,
+                "sources": sorted({e.source for e in flag.evidence}),
+            }
+            for flag in self._graph.red_flags
+        }
+        # Per-cause parts of compact answers, made on first use (bounded for large packs).
+        self._cause_data = lru_cache(maxsize=4096)(self._make_cause_data)
+        self._recommended_data = lru_cache(maxsize=4096)(self._make_recommended_data)
+        self._compact_general = lru_cache(maxsize=64)(self._make_compact_general)
         # Errors are raised, never cached.
         self.render = lru_cache(maxsize=cache_size)(self._render)
 
     def _render(self, query: DiagnoseQuery, explain: bool = False) -> bytes:
         result = self._diagnoser.diagnose(query)
-        return self.response(result, explain).model_dump_json(exclude_defaults=True).encode()
+        if explain:
+            return self.response(result, explain).model_dump_json(exclude_defaults=True).encode()
+        return orjson.dumps(self._compact(result))
+
+    def _compact(self, result: Diagnosis) -> dict[str, Any]:
+        """The default answer as plain data: the same JSON `response(result, False)` gives
+        (tests compare them), built from per-cause parts made once, several times faster."""
+        answer: dict[str, Any] = {
+            "pack": result.pack,
+            "triage": {
+                "level": result.triage.level.value,
+                **(
+                    {"red_flags": [self._flag(f.id, result) for f in result.triage.red_flags]}
+                    if result.triage.red_flags
+                    else {}
+                ),
+            },
+            "candidates": [self._compact_candidate(c) for c in result.candidates],
+            "other_probability": round(result.other_probability, 6),
+            "unlisted_probability": round(result.unlisted_probability, 6),
+            "general_recommendations": self._compact_general(result.pack),
+        }
+        question = result.next_question
+        if question is not None:
+            answer["next_question"] = {
+                "kind": question.kind.value,
+                "id": question.node,
+                "name": self._summaries[question.node].name,
+                "question": question.question,
+                "information_gain": question.information_gain,
+            }
+        answer["should_stop"] = result.should_stop
+        answer["disclaimer"] = self._disclaimer_data
+        answer["graph_version"] = self._graph.version
+        return answer
+
+    def _compact_candidate(self, candidate: Candidate) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "cause": self._cause_data(candidate.cause),
+            "probability": round(candidate.probability, 6),
+            "rank": candidate.rank,
+        }
+        for field in ("tied_with", "matched", "contradicted"):
+            values = getattr(candidate, field)
+            if values:
+                data[field] = list(values)
+        data["recommended"] = self._recommended_data(candidate.cause)
+        return data
+
+    def _flag(self, flag_id: str, result: Diagnosis) -> dict[str, Any]:
+        return {**self._flag_data[flag_id], "triggered_by": list(result.triage.triggers[flag_id])}
 
     def response(self, result: Diagnosis, explain: bool) -> DiagnoseResponse:
         question = result.next_question
@@ -132,14 +199,32 @@ class DiagnosisRenderer:
             graph_version=self._graph.version,
         )
 
+    def _make_cause_data(self, cause: str) -> dict[str, Any]:
+        return self._cause_out(cause).model_dump(mode="json", exclude_defaults=True)
+
+    def _make_recommended_data(self, cause: str) -> dict[str, Any]:
+        items = self._items(self._diagnoser.recommendations(cause), explain=False)
+        return RecommendedItemsOut(**items).model_dump(mode="json", exclude_defaults=True)
+
+    def _make_compact_general(self, pack: str) -> list[dict[str, Any]]:
+        return [
+            GeneralRecommendationsOut(
+                condition=condition, care_pathway=f"/v1/nodes/{condition}/care-pathway"
+            ).model_dump(mode="json", exclude_defaults=True)
+            for condition, _ in self._diagnoser.general_recommendations(pack)
+        ]
+
+    def _cause_out(self, cause: str) -> CauseOut:
+        node = self._graph.node(cause)
+        return CauseOut(
+            id=node.id,
+            name=node.name,
+            codes=[CodeOut(system=c.system.value, code=c.code) for c in node.codes],
+        )
+
     def _candidate(self, candidate: Candidate, explain: bool) -> CandidateOut:
-        node = self._graph.node(candidate.cause)
         return CandidateOut(
-            cause=CauseOut(
-                id=node.id,
-                name=node.name,
-                codes=[CodeOut(system=c.system.value, code=c.code) for c in node.codes],
-            ),
+            cause=self._cause_out(candidate.cause),
             probability=round(candidate.probability, 6),
             rank=candidate.rank,
             tied_with=list(candidate.tied_with),

@@ -8,7 +8,7 @@ something not in the graph. docs/scoring.md walks through a worked example.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -20,7 +20,7 @@ from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
 from graph.models import NodeRecord, RedFlagRecord
 from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
-from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel
+from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel, binary_entropy
 from graph.reasoning.pathways import Recommendation, recommendations_for
 from graph.vocabulary import NodeKind, Predicate
 
@@ -35,8 +35,6 @@ __all__ = [
     "TriageLevel",
 ]
 
-# Probabilities this close (relative) are the same number reached by another summation order.
-_TIE_TOLERANCE = 1e-9
 # The next question is chosen among the findings the leading candidates touch.
 _QUESTION_CANDIDATES = 20
 # A question is worth asking only if some answer changes the order of this many leaders.
@@ -153,6 +151,7 @@ class Diagnoser:
                 conditions=[n.id for n in ordered if n.kind is NodeKind.CONDITION],
                 params=self.params,
             )
+        self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self.symptom_chains = lru_cache(maxsize=4096)(self._symptom_chains)
         self.exposure_chain = lru_cache(maxsize=4096)(self._exposure_chain)
         self.recommendations = lru_cache(maxsize=4096)(self._recommendations)
@@ -214,45 +213,44 @@ class Diagnoser:
         present += _columns(model, FindingKind.EXPOSURE, query.exposures)
         absent = _columns(model, FindingKind.SYMPTOM, query.absent)
         absent += _columns(model, FindingKind.EXPOSURE, query.absent_exposures)
+        # Summing in one order makes equal evidence give bit-identical scores.
         present.sort()
         absent.sort()
         scores = model.log_weights(present, absent)
         ranked = _rank(model, scores)
-        normaliser = np.logaddexp(np.logaddexp.reduce(scores), model.log_other)
-        probabilities = np.exp(scores - normaliser)
-        other = float(math.exp(model.log_other - normaliser))
-        priors = model.prior_weight / (model.prior_weight.sum() + model.params.other_weight)
+        normaliser = float(np.logaddexp(np.logaddexp.reduce(scores), model.log_other))
         shown = ranked[: query.limit]
-        ranks = _dense_ranks(probabilities[ranked[: query.limit + _MAX_TIED]])
+        head = ranked[: query.limit + _MAX_TIED]
+        ranks = _ranks(scores[head])
+        probabilities = np.exp(scores[shown] - normaliser).tolist()
+        priors = (model.prior_weight / model.prior_total)[shown].tolist()
         groups: dict[int, list[str]] = {}
         for position, rank in enumerate(ranks):
-            groups.setdefault(rank, []).append(model.causes[ranked[position]])
+            groups.setdefault(rank, []).append(model.causes[head[position]])
+        roles = _roles(model, shown, present, absent)
         candidates = []
-        answered = set(present) | set(absent)
-        for position, i in enumerate(shown):
+        for position, i in enumerate(shown.tolist()):
             cause = model.causes[i]
-            group = groups[ranks[position]]
-            matched, against = _touching(model, i, present)
-            also_against, _ = _touching(model, i, absent)
+            matched, contradicted = roles[position]
             candidates.append(
                 Candidate(
                     cause=cause,
-                    probability=float(probabilities[i]),
+                    probability=probabilities[position],
                     rank=ranks[position],
-                    tied_with=tuple(c for c in group if c != cause),
-                    prior=float(priors[i]),
+                    tied_with=tuple(c for c in groups[ranks[position]] if c != cause),
+                    prior=priors[position],
                     matched=matched,
-                    contradicted=also_against + against,
+                    contradicted=contradicted,
                 )
             )
-        listed = float(probabilities[shown].sum())
-        question = self._next_question(model, scores, ranked, ranks, answered)
+        other = math.exp(model.log_other - normaliser)
+        question = self._next_question(model, scores, ranked, ranks, present + absent)
         return Diagnosis(
             pack=pack,
             triage=self._triage(query),
             candidates=tuple(candidates),
             other_probability=other,
-            unlisted_probability=max(0.0, 1.0 - listed - other),
+            unlisted_probability=max(0.0, 1.0 - sum(probabilities) - other),
             next_question=question,
             should_stop=question is None,
         )
@@ -277,7 +275,7 @@ class Diagnoser:
         scores: npt.NDArray[np.float64],
         ranked: npt.NDArray[np.int64],
         ranks: list[int],
-        answered: set[int],
+        answered: list[int],
     ) -> NextQuestion | None:
         """The unanswered finding with the largest expected information gain among those
         whose answer (yes or no) would change the leading candidates; None when none would.
@@ -286,57 +284,46 @@ class Diagnoser:
         rows touch: everything else answers at the background rate for all of them.
         """
         leaders = ranked[:_QUESTION_CANDIDATES]
-        askable = answered | self._unaskable(model)
-        columns, block = model.likelihood_block(leaders, askable)
+        skip = self._unaskable(model).copy()
+        skip[answered] = True
+        columns, likelihood, entropy = model.leader_block(leaders, skip)
         if len(columns) == 0:
             return None
-        weights = np.exp(scores[leaders] - scores[leaders].max())
-        other = math.exp(model.log_other - scores[leaders].max())
+        top = scores[leaders].max()
+        weights = np.exp(scores[leaders] - top)
+        other = math.exp(model.log_other - top)
         total = weights.sum() + other
         weights, other = weights / total, other / total
-        background = model.background[columns]
-        p_yes = weights @ block + other * background
-        conditional = weights @ _entropy(block) + other * _entropy(background)
-        gains = np.maximum(_entropy(p_yes) - conditional, 0.0)
-        leading = [(int(i), r) for i, r in zip(ranked[:_RANKING_DEPTH], ranks, strict=False)]
-        order = np.lexsort((columns, -np.round(gains, 12)))
-        for k in order[:_QUESTIONS_CHECKED]:
-            if gains[k] <= 0.0:
-                break
-            j = int(columns[k])
-            if self._changes_leaders(model, scores, ranked, leading, j):
-                return self._question(model, j, float(gains[k]), leaders, block[:, k])
+        p_yes = weights @ likelihood + other * model.background[columns]
+        conditional = weights @ entropy + other * model.entropy_background[columns]
+        gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
+        best = np.lexsort((columns, -np.round(gains, 12)))[:_QUESTIONS_CHECKED]
+        best = best[gains[best] > 0.0]
+        if len(best) == 0:
+            return None
+        depth = min(_RANKING_DEPTH, len(ranked))
+        changes = _changes_leaders(model, scores, ranked, ranks[:depth], columns[best])
+        for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
+            if changed:
+                return self._question(
+                    model, int(columns[k]), float(gains[k]), leaders, likelihood[:, k]
+                )
         return None
 
-    def _unaskable(self, model: PosteriorModel) -> set[int]:
-        """Exposures the content gives no question for (a symptom always has one)."""
-        return {
-            j
-            for j, (kind, ident) in enumerate(model.findings)
-            if kind is FindingKind.EXPOSURE and self.graph.node(ident).exposure_question is None
-        }
-
-    def _changes_leaders(
-        self,
-        model: PosteriorModel,
-        scores: npt.NDArray[np.float64],
-        ranked: npt.NDArray[np.int64],
-        leading: list[tuple[int, int]],
-        j: int,
-    ) -> bool:
-        """Whether answering finding j yes, or no, changes who leads, in what order or ties."""
-        rows, _ = model.present_ratio.slice(j)
-        # Only the rows j touches move; the new leaders are among them and the first
-        # unchanged ones in today's order.
-        pool = np.union1d(rows, ranked[: _RANKING_DEPTH + len(rows)])
-        for ratios in (model.present_ratio, model.absent_ratio):
-            updated = scores.copy()
-            ratios.add_columns(updated, [j])
-            order = pool[_order(model, updated[pool], pool)]
-            ranks = _dense_ranks(np.exp(updated[order] - updated[order].max()))
-            if [(int(i), r) for i, r in zip(order, ranks, strict=False)][: len(leading)] != leading:
-                return True
-        return False
+    def _unaskable(self, model: PosteriorModel) -> npt.NDArray[np.bool_]:
+        """Findings never asked about: exposures the content gives no question for."""
+        mask = self._unaskable_masks.get(id(model))
+        if mask is None:
+            mask = np.array(
+                [
+                    kind is FindingKind.EXPOSURE
+                    and self.graph.node(ident).exposure_question is None
+                    for kind, ident in model.findings
+                ],
+                dtype=bool,
+            )
+            self._unaskable_masks[id(model)] = mask
+        return mask
 
     def _question(
         self,
@@ -397,47 +384,75 @@ def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> li
     return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
-def _order(
-    model: PosteriorModel, scores: npt.NDArray[np.float64], rows: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Positions of `rows` by posterior, then prior, then the content's own order."""
-    keys = (model.order[rows], -model.prior_weight[rows], -np.round(scores, 9))
-    return np.lexsort(keys).astype(np.int64)
-
-
 def _rank(model: PosteriorModel, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    rows = np.arange(len(scores), dtype=np.int64)
-    return rows[_order(model, scores, rows)]
+    """Causes by posterior (log-weights to 9 decimals), then prior, then content order."""
+    return np.lexsort((model.tiebreak, -np.round(scores, 9))).astype(np.int64)
 
 
-def _dense_ranks(probabilities: Sequence[float] | npt.NDArray[np.float64]) -> list[int]:
-    """Competition ranks (1, 1, 3, ...) of probabilities already in descending order."""
-    ranks: list[int] = []
-    for k, p in enumerate(probabilities):
-        if k and math.isclose(p, probabilities[k - 1], rel_tol=_TIE_TOLERANCE, abs_tol=1e-300):
-            ranks.append(ranks[-1])
-        else:
-            ranks.append(k + 1)
-    return ranks
+def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
+    """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
+    9 decimals is a tie (the same number reached by another summation order)."""
+    rounded = np.round(scores, 9)
+    starts = np.ones(len(rounded), dtype=bool)
+    starts[1:] = rounded[1:] != rounded[:-1]
+    positions = np.where(starts, np.arange(1, len(rounded) + 1), 0)
+    return np.maximum.accumulate(positions).tolist()  # type: ignore[no-any-return]
 
 
-def _touching(
-    model: PosteriorModel, row: int, columns: Sequence[int]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The reported findings (by id) the cause makes more likely, and those it makes less likely
-    than the background (ones its source excludes)."""
-    more: list[str] = []
-    less: list[str] = []
-    for j in columns:
-        rows, ratios = model.present_ratio.slice(j)
-        position = int(np.searchsorted(rows, row))
-        if position < len(rows) and rows[position] == row and ratios[position] != 0.0:
-            (more if ratios[position] > 0.0 else less).append(model.findings[j][1])
-    return tuple(more), tuple(less)
+def _changes_leaders(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    leading_ranks: list[int],
+    columns: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """For each finding, whether a yes or a no changes who leads, their order or their ties.
+
+    Only the causes a finding touches move, so the new leaders are among them and the first
+    unchanged ones in today's order: that pool is ranked for every answer at once.
+    """
+    depth = len(leading_ranks)
+    leading = ranked[:depth]
+    touched = model.present_ratio.rows_of(columns.tolist())
+    pool = np.union1d(touched, ranked[: depth + len(touched)])
+    pool = pool[np.argsort(model.tiebreak[pool], kind="stable")]
+    base = scores[pool]
+    updated = np.vstack(
+        [
+            base + model.present_ratio.block(pool, columns).T,
+            base + model.absent_ratio.block(pool, columns).T,
+        ]
+    )
+    rounded = np.round(updated, 9)
+    perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
+    ids = pool[perm]
+    top = np.take_along_axis(rounded, perm, axis=1)
+    starts = np.ones_like(top, dtype=bool)
+    starts[:, 1:] = top[:, 1:] != top[:, :-1]
+    ranks = np.maximum.accumulate(np.where(starts, np.arange(1, depth + 1), 0), axis=1)
+    same = (ids == leading[None, :]).all(axis=1) & (ranks == np.array(leading_ranks)).all(axis=1)
+    half = len(columns)
+    changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
+    return changed
 
 
-def _entropy(p: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
-    q = np.clip(p, 1e-300, 1.0 - 1e-16)
-    result: npt.NDArray[np.float64] = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
-    return result
+def _roles(
+    model: PosteriorModel,
+    rows: npt.NDArray[np.int64],
+    present: list[int],
+    absent: list[int],
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each cause: the reported findings it accounts for (present, more likely than the
+    background) and those that count against it (absent ones it would show, present ones its
+    sources exclude), by id, in finding order."""
+    names = [model.findings[j][1] for j in present], [model.findings[j][1] for j in absent]
+    both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64)).tolist()
+    yes = [row[: len(present)] for row in both]
+    no = [row[len(present) :] for row in both]
+    roles = []
+    for yes_row, no_row in zip(yes, no, strict=True):
+        matched = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r > 0.0)
+        excluded = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r < 0.0)
+        missing = tuple(n for n, r in zip(names[1], no_row, strict=True) if r > 0.0)
+        roles.append((matched, missing + excluded))
+    return roles

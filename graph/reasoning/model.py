@@ -35,7 +35,7 @@ from graph.reasoning.explain import (
 )
 from graph.vocabulary import Predicate
 
-__all__ = ["Compressed", "FindingKind", "ModelParameters", "PosteriorModel"]
+__all__ = ["FindingKind", "ModelParameters", "PosteriorModel", "Table", "binary_entropy"]
 
 Vector = npt.NDArray[np.float64]
 
@@ -64,15 +64,20 @@ class ModelParameters:
     unnamed_share: float = 0.5
     # P(an exposure applies | it, or a kind of it, is the cause).
     exposure_sensitivity: float = 0.95
-    # P(an exposure applies | an unrelated cause): how common the exposure is in general.
-    exposure_base_rate: float = 0.05
+    # P(an exposure applies | an unrelated cause): how common the exposure is in general, taken
+    # as this fraction of the cause's prior weight (a cause rare as a reason for spasms is rare
+    # to have at all), so that knowing any cause applies weighs the same against its prior.
+    exposure_base_rate: float = 0.2
     max_hops: int = 4
+    # Packs with at most this many cause x finding cells keep their tables dense (faster for
+    # small packs); larger ones store only the pairs that differ from the background.
+    dense_cells: int = 250_000
 
     def __post_init__(self) -> None:
         if not 0.0 < self.leak < 1.0:
             raise ValueError("leak must be between 0 and 1")
-        if not 0.0 < self.exposure_base_rate < self.exposure_sensitivity < 1.0:
-            raise ValueError("need 0 < exposure_base_rate < exposure_sensitivity < 1")
+        if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
+            raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
 
 
 class FindingKind(StrEnum):
@@ -80,33 +85,98 @@ class FindingKind(StrEnum):
     EXPOSURE = "exposure"
 
 
-@dataclass(frozen=True, slots=True)
-class Compressed:
-    """A sparse matrix's stored arrays (CSC: one column at a time; CSR: one row at a time)."""
+class Table:
+    """A causes x findings matrix that is zero wherever a cause is at the background.
 
-    indptr: npt.NDArray[np.int64]
-    indices: npt.NDArray[np.int32]
-    data: Vector
+    Small packs keep it dense (a few numpy calls per query); large ones keep only the stored
+    pairs, in compressed-column and compressed-row form, and never build the dense table.
+    """
 
-    @classmethod
-    def of(cls, matrix: sparse.csc_array | sparse.csr_array) -> Compressed:
-        matrix.sum_duplicates()
-        matrix.sort_indices()
-        return cls(
-            matrix.indptr.astype(np.int64),
-            matrix.indices.astype(np.int32),
-            matrix.data.astype(np.float64),
-        )
+    def __init__(
+        self,
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
+        values: Vector,
+        shape: tuple[int, int],
+        dense: bool,
+    ) -> None:
+        self.shape = shape
+        self.dense: Vector | None = None
+        if dense:
+            self.dense = np.zeros(shape, dtype=np.float64)
+            self.dense[rows, cols] = values
+            return
+        by_column = sparse.csc_array((values, (rows, cols)), shape=shape)
+        by_row = sparse.csr_array((values, (rows, cols)), shape=shape)
+        for matrix in (by_column, by_row):
+            matrix.sum_duplicates()
+            matrix.sort_indices()
+        self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
+        self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
 
-    def slice(self, j: int) -> tuple[npt.NDArray[np.int32], Vector]:
-        start, end = self.indptr[j], self.indptr[j + 1]
-        return self.indices[start:end], self.data[start:end]
+    def column(self, j: int) -> tuple[npt.NDArray[np.int64], Vector]:
+        """(rows, values) stored in column j."""
+        if self.dense is not None:
+            rows = np.flatnonzero(self.dense[:, j])
+            return rows, self.dense[rows, j]
+        start, end = self._col_ptr[j], self._col_ptr[j + 1]
+        return self._col_idx[start:end], self._col_val[start:end]
 
     def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
+        """into += the sum of the given columns."""
+        if not columns:
+            return
+        if self.dense is not None:
+            into += self.dense[:, list(columns)].sum(axis=1)
+            return
         # Slicing the stored arrays beats scipy's fancy column indexing by 10x on small queries.
         for j in columns:
-            rows, values = self.slice(j)
-            into[rows] += values
+            start, end = self._col_ptr[j], self._col_ptr[j + 1]
+            into[self._col_idx[start:end]] += self._col_val[start:end]
+
+    def block(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Vector:
+        """The dense len(rows) x len(columns) sub-matrix."""
+        if self.dense is not None:
+            return self.dense[rows][:, columns]
+        out = np.zeros((len(rows), len(columns)), dtype=np.float64)
+        position = {int(j): k for k, j in enumerate(columns)}
+        for r, i in enumerate(rows.tolist()):
+            start, end = self._row_ptr[i], self._row_ptr[i + 1]
+            for j, value in zip(
+                self._row_idx[start:end].tolist(), self._row_val[start:end].tolist(), strict=True
+            ):
+                k = position.get(j)
+                if k is not None:
+                    out[r, k] = value
+        return out
+
+    def columns_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The columns any of the given rows stores something in, ascending."""
+        if self.dense is not None:
+            return np.flatnonzero(self.dense[rows].any(axis=0))
+        pieces = [self._row_idx[self._row_ptr[i] : self._row_ptr[i + 1]] for i in rows.tolist()]
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(pieces)).astype(np.int64)
+
+    def rows_of(self, columns: Sequence[int]) -> npt.NDArray[np.int64]:
+        """The rows any of the given columns stores something in, ascending."""
+        if self.dense is not None:
+            return np.flatnonzero(self.dense[:, list(columns)].any(axis=1))
+        pieces = [self._col_idx[self._col_ptr[j] : self._col_ptr[j + 1]] for j in columns]
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(pieces)).astype(np.int64)
+
+
+def _arrays(
+    matrix: sparse.csc_array | sparse.csr_array,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+    return (
+        matrix.indptr.astype(np.int64),
+        matrix.indices.astype(np.int64),
+        matrix.data.astype(np.float64),
+    )
 
 
 class PosteriorModel:
@@ -131,6 +201,7 @@ class PosteriorModel:
         self.finding_index = {f: j for j, f in enumerate(self.findings)}
         self.order = np.array([graph.content_order[c] for c in self.causes], dtype=np.int64)
         self.log_prior, self.prior_weight = self._priors(graph, params)
+        self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         self.background = self._background(graph, symptoms, conditions, params)
 
@@ -150,18 +221,24 @@ class PosteriorModel:
                 cols.append(j)
                 probs.append(p)
         likelihoods = np.array(probs, dtype=np.float64)
-        bg = self.background[np.array(cols, dtype=np.int64)]
+        row_index = np.array(rows, dtype=np.int64)
+        col_index = np.array(cols, dtype=np.int64)
+        bg = self.background[col_index]
         shape = (len(self.causes), len(self.findings))
+        dense = shape[0] * shape[1] <= params.dense_cells
 
-        def csc(values: Vector) -> sparse.csc_array:
-            return sparse.csc_array((values, (rows, cols)), shape=shape)
+        def table(values: Vector) -> Table:
+            return Table(row_index, col_index, values, shape, dense)
 
-        # Stored per pair: P(f|c), and log-ratios against the background for yes and for no.
-        self.likelihood_rows = Compressed.of(
-            sparse.csr_array((likelihoods, (rows, cols)), shape=shape)
-        )
-        self.present_ratio = Compressed.of(csc(np.log(likelihoods) - np.log(bg)))
-        self.absent_ratio = Compressed.of(csc(np.log1p(-likelihoods) - np.log1p(-bg)))
+        # Stored per pair, as differences from the background (so zero means "as `other`"):
+        # log-ratios for a yes and for a no, P(f|c), and the entropy of the answer.
+        self.present_ratio = table(np.log(likelihoods) - np.log(bg))
+        self.absent_ratio = table(np.log1p(-likelihoods) - np.log1p(-bg))
+        self.likelihood_gap = table(likelihoods - bg)
+        self.entropy_background = binary_entropy(self.background)
+        self.entropy_gap = table(binary_entropy(likelihoods) - binary_entropy(bg))
+        # The order that breaks ties: higher prior first, then the content's own order.
+        self.tiebreak = np.lexsort((self.order, -self.prior_weight)).argsort().astype(np.int64)
 
     # Building -------------------------------------------------------------------------
 
@@ -217,7 +294,7 @@ class PosteriorModel:
             if kind == FindingKind.SYMPTOM:
                 background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0)
             else:
-                background[j] = params.exposure_base_rate
+                background[j] = self.exposure_base_rate(ident)
         return background
 
     def _likelihood_row(
@@ -245,11 +322,17 @@ class PosteriorModel:
         # The cause is itself, and is a kind of each of its ancestors: those exposures apply.
         found = dict.fromkeys(ancestors(graph, cause), params.exposure_sensitivity)
         # Likelihood ratio 1 + (LR - 1) * a for a cause an exposure leads to a share a of the time.
-        full_ratio = params.exposure_sensitivity / params.exposure_base_rate
         for exposure, chain in self._led_to_by.get(cause, ()):
+            base = self.exposure_base_rate(exposure)
+            full_ratio = params.exposure_sensitivity / base
             ratio = 1.0 + (full_ratio - 1.0) * chain.sensitivity
-            found.setdefault(exposure, params.exposure_base_rate * ratio)
+            found.setdefault(exposure, min(params.exposure_sensitivity, base * ratio))
         return [(e, p) for e, p in found.items() if (FindingKind.EXPOSURE, e) in self.finding_index]
+
+    def exposure_base_rate(self, cause: str) -> float:
+        """P(the cause applies | another cause is behind the spasms)."""
+        weight = self.prior_weight[self.cause_index[cause]]
+        return min(0.5, self.params.exposure_base_rate * float(weight))
 
     # Querying -------------------------------------------------------------------------
 
@@ -260,22 +343,20 @@ class PosteriorModel:
         self.absent_ratio.add_columns(scores, absent)
         return scores
 
-    def likelihood_block(
-        self, rows: npt.NDArray[np.int64], skip: set[int]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-        """The findings the given causes touch (less `skip`) and P(f | c) for each pair.
+    def leader_block(
+        self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
+        """The findings the leaders differ from the background on (less `skip`), with
+        P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
+        columns = self.likelihood_gap.columns_of(leaders)
+        columns = columns[~skip[columns]]
+        likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
+        entropy = self.entropy_background[columns] + self.entropy_gap.block(leaders, columns)
+        return columns, likelihood, entropy
 
-        Returns (finding indexes, a len(rows) x len(findings) array), the background filling
-        the pairs that store nothing.
-        """
-        pieces = [self.likelihood_rows.slice(int(i)) for i in rows]
-        touched = sorted({int(j) for cols, _ in pieces for j in cols} - skip)
-        columns = np.array(touched, dtype=np.int64)
-        block = np.tile(self.background[columns], (len(rows), 1))
-        where = {j: k for k, j in enumerate(touched)}
-        for r, (cols, values) in enumerate(pieces):
-            for j, value in zip(cols.tolist(), values.tolist(), strict=True):
-                k = where.get(j)
-                if k is not None:
-                    block[r, k] = value
-        return columns, block
+
+def binary_entropy(p: Vector) -> Vector:
+    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
+    q = np.clip(p, 1e-300, 1.0 - 1e-16)
+    result: Vector = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
+    return result

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.schemas.reasoning import DiagnoseResponse
+from graph.reasoning import DiagnoseQuery
 
 SYMPTOMS = [
     "symptom:visible-twitching",
@@ -241,3 +242,16 @@ def test_rendered_answers_follow_the_schema(client: TestClient, payload: object)
     assert parsed.model_dump(mode="json", exclude_defaults=True) == response.json()
     again = client.post("/v1/diagnose", json=payload)  # served from the answer cache
     assert again.content == response.content
+
+
+@pytest.mark.parametrize(
+    "present",
+    [["symptom:visible-twitching"], ["symptom:numbness", "symptom:weakness", "symptom:pain-or-discomfort"]],
+)
+def test_the_fast_compact_answer_is_the_models_answer(client: TestClient, present: list[str]) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    result = runtime.diagnoser.diagnose(DiagnoseQuery.of(present))
+    fast = runtime.diagnoses._compact(result)
+    assert fast == runtime.diagnoses.response(result, explain=False).model_dump(
+        mode="json", exclude_defaults=True
+    )

@@ -161,13 +161,14 @@ def test_probabilities_sum_to_one_and_ties_share_a_rank(
     assert listed == sorted(listed, reverse=True)
     order = diagnoser.graph.content_order
     for a, b in itertools.pairwise(result.candidates):
-        if math.isclose(a.probability, b.probability, rel_tol=1e-9):
-            assert a.rank == b.rank
+        if a.rank == b.rank:
+            assert math.isclose(a.probability, b.probability, rel_tol=1e-8)
             assert b.cause in a.tied_with
             # Within a tie: the higher prior first, then the content's own order.
             assert (-a.prior, order[a.cause]) < (-b.prior, order[b.cause])
         else:
             assert b.rank > a.rank
+            assert b.probability < a.probability
     question = result.next_question
     assert result.should_stop is (question is None)
     if question is not None:
