@@ -181,6 +181,12 @@ class Outcome:
         return self.diagnosis.candidates[0].probability
 
     @property
+    def gold_probability(self) -> float:
+        """The engine's total probability on the gold causes."""
+        gold = set(self.vignette.gold)
+        return sum(c.probability for c in self.diagnosis.candidates if c.cause in gold)
+
+    @property
     def triage_ok(self) -> bool:
         return self.triage == self.vignette.gold_triage
 
@@ -295,6 +301,7 @@ class TieReport:
     queries: int
     tied: int  # queries where more than TIE_LIMIT causes share rank 1
     largest_tie: int
+    shared: int  # queries where rank 1 is shared at all (2 or more causes)
     empty_leader: int  # queries where some rank-1 candidate recommends nothing
     empty_top3: int  # queries where some top-3 candidate recommends nothing
     empty_causes: tuple[str, ...]  # the causes that recommend nothing when in the top 3
@@ -318,7 +325,7 @@ def symptom_queries(graph: KnowledgeGraph, pack: str) -> list[tuple[str, ...]]:
 def tie_report(diagnoser: Diagnoser, pack: str) -> TieReport:
     graph = diagnoser.graph
     limit = len(pack_causes(graph, pack))
-    tied = largest = empty_leader = empty_top3 = 0
+    tied = shared = largest = empty_leader = empty_top3 = 0
     empty: set[str] = set()
     queries = symptom_queries(graph, pack)
     for present in queries:
@@ -326,6 +333,7 @@ def tie_report(diagnoser: Diagnoser, pack: str) -> TieReport:
         leaders = [c.cause for c in diagnosis.candidates if c.rank == 1]
         largest = max(largest, len(leaders))
         tied += len(leaders) > TIE_LIMIT
+        shared += len(leaders) > 1
         empty_leader += any(not diagnoser.recommendations(c) for c in leaders)
         missing = _empty_top3(diagnoser, diagnosis)
         empty_top3 += bool(missing)
@@ -334,6 +342,7 @@ def tie_report(diagnoser: Diagnoser, pack: str) -> TieReport:
         queries=len(queries),
         tied=tied,
         largest_tie=largest,
+        shared=shared,
         empty_leader=empty_leader,
         empty_top3=empty_top3,
         empty_causes=tuple(sorted(empty, key=lambda c: graph.content_order[c])),
@@ -417,7 +426,7 @@ def format_report(report: Report, split: str = "all") -> str:
         "",
         f"Tie rate (more than {TIE_LIMIT} causes share rank 1), over {t.queries} single-symptom "
         f"and symptom-pair queries: {t.tied}/{t.queries} = {_pct(t.tie_rate).strip()} "
-        f"(largest tie: {t.largest_tie})",
+        f"(largest tie: {t.largest_tie}; rank 1 shared by 2 or more: {t.shared}/{t.queries})",
         f"Queries whose rank-1 candidates include one with no recommendation: "
         f"{t.empty_leader}/{t.queries} = {_pct(t.empty_leader_share).strip()}",
         f"Queries with a top-3 candidate with no recommendation: {t.empty_top3}/{t.queries}"
@@ -443,7 +452,8 @@ def format_report(report: Report, split: str = "all") -> str:
         lines += [
             f"- {v.id} [{v.split}, {v.confidence}] missed {', '.join(what)}",
             f"    gold: {', '.join(v.gold)}; triage {v.gold_triage} (engine: {o.triage})",
-            f"    engine top-3: {top}; other {o.diagnosis.other_probability:.3f}",
+            f"    engine top-3: {top}; other {o.diagnosis.other_probability:.3f}; "
+            f"P(gold) {o.gold_probability:.3f}",
         ]
     return "\n".join(lines)
 
