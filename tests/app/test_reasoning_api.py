@@ -246,9 +246,14 @@ def test_rendered_answers_follow_the_schema(client: TestClient, payload: object)
 
 @pytest.mark.parametrize(
     "present",
-    [["symptom:visible-twitching"], ["symptom:numbness", "symptom:weakness", "symptom:pain-or-discomfort"]],
+    [
+        ["symptom:visible-twitching"],
+        ["symptom:numbness", "symptom:weakness", "symptom:pain-or-discomfort"],
+    ],
 )
-def test_the_fast_compact_answer_is_the_models_answer(client: TestClient, present: list[str]) -> None:
+def test_the_fast_compact_answer_is_the_models_answer(
+    client: TestClient, present: list[str]
+) -> None:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     result = runtime.diagnoser.diagnose(DiagnoseQuery.of(present))
     fast = runtime.diagnoses._compact(result)
