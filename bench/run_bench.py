@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx
 
-from graph.vocabulary import NodeKind
 from bench.servers import REPO, free_port, project_command, reference_command, running
+from graph.vocabulary import NodeKind
 
 DIAGNOSE_BODY: dict[str, list[str]] = {
     "present": ["symptom:visible-twitching", "symptom:numbness", "symptom:weakness"],
@@ -312,7 +312,7 @@ def print_report(report: dict[str, Any]) -> None:
             f"diagnose p99 <= {P99_TARGET_MS:.0f} ms (distinct queries)",
             distinct["p99_ms"] <= P99_TARGET_MS,
         ),
-        (f"default diagnose answer <= 8 KB", sizes["diagnose"] <= 8 * 1024),
+        ("default diagnose answer <= 8 KB", sizes["diagnose"] <= 8 * 1024),
         (f"startup <= {STARTUP_TARGET_S} s", report["startup_seconds"] <= STARTUP_TARGET_S),
         (f"RSS after load <= {RSS_TARGET_MIB:.0f} MiB", rss <= RSS_TARGET_MIB),
         (
