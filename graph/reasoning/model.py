@@ -238,7 +238,27 @@ class PosteriorModel:
         self.entropy_background = binary_entropy(self.background)
         self.entropy_gap = table(binary_entropy(likelihoods) - binary_entropy(bg))
         # The order that breaks ties: higher prior first, then the content's own order.
-        self.tiebreak = np.lexsort((self.order, -self.prior_weight)).argsort().astype(np.int64)
+        self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
+        self.tiebreak = self.by_tiebreak.argsort().astype(np.int64)
+        self.prior_probability = self.prior_weight / self.prior_total
+        # Small packs also keep the full tables the next question reads, ready to slice.
+        self.dense = dense
+        if dense:
+            self._touches = np.zeros(shape, dtype=bool)
+            self._touches[row_index, col_index] = True
+            self._likelihood_full = np.tile(self.background, (shape[0], 1))
+            self._likelihood_full[row_index, col_index] = likelihoods
+            self._entropy_full = binary_entropy(self._likelihood_full)
+            # Each cause's stored yes-ratios as plain dicts: reading a few for the candidates
+            # shown is faster in Python than through numpy indexing.
+            ratios = np.log(likelihoods) - np.log(bg)
+            self.ratio_rows: list[dict[int, float]] | None = [{} for _ in range(shape[0])]
+            for i, j, value in zip(
+                row_index.tolist(), col_index.tolist(), ratios.tolist(), strict=True
+            ):
+                self.ratio_rows[i][j] = value
+        else:
+            self.ratio_rows = None
 
     # Building -------------------------------------------------------------------------
 
@@ -348,6 +368,13 @@ class PosteriorModel:
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
         """The findings the leaders differ from the background on (less `skip`), with
         P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
+        if self.dense:
+            columns = np.flatnonzero(self._touches[leaders].any(axis=0) & ~skip)
+            return (
+                columns,
+                self._likelihood_full[leaders][:, columns],
+                self._entropy_full[leaders][:, columns],
+            )
         columns = self.likelihood_gap.columns_of(leaders)
         columns = columns[~skip[columns]]
         likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
