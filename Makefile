@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak clean
+.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,8 @@ soak: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
+
+# Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all).
+SPLIT ?= all
+eval: $(VENV)/.installed-test
+	$(BIN)/python -m graph.evaluation --split $(SPLIT)

@@ -1,20 +1,37 @@
-"""Diagnose responses rendered from JSON fragments prepared once, with an LRU of whole answers.
-
-A diagnose answer is mostly fixed text: edges with their evidence, each cause's recommended
-tests and treatments, node summaries. Those fragments are serialised through the response
-schemas once (so they follow the contract exactly) and a request only joins them with its
-scores. The graph is immutable, so a whole answer is cached by its canonical query.
-"""
+"""Response building for the reasoning endpoints: diagnose answers and grouped recommendations."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
-from app.schemas.common import DisclaimerOut, EdgeOut, EvidenceOut, NodeSummary
-from app.schemas.reasoning import ChainOut, RecommendationOut, RecommendedOut, RedFlagOut
-from graph.reasoning import Chain, DiagnoseQuery, Diagnoser, Diagnosis, Recommendation
+import orjson
+
+from app.schemas.common import (
+    CodeOut,
+    DisclaimerOut,
+    EdgeOut,
+    EvidenceOut,
+    NodeSummary,
+    PrevalenceOut,
+)
+from app.schemas.reasoning import (
+    CandidateOut,
+    CauseOut,
+    ChainOut,
+    DiagnoseResponse,
+    ExplanationOut,
+    GeneralRecommendationsOut,
+    NextQuestionOut,
+    RecommendationOut,
+    RecommendedItemOut,
+    RecommendedItemsOut,
+    RecommendedOut,
+    RedFlagOut,
+    TriageOut,
+)
+from graph.reasoning import Candidate, Chain, DiagnoseQuery, Diagnoser, Diagnosis, Recommendation
 
 __all__ = ["DiagnosisRenderer", "recommended_out"]
 
@@ -44,7 +61,16 @@ def recommended_out(
     )
 
 
+_GROUPS = {"diagnostic": "diagnostics", "treatment": "treatments", "prevention": "prevention"}
+
+
 class DiagnosisRenderer:
+    """Diagnose answers built through the response models, with an LRU of whole answers.
+
+    Compact by default (ids, names, probabilities, recommendations); the evidence behind each
+    step comes with `explain`. The graph is immutable, so an answer is cached by its query.
+    """
+
     def __init__(
         self,
         diagnoser: Diagnoser,
@@ -54,80 +80,203 @@ class DiagnosisRenderer:
         cache_size: int,
     ) -> None:
         self._diagnoser = diagnoser
+        self._graph = diagnoser.graph
         self._summaries = summaries
         self._edges = edges
-        self._summary_json = {k: v.model_dump_json() for k, v in summaries.items()}
-        self._recommended_json = {
-            cause: recommended_out(summaries, edges, items).model_dump_json()
-            for cause, items in diagnoser.recommendations.items()
+        self._disclaimer = disclaimer
+        self._disclaimer_data = disclaimer.model_dump(mode="json", exclude_defaults=True)
+        self._flag_data = {
+            flag.id: {
+                "id": flag.id,
+                "name": flag.name,
+                "advice": flag.advice,
+                "sources": sorted({e.source for e in flag.evidence}),
+            }
+            for flag in self._graph.red_flags
         }
-        self._chain_json: dict[tuple[str, str, str], str] = {}
-        # Each red flag's JSON around its `triggered_by` list, which is the only part that varies.
-        self._flag_json: dict[str, tuple[str, str]] = {}
-        for flag in diagnoser.graph.red_flags:
-            out = RedFlagOut(
-                id=flag.id,
-                name=flag.name,
-                advice=flag.advice,
-                triggered_by=[],
-                evidence=EvidenceOut.all_of(flag.evidence),
-            )
-            head = out.model_dump_json(include={"id", "name", "advice"})[:-1]
-            tail = out.model_dump_json(include={"evidence"})[1:]
-            self._flag_json[flag.id] = (f'{head},"triggered_by":[', f"],{tail}")
-        self._tail = (
-            f',"disclaimer":{disclaimer.model_dump_json()}'
-            f',"graph_version":{json.dumps(diagnoser.graph.version)}}}'
-        )
-        # Answers for the most recent distinct queries; errors are raised, never cached.
+        # Per-cause parts of compact answers, made on first use (bounded for large packs).
+        self._cause_data = lru_cache(maxsize=4096)(self._make_cause_data)
+        self._recommended_data = lru_cache(maxsize=4096)(self._make_recommended_data)
+        self._compact_general = lru_cache(maxsize=64)(self._make_compact_general)
+        # Errors are raised, never cached.
         self.render = lru_cache(maxsize=cache_size)(self._render)
 
-    def _render(self, query: DiagnoseQuery) -> bytes:
-        return self._json(self._diagnoser.diagnose(query)).encode()
+    def _render(self, query: DiagnoseQuery, explain: bool = False) -> bytes:
+        result = self._diagnoser.diagnose(query)
+        if explain:
+            return self.response(result, explain).model_dump_json(exclude_defaults=True).encode()
+        return orjson.dumps(self._compact(result))
 
-    def _json(self, result: Diagnosis) -> str:
-        summary = self._summary_json
-        flags = ",".join(
-            self._flag_json[flag.id][0]
-            + ",".join(summary[s] for s in result.triage.triggers[flag.id])
-            + self._flag_json[flag.id][1]
-            for flag in result.triage.red_flags
-        )
-        candidates = ",".join(
-            "{"
-            f'"cause":{summary[c.cause]},"score":{json.dumps(round(c.score, 6))}'
-            f',"matched":[{",".join(summary[s] for s in c.matched)}]'
-            f',"contradicted":[{",".join(summary[s] for s in c.contradicted)}]'
-            f',"explanation":[{",".join(self._chain(c.cause, s, s, ch) for s, ch in c.explanation.items())}]'
-            f',"exposures":[{",".join(self._chain(e, c.cause, e, ch) for e, ch in c.exposures.items())}]'
-            f',"recommended":{self._recommended_json[c.cause]}'
-            "}"
-            for c in result.candidates
-        )
+    def _compact(self, result: Diagnosis) -> dict[str, Any]:
+        """The default answer as plain data: the same JSON `response(result, False)` gives
+        (tests compare them), built from per-cause parts made once, several times faster."""
+        answer: dict[str, Any] = {
+            "pack": result.pack,
+            "triage": {
+                "level": result.triage.level.value,
+                **(
+                    {"red_flags": [self._flag(f.id, result) for f in result.triage.red_flags]}
+                    if result.triage.red_flags
+                    else {}
+                ),
+            },
+            "candidates": [self._compact_candidate(c) for c in result.candidates],
+            "other_probability": round(result.other_probability, 6),
+            "unlisted_probability": round(result.unlisted_probability, 6),
+            "general_recommendations": self._compact_general(result.pack),
+        }
         question = result.next_question
-        next_question = (
-            "null"
+        if question is not None:
+            answer["next_question"] = {
+                "kind": question.kind.value,
+                "id": question.node,
+                "name": self._summaries[question.node].name,
+                "question": question.question,
+                "information_gain": question.information_gain,
+            }
+        answer["should_stop"] = result.should_stop
+        answer["disclaimer"] = self._disclaimer_data
+        answer["graph_version"] = self._graph.version
+        return answer
+
+    def _compact_candidate(self, candidate: Candidate) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "cause": self._cause_data(candidate.cause),
+            "probability": round(candidate.probability, 6),
+            "rank": candidate.rank,
+        }
+        for field in ("tied_with", "matched", "contradicted"):
+            values = getattr(candidate, field)
+            if values:
+                data[field] = list(values)
+        data["recommended"] = self._recommended_data(candidate.cause)
+        return data
+
+    def _flag(self, flag_id: str, result: Diagnosis) -> dict[str, Any]:
+        return {**self._flag_data[flag_id], "triggered_by": list(result.triage.triggers[flag_id])}
+
+    def response(self, result: Diagnosis, explain: bool) -> DiagnoseResponse:
+        question = result.next_question
+        return DiagnoseResponse(
+            pack=result.pack,
+            triage=TriageOut(
+                level=result.triage.level,
+                red_flags=[
+                    RedFlagOut(
+                        id=flag.id,
+                        name=flag.name,
+                        advice=flag.advice,
+                        triggered_by=list(result.triage.triggers[flag.id]),
+                        sources=sorted({e.source for e in flag.evidence}),
+                        evidence=EvidenceOut.all_of(flag.evidence) if explain else None,
+                    )
+                    for flag in result.triage.red_flags
+                ],
+            ),
+            candidates=[self._candidate(c, explain) for c in result.candidates],
+            other_probability=round(result.other_probability, 6),
+            unlisted_probability=round(result.unlisted_probability, 6),
+            general_recommendations=[
+                GeneralRecommendationsOut(
+                    condition=condition,
+                    care_pathway=f"/v1/nodes/{condition}/care-pathway",
+                    **(self._items(items, explain) if explain else {}),
+                )
+                for condition, items in self._diagnoser.general_recommendations(result.pack)
+            ],
+            next_question=None
             if question is None
-            else (
-                f'{{"symptom":{summary[question.symptom]},"question":{json.dumps(question.question)}'
-                f',"information_gain":{json.dumps(question.information_gain)}'
-                f',"reason":{json.dumps(question.reason)}}}'
-            )
-        )
-        return (
-            f'{{"triage":{{"level":"{result.triage.level.value}","red_flags":[{flags}]}}'
-            f',"candidates":[{candidates}],"next_question":{next_question}{self._tail}'
+            else NextQuestionOut(
+                kind=question.kind,
+                id=question.node,
+                name=self._summaries[question.node].name,
+                question=question.question,
+                information_gain=question.information_gain,
+                reason=question.reason if explain else None,
+            ),
+            should_stop=result.should_stop,
+            disclaimer=self._disclaimer,
+            graph_version=self._graph.version,
         )
 
-    def _chain(self, start: str, end: str, shown: str, chain: Chain) -> str:
-        """A chain's JSON; the best chain between two nodes never changes, so it is kept."""
-        key = (start, end, shown)
-        cached = self._chain_json.get(key)
-        if cached is None:
-            cached = ChainOut(
-                end=self._summaries[shown],
-                strength=round(chain.strength, 6),
-                edges=[self._edges[e.key] for e in chain.edges],
-            ).model_dump_json()
-            self._chain_json[key] = cached
-        return cached
+    def _make_cause_data(self, cause: str) -> dict[str, Any]:
+        return self._cause_out(cause).model_dump(mode="json", exclude_defaults=True)
+
+    def _make_recommended_data(self, cause: str) -> dict[str, Any]:
+        items = self._items(self._diagnoser.recommendations(cause), explain=False)
+        return RecommendedItemsOut(**items).model_dump(mode="json", exclude_defaults=True)
+
+    def _make_compact_general(self, pack: str) -> list[dict[str, Any]]:
+        return [
+            GeneralRecommendationsOut(
+                condition=condition, care_pathway=f"/v1/nodes/{condition}/care-pathway"
+            ).model_dump(mode="json", exclude_defaults=True)
+            for condition, _ in self._diagnoser.general_recommendations(pack)
+        ]
+
+    def _cause_out(self, cause: str) -> CauseOut:
+        node = self._graph.node(cause)
+        return CauseOut(
+            id=node.id,
+            name=node.name,
+            codes=[CodeOut(system=c.system.value, code=c.code) for c in node.codes],
+        )
+
+    def _candidate(self, candidate: Candidate, explain: bool) -> CandidateOut:
+        return CandidateOut(
+            cause=self._cause_out(candidate.cause),
+            probability=round(candidate.probability, 6),
+            rank=candidate.rank,
+            tied_with=list(candidate.tied_with),
+            matched=list(candidate.matched),
+            contradicted=list(candidate.contradicted),
+            recommended=RecommendedItemsOut(
+                **self._items(self._diagnoser.recommendations(candidate.cause), explain)
+            ),
+            explanation=self._explanation(candidate) if explain else None,
+        )
+
+    def _items(
+        self, items: tuple[Recommendation, ...], explain: bool
+    ) -> dict[str, list[RecommendedItemOut]]:
+        """Items grouped as RecommendedItemsOut's fields."""
+        groups: dict[str, list[RecommendedItemOut]] = {
+            "diagnostics": [],
+            "treatments": [],
+            "prevention": [],
+        }
+        for item in items:
+            groups[_GROUPS[item.category]].append(
+                RecommendedItemOut(
+                    id=item.node,
+                    name=self._summaries[item.node].name,
+                    via=item.via,
+                    edge=self._edges[item.edge.key] if explain else None,
+                )
+            )
+        return groups
+
+    def _explanation(self, candidate: Candidate) -> ExplanationOut:
+        prevalence = self._graph.node(candidate.cause).prevalence
+        chains = self._diagnoser.symptom_chains(candidate.cause)
+        findings, exposures = [], []
+        for ident in candidate.matched:
+            if ident in chains:
+                findings.append(self._chain(ident, chains[ident]))
+            else:
+                chain = self._diagnoser.exposure_chain(ident, candidate.cause)
+                if chain is not None:
+                    exposures.append(self._chain(ident, chain))
+        return ExplanationOut(
+            prevalence=None if prevalence is None else PrevalenceOut.of(prevalence),
+            prior=round(candidate.prior, 6),
+            findings=findings,
+            exposures=exposures,
+        )
+
+    def _chain(self, end: str, chain: Chain) -> ChainOut:
+        return ChainOut(
+            end=end,
+            sensitivity=round(chain.sensitivity, 6),
+            edges=[self._edges[e.key] for e in chain.edges],
+        )

@@ -42,6 +42,8 @@ class Content:
         """(file, record label, evidence) for every record that carries evidence."""
         for node in self.nodes:
             yield node.file, node.record.id, node.record.evidence
+            if node.record.prevalence is not None:
+                yield node.file, f"{node.record.id} prevalence", node.record.prevalence.evidence
         for edge in self.edges:
             yield edge.file, edge.record.key, edge.record.evidence
         for flag in self.red_flags:

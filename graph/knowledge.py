@@ -69,6 +69,11 @@ class KnowledgeGraph:
         self.content_order: Mapping[str, int] = MappingProxyType(
             {n.record.id: i for i, n in enumerate(content.nodes)}
         )
+        # Which pack each node comes from (a pack's files all sit in its own folder).
+        pack_by_folder = {p.file.split("/", 1)[0]: p.record.id for p in content.packs}
+        self.pack_of: Mapping[str, str] = MappingProxyType(
+            {n.record.id: pack_by_folder.get(n.file.split("/", 1)[0], "") for n in content.nodes}
+        )
         self._sources = {
             s.record.id: s.record for s in sorted(content.sources, key=lambda s: s.record.id)
         }

@@ -37,16 +37,25 @@ router = APIRouter(prefix="/v1", tags=["reasoning"])
     responses=problem_responses(400, 413, 422, 500),
 )
 async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> Response:
-    """Ranked candidate causes with the evidence chain for each matched symptom, the tests,
-    treatments and prevention recommended for each, triage from the content's red flags, and
-    the most informative next question. Not a diagnosis: see docs/scoring.md for the model."""
-    query = DiagnoseQuery.of(body.present, body.absent, body.exposures, body.limit)
+    """A posterior over the pack's causes (plus something not in the graph) for the reported
+    symptoms and exposures: ranked candidates with ties shown as ties, the tests, treatments
+    and prevention recommended for each, triage from the content's red flags, and the most
+    informative next question (a symptom or an exposure) until `should_stop`. Compact by
+    default; `explain: true` adds the evidence chains with their verbatim excerpts. Not a
+    diagnosis: see docs/scoring.md for the model."""
+    query = DiagnoseQuery.of(
+        body.present,
+        body.absent,
+        body.exposures,
+        body.limit,
+        absent_exposures=body.absent_exposures,
+        pack=body.pack,
+    )
     try:
-        payload = runtime.diagnoses.render(query)
+        payload = runtime.diagnoses.render(query, body.explain)
     except InvalidQueryError as exc:
         raise _invalid_query(runtime, exc) from None
-    # Rendered from schema-serialised fragments (app/render.py); tests validate it against
-    # DiagnoseResponse.
+    # Serialised once through DiagnoseResponse (app/render.py) and cached by query.
     return Response(payload, media_type="application/json")
 
 
@@ -134,7 +143,7 @@ async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwa
 def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:
     errors, suggestions = [], []
     for field, ident, reason in exc.issues:
-        kind = NodeKind.CAUSE if field == "exposures" else NodeKind.SYMPTOM
+        kind = NodeKind.CAUSE if "exposures" in field else NodeKind.SYMPTOM
         known = runtime.graph.has_node(ident)
         hits = [] if known else runtime.search.suggest(ident, kind=kind, limit=3)
         hint = f"; did you mean {', '.join(h.node_id for h in hits)}?" if hits else ""

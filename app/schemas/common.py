@@ -8,7 +8,16 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.knowledge import Direction
-from graph.models import EdgeEvidence, EdgeRecord, Evidence, NodeRecord
+from graph.models import (
+    EdgeEvidence,
+    EdgeRecord,
+    Evidence,
+    Frequency,
+    NodeRecord,
+    Prevalence,
+    PrevalenceClass,
+)
+from graph.reasoning.explain import edge_sensitivity
 from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
@@ -23,6 +32,7 @@ __all__ = [
     "NodeId",
     "NodeOut",
     "NodeSummary",
+    "PrevalenceOut",
 ]
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -92,11 +102,33 @@ class EvidenceOut(_Out):
         return cls(source=item.source, reference=item.reference, evidence_code=code)
 
 
+class PrevalenceOut(_Out):
+    level: PrevalenceClass = Field(description="The prevalence class that sets the cause's prior.")
+    inferred: bool = Field(description="True when the class is read from how the sources frame it.")
+    reasoning: str | None
+    evidence: list[EvidenceOut]
+
+    @classmethod
+    def of(cls, prevalence: Prevalence) -> PrevalenceOut:
+        return cls(
+            level=prevalence.level,
+            inferred=prevalence.inferred,
+            reasoning=prevalence.reasoning,
+            evidence=EvidenceOut.all_of(prevalence.evidence),
+        )
+
+
 class NodeOut(NodeSummary):
     synonyms: list[str]
     description: str
     codes: list[CodeOut]
     question: str | None = Field(description="A yes/no question a symptom checker can ask.")
+    exposure_question: str | None = Field(
+        default=None, description="Causes: a yes/no question asking whether the cause applies."
+    )
+    prevalence: PrevalenceOut | None = Field(
+        default=None, description="Causes: how often the sources say it lies behind the condition."
+    )
     evidence: list[EvidenceOut]
 
     @classmethod
@@ -109,6 +141,8 @@ class NodeOut(NodeSummary):
             description=node.description,
             codes=[CodeOut(system=c.system.value, code=c.code) for c in node.codes],
             question=node.question,
+            exposure_question=node.exposure_question,
+            prevalence=PrevalenceOut.of(node.prevalence) if node.prevalence else None,
             evidence=EvidenceOut.all_of(node.evidence),
         )
 
@@ -121,7 +155,19 @@ class EdgeOut(_Out):
     subject: str
     predicate: Predicate
     object: str
-    strength: float = Field(description="The scoring model's weight for this edge (0-1].")
+    strength: float = Field(
+        description="Curation confidence that the claim holds (0-1]: 0.7 stated, 0.5 hedged, 0.3 inferred."
+    )
+    frequency: Frequency | None = Field(
+        default=None,
+        description="How often the subject shows the object, on HPO's frequency scale "
+        "(causes, has_symptom and contributes_to edges).",
+    )
+    sensitivity: float | None = Field(
+        default=None,
+        description="The probability the scoring model reads from `frequency` (or an exact "
+        "fraction the source gives); docs/scoring.md.",
+    )
     inferred: bool = Field(description="True when the sources only imply this edge.")
     reasoning: str | None = Field(description="Why an inferred edge holds.")
     evidence: list[EvidenceOut] = Field(min_length=1)
@@ -134,6 +180,10 @@ class EdgeOut(_Out):
             predicate=edge.predicate,
             object=edge.object,
             strength=edge.strength,
+            frequency=edge.frequency,
+            sensitivity=None
+            if edge.frequency is None and edge.sensitivity is None
+            else edge_sensitivity(edge),
             inferred=edge.inferred,
             reasoning=edge.reasoning,
             evidence=EvidenceOut.all_of(edge.evidence),

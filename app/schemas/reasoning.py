@@ -8,26 +8,33 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints,
 
 from app.schemas.common import (
     SLUG,
+    CodeOut,
     DisclaimerOut,
     EdgeOut,
     EvidenceOut,
     NeighbourOut,
     NodeSummary,
+    PrevalenceOut,
 )
-from graph.reasoning import TriageLevel
+from graph.reasoning import FindingKind, TriageLevel
 
 __all__ = [
     "MAX_IDS",
     "CandidateOut",
     "CarePathwayOut",
+    "CauseOut",
     "ChainOut",
     "DiagnoseRequest",
     "DiagnoseResponse",
+    "ExplanationOut",
+    "GeneralRecommendationsOut",
     "NextQuestionOut",
     "PathOut",
     "PathStepOut",
     "PathsResponse",
     "RecommendationOut",
+    "RecommendedItemOut",
+    "RecommendedItemsOut",
     "RecommendedOut",
     "RedFlagOut",
     "TriageOut",
@@ -38,7 +45,7 @@ SymptomId = Annotated[str, StringConstraints(pattern=rf"^symptom:{SLUG}$", max_l
 CauseId = Annotated[str, StringConstraints(pattern=rf"^cause:{SLUG}$", max_length=120)]
 
 DIAGNOSE_EXAMPLE: dict[str, JsonValue] = {
-    "present": ["symptom:visible-twitching", "symptom:numbness", "symptom:weakness"],
+    "present": ["symptom:visible-twitching", "symptom:persistent-or-worsening"],
     "absent": ["symptom:swelling"],
     "exposures": ["cause:diuretics"],
     "limit": 5,
@@ -61,7 +68,22 @@ class DiagnoseRequest(BaseModel):
         max_length=MAX_IDS,
         description="Cause ids known to apply, e.g. `cause:diuretics` when taking diuretics.",
     )
+    absent_exposures: list[CauseId] = Field(
+        default_factory=list,
+        max_length=MAX_IDS,
+        description="Cause ids known not to apply (a 'no' to an exposure question).",
+    )
     limit: int = Field(default=10, ge=1, le=50, description="How many candidates to return.")
+    pack: Annotated[str, StringConstraints(pattern=rf"^{SLUG}$", max_length=60)] | None = Field(
+        default=None,
+        description="The pack whose causes compete. By default, the one pack every id belongs to.",
+    )
+    explain: bool = Field(
+        default=False,
+        description="Add each candidate's evidence: the chain of edges, with verbatim excerpts, "
+        "behind every matched finding, its prior class and quote, and the edge behind each "
+        "recommendation. Off by default to keep answers small.",
+    )
 
     @model_validator(mode="after")
     def _something_reported(self) -> Self:
@@ -70,31 +92,142 @@ class DiagnoseRequest(BaseModel):
         return self
 
 
+# Compact answers leave out empty lists (as protobuf's JSON mapping does): a missing list
+# field means an empty one, and generated clients read it as its default, [].
+EMPTY_LISTS_NOTE = "Left out of the answer when empty."
+
+
 class RedFlagOut(BaseModel):
     id: str
     name: str
     advice: str
-    triggered_by: list[NodeSummary]
-    evidence: list[EvidenceOut]
+    triggered_by: list[str] = Field(description="Ids of the reported symptoms that fired it.")
+    sources: list[str] = Field(description="Ids of the sources whose words the advice follows.")
+    evidence: list[EvidenceOut] | None = Field(
+        default=None, description="With `explain`: the verbatim excerpts behind the red flag."
+    )
 
 
 class TriageOut(BaseModel):
     level: TriageLevel = Field(description="`seek_care` when any red flag fired.")
-    red_flags: list[RedFlagOut]
+    red_flags: list[RedFlagOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+
+
+class CauseOut(BaseModel):
+    id: str = Field(examples=["cause:dehydration"])
+    name: str = Field(examples=["Dehydration"])
+    codes: list[CodeOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+
+
+class RecommendedItemOut(BaseModel):
+    id: str = Field(examples=["treatment:hydration-and-electrolytes"])
+    name: str
+    via: str | None = Field(
+        default=None,
+        description="The node the recommendation is about when it is not the cause itself: "
+        "what the cause is a kind of, the cause it works through, or the condition.",
+    )
+    edge: EdgeOut | None = Field(
+        default=None, description="With `explain`: the edge that recommends it, with evidence."
+    )
+
+
+class RecommendedItemsOut(BaseModel):
+    """Recommended nodes grouped by what the recommending edge says: evaluates, treats or
+    prevents (lifestyle changes, a treatment, can appear under prevention)."""
+
+    diagnostics: list[RecommendedItemOut] = Field(
+        default_factory=list, description=EMPTY_LISTS_NOTE
+    )
+    treatments: list[RecommendedItemOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+    prevention: list[RecommendedItemOut] = Field(default_factory=list, description=EMPTY_LISTS_NOTE)
+
+
+class GeneralRecommendationsOut(RecommendedItemsOut):
+    """What the sources recommend for a condition whatever its cause. The lists are the same in
+    every answer, so compact answers point to them (`care_pathway`, a cacheable GET) and
+    `explain` writes them out."""
+
+    condition: str = Field(description="The condition the recommendations are given for.")
+    care_pathway: str = Field(
+        description="Where the full lists live.",
+        examples=["/v1/nodes/condition:knee-twitching/care-pathway"],
+    )
 
 
 class ChainOut(BaseModel):
-    """A chain of evidenced edges and its strength under the scoring model."""
+    """A chain of evidenced edges and how often it carries the cause to its end."""
 
-    end: NodeSummary = Field(description="The matched symptom, or the exposure.")
-    strength: float
+    end: str = Field(description="The matched finding's id (a symptom, or a cause as exposure).")
+    sensitivity: float = Field(description="Product of the edges' sensitivities along the chain.")
     edges: list[EdgeOut]
+
+
+class ExplanationOut(BaseModel):
+    prevalence: PrevalenceOut | None = Field(description="The class behind the prior, and why.")
+    prior: float = Field(description="The cause's probability before any evidence.")
+    findings: list[ChainOut] = Field(description="From the cause to each matched symptom.")
+    exposures: list[ChainOut] = Field(description="How each reported exposure bears on the cause.")
+
+
+class CandidateOut(BaseModel):
+    cause: CauseOut
+    probability: float = Field(ge=0, le=1, description="Posterior probability.")
+    rank: int = Field(ge=1, description="Candidates with equal probability share a rank.")
+    tied_with: list[str] = Field(description="Other causes with the same rank (at most 20).")
+    matched: list[str] = Field(
+        description="Reported symptoms and exposures the cause accounts for."
+    )
+    contradicted: list[str] = Field(
+        description="Symptoms reported absent (or exposures denied) that the cause would show, "
+        "and present ones its sources exclude."
+    )
+    recommended: RecommendedItemsOut = Field(
+        description="Tests, treatments and prevention for this cause, what it is a kind of, and "
+        "the causes it works through (see `via`)."
+    )
+    explanation: ExplanationOut | None = Field(default=None, description="With `explain` only.")
+
+
+class NextQuestionOut(BaseModel):
+    kind: FindingKind = Field(description="`symptom`, or `exposure` (whether a cause applies).")
+    id: str = Field(description="The symptom id, or the cause id asked about as an exposure.")
+    name: str
+    question: str
+    information_gain: float = Field(description="Expected information gain, in bits.")
+    reason: str | None = Field(default=None, description="With `explain`: why this question.")
+
+
+class DiagnoseResponse(BaseModel):
+    pack: str = Field(description="The pack whose causes were ranked.")
+    triage: TriageOut
+    candidates: list[CandidateOut]
+    other_probability: float = Field(
+        ge=0, le=1, description="P(something not in this graph). Listed + other + unlisted = 1."
+    )
+    unlisted_probability: float = Field(
+        ge=0, le=1, description="Probability left to the pack's causes beyond `limit`."
+    )
+    general_recommendations: list[GeneralRecommendationsOut] = Field(
+        description="What the sources recommend for the condition whatever its cause; "
+        "they apply to every candidate."
+    )
+    next_question: NextQuestionOut | None = Field(
+        default=None, description="The most informative question; absent when `should_stop`."
+    )
+    should_stop: bool = Field(
+        description="True when no answer to any remaining question would change the leading "
+        "three candidates, their order or their ties."
+    )
+    disclaimer: DisclaimerOut
+    graph_version: str
 
 
 class RecommendationOut(BaseModel):
     node: NodeSummary
     via: NodeSummary | None = Field(
-        description="The broader node the edge is about, when it is not the cause itself."
+        description="The node the edge is about when it is not the node asked for: what it is "
+        "a kind of, a cause it works through, or the condition it causes."
     )
     edge: EdgeOut
 
@@ -103,31 +236,6 @@ class RecommendedOut(BaseModel):
     diagnostics: list[RecommendationOut]
     treatments: list[RecommendationOut]
     prevention: list[RecommendationOut]
-
-
-class CandidateOut(BaseModel):
-    cause: NodeSummary
-    score: float = Field(ge=0, le=1)
-    matched: list[NodeSummary]
-    contradicted: list[NodeSummary]
-    explanation: list[ChainOut] = Field(description="From the cause to each matched symptom.")
-    exposures: list[ChainOut] = Field(description="From each reported exposure to the cause.")
-    recommended: RecommendedOut
-
-
-class NextQuestionOut(BaseModel):
-    symptom: NodeSummary
-    question: str
-    information_gain: float = Field(description="Expected information gain, in bits.")
-    reason: str
-
-
-class DiagnoseResponse(BaseModel):
-    triage: TriageOut
-    candidates: list[CandidateOut]
-    next_question: NextQuestionOut | None
-    disclaimer: DisclaimerOut
-    graph_version: str
 
 
 class PathStepOut(BaseModel):

@@ -9,7 +9,8 @@ from graph.reasoning.diagnose import (
     Triage,
     TriageLevel,
 )
-from graph.reasoning.explain import Chain, ScoringModel
+from graph.reasoning.explain import Chain
+from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel
 from graph.reasoning.pathways import CarePathway, PathFinder, Recommendation, TypedPath
 
 __all__ = [
@@ -19,10 +20,12 @@ __all__ = [
     "DiagnoseQuery",
     "Diagnoser",
     "Diagnosis",
+    "FindingKind",
+    "ModelParameters",
     "NextQuestion",
     "PathFinder",
+    "PosteriorModel",
     "Recommendation",
-    "ScoringModel",
     "Triage",
     "TriageLevel",
     "TypedPath",

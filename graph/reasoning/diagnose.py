@@ -1,24 +1,28 @@
-"""Ranked candidate causes for reported symptoms, with triage and the most useful next question.
+"""Ranked candidate causes for reported findings, with triage and the most useful next question.
 
-Each cause is scored on its own against a background that explains symptoms only through a
-leak term (a Bayes factor per cause), so one cause's score never depends on which other
-causes happen to be in the graph. docs/scoring.md walks through a worked example.
+The posterior comes from `PosteriorModel` (graph/reasoning/model.py): priors from the content's
+prevalence classes, sensitivities from its edge frequencies, and an explicit remainder for
+something not in the graph. docs/scoring.md walks through a worked example.
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
 
 from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
-from graph.models import RedFlagRecord
-from graph.reasoning.explain import Chain, ScoringModel, explanation_index, exposure_index
+from graph.models import NodeRecord, RedFlagRecord
+from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
+from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel, binary_entropy
 from graph.reasoning.pathways import Recommendation, recommendations_for
-from graph.vocabulary import NodeKind
+from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "Candidate",
@@ -31,9 +35,18 @@ __all__ = [
     "TriageLevel",
 ]
 
+# The next question is chosen among the findings the leading candidates touch.
+_QUESTION_CANDIDATES = 20
+# A question is worth asking only if some answer changes the order of this many leaders.
+_RANKING_DEPTH = 3
+# At most this many other candidates are named in a `tied_with` list.
+_MAX_TIED = 20
+# How many of the most informative questions are checked for whether they change the ranking.
+_QUESTIONS_CHECKED = 8
+
 
 class InvalidQueryError(GraphError, ValueError):
-    """A query naming unknown ids, ids of the wrong kind, or a symptom both present and absent."""
+    """A query naming unknown ids, ids of the wrong kind or pack, or a finding both ways."""
 
     def __init__(self, issues: list[tuple[str, str, str]]) -> None:
         self.issues = issues  # (field, id, reason)
@@ -45,7 +58,10 @@ class DiagnoseQuery:
     present: frozenset[str]
     absent: frozenset[str] = frozenset()
     exposures: frozenset[str] = frozenset()
+    absent_exposures: frozenset[str] = frozenset()
     limit: int = 10
+    # The pack whose causes compete; None picks the one pack every id belongs to.
+    pack: str | None = None
 
     @classmethod
     def of(
@@ -54,8 +70,17 @@ class DiagnoseQuery:
         absent: Iterable[str] = (),
         exposures: Iterable[str] = (),
         limit: int = 10,
+        absent_exposures: Iterable[str] = (),
+        pack: str | None = None,
     ) -> DiagnoseQuery:
-        return cls(frozenset(present), frozenset(absent), frozenset(exposures), limit)
+        return cls(
+            frozenset(present),
+            frozenset(absent),
+            frozenset(exposures),
+            frozenset(absent_exposures),
+            limit,
+            pack,
+        )
 
 
 class TriageLevel(StrEnum):
@@ -74,17 +99,19 @@ class Triage:
 @dataclass(frozen=True, slots=True)
 class Candidate:
     cause: str
-    score: float
-    matched: tuple[str, ...]
-    contradicted: tuple[str, ...]
-    explanation: Mapping[str, Chain]  # matched symptom -> chain from the cause to it
-    exposures: Mapping[str, Chain]  # reported exposure -> chain from it to the cause
-    recommended: tuple[Recommendation, ...]
+    probability: float
+    # Candidates with the same probability share a rank (1 = most probable).
+    rank: int
+    tied_with: tuple[str, ...]
+    prior: float  # the cause's prior probability before any evidence
+    matched: tuple[str, ...]  # present symptoms and exposures the cause accounts for
+    contradicted: tuple[str, ...]  # absent symptoms and exposures it would have shown
 
 
 @dataclass(frozen=True, slots=True)
 class NextQuestion:
-    symptom: str
+    kind: FindingKind
+    node: str  # the symptom, or the cause asked about as an exposure
     question: str
     information_gain: float
     reason: str
@@ -92,121 +119,140 @@ class NextQuestion:
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
+    pack: str
     triage: Triage
     candidates: tuple[Candidate, ...]
+    # P(something not in this graph), and the probability left to causes beyond `limit`.
+    other_probability: float
+    unlisted_probability: float
     next_question: NextQuestion | None
+    # True when no answer to any remaining question would change the leading candidates.
+    should_stop: bool
 
 
 class Diagnoser:
-    """Answers diagnose queries from indexes built once per graph."""
+    """Answers diagnose queries from one posterior model per pack, built once per graph."""
 
-    def __init__(self, graph: KnowledgeGraph, model: ScoringModel | None = None) -> None:
+    def __init__(self, graph: KnowledgeGraph, params: ModelParameters | None = None) -> None:
         self.graph = graph
-        self.model = model or ScoringModel()
-        self._explains = explanation_index(graph, self.model)
-        self._exposes = exposure_index(graph, self.model)
-        self.recommendations: dict[str, tuple[Recommendation, ...]] = {
-            c.id: recommendations_for(graph, c.id) for c in graph.nodes(NodeKind.CAUSE)
-        }
-        self._questions = {
-            s.id: s.question or f"Do you have {s.name.lower()}?"
-            for s in graph.nodes(NodeKind.SYMPTOM)
-        }
-        self._causes = tuple(c.id for c in graph.nodes(NodeKind.CAUSE))
-        leak = self.model.leak
-        # P(symptom | cause) for every pair, as a noisy-OR of the best chain and the leak,
-        # aligned with `_causes` so a request only multiplies precomputed numbers.
-        self._likelihoods = {
-            s.id: tuple(_noisy_or(self.strength(c, s.id), leak) for c in self._causes)
-            for s in graph.nodes(NodeKind.SYMPTOM)
-        }
-        # Uncertainty of the yes/no answer if each cause were the one: H(answer | cause).
-        self._answer_entropies = {
-            s: tuple(_binary_entropy(lk) for lk in table) for s, table in self._likelihoods.items()
-        }
+        self.params = params or ModelParameters()
+        self.models: dict[str, PosteriorModel] = {}
+        packs: dict[str, list[NodeRecord]] = {}
+        for node in sorted(graph.nodes(), key=lambda n: graph.content_order[n.id]):
+            packs.setdefault(graph.pack_of[node.id], []).append(node)
+        for pack, ordered in packs.items():
+            causes = [n.id for n in ordered if n.kind is NodeKind.CAUSE]
+            if not causes:
+                continue
+            self.models[pack] = PosteriorModel(
+                graph,
+                causes=causes,
+                symptoms=[n.id for n in ordered if n.kind is NodeKind.SYMPTOM],
+                conditions=[n.id for n in ordered if n.kind is NodeKind.CONDITION],
+                params=self.params,
+            )
+        self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
+        self.symptom_chains = lru_cache(maxsize=4096)(self._symptom_chains)
+        self.exposure_chain = lru_cache(maxsize=4096)(self._exposure_chain)
+        self.recommendations = lru_cache(maxsize=4096)(self._recommendations)
+        self.general_recommendations = lru_cache(maxsize=64)(self._general_recommendations)
 
-    def check(self, query: DiagnoseQuery) -> None:
-        """Raise `InvalidQueryError` listing every unknown, mistyped or conflicting id."""
+    # Validation -----------------------------------------------------------------------
+
+    def check(self, query: DiagnoseQuery) -> str:
+        """The pack the query is about; raises `InvalidQueryError` listing every problem."""
         issues: list[tuple[str, str, str]] = []
         for field, ids, kind in (
             ("present", query.present, NodeKind.SYMPTOM),
             ("absent", query.absent, NodeKind.SYMPTOM),
             ("exposures", query.exposures, NodeKind.CAUSE),
+            ("absent_exposures", query.absent_exposures, NodeKind.CAUSE),
         ):
             for ident in sorted(ids):
                 if not self.graph.has_node(ident):
                     issues.append((field, ident, f"unknown {kind.value} id"))
                 elif self.graph.node(ident).kind is not kind:
                     issues.append((field, ident, f"not a {kind.value} id"))
-        for ident in sorted(query.present & query.absent):
-            issues.append(("absent", ident, "reported both present and absent"))
+        for field, both in (
+            ("absent", query.present & query.absent),
+            ("absent_exposures", query.exposures & query.absent_exposures),
+        ):
+            issues += [(field, ident, "reported both present and absent") for ident in sorted(both)]
+        pack = query.pack
+        if pack is not None and pack not in self.models:
+            known = ", ".join(sorted(self.models))
+            issues.append(("pack", pack, f"no pack with causes has this id (packs: {known})"))
         if issues:
             raise InvalidQueryError(issues)
+        return self._pack_of(query)
+
+    def _pack_of(self, query: DiagnoseQuery) -> str:
+        ids = query.present | query.absent | query.exposures | query.absent_exposures
+        packs = sorted({self.graph.pack_of[i] for i in ids} & set(self.models))
+        if query.pack is not None:
+            outside = sorted(i for i in ids if self.graph.pack_of[i] != query.pack)
+            if outside:
+                raise InvalidQueryError(
+                    [("pack", i, f"belongs to pack {self.graph.pack_of[i]!r}") for i in outside]
+                )
+            return query.pack
+        if len(packs) == 1:
+            return packs[0]
+        if not packs and len(self.models) == 1:
+            return next(iter(self.models))
+        raise InvalidQueryError(
+            [("pack", "-", f"the ids come from packs {', '.join(packs)}; name one with `pack`")]
+        )
+
+    # Diagnosis ------------------------------------------------------------------------
 
     def diagnose(self, query: DiagnoseQuery) -> Diagnosis:
-        self.check(query)
-        odds = self._odds(query)
-        scored = sorted(
-            ((self._probability(o), cause) for cause, o in odds.items()),
-            key=lambda pair: (-pair[0], pair[1]),
-        )
-        present, absent = tuple(sorted(query.present)), tuple(sorted(query.absent))
-        exposures = tuple(sorted(query.exposures))
-        candidates = tuple(
-            self._candidate(c, s, present, absent, exposures) for s, c in scored[: query.limit]
-        )
-        return Diagnosis(self._triage(query), candidates, self._next_question(query, odds))
-
-    def strength(self, cause: str, symptom: str) -> float:
-        """How strongly `cause` explains `symptom` (0 when no chain links them)."""
-        chain = self._explains[cause].get(symptom)
-        return 0.0 if chain is None else chain.strength
-
-    def _odds(self, query: DiagnoseQuery) -> dict[str, float]:
-        """Posterior odds of each candidate: causes that explain a present symptom or are exposed."""
-        leak, model = self.model.leak, self.model
-        present = [self._likelihoods[s] for s in sorted(query.present)]
-        absent = [self._likelihoods[s] for s in sorted(query.absent)]
-        odds: dict[str, float] = {}
-        for i, cause in enumerate(self._causes):
-            exposure = max((self._exposure(e, cause) for e in query.exposures), default=0.0)
-            if exposure == 0.0 and not any(lk[i] > leak for lk in present):
-                continue
-            prior = 1.0 - (1.0 - model.prior) * (1.0 - model.exposure_weight * exposure)
-            ratio = prior / (1.0 - prior)
-            for lk in present:
-                ratio *= lk[i] / leak
-            for lk in absent:
-                ratio *= (1.0 - lk[i]) / (1.0 - leak)
-            odds[cause] = ratio
-        return odds
-
-    @staticmethod
-    def _probability(odds: float) -> float:
-        return 1.0 if math.isinf(odds) else odds / (1.0 + odds)
-
-    def _exposure(self, exposure: str, cause: str) -> float:
-        chain = self._exposes[exposure].get(cause)
-        return 0.0 if chain is None else chain.strength
-
-    def _candidate(
-        self,
-        cause: str,
-        score: float,
-        present: tuple[str, ...],
-        absent: tuple[str, ...],
-        exposures: tuple[str, ...],
-    ) -> Candidate:
-        chains = self._explains[cause]
-        matched = tuple(s for s in present if s in chains)
-        return Candidate(
-            cause=cause,
-            score=score,
-            matched=matched,
-            contradicted=tuple(s for s in absent if s in chains),
-            explanation={s: chains[s] for s in matched},
-            exposures={e: self._exposes[e][cause] for e in exposures if cause in self._exposes[e]},
-            recommended=self.recommendations[cause],
+        pack = self.check(query)
+        model = self.models[pack]
+        present = _columns(model, FindingKind.SYMPTOM, query.present)
+        present += _columns(model, FindingKind.EXPOSURE, query.exposures)
+        absent = _columns(model, FindingKind.SYMPTOM, query.absent)
+        absent += _columns(model, FindingKind.EXPOSURE, query.absent_exposures)
+        # Summing in one order makes equal evidence give bit-identical scores.
+        present.sort()
+        absent.sort()
+        scores = model.log_weights(present, absent)
+        ranked = _rank(model, scores)
+        normaliser = float(np.logaddexp(np.logaddexp.reduce(scores), model.log_other))
+        shown = ranked[: query.limit]
+        head = ranked[: query.limit + _MAX_TIED]
+        ranks = _ranks(scores[head])
+        probabilities = np.exp(scores[shown] - normaliser).tolist()
+        priors = (model.prior_weight / model.prior_total)[shown].tolist()
+        groups: dict[int, list[str]] = {}
+        for position, rank in enumerate(ranks):
+            groups.setdefault(rank, []).append(model.causes[head[position]])
+        roles = _roles(model, shown, present, absent)
+        candidates = []
+        for position, i in enumerate(shown.tolist()):
+            cause = model.causes[i]
+            matched, contradicted = roles[position]
+            candidates.append(
+                Candidate(
+                    cause=cause,
+                    probability=probabilities[position],
+                    rank=ranks[position],
+                    tied_with=tuple(c for c in groups[ranks[position]] if c != cause),
+                    prior=priors[position],
+                    matched=matched,
+                    contradicted=contradicted,
+                )
+            )
+        other = math.exp(model.log_other - normaliser)
+        question = self._next_question(model, scores, ranked, ranks, present + absent)
+        return Diagnosis(
+            pack=pack,
+            triage=self._triage(query),
+            candidates=tuple(candidates),
+            other_probability=other,
+            unlisted_probability=max(0.0, 1.0 - sum(probabilities) - other),
+            next_question=question,
+            should_stop=question is None,
         )
 
     def _triage(self, query: DiagnoseQuery) -> Triage:
@@ -221,90 +267,192 @@ class Diagnoser:
             triggers={flag.id: hits for flag, hits in fired},
         )
 
+    # Next question --------------------------------------------------------------------
+
     def _next_question(
-        self, query: DiagnoseQuery, odds: Mapping[str, float]
+        self,
+        model: PosteriorModel,
+        scores: npt.NDArray[np.float64],
+        ranked: npt.NDArray[np.int64],
+        ranks: list[int],
+        answered: list[int],
     ) -> NextQuestion | None:
-        """The unanswered symptom with the largest expected information gain over the candidates.
+        """The unanswered finding with the largest expected information gain among those
+        whose answer (yes or no) would change the leading candidates; None when none would.
 
-        Only symptoms whose answer (yes or no) would reorder the candidates are considered;
-        `None` when no answer would change the ranking.
+        Gains are computed over the leading candidates plus `other`, on the findings their
+        rows touch: everything else answers at the background rate for all of them.
         """
-        if len(odds) < 2:
+        leaders = ranked[:_QUESTION_CANDIDATES]
+        skip = self._unaskable(model).copy()
+        skip[answered] = True
+        columns, likelihood, entropy = model.leader_block(leaders, skip)
+        if len(columns) == 0:
             return None
-        causes = sorted(odds, key=lambda c: (-odds[c], c))
-        index = {c: i for i, c in enumerate(self._causes)}
-        positions = [index[c] for c in causes]
-        # Which cause is it, given that one of them is: weights proportional to the odds.
-        weights = [min(odds[c], 1e300) for c in causes]
-        total = sum(weights)
-        if total <= 0.0:
+        top = scores[leaders].max()
+        weights = np.exp(scores[leaders] - top)
+        other = math.exp(model.log_other - top)
+        total = weights.sum() + other
+        weights, other = weights / total, other / total
+        p_yes = weights @ likelihood + other * model.background[columns]
+        conditional = weights @ entropy + other * model.entropy_background[columns]
+        gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
+        best = np.lexsort((columns, -np.round(gains, 12)))[:_QUESTIONS_CHECKED]
+        best = best[gains[best] > 0.0]
+        if len(best) == 0:
             return None
-        prior = [w / total for w in weights]
-        best: tuple[float, str, list[float]] | None = None
-        answered = query.present | query.absent
-        for symptom, table in self._likelihoods.items():
-            if symptom in answered:
-                continue
-            likelihoods = [table[i] for i in positions]
-            entropies = [self._answer_entropies[symptom][i] for i in positions]
-            gain = _information_gain(prior, likelihoods, entropies)
-            if gain <= (0.0 if best is None else best[0]):
-                continue
-            if _reorders(causes, odds, likelihoods, self.model.leak):
-                best = (gain, symptom, likelihoods)
-        if best is None:
-            return None
-        gain, symptom, likelihoods = best
-        more = max(range(len(causes)), key=lambda i: (likelihoods[i], -i))
-        less = min(range(len(causes)), key=lambda i: (likelihoods[i], i))
-        name = self.graph.node(symptom).name
+        depth = min(_RANKING_DEPTH, len(ranked))
+        changes = _changes_leaders(model, scores, ranked, ranks[:depth], columns[best])
+        for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
+            if changed:
+                return self._question(
+                    model, int(columns[k]), float(gains[k]), leaders, likelihood[:, k]
+                )
+        return None
+
+    def _unaskable(self, model: PosteriorModel) -> npt.NDArray[np.bool_]:
+        """Findings never asked about: exposures the content gives no question for."""
+        mask = self._unaskable_masks.get(id(model))
+        if mask is None:
+            mask = np.array(
+                [
+                    kind is FindingKind.EXPOSURE
+                    and self.graph.node(ident).exposure_question is None
+                    for kind, ident in model.findings
+                ],
+                dtype=bool,
+            )
+            self._unaskable_masks[id(model)] = mask
+        return mask
+
+    def _question(
+        self,
+        model: PosteriorModel,
+        j: int,
+        gain: float,
+        leaders: npt.NDArray[np.int64],
+        p_yes: npt.NDArray[np.float64],
+    ) -> NextQuestion:
+        kind, ident = model.findings[j]
+        node = self.graph.node(ident)
+        if kind is FindingKind.EXPOSURE:
+            text = node.exposure_question or ""
+        else:
+            text = node.question or f"Do you have {node.name.lower()}?"
+        more = int(np.lexsort((np.arange(len(leaders)), -p_yes))[0])
+        less = int(np.lexsort((np.arange(len(leaders)), p_yes))[0])
+        name = self.graph.node(model.causes[int(leaders[more])]).name
+        other_name = self.graph.node(model.causes[int(leaders[less])]).name
+        asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
         reason = (
-            f"Of the unanswered symptoms, '{name}' best separates the {len(causes)} candidates "
-            f"(expected information gain {gain:.3f} bits): it is likely with "
-            f"{self.graph.node(causes[more]).name} ({likelihoods[more]:.2f}) and unlikely with "
-            f"{self.graph.node(causes[less]).name} ({likelihoods[less]:.2f})."
+            f"Of the unanswered questions, asking about '{node.name}' best separates the "
+            f"leading causes (expected information gain {gain:.3f} bits): {asked} is likely "
+            f"with {name} ({p_yes[more]:.2f}) and unlikely with {other_name} ({p_yes[less]:.2f})."
         )
-        return NextQuestion(symptom, self._questions[symptom], round(gain, 6), reason)
+        return NextQuestion(kind, ident, text, round(gain, 6), reason)
+
+    # Explanations and recommendations (on demand, cached) ------------------------------
+
+    def _symptom_chains(self, cause: str) -> Mapping[str, Chain]:
+        return symptom_chains(self.graph, cause, self.params.max_hops)
+
+    def _exposure_chain(self, exposure: str, cause: str) -> Chain | None:
+        """How an exposure bears on a cause: being it or a kind of it, or leading to it."""
+        if exposure == cause:
+            return Chain((), 1.0)
+        for edge in self.graph.edges(predicate=Predicate.SUBTYPE_OF, subject=cause):
+            if edge.object == exposure:
+                return Chain((edge,), 1.0)
+        return exposure_chains(self.graph, exposure, self.params.max_hops).get(cause)
+
+    def _recommendations(self, cause: str) -> tuple[Recommendation, ...]:
+        return recommendations_for(self.graph, cause, general=False)
+
+    def _general_recommendations(
+        self, pack: str
+    ) -> tuple[tuple[str, tuple[Recommendation, ...]], ...]:
+        """What the sources recommend for each of the pack's conditions, whatever the cause."""
+        return tuple(
+            (node.id, recommendations_for(self.graph, node.id))
+            for node in self.graph.nodes(NodeKind.CONDITION)
+            if self.graph.pack_of[node.id] == pack
+        )
 
 
-def _noisy_or(strength: float, leak: float) -> float:
-    # Exactly the leak when no chain explains the symptom, so "explains" is `> leak`.
-    return leak if strength == 0.0 else 1.0 - (1.0 - leak) * (1.0 - strength)
+def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
+    index = model.finding_index
+    return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
-def _binary_entropy(p: float) -> float:
-    if p <= 0.0 or p >= 1.0:
-        return 0.0
-    return -p * math.log2(p) - (1.0 - p) * math.log2(1.0 - p)
+def _rank(model: PosteriorModel, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """Causes by posterior (log-weights to 9 decimals), then prior, then content order."""
+    return np.lexsort((model.tiebreak, -np.round(scores, 9))).astype(np.int64)
 
 
-def _information_gain(
-    prior: list[float], likelihoods: list[float], entropies: list[float]
-) -> float:
-    """Mutual information (bits) between the candidate and a yes/no answer to one symptom.
+def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
+    """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
+    9 decimals is a tie (the same number reached by another summation order)."""
+    rounded = np.round(scores, 9)
+    starts = np.ones(len(rounded), dtype=bool)
+    starts[1:] = rounded[1:] != rounded[:-1]
+    positions = np.where(starts, np.arange(1, len(rounded) + 1), 0)
+    return np.maximum.accumulate(positions).tolist()  # type: ignore[no-any-return]
 
-    I(C; A) = H(A) - H(A | C), with each H(A | C = c) precomputed per (symptom, cause).
+
+def _changes_leaders(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    leading_ranks: list[int],
+    columns: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """For each finding, whether a yes or a no changes who leads, their order or their ties.
+
+    Only the causes a finding touches move, so the new leaders are among them and the first
+    unchanged ones in today's order: that pool is ranked for every answer at once.
     """
-    p_yes: float = sum(map(operator.mul, prior, likelihoods))
-    conditional: float = sum(map(operator.mul, prior, entropies))
-    return max(_binary_entropy(p_yes) - conditional, 0.0)
+    depth = len(leading_ranks)
+    leading = ranked[:depth]
+    touched = model.present_ratio.rows_of(columns.tolist())
+    pool = np.union1d(touched, ranked[: depth + len(touched)])
+    pool = pool[np.argsort(model.tiebreak[pool], kind="stable")]
+    base = scores[pool]
+    updated = np.vstack(
+        [
+            base + model.present_ratio.block(pool, columns).T,
+            base + model.absent_ratio.block(pool, columns).T,
+        ]
+    )
+    rounded = np.round(updated, 9)
+    perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
+    ids = pool[perm]
+    top = np.take_along_axis(rounded, perm, axis=1)
+    starts = np.ones_like(top, dtype=bool)
+    starts[:, 1:] = top[:, 1:] != top[:, :-1]
+    ranks = np.maximum.accumulate(np.where(starts, np.arange(1, depth + 1), 0), axis=1)
+    same = (ids == leading[None, :]).all(axis=1) & (ranks == np.array(leading_ranks)).all(axis=1)
+    half = len(columns)
+    changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
+    return changed
 
 
-def _reorders(
-    ranked: list[str], odds: Mapping[str, float], likelihoods: list[float], leak: float
-) -> bool:
-    """Whether answering yes or no would change the order of the ranked candidates.
-
-    `ranked` is ordered by (-odds, id); an order survives an update exactly when every
-    adjacent pair still does, so no re-sort is needed.
-    """
-    for factors in (
-        [lk / leak for lk in likelihoods],
-        [(1.0 - lk) / (1.0 - leak) for lk in likelihoods],
-    ):
-        updated = [odds[c] * f for c, f in zip(ranked, factors, strict=True)]
-        for i in range(len(ranked) - 1):
-            before, after = updated[i], updated[i + 1]
-            if before < after or (before == after and ranked[i] > ranked[i + 1]):
-                return True
-    return False
+def _roles(
+    model: PosteriorModel,
+    rows: npt.NDArray[np.int64],
+    present: list[int],
+    absent: list[int],
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each cause: the reported findings it accounts for (present, more likely than the
+    background) and those that count against it (absent ones it would show, present ones its
+    sources exclude), by id, in finding order."""
+    names = [model.findings[j][1] for j in present], [model.findings[j][1] for j in absent]
+    both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64)).tolist()
+    yes = [row[: len(present)] for row in both]
+    no = [row[len(present) :] for row in both]
+    roles = []
+    for yes_row, no_row in zip(yes, no, strict=True):
+        matched = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r > 0.0)
+        excluded = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r < 0.0)
+        missing = tuple(n for n, r in zip(names[1], no_row, strict=True) if r > 0.0)
+        roles.append((matched, missing + excluded))
+    return roles

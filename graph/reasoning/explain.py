@@ -1,115 +1,145 @@
-"""Precomputed explanation chains: how strongly, and through which edges, a cause explains a node.
+"""Explanation chains: through which evidenced edges, and how often, a cause produces a symptom.
 
-A cause explains a symptom along a directed chain of typed edges:
+A cause produces a symptom along a chain of typed edges read as
 
-* `causes` (cause -> symptom or condition), `contributes_to` (cause -> cause),
-* `has_symptom` (condition -> symptom),
-* `subtype_of` upwards (a kind of X inherits what X produces; weight 1).
+    (contributes_to)* (subtype_of)* causes
 
-A chain's strength is the product of its edges' strengths times `attenuation` for every hop
-after the first, and the best chain of at most `max_hops` edges wins. Everything is computed
-once at load, so a request only does dictionary lookups.
+* `causes` (cause -> symptom) ends the chain with the edge's sensitivity;
+* `contributes_to` (cause -> cause) passes on a share of the cases: the edge's sensitivity is
+  how often the subject leads to the object (diuretics -> electrolyte imbalance -> twitching);
+* `subtype_of` upwards lets a kind of X show what X shows (multiple sclerosis, a neurological
+  condition, shows what neurological conditions show), with weight 1.
+
+A `contributes_to` edge is never inherited through `subtype_of`: that corticosteroids are
+medications does not make them cause what some other medication leads to. A chain's
+sensitivity is the product along it; the strongest chain of at most `max_hops` edges wins.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord
+from graph.models import EdgeRecord, Frequency
 from graph.vocabulary import NodeKind, Predicate
 
-__all__ = ["Chain", "ChainIndex", "ScoringModel", "best_chains"]
+__all__ = ["SENSITIVITY", "Chain", "ancestors", "edge_sensitivity", "symptom_chains"]
 
-_EXPLAINING = frozenset(
-    {Predicate.CAUSES, Predicate.CONTRIBUTES_TO, Predicate.HAS_SYMPTOM, Predicate.SUBTYPE_OF}
-)
-# An exposure (a cause known to apply) raises the causes it leads to or is a kind of.
-_EXPOSING = frozenset({Predicate.CONTRIBUTES_TO, Predicate.SUBTYPE_OF})
-
-
-@dataclass(frozen=True, slots=True)
-class ScoringModel:
-    """The scoring model's parameters; see docs/scoring.md for what each one means."""
-
-    prior: float = 0.1
-    leak: float = 0.05
-    attenuation: float = 0.8
-    exposure_weight: float = 0.9
-    max_hops: int = 4
+# The middle of each HPO frequency band (HP:0040280-HP:0040285). Obligate stays short of 1 so
+# that a reported absence lowers a cause a great deal without ruling it out on one answer.
+SENSITIVITY: Mapping[Frequency, float] = {
+    Frequency.OBLIGATE: 0.99,
+    Frequency.VERY_FREQUENT: 0.9,
+    Frequency.FREQUENT: 0.55,
+    Frequency.OCCASIONAL: 0.17,
+    Frequency.VERY_RARE: 0.025,
+    Frequency.EXCLUDED: 0.0,
+}
+# An edge whose source gives no frequency is read as "frequent" (30-79 %).
+DEFAULT_FREQUENCY = Frequency.FREQUENT
 
 
 @dataclass(frozen=True, slots=True)
 class Chain:
-    """Edges walked from a cause to the node it explains, and the chain's strength."""
+    """Edges walked from a cause to the node it reaches, and how often it gets there."""
 
     edges: tuple[EdgeRecord, ...]
-    strength: float
+    sensitivity: float
+
+    @property
+    def excluded(self) -> bool:
+        """The source says the cause does *not* show the symptom."""
+        return bool(self.edges) and self.edges[-1].frequency is Frequency.EXCLUDED
 
 
-ChainIndex = Mapping[str, Mapping[str, Chain]]
+def edge_sensitivity(edge: EdgeRecord) -> float:
+    if edge.predicate is Predicate.SUBTYPE_OF:
+        return 1.0
+    if edge.sensitivity is not None:
+        return edge.sensitivity
+    return SENSITIVITY[edge.frequency or DEFAULT_FREQUENCY]
 
 
-def edge_weight(edge: EdgeRecord) -> float:
-    # Being a kind of something is certain; other edges carry their curated strength.
-    return 1.0 if edge.predicate is Predicate.SUBTYPE_OF else edge.strength
+def symptom_chains(graph: KnowledgeGraph, cause: str, max_hops: int = 4) -> dict[str, Chain]:
+    """The strongest chain from `cause` to every symptom it produces (excluded ones included).
 
-
-def best_chains(
-    graph: KnowledgeGraph,
-    start: str,
-    follow: Callable[[EdgeRecord], bool],
-    model: ScoringModel,
-) -> dict[str, Chain]:
-    """The strongest chain from `start` to every node reachable in at most `max_hops` edges.
-
-    A hop-bounded Bellman-Ford over max-product weights: deterministic, because edges are
-    visited in key order and a chain only replaces another when strictly stronger.
+    Each state is a node and whether the chain has turned into `subtype_of` edges yet (after
+    which only `subtype_of` and a final `causes` may follow). Deterministic: edges are visited
+    in key order and a chain only replaces another when strictly stronger.
     """
     best: dict[str, Chain] = {}
-    frontier: dict[str, Chain] = {start: Chain((), 1.0)}
-    for hop in range(model.max_hops):
-        factor = 1.0 if hop == 0 else model.attenuation
+    reached: dict[tuple[str, bool], float] = {(cause, False): 1.0}
+    frontier: list[tuple[str, bool, Chain]] = [(cause, False, Chain((), 1.0))]
+    for _ in range(max_hops):
+        next_frontier: dict[tuple[str, bool], Chain] = {}
+        for node_id, inherited, chain in frontier:
+            for edge in graph.edges(subject=node_id):
+                step = _step(graph, edge, inherited)
+                if step is None or edge.object == cause:
+                    continue
+                extended = Chain((*chain.edges, edge), chain.sensitivity * edge_sensitivity(edge))
+                if step == "end":
+                    _keep_stronger(best, edge.object, extended)
+                    continue
+                state = (edge.object, step == "inherit")
+                if extended.sensitivity > reached.get(state, -1.0):
+                    reached[state] = extended.sensitivity
+                    next_frontier[state] = extended
+        frontier = [(n, inh, ch) for (n, inh), ch in sorted(next_frontier.items())]
+    return best
+
+
+def _step(graph: KnowledgeGraph, edge: EdgeRecord, inherited: bool) -> str | None:
+    """What following `edge` does to a chain: 'end', 'pass', 'inherit', or None (not allowed)."""
+    target_kind = graph.node(edge.object).kind
+    if edge.predicate is Predicate.CAUSES and target_kind is NodeKind.SYMPTOM:
+        return "end"
+    if edge.predicate is Predicate.CONTRIBUTES_TO and not inherited:
+        return "pass"
+    if edge.predicate is Predicate.SUBTYPE_OF and target_kind is NodeKind.CAUSE:
+        return "inherit"
+    return None
+
+
+def _keep_stronger(best: dict[str, Chain], target: str, chain: Chain) -> None:
+    known = best.get(target)
+    # An explicit exclusion from the cause itself outranks anything inherited or passed on.
+    if (
+        known is None
+        or (chain.excluded and len(chain.edges) == 1)
+        or (not known.excluded and chain.sensitivity > known.sensitivity)
+    ):
+        best[target] = chain
+
+
+def exposure_chains(graph: KnowledgeGraph, exposure: str, max_hops: int = 4) -> dict[str, Chain]:
+    """Causes that knowing `exposure` applies makes more likely, with how often it leads there.
+
+    The exposure itself and its subtypes' parents are not here: being a kind of something is
+    handled by `ancestors`. Only `contributes_to` edges are followed, so an exposure is never
+    inherited sideways through a shared parent.
+    """
+    best: dict[str, Chain] = {}
+    frontier: dict[str, Chain] = {exposure: Chain((), 1.0)}
+    for _ in range(max_hops):
         reached: dict[str, Chain] = {}
         for node_id in sorted(frontier):
             chain = frontier[node_id]
-            for edge in graph.edges(subject=node_id):
-                if not follow(edge) or edge.object == start:
+            for edge in graph.edges(predicate=Predicate.CONTRIBUTES_TO, subject=node_id):
+                if edge.object == exposure:
                     continue
-                strength = chain.strength * edge_weight(edge) * factor
+                strength = chain.sensitivity * edge_sensitivity(edge)
                 current = reached.get(edge.object)
-                if current is None or strength > current.strength:
+                if current is None or strength > current.sensitivity:
                     reached[edge.object] = Chain((*chain.edges, edge), strength)
         frontier = {}
         for node_id, chain in reached.items():
             known = best.get(node_id)
-            if known is None or chain.strength > known.strength:
+            if known is None or chain.sensitivity > known.sensitivity:
                 best[node_id] = chain
                 frontier[node_id] = chain
     return best
-
-
-def explanation_index(graph: KnowledgeGraph, model: ScoringModel) -> dict[str, dict[str, Chain]]:
-    """For each cause, the best chain to each symptom it explains."""
-    index: dict[str, dict[str, Chain]] = {}
-    for cause in graph.nodes(NodeKind.CAUSE):
-        chains = best_chains(graph, cause.id, lambda e: e.predicate in _EXPLAINING, model)
-        index[cause.id] = {
-            target: chain
-            for target, chain in chains.items()
-            if graph.node(target).kind is NodeKind.SYMPTOM
-        }
-    return index
-
-
-def exposure_index(graph: KnowledgeGraph, model: ScoringModel) -> dict[str, dict[str, Chain]]:
-    """For each cause, the causes that knowing it applies makes more likely (itself included)."""
-    index: dict[str, dict[str, Chain]] = {}
-    for cause in graph.nodes(NodeKind.CAUSE):
-        chains = best_chains(graph, cause.id, lambda e: e.predicate in _EXPOSING, model)
-        index[cause.id] = {cause.id: Chain((), 1.0), **chains}
-    return index
 
 
 def ancestors(graph: KnowledgeGraph, node_id: str) -> Sequence[str]:

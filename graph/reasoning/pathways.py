@@ -54,11 +54,19 @@ class Recommendation:
     via: str | None
 
 
-def recommendations_for(graph: KnowledgeGraph, node_id: str) -> tuple[Recommendation, ...]:
-    """Diagnostics, treatments and prevention that target `node_id` or what it is a kind of."""
+def recommendations_for(
+    graph: KnowledgeGraph, node_id: str, general: bool = True
+) -> tuple[Recommendation, ...]:
+    """Diagnostics, treatments and prevention for `node_id`, following the chain it works through.
+
+    Besides its own, a node takes the recommendations of what it is a kind of (a test for
+    nutrient deficiencies applies to a vitamin D deficiency) and of the causes it leads to
+    (diuretics work through an electrolyte imbalance, so rehydration applies), each marked with
+    `via`. With `general`, it also takes those the sources give for the condition it causes.
+    """
     found: list[Recommendation] = []
     seen: set[tuple[str, str]] = set()
-    for target in ancestors(graph, node_id):
+    for target in _recommendation_targets(graph, node_id, general):
         for edge in graph.edges(object=target):
             category = _RECOMMENDING.get(edge.predicate)
             if category is None or (category, edge.subject) in seen:
@@ -67,7 +75,40 @@ def recommendations_for(graph: KnowledgeGraph, node_id: str) -> tuple[Recommenda
             via = None if target == node_id else target
             found.append(Recommendation(category, edge.subject, edge, via))
     order = list(_RECOMMENDING.values())
-    return tuple(sorted(found, key=lambda r: (order.index(r.category), r.via is not None, r.node)))
+    return tuple(
+        sorted(
+            found,
+            key=lambda r: (
+                order.index(r.category),
+                r.via is not None,
+                graph.content_order.get(r.node, 0),
+            ),
+        )
+    )
+
+
+def _recommendation_targets(graph: KnowledgeGraph, node_id: str, general: bool) -> list[str]:
+    """The node and the causes it leads to, each with what it is a kind of, then (with
+    `general`) the conditions any of those cause: nearest first, each once. What a parent
+    leads to is not inherited: corticosteroids are medications, but only some medications
+    are said to cause an electrolyte imbalance."""
+    chain = [node_id]
+    for current in chain:
+        for edge in graph.edges(predicate=Predicate.CONTRIBUTES_TO, subject=current):
+            if edge.object not in chain:
+                chain.append(edge.object)
+    targets: list[str] = []
+    for member in chain:
+        targets += [t for t in ancestors(graph, member) if t not in targets]
+    if general:
+        for current in list(targets):
+            for edge in graph.edges(predicate=Predicate.CAUSES, subject=current):
+                if (
+                    graph.node(edge.object).kind is NodeKind.CONDITION
+                    and edge.object not in targets
+                ):
+                    targets.append(edge.object)
+    return targets
 
 
 @dataclass(frozen=True, slots=True)

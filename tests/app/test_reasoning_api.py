@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.schemas.reasoning import DiagnoseResponse
+from graph.reasoning import DiagnoseQuery
 
 SYMPTOMS = [
     "symptom:visible-twitching",
@@ -22,45 +23,105 @@ SYMPTOMS = [
 
 
 def test_numbness_with_twitching(client: TestClient) -> None:
-    body = client.post(
+    response = client.post(
         "/v1/diagnose", json={"present": ["symptom:numbness", "symptom:visible-twitching"]}
-    ).json()
+    )
+    body = response.json()
+    assert body["pack"] == "knee"
     assert body["triage"]["level"] == "seek_care"
     (flag,) = body["triage"]["red_flags"]
     assert flag["id"] == "red-flag:signs-of-serious-problem"
-    assert flag["triggered_by"] == [
-        {"id": "symptom:numbness", "kind": "symptom", "name": "Numbness around the knee"}
-    ]
-    assert "more serious underlying problem" in flag["evidence"][0]["excerpt"]
+    assert flag["triggered_by"] == ["symptom:numbness"]
+    assert "evidence" not in flag  # excerpts come with `explain`
     top = body["candidates"][0]
-    assert top["cause"]["id"] == "cause:nerve-irritation-or-injury"
-    assert next(d["node"]["id"] for d in top["recommended"]["diagnostics"]) == (
-        "diagnostic:electromyography"
+    # Empty lists are left out of compact answers (codes, tied_with, ...).
+    assert top["cause"] == {
+        "id": "cause:nerve-irritation-or-injury",
+        "name": "Nerve irritation or injury",
+    }
+    assert top["rank"] == 1
+    assert top["matched"] == ["symptom:visible-twitching", "symptom:numbness"]  # content order
+    assert {"id": "diagnostic:electromyography", "name": "Electromyography"} in (
+        top["recommended"]["diagnostics"]
     )
-    chains = {c["end"]["id"]: c for c in top["explanation"]}
-    assert chains["symptom:numbness"]["edges"][0]["inferred"] is True
+    # Compact by default: no evidence chains, no edges behind recommendations.
+    assert "explanation" not in top
+    assert all("edge" not in item for group in top["recommended"].values() for item in group)
+    probabilities = [c["probability"] for c in body["candidates"]]
+    total = sum(probabilities) + body["other_probability"] + body["unlisted_probability"]
+    assert total == pytest.approx(1.0, abs=1e-5)
+    # The condition's own recommendations are the same in every answer: by reference here.
+    assert body["general_recommendations"] == [
+        {
+            "condition": "condition:knee-twitching",
+            "care_pathway": "/v1/nodes/condition:knee-twitching/care-pathway",
+        }
+    ]
+    assert flag["sources"] == ["source:fivali-knee-twitching"]
     assert "not a diagnosis" in body["disclaimer"]["notice"]
     assert body["graph_version"] == client.get("/v1/meta").json()["graph_version"]
+    assert len(response.content) <= 8 * 1024
+
+
+def test_explain_adds_the_evidence_behind_every_step(client: TestClient) -> None:
+    body = client.post(
+        "/v1/diagnose",
+        json={"present": ["symptom:numbness", "symptom:visible-twitching"], "explain": True},
+    ).json()
+    top = body["candidates"][0]
+    chains = {c["end"]: c for c in top["explanation"]["findings"]}
+    assert chains["symptom:numbness"]["edges"][0]["inferred"] is True
+    assert chains["symptom:numbness"]["edges"][0]["reasoning"]
+    assert top["explanation"]["prevalence"]["level"] == "uncommon"
+    assert top["explanation"]["prevalence"]["evidence"][0]["excerpt"]
+    assert 0.0 < top["explanation"]["prior"] < 1.0
+    assert all(item["edge"]["evidence"] for group in top["recommended"].values() for item in group)
+    (flag,) = body["triage"]["red_flags"]
+    assert "more serious underlying problem" in flag["evidence"][0]["excerpt"]
+    (general,) = body["general_recommendations"]
+    ids = {item["id"] for group in ("diagnostics", "treatments") for item in general[group]}
+    assert {"diagnostic:physical-examination", "treatment:physical-therapy"} <= ids
+    assert client.get(general["care_pathway"]).status_code == 200
 
 
 def test_twitching_on_diuretics(client: TestClient) -> None:
     body = client.post(
         "/v1/diagnose",
-        json={"present": ["symptom:visible-twitching"], "exposures": ["cause:diuretics"]},
+        json={
+            "present": ["symptom:visible-twitching"],
+            "exposures": ["cause:diuretics"],
+            "explain": True,
+        },
     ).json()
     ranked = [c["cause"]["id"] for c in body["candidates"]]
-    assert ranked[:3] == [
-        "cause:diuretics",
-        "cause:medications-and-supplements",
-        "cause:electrolyte-imbalance",
-    ]
-    imbalance = body["candidates"][2]
-    assert [t["node"]["id"] for t in imbalance["recommended"]["treatments"]] == [
-        "treatment:hydration-and-electrolytes"
-    ]
-    (exposure,) = imbalance["exposures"]
-    assert exposure["end"]["id"] == "cause:diuretics"
+    assert ranked[0] == "cause:electrolyte-imbalance"
+    assert "cause:diuretics" in ranked[:4]
+    imbalance = body["candidates"][0]
+    treatments = {t["id"] for t in imbalance["recommended"]["treatments"]}
+    assert "treatment:hydration-and-electrolytes" in treatments
+    (exposure,) = imbalance["explanation"]["exposures"]
+    assert exposure["end"] == "cause:diuretics"
     assert body["triage"]["level"] == "self_care"
+
+
+def test_ties_are_shown_and_the_next_question_can_be_an_exposure(client: TestClient) -> None:
+    body = client.post("/v1/diagnose", json={"present": ["symptom:visible-twitching"]}).json()
+    first, second = body["candidates"][:2]
+    # The articles give nothing on symptoms alone that separates fatigue from dehydration.
+    assert (first["rank"], second["rank"]) == (1, 1)
+    assert first["tied_with"] == [second["cause"]["id"]]
+    assert first["cause"]["id"] == "cause:muscle-fatigue"  # the content's own order
+    assert body["should_stop"] is False
+    assert body["next_question"]["kind"] == "exposure"
+    answered = client.post(
+        "/v1/diagnose",
+        json={
+            "present": ["symptom:visible-twitching"],
+            "exposures": [body["next_question"]["id"]],
+        },
+    ).json()
+    assert answered["candidates"][0]["rank"] == 1
+    assert answered["candidates"][1]["rank"] == 2
 
 
 @pytest.mark.parametrize(
@@ -151,7 +212,10 @@ def test_paths_between_prevention_and_symptom(client: TestClient) -> None:
 def test_care_pathway(client: TestClient) -> None:
     body = client.get("/v1/nodes/cause:electrolyte-imbalance/care-pathway").json()
     assert body["node"]["id"] == "cause:electrolyte-imbalance"
-    assert [t["node"]["id"] for t in body["treatments"]] == ["treatment:hydration-and-electrolytes"]
+    treatments = [t["node"]["id"] for t in body["treatments"]]
+    # Its own treatment first, then the condition's general ones.
+    assert treatments[0] == "treatment:hydration-and-electrolytes"
+    assert {t["via"]["id"] for t in body["treatments"][1:]} == {"condition:knee-twitching"}
     assert {p["node"]["id"] for p in body["prevention"]} >= {"prevention:hydration"}
     assert {e["subject"] for e in body["causes"]} >= {"cause:diuretics", "cause:dehydration"}
     other_kind = client.get("/v1/nodes/symptom:numbness/care-pathway")
@@ -167,12 +231,32 @@ def test_care_pathway(client: TestClient) -> None:
         {"present": ["symptom:visible-twitching"], "exposures": ["cause:diuretics"]},
         {"exposures": ["cause:als"], "absent": ["symptom:weakness"], "limit": 50},
         {"present": ["symptom:difficulty-speaking"], "limit": 1},
+        {"present": ["symptom:stiffness"], "absent_exposures": ["cause:dehydration"]},
+        {"present": ["symptom:weakness"], "explain": True},
     ],
 )
 def test_rendered_answers_follow_the_schema(client: TestClient, payload: object) -> None:
     response = client.post("/v1/diagnose", json=payload)
     assert response.headers["content-type"] == "application/json"
     parsed = DiagnoseResponse.model_validate_json(response.content)
-    assert parsed.model_dump(mode="json") == response.json()
+    assert parsed.model_dump(mode="json", exclude_defaults=True) == response.json()
     again = client.post("/v1/diagnose", json=payload)  # served from the answer cache
     assert again.content == response.content
+
+
+@pytest.mark.parametrize(
+    "present",
+    [
+        ["symptom:visible-twitching"],
+        ["symptom:numbness", "symptom:weakness", "symptom:pain-or-discomfort"],
+    ],
+)
+def test_the_fast_compact_answer_is_the_models_answer(
+    client: TestClient, present: list[str]
+) -> None:
+    runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    result = runtime.diagnoser.diagnose(DiagnoseQuery.of(present))
+    fast = runtime.diagnoses._compact(result)
+    assert fast == runtime.diagnoses.response(result, explain=False).model_dump(
+        mode="json", exclude_defaults=True
+    )

@@ -1,52 +1,80 @@
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from graph.knowledge import KnowledgeGraph
-from graph.reasoning import DiagnoseQuery, Diagnoser, PathFinder, TriageLevel
+from graph.reasoning import DiagnoseQuery, Diagnoser, FindingKind, PathFinder, TriageLevel
 from graph.reasoning.diagnose import InvalidQueryError
+from graph.reasoning.explain import SENSITIVITY, symptom_chains
 from graph.reasoning.pathways import WrongKindError, care_pathway, recommendations_for
 
-
-def test_chain_strengths_follow_the_model(tiny: KnowledgeGraph) -> None:
-    diagnoser = Diagnoser(tiny)
-    assert diagnoser.strength("cause:alpha", "symptom:jolts") == pytest.approx(0.7)
-    # beta -> condition (0.5) -> ache (0.8), one attenuated hop (0.8)
-    assert diagnoser.strength("cause:beta", "symptom:ache") == pytest.approx(0.32)
-    # a subtype inherits at weight 1, one more attenuated hop
-    assert diagnoser.strength("cause:beta-minor", "symptom:ache") == pytest.approx(0.256)
-    # gamma contributes to alpha (0.5), which causes jolts (0.7)
-    assert diagnoser.strength("cause:gamma", "symptom:jolts") == pytest.approx(0.28)
-    assert diagnoser.strength("cause:alpha", "symptom:ache") == 0.0
+# The tiny pack's edges carry no frequency, so every sensitivity is the default ("frequent").
+FREQUENT = SENSITIVITY["frequent"]  # type: ignore[index]
+LEAK = 0.01
 
 
-def test_diagnose_ranks_and_explains(tiny: KnowledgeGraph) -> None:
-    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"]))
-    assert [(c.cause, round(c.score, 4)) for c in result.candidates] == [
-        ("cause:alpha", 0.6137),
-        ("cause:gamma", 0.4125),
-        ("cause:beta", 0.3478),
-        ("cause:beta-minor", 0.3098),
-    ]
-    gamma = result.candidates[1]
-    assert gamma.matched == ("symptom:jolts",)
-    assert [e.key for e in gamma.explanation["symptom:jolts"].edges] == [
+def test_chains_follow_contributes_to_but_not_sideways_through_subtypes(
+    tiny: KnowledgeGraph,
+) -> None:
+    assert symptom_chains(tiny, "cause:alpha")["symptom:jolts"].sensitivity == FREQUENT
+    gamma = symptom_chains(tiny, "cause:gamma")
+    # gamma leads to alpha in a share of cases, and alpha shows jolts in a share of those.
+    assert gamma["symptom:jolts"].sensitivity == pytest.approx(FREQUENT * FREQUENT)
+    assert [e.key for e in gamma["symptom:jolts"].edges] == [
         "cause:gamma|contributes_to|cause:alpha",
         "cause:alpha|causes|symptom:jolts",
     ]
-    assert result.triage.level is TriageLevel.SELF_CARE
-    alpha = result.candidates[0]
-    assert [(r.category, r.node, r.via) for r in alpha.recommended] == [
-        ("diagnostic", "diagnostic:test-d", None)
+    # beta only causes the condition: its symptoms are the condition's profile (background).
+    assert symptom_chains(tiny, "cause:beta") == {}
+    assert symptom_chains(tiny, "cause:beta-minor") == {}
+
+
+def _background(condition_sensitivity: float) -> float:
+    return 1 - (1 - LEAK) * (1 - condition_sensitivity)
+
+
+def test_the_posterior_is_normalised_bayes(tiny: KnowledgeGraph) -> None:
+    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"]))
+    bg = _background(FREQUENT)  # the condition shows jolts "frequently"
+    ratio = {
+        "cause:alpha": (1 - (1 - bg) * (1 - FREQUENT)) / bg,
+        "cause:gamma": (1 - (1 - bg) * (1 - FREQUENT * FREQUENT)) / bg,
+        "cause:beta": 1.0,
+        "cause:beta-minor": 1.0,
+    }
+    # No prevalence classes: weight 1 each, and beta shares its weight with its named subtype.
+    prior = {"cause:alpha": 1.0, "cause:gamma": 1.0, "cause:beta": 0.5, "cause:beta-minor": 0.5}
+    weights = {c: prior[c] * ratio[c] for c in prior}
+    total = sum(weights.values()) + 0.05  # `other` at the background rate
+    assert [(c.cause, c.rank) for c in result.candidates] == [
+        ("cause:alpha", 1),
+        ("cause:gamma", 2),
+        ("cause:beta", 3),
+        ("cause:beta-minor", 3),
     ]
+    for candidate in result.candidates:
+        assert candidate.probability == pytest.approx(weights[candidate.cause] / total)
+    assert result.other_probability == pytest.approx(0.05 / total)
+    assert result.unlisted_probability == pytest.approx(0.0, abs=1e-12)
+    beta, minor = result.candidates[2:]
+    assert beta.tied_with == ("cause:beta-minor",)
+    assert minor.tied_with == ("cause:beta",)
+    assert result.candidates[1].matched == ("symptom:jolts",)
+    assert result.triage.level is TriageLevel.SELF_CARE
 
 
-def test_absent_symptoms_contradict(tiny: KnowledgeGraph) -> None:
-    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"], ["symptom:ache"]))
-    beta = next(c for c in result.candidates if c.cause == "cause:beta")
-    assert beta.contradicted == ("symptom:ache",)
-    # 4.8 * (1 - 0.354) / 0.95 = 3.264 times the prior odds of 1/9
-    assert beta.score == pytest.approx(0.36267 / 1.36267, rel=1e-4)
+def test_absent_symptoms_contradict_the_causes_that_would_show_them(
+    tiny: KnowledgeGraph,
+) -> None:
+    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"], ["symptom:tingle"]))
+    gamma = next(c for c in result.candidates if c.cause == "cause:gamma")
+    assert gamma.contradicted == ("symptom:tingle",)
+    before = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"]))
+    assert gamma.probability < next(
+        c.probability for c in before.candidates if c.cause == "cause:gamma"
+    )
 
 
 def test_red_flags_fire_on_any_listed_symptom(tiny: KnowledgeGraph) -> None:
@@ -55,30 +83,61 @@ def test_red_flags_fire_on_any_listed_symptom(tiny: KnowledgeGraph) -> None:
     assert result.triage.triggers == {"red-flag:tingling": ("symptom:tingle",)}
 
 
-def test_exposure_raises_what_it_leads_to(tiny: KnowledgeGraph) -> None:
-    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of([], exposures=["cause:gamma"]))
-    assert [c.cause for c in result.candidates] == ["cause:gamma", "cause:alpha"]
-    alpha = result.candidates[1]
-    assert alpha.exposures["cause:gamma"].strength == pytest.approx(0.5)
-    # prior 1 - 0.9 * (1 - 0.9 * 0.5) = 0.505
-    assert alpha.score == pytest.approx(0.505)
+def test_exposures_are_likelihood_ratios_along_their_own_links(tiny: KnowledgeGraph) -> None:
+    diagnoser = Diagnoser(tiny)
+    result = diagnoser.diagnose(DiagnoseQuery.of([], exposures=["cause:gamma"]))
+    probability = {c.cause: c.probability for c in result.candidates}
+    full = 0.95 / 0.05  # P(exposure | it is the cause) / P(exposure | anything else)
+    assert probability["cause:gamma"] / probability["cause:beta"] == pytest.approx(full / 0.5)
+    # alpha is reached along gamma's own contributes_to link, in a share FREQUENT of cases.
+    assert probability["cause:alpha"] / probability["cause:beta"] == pytest.approx(
+        (1 + (full - 1) * FREQUENT) / 0.5
+    )
+    assert diagnoser.exposure_chain("cause:gamma", "cause:alpha") is not None
+    # Knowing a parent applies raises its subtype; a subtype never raises its parent's
+    # other members sideways.
+    minor = diagnoser.diagnose(DiagnoseQuery.of([], exposures=["cause:beta"]))
+    top = {c.cause for c in minor.candidates if c.rank == 1}
+    assert top == {"cause:beta", "cause:beta-minor"}
+    only_minor = diagnoser.diagnose(DiagnoseQuery.of([], exposures=["cause:beta-minor"]))
+    assert only_minor.candidates[0].cause == "cause:beta-minor"
+    beta = next(c for c in only_minor.candidates if c.cause == "cause:beta")
+    alpha = next(c for c in only_minor.candidates if c.cause == "cause:alpha")
+    assert beta.probability / alpha.probability == pytest.approx(0.5)
 
 
-def test_next_question_separates_candidates(tiny: KnowledgeGraph) -> None:
-    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:jolts"]))
-    assert result.next_question is not None
-    # Only gamma explains tingling (0.62 against the 0.05 leak): the sharpest split.
-    assert result.next_question.symptom == "symptom:tingle"
-    assert result.next_question.question == "Do you have tingle?"  # no curated question
-    assert result.next_question.information_gain == pytest.approx(0.2324, abs=1e-4)
-    assert "'tingle'" in result.next_question.reason
-    assert "gamma (0.62)" in result.next_question.reason
+def test_next_question_separates_candidates_and_says_when_to_stop(tiny: KnowledgeGraph) -> None:
+    diagnoser = Diagnoser(tiny)
+    result = diagnoser.diagnose(DiagnoseQuery.of(["symptom:jolts"]))
+    question = result.next_question
+    assert question is not None
+    assert result.should_stop is False
+    assert question.kind is FindingKind.SYMPTOM
+    # Only gamma explains tingling: the sharpest split of alpha and gamma.
+    assert question.node == "symptom:tingle"
+    assert question.question == "Do you have tingle?"  # no curated question
+    assert question.information_gain > 0.0
+    assert "'tingle'" in question.reason
+    # Everything answered: nothing left to ask.
+    everything = diagnoser.diagnose(
+        DiagnoseQuery.of(["symptom:jolts", "symptom:tingle"], ["symptom:ache"])
+    )
+    assert everything.next_question is None
+    assert everything.should_stop is True
 
 
-def test_no_next_question_for_a_single_candidate(tiny: KnowledgeGraph) -> None:
-    result = Diagnoser(tiny).diagnose(DiagnoseQuery.of(["symptom:tingle"]))
-    assert [c.cause for c in result.candidates] == ["cause:gamma"]
-    assert result.next_question is None
+def test_same_evidence_in_any_order_gives_the_same_answer(tiny: KnowledgeGraph) -> None:
+    diagnoser = Diagnoser(tiny)
+    one = diagnoser.diagnose(
+        DiagnoseQuery.of(["symptom:jolts", "symptom:ache"], ["symptom:tingle"])
+    )
+    two = diagnoser.diagnose(
+        DiagnoseQuery.of(["symptom:ache", "symptom:jolts"], ["symptom:tingle"])
+    )
+    assert one == two
+    assert math.isclose(
+        sum(c.probability for c in one.candidates) + one.other_probability, 1.0, rel_tol=1e-12
+    )
 
 
 def test_invalid_queries_list_every_issue(tiny: KnowledgeGraph) -> None:

@@ -1,0 +1,362 @@
+"""The posterior model as arrays over causes x findings, stored sparse.
+
+A *finding* is something a person can report as present or absent: a symptom, or an exposure
+(a cause known to apply, such as taking diuretics). Under the single-fault assumption (one of
+the pack's causes, or something not in the graph, lies behind what is reported):
+
+    log w(c) = log prior(c) + sum over present f of log P(f | c) + sum over absent f of log(1 - P(f | c))
+    P(c | evidence) = w(c) / (sum over c' of w(c') + w(other))
+
+`other` explains every finding at its background rate, so only the pairs (c, f) where a cause
+differs from the background need storing: two sparse matrices of log-likelihood ratios, one for
+findings reported present and one for findings reported absent. A query sums a few columns of
+each. docs/scoring.md walks through the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from graph.knowledge import KnowledgeGraph
+from graph.models import PrevalenceClass
+from graph.reasoning.explain import (
+    Chain,
+    ancestors,
+    edge_sensitivity,
+    exposure_chains,
+    symptom_chains,
+)
+from graph.vocabulary import Predicate
+
+__all__ = ["FindingKind", "ModelParameters", "PosteriorModel", "Table", "binary_entropy"]
+
+Vector = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelParameters:
+    """The model's constants; docs/scoring.md says where each value comes from."""
+
+    # How often a finding shows up for reasons outside the graph (noisy-OR leak).
+    leak: float = 0.01
+    # Prior weight of each prevalence class, relative to one another.
+    class_weights: Mapping[PrevalenceClass, float] = field(
+        default_factory=lambda: {
+            PrevalenceClass.VERY_COMMON: 1.0,
+            PrevalenceClass.COMMON: 0.5,
+            PrevalenceClass.UNCOMMON: 0.2,
+            PrevalenceClass.RARE: 0.04,
+        }
+    )
+    # Weight of a cause the content gives no class (every cause of a database pack).
+    default_weight: float = 1.0
+    # Weight of "something not in this graph", relative to the class weights.
+    other_weight: float = 0.05
+    # A cause with named subtypes keeps this share of its weight for the kinds not named;
+    # the named subtypes split the rest.
+    unnamed_share: float = 0.5
+    # P(an exposure applies | it, or a kind of it, is the cause).
+    exposure_sensitivity: float = 0.95
+    # P(an exposure applies | an unrelated cause): how common the exposure is in general, taken
+    # as this fraction of the cause's prior weight (a cause rare as a reason for spasms is rare
+    # to have at all), so that knowing any cause applies weighs the same against its prior.
+    exposure_base_rate: float = 0.2
+    max_hops: int = 4
+    # Packs with at most this many cause x finding cells keep their tables dense (faster for
+    # small packs); larger ones store only the pairs that differ from the background.
+    dense_cells: int = 250_000
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.leak < 1.0:
+            raise ValueError("leak must be between 0 and 1")
+        if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
+            raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
+
+
+class FindingKind(StrEnum):
+    SYMPTOM = "symptom"
+    EXPOSURE = "exposure"
+
+
+class Table:
+    """A causes x findings matrix that is zero wherever a cause is at the background.
+
+    Small packs keep it dense (a few numpy calls per query); large ones keep only the stored
+    pairs, in compressed-column and compressed-row form, and never build the dense table.
+    """
+
+    def __init__(
+        self,
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
+        values: Vector,
+        shape: tuple[int, int],
+        dense: bool,
+    ) -> None:
+        self.shape = shape
+        self.dense: Vector | None = None
+        if dense:
+            self.dense = np.zeros(shape, dtype=np.float64)
+            self.dense[rows, cols] = values
+            return
+        by_column = sparse.csc_array((values, (rows, cols)), shape=shape)
+        by_row = sparse.csr_array((values, (rows, cols)), shape=shape)
+        for matrix in (by_column, by_row):
+            matrix.sum_duplicates()
+            matrix.sort_indices()
+        self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
+        self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
+
+    def column(self, j: int) -> tuple[npt.NDArray[np.int64], Vector]:
+        """(rows, values) stored in column j."""
+        if self.dense is not None:
+            rows = np.flatnonzero(self.dense[:, j])
+            return rows, self.dense[rows, j]
+        start, end = self._col_ptr[j], self._col_ptr[j + 1]
+        return self._col_idx[start:end], self._col_val[start:end]
+
+    def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
+        """into += the sum of the given columns."""
+        if not columns:
+            return
+        if self.dense is not None:
+            into += self.dense[:, list(columns)].sum(axis=1)
+            return
+        # Slicing the stored arrays beats scipy's fancy column indexing by 10x on small queries.
+        for j in columns:
+            start, end = self._col_ptr[j], self._col_ptr[j + 1]
+            into[self._col_idx[start:end]] += self._col_val[start:end]
+
+    def block(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Vector:
+        """The dense len(rows) x len(columns) sub-matrix."""
+        if self.dense is not None:
+            return self.dense[rows][:, columns]
+        out = np.zeros((len(rows), len(columns)), dtype=np.float64)
+        position = {int(j): k for k, j in enumerate(columns)}
+        for r, i in enumerate(rows.tolist()):
+            start, end = self._row_ptr[i], self._row_ptr[i + 1]
+            for j, value in zip(
+                self._row_idx[start:end].tolist(), self._row_val[start:end].tolist(), strict=True
+            ):
+                k = position.get(j)
+                if k is not None:
+                    out[r, k] = value
+        return out
+
+    def columns_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The columns any of the given rows stores something in, ascending."""
+        if self.dense is not None:
+            return np.flatnonzero(self.dense[rows].any(axis=0))
+        pieces = [self._row_idx[self._row_ptr[i] : self._row_ptr[i + 1]] for i in rows.tolist()]
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(pieces)).astype(np.int64)
+
+    def rows_of(self, columns: Sequence[int]) -> npt.NDArray[np.int64]:
+        """The rows any of the given columns stores something in, ascending."""
+        if self.dense is not None:
+            return np.flatnonzero(self.dense[:, list(columns)].any(axis=1))
+        pieces = [self._col_idx[self._col_ptr[j] : self._col_ptr[j + 1]] for j in columns]
+        if not pieces:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.concatenate(pieces)).astype(np.int64)
+
+
+def _arrays(
+    matrix: sparse.csc_array | sparse.csr_array,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+    return (
+        matrix.indptr.astype(np.int64),
+        matrix.indices.astype(np.int64),
+        matrix.data.astype(np.float64),
+    )
+
+
+class PosteriorModel:
+    """Priors, likelihoods and their sparse log-ratios for one pack's causes and findings."""
+
+    def __init__(
+        self,
+        graph: KnowledgeGraph,
+        causes: Sequence[str],
+        symptoms: Sequence[str],
+        conditions: Sequence[str],
+        params: ModelParameters,
+    ) -> None:
+        self.params = params
+        self.causes = tuple(causes)
+        self.cause_index = {c: i for i, c in enumerate(self.causes)}
+        # Findings: every symptom, then every cause as an exposure.
+        self.findings: tuple[tuple[FindingKind, str], ...] = tuple(
+            [(FindingKind.SYMPTOM, s) for s in symptoms]
+            + [(FindingKind.EXPOSURE, c) for c in self.causes]
+        )
+        self.finding_index = {f: j for j, f in enumerate(self.findings)}
+        self.order = np.array([graph.content_order[c] for c in self.causes], dtype=np.int64)
+        self.log_prior, self.prior_weight = self._priors(graph, params)
+        self.prior_total = float(self.prior_weight.sum()) + params.other_weight
+        self.log_other = math.log(params.other_weight)
+        self.background = self._background(graph, symptoms, conditions, params)
+
+        # Which exposures lead to each cause along `contributes_to` chains, and how often.
+        self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
+        for exposure in self.causes:
+            if graph.edges(predicate=Predicate.CONTRIBUTES_TO, subject=exposure):
+                for target, chain in exposure_chains(graph, exposure, params.max_hops).items():
+                    self._led_to_by.setdefault(target, []).append((exposure, chain))
+
+        rows: list[int] = []
+        cols: list[int] = []
+        probs: list[float] = []
+        for i, cause in enumerate(self.causes):
+            for j, p in self._likelihood_row(graph, cause, params):
+                rows.append(i)
+                cols.append(j)
+                probs.append(p)
+        likelihoods = np.array(probs, dtype=np.float64)
+        row_index = np.array(rows, dtype=np.int64)
+        col_index = np.array(cols, dtype=np.int64)
+        bg = self.background[col_index]
+        shape = (len(self.causes), len(self.findings))
+        dense = shape[0] * shape[1] <= params.dense_cells
+
+        def table(values: Vector) -> Table:
+            return Table(row_index, col_index, values, shape, dense)
+
+        # Stored per pair, as differences from the background (so zero means "as `other`"):
+        # log-ratios for a yes and for a no, P(f|c), and the entropy of the answer.
+        self.present_ratio = table(np.log(likelihoods) - np.log(bg))
+        self.absent_ratio = table(np.log1p(-likelihoods) - np.log1p(-bg))
+        self.likelihood_gap = table(likelihoods - bg)
+        self.entropy_background = binary_entropy(self.background)
+        self.entropy_gap = table(binary_entropy(likelihoods) - binary_entropy(bg))
+        # The order that breaks ties: higher prior first, then the content's own order.
+        self.tiebreak = np.lexsort((self.order, -self.prior_weight)).argsort().astype(np.int64)
+
+    # Building -------------------------------------------------------------------------
+
+    def _priors(self, graph: KnowledgeGraph, params: ModelParameters) -> tuple[Vector, Vector]:
+        """Class weights, with a parent's weight shared with the subtypes the content names."""
+        in_pack = set(self.causes)
+        children: dict[str, list[str]] = {c: [] for c in self.causes}
+        parent: dict[str, str] = {}
+        for cause in self.causes:
+            for edge in graph.edges(predicate=Predicate.SUBTYPE_OF, subject=cause):
+                if edge.object in in_pack and cause not in parent:
+                    parent[cause] = edge.object
+                    children[edge.object].append(cause)
+
+        def own_weight(cause: str) -> float | None:
+            prevalence = graph.node(cause).prevalence
+            return None if prevalence is None else params.class_weights[prevalence.level]
+
+        mass: dict[str, float] = {}
+
+        def assign(cause: str, weight: float) -> None:
+            kids = children[cause]
+            if not kids:
+                mass[cause] = weight
+                return
+            mass[cause] = weight * params.unnamed_share
+            for kid in kids:
+                kid_weight = own_weight(kid)
+                share = weight * (1.0 - params.unnamed_share) / len(kids)
+                assign(kid, share if kid_weight is None else kid_weight)
+
+        for cause in self.causes:
+            if cause not in parent:
+                assign(cause, own_weight(cause) or params.default_weight)
+        weights = np.array([mass[c] for c in self.causes], dtype=np.float64)
+        return np.log(weights), weights
+
+    def _background(
+        self,
+        graph: KnowledgeGraph,
+        symptoms: Sequence[str],
+        conditions: Sequence[str],
+        params: ModelParameters,
+    ) -> Vector:
+        """P(finding | other): the leak, plus for symptoms the condition's own profile."""
+        background = np.empty(len(self.findings), dtype=np.float64)
+        profile: dict[str, float] = {}
+        for condition in conditions:
+            for edge in graph.edges(predicate=Predicate.HAS_SYMPTOM, subject=condition):
+                miss = profile.get(edge.object, 1.0) * (1.0 - edge_sensitivity(edge))
+                profile[edge.object] = miss
+        for j, (kind, ident) in enumerate(self.findings):
+            if kind == FindingKind.SYMPTOM:
+                background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0)
+            else:
+                background[j] = self.exposure_base_rate(ident)
+        return background
+
+    def _likelihood_row(
+        self, graph: KnowledgeGraph, cause: str, params: ModelParameters
+    ) -> list[tuple[int, float]]:
+        """(finding, P(finding | cause)) wherever the cause differs from the background."""
+        row: list[tuple[int, float]] = []
+        for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
+            j = self.finding_index.get((FindingKind.SYMPTOM, symptom))
+            if j is None:
+                continue
+            bg = self.background[j]
+            if chain.excluded:
+                # The source rules the symptom out: only the leak is left to explain it.
+                row.append((j, bg * params.leak))
+            else:
+                row.append((j, 1.0 - (1.0 - bg) * (1.0 - chain.sensitivity)))
+        for exposure, p in self._exposure_row(graph, cause):
+            row.append((self.finding_index[(FindingKind.EXPOSURE, exposure)], p))
+        return row
+
+    def _exposure_row(self, graph: KnowledgeGraph, cause: str) -> list[tuple[str, float]]:
+        """(exposure, P(exposure applies | cause)) wherever it differs from the base rate."""
+        params = self.params
+        # The cause is itself, and is a kind of each of its ancestors: those exposures apply.
+        found = dict.fromkeys(ancestors(graph, cause), params.exposure_sensitivity)
+        # Likelihood ratio 1 + (LR - 1) * a for a cause an exposure leads to a share a of the time.
+        for exposure, chain in self._led_to_by.get(cause, ()):
+            base = self.exposure_base_rate(exposure)
+            full_ratio = params.exposure_sensitivity / base
+            ratio = 1.0 + (full_ratio - 1.0) * chain.sensitivity
+            found.setdefault(exposure, min(params.exposure_sensitivity, base * ratio))
+        return [(e, p) for e, p in found.items() if (FindingKind.EXPOSURE, e) in self.finding_index]
+
+    def exposure_base_rate(self, cause: str) -> float:
+        """P(the cause applies | another cause is behind the spasms)."""
+        weight = self.prior_weight[self.cause_index[cause]]
+        return min(0.5, self.params.exposure_base_rate * float(weight))
+
+    # Querying -------------------------------------------------------------------------
+
+    def log_weights(self, present: Sequence[int], absent: Sequence[int]) -> Vector:
+        """log w(c) - log P(evidence | other) for every cause; columns are finding indexes."""
+        scores = self.log_prior.copy()
+        self.present_ratio.add_columns(scores, present)
+        self.absent_ratio.add_columns(scores, absent)
+        return scores
+
+    def leader_block(
+        self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
+        """The findings the leaders differ from the background on (less `skip`), with
+        P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
+        columns = self.likelihood_gap.columns_of(leaders)
+        columns = columns[~skip[columns]]
+        likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
+        entropy = self.entropy_background[columns] + self.entropy_gap.block(leaders, columns)
+        return columns, likelihood, entropy
+
+
+def binary_entropy(p: Vector) -> Vector:
+    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
+    q = np.clip(p, 1e-300, 1.0 - 1e-16)
+    result: Vector = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
+    return result
