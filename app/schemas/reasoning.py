@@ -174,13 +174,18 @@ class CandidateOut(BaseModel):
     cause: CauseOut
     probability: float = Field(ge=0, le=1, description="Posterior probability.")
     rank: int = Field(ge=1, description="Candidates with equal probability share a rank.")
-    tied_with: list[str] = Field(description="Other causes with the same rank (at most 20).")
+    tied_with: list[str] = Field(
+        default_factory=list,
+        description="Other causes with the same rank (at most 20). " + EMPTY_LISTS_NOTE,
+    )
     matched: list[str] = Field(
-        description="Reported symptoms and exposures the cause accounts for."
+        default_factory=list,
+        description="Reported symptoms and exposures the cause accounts for. " + EMPTY_LISTS_NOTE,
     )
     contradicted: list[str] = Field(
+        default_factory=list,
         description="Symptoms reported absent (or exposures denied) that the cause would show, "
-        "and present ones its sources exclude."
+        "and present ones its sources exclude. " + EMPTY_LISTS_NOTE,
     )
     recommended: RecommendedItemsOut = Field(
         description="Tests, treatments and prevention for this cause, what it is a kind of, and "

@@ -87,7 +87,9 @@ def test_exposures_are_likelihood_ratios_along_their_own_links(tiny: KnowledgeGr
     diagnoser = Diagnoser(tiny)
     result = diagnoser.diagnose(DiagnoseQuery.of([], exposures=["cause:gamma"]))
     probability = {c.cause: c.probability for c in result.candidates}
-    full = 0.95 / 0.05  # P(exposure | it is the cause) / P(exposure | anything else)
+    # P(exposure | it is the cause) / P(exposure | anything else); the base rate is 0.2 times
+    # the cause's prior weight (1 here: no prevalence class).
+    full = 0.95 / 0.2
     assert probability["cause:gamma"] / probability["cause:beta"] == pytest.approx(full / 0.5)
     # alpha is reached along gamma's own contributes_to link, in a share FREQUENT of cases.
     assert probability["cause:alpha"] / probability["cause:beta"] == pytest.approx(
