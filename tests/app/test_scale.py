@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,12 +20,18 @@ from tests.paths import KNEE_PACK, REPO
 
 SAMPLE = REPO / "seeds" / "hpo-sample"
 
+# HPO gives exact fractions such as 1/1; the engine's log(1 - sensitivity) then warns (the
+# engine is the lead's, issue 10 part 5). The routes tested here do not depend on it.
+ENGINE_ON_HPO = pytest.mark.filterwarnings("ignore:divide by zero encountered:RuntimeWarning")
+
 
 @pytest.fixture(scope="module")
 def both() -> Iterator[TestClient]:
     settings = Settings(access_log=False, packs=[KNEE_PACK, SAMPLE])
-    with TestClient(create_app(settings)) as client:
-        yield client
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "divide by zero encountered", RuntimeWarning)
+        with TestClient(create_app(settings)) as client:
+            yield client
 
 
 @pytest.mark.parametrize(
@@ -58,6 +65,7 @@ def test_an_unknown_code_is_a_404_with_suggestions(client: TestClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
+@ENGINE_ON_HPO
 def test_care_pathway_by_code(both: TestClient) -> None:
     graph = KnowledgeGraph.from_packs([SAMPLE])
     cause = graph.nodes()[0]
