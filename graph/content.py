@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from graph.models import (
+    EdgeEvidence,
     EdgeRecord,
-    Evidence,
     NodeRecord,
     PackManifest,
     RedFlagRecord,
@@ -38,7 +38,7 @@ class Content:
     edges: list[Located[EdgeRecord]] = field(default_factory=list)
     red_flags: list[Located[RedFlagRecord]] = field(default_factory=list)
 
-    def evidence(self) -> Iterator[tuple[str, str, list[Evidence]]]:
+    def evidence(self) -> Iterator[tuple[str, str, Sequence[EdgeEvidence]]]:
         """(file, record label, evidence) for every record that carries evidence."""
         for node in self.nodes:
             yield node.file, node.record.id, node.record.evidence

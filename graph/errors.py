@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ContentError", "GraphError", "NotFoundError", "Problem"]
+__all__ = ["AmbiguousCodeError", "ContentError", "GraphError", "NotFoundError", "Problem"]
 
 
 class GraphError(Exception):
@@ -18,6 +18,15 @@ class NotFoundError(GraphError, LookupError):
         super().__init__(f"no {what} with id {ident!r}")
         self.what = what
         self.ident = ident
+
+
+class AmbiguousCodeError(NotFoundError):
+    """A standard code that several nodes carry (say, one ICD-10-CM code on two symptoms)."""
+
+    def __init__(self, code: str, candidates: tuple[str, ...]) -> None:
+        super().__init__("single node", code)
+        self.args = (f"code {code!r} names several nodes: {', '.join(candidates)}",)
+        self.candidates = candidates
 
 
 @dataclass(frozen=True, slots=True, order=True)

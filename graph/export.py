@@ -8,6 +8,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.kgx import zip_chunks
 from graph.knowledge import KnowledgeGraph
 from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS
 
@@ -23,12 +24,14 @@ class ExportFormat(StrEnum):
     JSON = "json"
     GRAPHML = "graphml"
     JSONLD = "jsonld"
+    KGX = "kgx"  # a zip of a KGX pack folder (graph/kgx.py), loadable as a pack
 
 
 MEDIA_TYPES = {
     ExportFormat.JSON: "application/json",
     ExportFormat.GRAPHML: "application/graphml+xml",
     ExportFormat.JSONLD: "application/ld+json",
+    ExportFormat.KGX: "application/zip",
 }
 
 
@@ -39,6 +42,8 @@ def export(graph: KnowledgeGraph, fmt: ExportFormat) -> bytes:
         return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
     if fmt is ExportFormat.GRAPHML:
         return "\n".join(nx.generate_graphml(_flattened(graph))).encode()
+    if fmt is ExportFormat.KGX:
+        return b"".join(zip_chunks(graph))
     return json.dumps(_json_ld(graph), ensure_ascii=False, sort_keys=True).encode()
 
 

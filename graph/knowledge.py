@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
 import networkx as nx
 
 from graph.content import Content
-from graph.errors import NotFoundError
+from graph.errors import AmbiguousCodeError, NotFoundError
 from graph.loader import load_content
 from graph.models import (
     Disclaimer,
     EdgeRecord,
+    Evidence,
     NodeRecord,
     PackManifest,
     RedFlagRecord,
@@ -104,7 +106,7 @@ class KnowledgeGraph:
         self.counts_by_predicate = MappingProxyType(
             dict(sorted(Counter(e.predicate.value for e in edges).items()))
         )
-        self.graph = self._build_networkx()
+        self._codes = _code_index(self._nodes.values())
 
     @classmethod
     def from_packs(cls, pack_dirs: Sequence[Path]) -> KnowledgeGraph:
@@ -116,11 +118,37 @@ class KnowledgeGraph:
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
 
+    @property
+    def node_ids(self) -> Collection[str]:
+        """Every node id, ordered by id (a live view, not a copy)."""
+        return self._nodes.keys()
+
+    @property
+    def edge_keys(self) -> Collection[str]:
+        """Every edge key, ordered by key (a live view, not a copy)."""
+        return self._edges.keys()
+
     def node(self, node_id: str) -> NodeRecord:
         try:
             return self._nodes[node_id]
         except KeyError:
             raise NotFoundError("node", node_id) from None
+
+    def resolve(self, ref: str) -> str:
+        """The node id for `ref`: a node id, or a standard code one node carries, as a CURIE
+        (`HP:0001250`, `OMIM:147791`, `ICD10CM:R25.1`) or bare (`R25.1`), any case.
+
+        Raises `NotFoundError` when nothing matches, and its subclass `AmbiguousCodeError`
+        (with `.candidates`) when several nodes carry the code.
+        """
+        if ref in self._nodes:
+            return ref
+        found = self._codes.get(ref.strip().upper(), ())
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousCodeError(ref, found)
+        raise NotFoundError("node", ref)
 
     def nodes(self, kind: NodeKind | None = None) -> Sequence[NodeRecord]:
         """All nodes (or those of one kind), ordered by id."""
@@ -200,6 +228,15 @@ class KnowledgeGraph:
     def disclaimers(self) -> tuple[Disclaimer, ...]:
         return tuple(pack.disclaimer for pack in self.packs)
 
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The graph as a NetworkX MultiDiGraph with every record's fields as attributes.
+
+        Built on first use (path finding, the node-link export): on a pack of 160,000 edges it
+        takes seconds and hundreds of MB that a server answering lookups never needs.
+        """
+        return self._build_networkx()
+
     def _build_networkx(self) -> nx.MultiDiGraph:
         graph = nx.MultiDiGraph(version=self.version)
         for node in self._nodes.values():
@@ -212,5 +249,16 @@ class KnowledgeGraph:
         return graph
 
 
+def _code_index(nodes: Iterable[NodeRecord]) -> dict[str, tuple[str, ...]]:
+    """Upper-cased code (CURIE and bare form) -> the ids of the nodes carrying it."""
+    index: dict[str, list[str]] = defaultdict(list)
+    for node in nodes:
+        for code in node.codes:
+            for form in dict.fromkeys((code.curie.upper(), code.code.upper())):
+                if node.id not in index[form]:
+                    index[form].append(node.id)
+    return {form: tuple(ids) for form, ids in index.items()}
+
+
 def _cited(edge: EdgeRecord) -> set[str]:
-    return {ev.cites for ev in edge.evidence if ev.cites is not None}
+    return {ev.cites for ev in edge.evidence if isinstance(ev, Evidence) and ev.cites is not None}

@@ -5,27 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StringConstraints,
+    Tag,
     model_validator,
 )
 
 from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
+    "CURIE_PREFIXES",
     "EXCERPT_MAX_CHARS",
     "ID_PATTERN",
     "Code",
     "CodeSystem",
+    "DatabaseEvidence",
     "Disclaimer",
+    "EdgeEvidence",
     "EdgeRecord",
     "Evidence",
+    "EvidenceCode",
     "Frequency",
     "NodeRecord",
     "PackManifest",
@@ -42,7 +49,9 @@ SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_PATTERN = rf"^[a-z][a-z-]*:{SLUG}$"
 
 
+@lru_cache(maxsize=1 << 16)
 def _check_node_id(value: str) -> str:
+    # Cached: a bulk pack names each node in thousands of edges.
     prefix, sep, slug = value.partition(":")
     if not sep or not re.fullmatch(SLUG, slug):
         raise ValueError(f"node id {value!r} must look like 'kind:slug' (lowercase, hyphens)")
@@ -73,6 +82,7 @@ class CodeSystem(StrEnum):
     HPO = "HPO"
     LOINC = "LOINC"
     CPT = "CPT"
+    OMIM = "OMIM"
 
 
 _CODE_PATTERNS: dict[CodeSystem, re.Pattern[str]] = {
@@ -80,6 +90,16 @@ _CODE_PATTERNS: dict[CodeSystem, re.Pattern[str]] = {
     CodeSystem.HPO: re.compile(r"^HP:[0-9]{7}$"),
     CodeSystem.LOINC: re.compile(r"^[0-9]{1,7}-[0-9]$"),
     CodeSystem.CPT: re.compile(r"^[0-9]{5}$"),
+    CodeSystem.OMIM: re.compile(r"^OMIM:[0-9]{6}$"),
+}
+
+# The prefix a code takes as a CURIE (`ICD10CM:R25.1`); HPO and OMIM codes already carry theirs.
+CURIE_PREFIXES: dict[CodeSystem, str] = {
+    CodeSystem.ICD10CM: "ICD10CM",
+    CodeSystem.HPO: "",
+    CodeSystem.LOINC: "LOINC",
+    CodeSystem.CPT: "CPT",
+    CodeSystem.OMIM: "",
 }
 
 
@@ -95,6 +115,12 @@ class Code(_Record):
             raise ValueError(f"{self.code!r} is not a well-formed {self.system.value} code")
         return self
 
+    @property
+    def curie(self) -> str:
+        """The code as a CURIE: `ICD10CM:R25.1`, `HP:0001250`, `OMIM:147791`."""
+        prefix = CURIE_PREFIXES[self.system]
+        return f"{prefix}:{self.code}" if prefix else self.code
+
 
 class Evidence(_Record):
     """A verbatim excerpt from a source that supports a claim."""
@@ -105,6 +131,45 @@ class Evidence(_Record):
     ]
     # The work the excerpt itself credits ("According to Healthline, ..."), when it names one.
     cites: SourceId | None = None
+
+
+class EvidenceCode(StrEnum):
+    """How a curated database supports an annotation (HPO's evidence codes)."""
+
+    PCS = "PCS"  # published clinical study
+    TAS = "TAS"  # traceable author statement, typically the OMIM clinical synopsis
+    IEA = "IEA"  # inferred from electronic annotation
+
+
+# A citable record: PMID:31675180, OMIM:619340, ORPHA:558, ISBN-13:978..., or a URL.
+REFERENCE_PATTERN = r"^(?:[A-Za-z][A-Za-z0-9-]*:[^\s|;]+|https?://[^\s|;]+)$"
+
+
+class DatabaseEvidence(_Record):
+    """A claim taken from a curated database: no excerpt, but the record it cites.
+
+    `source` is the database (a source of kind `database`); `reference` is the publication or
+    database record the curators cite for this claim; `evidence_code` says how they support it
+    (absent for the ontology's own structure, such as an `is_a` link).
+    """
+
+    source: SourceId
+    reference: Annotated[str, StringConstraints(pattern=REFERENCE_PATTERN, max_length=300)]
+    evidence_code: EvidenceCode | None = None
+
+
+def _evidence_kind(value: object) -> str:
+    """Tell the two kinds of evidence apart: a `reference` makes it database evidence."""
+    if isinstance(value, dict):
+        return "database" if "reference" in value else "excerpt"
+    return "database" if isinstance(value, DatabaseEvidence) else "excerpt"
+
+
+# What an edge's evidence may be: a verbatim excerpt, or a database reference.
+EdgeEvidence = Annotated[
+    Annotated[Evidence, Tag("excerpt")] | Annotated[DatabaseEvidence, Tag("database")],
+    Discriminator(_evidence_kind),
+]
 
 
 class PrevalenceClass(StrEnum):
@@ -174,14 +239,17 @@ class EdgeRecord(_Record):
     frequency: Frequency | None = None
     # An exact fraction (n/m) when the source gives one; it overrides the class's sensitivity.
     sensitivity: float | None = Field(default=None, ge=0.0, le=1.0)
-    evidence: list[Evidence] = Field(min_length=1, max_length=20)
+    # When the subject starts to show the object, as an HPO onset term (HP:0003577 congenital).
+    onset: Annotated[str, StringConstraints(pattern=r"^HP:[0-9]{7}$")] | None = None
+    evidence: list[EdgeEvidence] = Field(min_length=1, max_length=20)
     # True when the sources only imply the edge; `reasoning` must then say why it holds.
     inferred: bool = False
     reasoning: Text | None = None
 
     @property
     def key(self) -> str:
-        return f"{self.subject}|{self.predicate.value}|{self.object}"
+        # join reads the StrEnum's own string, skipping the slow enum `.value` descriptor.
+        return "|".join((self.subject, self.predicate, self.object))
 
     @model_validator(mode="after")
     def _inference_is_explained(self) -> Self:
@@ -208,6 +276,8 @@ class RedFlagRecord(_Record):
 class SourceKind(StrEnum):
     CONSUMER_ARTICLE = "consumer_article"
     PEER_REVIEWED_STUDY = "peer_reviewed_study"
+    # A curated database (HPO annotations): cited by reference and evidence code, not quoted.
+    DATABASE = "database"
 
 
 class SourceRecord(_Record):

@@ -9,7 +9,7 @@ import networkx as nx
 
 from graph.content import Content
 from graph.errors import Problem
-from graph.models import Evidence, kind_of
+from graph.models import EdgeEvidence, Evidence, SourceKind, kind_of
 from graph.vocabulary import NodeKind, Predicate, allowed_objects
 
 __all__ = ["normalise_term", "validate_content"]
@@ -27,6 +27,7 @@ def validate_content(content: Content) -> list[Problem]:
     source_ids = {s.record.id for s in content.sources}
     node_ids = {n.record.id for n in content.nodes}
     problems += _source_references(content, source_ids)
+    problems += _evidence_kinds(content)
     problems += _edge_checks(content, node_ids)
     problems += _synonym_clashes(content)
     problems += _red_flag_checks(content, node_ids)
@@ -64,9 +65,10 @@ def _duplicate_ids(content: Content) -> list[Problem]:
 def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
     problems = []
 
-    def check(where: str, label: str, evidence: Iterable[Evidence]) -> None:
+    def check(where: str, label: str, evidence: Iterable[EdgeEvidence]) -> None:
         for item in evidence:
-            for ref in (item.source, item.cites):
+            cites = item.cites if isinstance(item, Evidence) else None
+            for ref in (item.source, cites):
                 if ref is not None and ref not in source_ids:
                     problems.append(Problem(where, label, f"evidence cites unknown source {ref!r}"))
 
@@ -83,22 +85,42 @@ def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
     return problems
 
 
+def _evidence_kinds(content: Content) -> list[Problem]:
+    """Databases are cited by reference, never quoted; everything else is quoted verbatim."""
+    databases = {s.record.id for s in content.sources if s.record.kind is SourceKind.DATABASE}
+    others = {s.record.id for s in content.sources} - databases
+    problems = []
+    for where, label, evidence in content.evidence():
+        for item in evidence:
+            quoted = isinstance(item, Evidence)
+            if quoted and item.source in databases:
+                reason = (
+                    f"{item.source} is a database: cite it with `reference` and `evidence_code`"
+                )
+                problems.append(Problem(where, label, reason))
+            elif not quoted and item.source in others:
+                reason = f"{item.source} is not a database: quote it with a verbatim `excerpt`"
+                problems.append(Problem(where, label, reason))
+    return problems
+
+
 def _edge_checks(content: Content, node_ids: set[str]) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
+    kinds: dict[str, NodeKind] = {n.record.id: n.record.kind for n in content.nodes}
     for edge in content.edges:
         record = edge.record
-        if record.key in seen:
-            problems.append(
-                Problem(edge.file, record.key, f"duplicate edge (first in {seen[record.key]})")
-            )
-        seen.setdefault(record.key, edge.file)
+        key = record.key
+        if key in seen:
+            problems.append(Problem(edge.file, key, f"duplicate edge (first in {seen[key]})"))
+        else:
+            seen[key] = edge.file
         dangling = [ref for ref in (record.subject, record.object) if ref not in node_ids]
         for ref in dangling:
-            problems.append(Problem(edge.file, record.key, f"refers to unknown node {ref!r}"))
+            problems.append(Problem(edge.file, key, f"refers to unknown node {ref!r}"))
         if dangling:
             continue
-        subject_kind, object_kind = kind_of(record.subject), kind_of(record.object)
+        subject_kind, object_kind = kinds[record.subject], kinds[record.object]
         allowed = allowed_objects(subject_kind, record.predicate)
         if object_kind not in allowed:
             expected = ", ".join(sorted(allowed)) or "nothing"
@@ -106,19 +128,22 @@ def _edge_checks(content: Content, node_ids: set[str]) -> list[Problem]:
                 f"a {subject_kind} may not {record.predicate} a {object_kind}"
                 f" (allowed objects: {expected})"
             )
-            problems.append(Problem(edge.file, record.key, reason))
+            problems.append(Problem(edge.file, key, reason))
     return problems
 
 
 def _synonym_clashes(content: Content) -> list[Problem]:
-    owners: dict[str, set[str]] = defaultdict(set)
+    """Names and synonyms must be unique within a pack; packs served together may share
+    everyday words ("twitching" in the knee pack and in HPO)."""
+    owners: dict[tuple[str, str], set[str]] = defaultdict(set)
     where: dict[str, str] = {}
     for node in content.nodes:
         where[node.record.id] = node.file
+        pack = node.file.split("/", 1)[0]
         for term in (node.record.name, *node.record.synonyms):
-            owners[normalise_term(term)].add(node.record.id)
+            owners[pack, normalise_term(term)].add(node.record.id)
     problems = []
-    for term, ids in sorted(owners.items()):
+    for (_, term), ids in sorted(owners.items()):
         if len(ids) > 1:
             for ident in sorted(ids):
                 others = ", ".join(sorted(ids - {ident}))

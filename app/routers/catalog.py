@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import Response, StreamingResponse
 
 from app.deps import RuntimeDep
 from app.problems import problem_responses
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/v1", tags=["graph"])
                 "application/json": {"schema": {"type": "object"}},
                 "application/graphml+xml": {"schema": {"type": "string"}},
                 "application/ld+json": {"schema": {"type": "object"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
             },
         },
         **problem_responses(304, 422, 500),
@@ -36,14 +38,21 @@ async def export_graph(
     format: Annotated[
         ExportFormat,
         Query(
-            description="`json` (networkx node-link), `graphml` or `jsonld` (schema.org).",
+            description="`json` (networkx node-link), `graphml`, `jsonld` (schema.org) or "
+            "`kgx` (a zip of a KGX TSV pack folder, which `--pack` loads back).",
             examples=["graphml"],
         ),
     ] = ExportFormat.JSON,
 ) -> Response:
-    """The whole graph, prepared at startup: node-link JSON for networkx, GraphML for Gephi and
-    Cytoscape, or schema.org JSON-LD for web publishers."""
-    return Response(runtime.exports[format], media_type=MEDIA_TYPES[format])
+    """The whole graph, streamed: node-link JSON for networkx, GraphML for Gephi and Cytoscape,
+    schema.org JSON-LD for web publishers, or KGX TSV (zipped) for Biolink tools and bulk
+    packs."""
+    headers = {}
+    if format is ExportFormat.KGX:
+        headers["Content-Disposition"] = 'attachment; filename="symptom-graph-kgx.zip"'
+    return StreamingResponse(
+        runtime.export_chunks(format), media_type=MEDIA_TYPES[format], headers=headers
+    )
 
 
 @router.get(

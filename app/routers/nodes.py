@@ -4,27 +4,48 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.deps import RuntimeDep, unknown_node
-from app.problems import problem_responses
+from app.problems import ProblemError, Suggestion, problem_responses
 from app.runtime import Runtime
 from app.schemas.catalog import NodeDetail, NodePage
-from app.schemas.common import ID_PATTERN, NeighbourOut
+from app.schemas.common import NODE_REF_PATTERN, NeighbourOut
+from graph.errors import AmbiguousCodeError, NotFoundError
 from graph.knowledge import Direction
 from graph.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1/nodes", tags=["nodes"])
 
-NodePath = Annotated[
+NodeRef = Annotated[
     str,
     Path(
-        pattern=ID_PATTERN,
+        pattern=NODE_REF_PATTERN,
         max_length=120,
-        description="A node id, `kind:slug`.",
+        description="A node id (`kind:slug`) or a standard code the node carries: "
+        "`HP:0001250`, `OMIM:147791`, `ICD10CM:R25.1` (or bare, `R25.1`).",
         examples=["symptom:numbness"],
     ),
 ]
+
+
+def resolve_node(runtime: RuntimeDep, node_id: NodeRef) -> str:
+    """The node id a path names by id or by code; 404 (with suggestions) when none or several."""
+    try:
+        return runtime.graph.resolve(node_id)
+    except AmbiguousCodeError as exc:
+        raise ProblemError(
+            404,
+            f"The code {node_id!r} names {len(exc.candidates)} nodes: "
+            f"{', '.join(exc.candidates)}. Ask for one of them by id.",
+            suggestions=[Suggestion(id=c, name=runtime.graph.node(c).name) for c in exc.candidates],
+        ) from None
+    except NotFoundError:
+        raise unknown_node(runtime, node_id) from None
+
+
+# A path parameter `node_id` that arrives in the handler as the resolved node id.
+NodePath = Annotated[str, Depends(resolve_node)]
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size (at most 200).", examples=[20])]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.", examples=[0])]
 
@@ -59,10 +80,10 @@ async def list_nodes(
 async def get_node(runtime: RuntimeDep, node_id: NodePath) -> Response:
     """One node with synonyms, codes and evidence, and its neighbours grouped by predicate and
     direction; every neighbour's edge carries its evidence."""
-    detail = runtime.node_details.get(node_id)
-    if detail is None:
+    detail = runtime.node_detail(node_id)
+    if detail is None:  # pragma: no cover - resolve_node has answered 404 already
         raise unknown_node(runtime, node_id)
-    # Serialised through NodeDetail at startup (app/runtime.py); tests validate every one.
+    # Serialised through NodeDetail on first request (app/runtime.py); tests validate them.
     return Response(detail, media_type="application/json")
 
 

@@ -8,12 +8,21 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.knowledge import Direction
-from graph.models import EdgeRecord, Evidence, Frequency, NodeRecord, Prevalence, PrevalenceClass
+from graph.models import (
+    EdgeEvidence,
+    EdgeRecord,
+    Evidence,
+    Frequency,
+    NodeRecord,
+    Prevalence,
+    PrevalenceClass,
+)
 from graph.reasoning.explain import edge_sensitivity
 from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "ID_PATTERN",
+    "NODE_REF_PATTERN",
     "SLUG",
     "CodeOut",
     "DisclaimerOut",
@@ -28,6 +37,13 @@ __all__ = [
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_PATTERN = rf"^[a-z][a-z-]{{0,30}}:{SLUG}$"
+# A node id, or a standard code as a CURIE (HP:0001250, OMIM:147791, ICD10CM:R25.1) or bare
+# (R25.1, 2132-9); the graph resolves it (KnowledgeGraph.resolve).
+NODE_REF_PATTERN = (
+    rf"^(?:[a-z][a-z-]{{0,30}}:{SLUG}"
+    r"|[A-Za-z][A-Za-z0-9]{0,15}:[A-Za-z0-9][A-Za-z0-9.-]{0,40}"
+    r"|[A-Za-z0-9][A-Za-z0-9.-]{0,40})$"
+)
 NodeId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=120)]
 
 
@@ -51,13 +67,39 @@ class CodeOut(_Out):
 
 
 class EvidenceOut(_Out):
-    source: str = Field(description="The source quoted.", examples=["source:fivali-knee-twitching"])
-    excerpt: str = Field(description="A verbatim excerpt (at most 300 characters).")
+    """Either a verbatim `excerpt` from an article, or, for a curated database, the `reference`
+    its curators cite and their `evidence_code`."""
+
+    source: str = Field(
+        description="The source quoted or the database cited.",
+        examples=["source:fivali-knee-twitching"],
+    )
+    excerpt: str | None = Field(
+        default=None, description="A verbatim excerpt (at most 300 characters); null for databases."
+    )
     cites: str | None = Field(default=None, description="A work the excerpt itself credits.")
+    reference: str | None = Field(
+        default=None,
+        description="Database evidence: the publication or record cited.",
+        examples=["PMID:31675180"],
+    )
+    evidence_code: str | None = Field(
+        default=None,
+        description="Database evidence: PCS (published clinical study), TAS (traceable author "
+        "statement) or IEA (inferred from electronic annotation).",
+        examples=["PCS"],
+    )
 
     @classmethod
-    def all_of(cls, evidence: Sequence[Evidence]) -> list[EvidenceOut]:
-        return [cls(source=e.source, excerpt=e.excerpt, cites=e.cites) for e in evidence]
+    def all_of(cls, evidence: Sequence[EdgeEvidence]) -> list[EvidenceOut]:
+        return [cls.one(e) for e in evidence]
+
+    @classmethod
+    def one(cls, item: EdgeEvidence) -> EvidenceOut:
+        if isinstance(item, Evidence):
+            return cls(source=item.source, excerpt=item.excerpt, cites=item.cites)
+        code = None if item.evidence_code is None else item.evidence_code.value
+        return cls(source=item.source, reference=item.reference, evidence_code=code)
 
 
 class PrevalenceOut(_Out):

