@@ -203,7 +203,10 @@ class PosteriorModel:
         self.log_prior, self.prior_weight = self._priors(graph, params)
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
-        self.background = self._background(graph, symptoms, conditions, params)
+        # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
+        self._symptom_ancestors = _ancestor_closure(graph, symptoms)
+        sensitivities = [self._symptom_sensitivities(graph, c, params) for c in self.causes]
+        self.background = self._background(graph, sensitivities, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
         self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
@@ -216,11 +219,12 @@ class PosteriorModel:
         cols: list[int] = []
         probs: list[float] = []
         for i, cause in enumerate(self.causes):
-            for j, p in self._likelihood_row(graph, cause, params):
+            for j, p in self._likelihood_row(graph, cause, sensitivities[i], params):
                 rows.append(i)
                 cols.append(j)
                 probs.append(p)
-        likelihoods = np.array(probs, dtype=np.float64)
+        # A certain finding (an n/n fraction) still leaves room for a reported absence.
+        likelihoods = np.clip(np.array(probs, dtype=np.float64), 1e-12, 1.0 - 1e-6)
         row_index = np.array(rows, dtype=np.int64)
         col_index = np.array(cols, dtype=np.int64)
         bg = self.background[col_index]
@@ -296,42 +300,82 @@ class PosteriorModel:
         weights = np.array([mass[c] for c in self.causes], dtype=np.float64)
         return np.log(weights), weights
 
+    def _symptom_sensitivities(
+        self, graph: KnowledgeGraph, cause: str, params: ModelParameters
+    ) -> dict[int, float]:
+        """finding -> sensitivity of the cause to that symptom (-1: its source excludes it).
+
+        A symptom implies every broader symptom it is a kind of (HPO's true-path rule): a
+        cause shows "seizure" whenever it shows "focal seizure", so each broader term gets the
+        noisy-OR of the sensitivities of the terms below it the cause shows.
+        """
+        index = self.finding_index
+        miss: dict[int, float] = {}
+        excluded: set[int] = set()
+        for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
+            j = index.get((FindingKind.SYMPTOM, symptom))
+            if j is None:
+                continue
+            if chain.excluded:
+                excluded.add(j)
+                continue
+            for broader in self._symptom_ancestors.get(j, (j,)):
+                miss[broader] = miss.get(broader, 1.0) * (1.0 - chain.sensitivity)
+        found = {j: 1.0 - m for j, m in miss.items()}
+        for j in excluded - found.keys():
+            found[j] = -1.0
+        return found
+
     def _background(
         self,
         graph: KnowledgeGraph,
-        symptoms: Sequence[str],
+        sensitivities: Sequence[Mapping[int, float]],
         conditions: Sequence[str],
         params: ModelParameters,
     ) -> Vector:
-        """P(finding | other): the leak, plus for symptoms the condition's own profile."""
+        """P(finding | other): the leak, plus the condition's own symptom profile.
+
+        A pack without a condition profile (a database of diseases) has no picture of "the
+        condition whatever its cause", so `other` is taken to look like an average cause:
+        a symptom shared by many causes is expected anyway, a rare one is telling.
+        """
         background = np.empty(len(self.findings), dtype=np.float64)
         profile: dict[str, float] = {}
         for condition in conditions:
             for edge in graph.edges(predicate=Predicate.HAS_SYMPTOM, subject=condition):
                 miss = profile.get(edge.object, 1.0) * (1.0 - edge_sensitivity(edge))
                 profile[edge.object] = miss
+        average = np.zeros(len(self.findings), dtype=np.float64)
+        if not profile and sensitivities:
+            for row in sensitivities:
+                for j, value in row.items():
+                    average[j] += max(value, 0.0)
+            average /= len(sensitivities)
         for j, (kind, ident) in enumerate(self.findings):
             if kind == FindingKind.SYMPTOM:
-                background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0)
+                background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0) * (
+                    1.0 - average[j]
+                )
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background
 
     def _likelihood_row(
-        self, graph: KnowledgeGraph, cause: str, params: ModelParameters
+        self,
+        graph: KnowledgeGraph,
+        cause: str,
+        sensitivities: Mapping[int, float],
+        params: ModelParameters,
     ) -> list[tuple[int, float]]:
         """(finding, P(finding | cause)) wherever the cause differs from the background."""
         row: list[tuple[int, float]] = []
-        for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
-            j = self.finding_index.get((FindingKind.SYMPTOM, symptom))
-            if j is None:
-                continue
+        for j, sensitivity in sensitivities.items():
             bg = self.background[j]
-            if chain.excluded:
+            if sensitivity < 0.0:
                 # The source rules the symptom out: only the leak is left to explain it.
                 row.append((j, bg * params.leak))
             else:
-                row.append((j, 1.0 - (1.0 - bg) * (1.0 - chain.sensitivity)))
+                row.append((j, 1.0 - (1.0 - bg) * (1.0 - sensitivity)))
         for exposure, p in self._exposure_row(graph, cause):
             row.append((self.finding_index[(FindingKind.EXPOSURE, exposure)], p))
         return row
@@ -380,6 +424,17 @@ class PosteriorModel:
         likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
         entropy = self.entropy_background[columns] + self.entropy_gap.block(leaders, columns)
         return columns, likelihood, entropy
+
+
+def _ancestor_closure(graph: KnowledgeGraph, symptoms: Sequence[str]) -> dict[int, tuple[int, ...]]:
+    """Finding index -> itself and every broader symptom it is a kind of (symptoms only)."""
+    index = {s: j for j, s in enumerate(symptoms)}
+    closure: dict[int, tuple[int, ...]] = {}
+    for symptom, j in index.items():
+        if not graph.edges(predicate=Predicate.SUBTYPE_OF, subject=symptom):
+            continue
+        closure[j] = tuple(index[a] for a in ancestors(graph, symptom) if a in index)
+    return closure
 
 
 def binary_entropy(p: Vector) -> Vector:
