@@ -418,12 +418,15 @@ def _changes_leaders(
     """
     depth = len(leading_ranks)
     leading = ranked[:depth]
-    if model.dense:
-        pool = model.by_tiebreak  # few causes: rank them all
-    else:
-        touched = model.present_ratio.rows_of(columns.tolist())
-        pool = np.union1d(touched, ranked[: depth + len(touched)])
-        pool = pool[np.argsort(model.tiebreak[pool], kind="stable")]
+    if not model.dense:
+        return np.array(
+            [
+                _changes_leaders_one(model, scores, ranked, leading_ranks, int(j))
+                for j in columns.tolist()
+            ],
+            dtype=bool,
+        )
+    pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
     base = scores[pool]
     updated = np.vstack(
         [
@@ -442,6 +445,44 @@ def _changes_leaders(
     half = len(columns)
     changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
     return changed
+
+
+def _changes_leaders_one(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    leading_ranks: list[int],
+    j: int,
+) -> bool:
+    """`_changes_leaders` for one finding of a large pack, touching only the rows it moves.
+
+    A finding may touch thousands of causes (a broad symptom); of those only the best few
+    can reach the top, so each answer keeps the rows at or above its depth-th best score.
+    """
+    depth = len(leading_ranks)
+    leading = ranked[:depth].tolist()
+    rows, _ = model.present_ratio.column(j)
+    moved = set(rows.tolist())
+    steady = [i for i in ranked[: depth + len(moved)].tolist() if i not in moved][:depth]
+    for table in (model.present_ratio, model.absent_ratio):
+        _, ratios = table.column(j)
+        new = scores[rows] + ratios
+        if len(new) > depth:
+            cut = np.partition(new, len(new) - depth)[len(new) - depth] - 1e-9
+            keep = new >= cut
+            candidates, values = rows[keep], new[keep]
+        else:
+            candidates, values = rows, new
+        pool = np.concatenate([candidates, np.array(steady, dtype=np.int64)])
+        pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
+        order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
+        top = pool_scores[order].tolist()
+        ranks = [1]
+        for k in range(1, len(top)):
+            ranks.append(ranks[-1] if top[k] == top[k - 1] else k + 1)
+        if pool[order].tolist() != leading or ranks != leading_ranks:
+            return True
+    return False
 
 
 def _roles(

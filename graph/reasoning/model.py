@@ -111,6 +111,7 @@ class Table:
         for matrix in (by_column, by_row):
             matrix.sum_duplicates()
             matrix.sort_indices()
+        self._by_row = by_row
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
 
@@ -138,17 +139,10 @@ class Table:
         """The dense len(rows) x len(columns) sub-matrix."""
         if self.dense is not None:
             return self.dense[rows][:, columns]
-        out = np.zeros((len(rows), len(columns)), dtype=np.float64)
-        position = {int(j): k for k, j in enumerate(columns)}
-        for r, i in enumerate(rows.tolist()):
-            start, end = self._row_ptr[i], self._row_ptr[i + 1]
-            for j, value in zip(
-                self._row_idx[start:end].tolist(), self._row_val[start:end].tolist(), strict=True
-            ):
-                k = position.get(j)
-                if k is not None:
-                    out[r, k] = value
-        return out
+        if len(rows) == 0 or len(columns) == 0:
+            return np.zeros((len(rows), len(columns)), dtype=np.float64)
+        block: Vector = self._by_row[rows][:, columns].toarray()
+        return block
 
     def columns_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The columns any of the given rows stores something in, ascending."""
