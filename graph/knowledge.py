@@ -83,8 +83,10 @@ class KnowledgeGraph:
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
 
+        self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
         self._by_kind: dict[NodeKind, tuple[NodeRecord, ...]] = {
-            kind: tuple(n for n in self._nodes.values() if n.kind is kind) for kind in NodeKind
+            kind: tuple(n for n in self._nodes.values() if self._kinds[n.id] is kind)
+            for kind in NodeKind
         }
         out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
@@ -117,6 +119,13 @@ class KnowledgeGraph:
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
+
+    def kind(self, node_id: str) -> NodeKind:
+        """A node's kind, from a table built once (parsing the id each time adds up at scale)."""
+        try:
+            return self._kinds[node_id]
+        except KeyError:
+            raise NotFoundError("node", node_id) from None
 
     @property
     def node_ids(self) -> Collection[str]:

@@ -198,8 +198,7 @@ class PosteriorModel:
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
-        self._symptom_ancestors = _ancestor_closure(graph, symptoms)
-        sensitivities = [self._symptom_sensitivities(graph, c, params) for c in self.causes]
+        sensitivities, excluded = self._symptom_sensitivities(graph, symptoms, params)
         self.background = self._background(graph, sensitivities, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
@@ -212,10 +211,20 @@ class PosteriorModel:
         rows: list[int] = []
         cols: list[int] = []
         probs: list[float] = []
+        coo = sensitivities.tocoo()
+        bg_of = self.background[coo.col]
+        rows += coo.row.tolist()
+        cols += coo.col.tolist()
+        probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
+        for i, j in sorted(excluded):
+            # The source rules the symptom out: only the leak is left to explain it.
+            rows.append(i)
+            cols.append(j)
+            probs.append(self.background[j] * params.leak)
         for i, cause in enumerate(self.causes):
-            for j, p in self._likelihood_row(graph, cause, sensitivities[i], params):
+            for exposure, p in self._exposure_row(graph, cause):
                 rows.append(i)
-                cols.append(j)
+                cols.append(self.finding_index[(FindingKind.EXPOSURE, exposure)])
                 probs.append(p)
         # A certain finding (an n/n fraction) still leaves room for a reported absence.
         likelihoods = np.clip(np.array(probs, dtype=np.float64), 1e-12, 1.0 - 1e-6)
@@ -295,35 +304,41 @@ class PosteriorModel:
         return np.log(weights), weights
 
     def _symptom_sensitivities(
-        self, graph: KnowledgeGraph, cause: str, params: ModelParameters
-    ) -> dict[int, float]:
-        """finding -> sensitivity of the cause to that symptom (-1: its source excludes it).
+        self, graph: KnowledgeGraph, symptoms: Sequence[str], params: ModelParameters
+    ) -> tuple[sparse.csr_array, set[tuple[int, int]]]:
+        """Causes x symptoms sensitivities, and the (cause, symptom) pairs sources exclude.
 
         A symptom implies every broader symptom it is a kind of (HPO's true-path rule): a
         cause shows "seizure" whenever it shows "focal seizure", so each broader term gets the
-        noisy-OR of the sensitivities of the terms below it the cause shows.
+        noisy-OR of the sensitivities of the terms below it. As arrays: the log-miss matrix
+        of the cause's own symptoms times the symptoms' ancestor matrix.
         """
-        index = self.finding_index
-        miss: dict[int, float] = {}
-        excluded: set[int] = set()
-        for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
-            j = index.get((FindingKind.SYMPTOM, symptom))
-            if j is None:
-                continue
-            if chain.excluded:
-                excluded.add(j)
-                continue
-            for broader in self._symptom_ancestors.get(j, (j,)):
-                miss[broader] = miss.get(broader, 1.0) * (1.0 - chain.sensitivity)
-        found = {j: 1.0 - m for j, m in miss.items()}
-        for j in excluded - found.keys():
-            found[j] = -1.0
-        return found
+        index = {s: j for j, s in enumerate(symptoms)}
+        rows: list[int] = []
+        cols: list[int] = []
+        log_miss: list[float] = []
+        excluded: set[tuple[int, int]] = set()
+        for i, cause in enumerate(self.causes):
+            for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
+                j = index.get(symptom)
+                if j is None:
+                    continue
+                if chain.excluded:
+                    excluded.add((i, j))
+                elif chain.sensitivity > 0.0:
+                    rows.append(i)
+                    cols.append(j)
+                    log_miss.append(math.log1p(-min(chain.sensitivity, 1.0 - 1e-9)))
+        own = sparse.csr_array((log_miss, (rows, cols)), shape=(len(self.causes), len(symptoms)))
+        closure = own @ _ancestor_matrix(graph, symptoms, index)
+        closure.data = -np.expm1(closure.data)  # 1 - prod(1 - s) over the terms below
+        closure.eliminate_zeros()
+        return closure.tocsr(), {p for p in excluded if closure[p] == 0.0}
 
     def _background(
         self,
         graph: KnowledgeGraph,
-        sensitivities: Sequence[Mapping[int, float]],
+        sensitivities: sparse.csr_array,
         conditions: Sequence[str],
         params: ModelParameters,
     ) -> Vector:
@@ -340,11 +355,10 @@ class PosteriorModel:
                 miss = profile.get(edge.object, 1.0) * (1.0 - edge_sensitivity(edge))
                 profile[edge.object] = miss
         average = np.zeros(len(self.findings), dtype=np.float64)
-        if not profile and sensitivities:
-            for row in sensitivities:
-                for j, value in row.items():
-                    average[j] += max(value, 0.0)
-            average /= len(sensitivities)
+        if not profile and sensitivities.shape[0]:
+            symptom_count = sensitivities.shape[1]
+            average[:symptom_count] = np.asarray(sensitivities.sum(axis=0)).ravel()
+            average /= sensitivities.shape[0]
         for j, (kind, ident) in enumerate(self.findings):
             if kind == FindingKind.SYMPTOM:
                 background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0) * (
@@ -353,26 +367,6 @@ class PosteriorModel:
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background
-
-    def _likelihood_row(
-        self,
-        graph: KnowledgeGraph,
-        cause: str,
-        sensitivities: Mapping[int, float],
-        params: ModelParameters,
-    ) -> list[tuple[int, float]]:
-        """(finding, P(finding | cause)) wherever the cause differs from the background."""
-        row: list[tuple[int, float]] = []
-        for j, sensitivity in sensitivities.items():
-            bg = self.background[j]
-            if sensitivity < 0.0:
-                # The source rules the symptom out: only the leak is left to explain it.
-                row.append((j, bg * params.leak))
-            else:
-                row.append((j, 1.0 - (1.0 - bg) * (1.0 - sensitivity)))
-        for exposure, p in self._exposure_row(graph, cause):
-            row.append((self.finding_index[(FindingKind.EXPOSURE, exposure)], p))
-        return row
 
     def _exposure_row(self, graph: KnowledgeGraph, cause: str) -> list[tuple[str, float]]:
         """(exposure, P(exposure applies | cause)) wherever it differs from the base rate."""
@@ -420,15 +414,25 @@ class PosteriorModel:
         return columns, likelihood, entropy
 
 
-def _ancestor_closure(graph: KnowledgeGraph, symptoms: Sequence[str]) -> dict[int, tuple[int, ...]]:
-    """Finding index -> itself and every broader symptom it is a kind of (symptoms only)."""
-    index = {s: j for j, s in enumerate(symptoms)}
-    closure: dict[int, tuple[int, ...]] = {}
+def _ancestor_matrix(
+    graph: KnowledgeGraph, symptoms: Sequence[str], index: Mapping[str, int]
+) -> sparse.csr_array:
+    """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
+    rows: list[int] = []
+    cols: list[int] = []
     for symptom, j in index.items():
-        if not graph.edges(predicate=Predicate.SUBTYPE_OF, subject=symptom):
-            continue
-        closure[j] = tuple(index[a] for a in ancestors(graph, symptom) if a in index)
-    return closure
+        broader = (
+            ancestors(graph, symptom)
+            if graph.edges(predicate=Predicate.SUBTYPE_OF, subject=symptom)
+            else (symptom,)
+        )
+        for a in broader:
+            k = index.get(a)
+            if k is not None:
+                rows.append(j)
+                cols.append(k)
+    ones = np.ones(len(rows), dtype=np.float64)
+    return sparse.csr_array((ones, (rows, cols)), shape=(len(symptoms), len(symptoms)))
 
 
 def binary_entropy(p: Vector) -> Vector:
