@@ -83,9 +83,10 @@ class KnowledgeGraph:
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
 
-        self._by_kind: dict[NodeKind, tuple[NodeRecord, ...]] = {
-            kind: tuple(n for n in self._nodes.values() if n.kind is kind) for kind in NodeKind
-        }
+        by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
+        for node in self._nodes.values():
+            by_kind[node.kind].append(node)
+        self._by_kind = {kind: tuple(nodes) for kind, nodes in by_kind.items()}
         out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         by_predicate: dict[Predicate, list[EdgeRecord]] = defaultdict(list)
@@ -104,7 +105,7 @@ class KnowledgeGraph:
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            dict(sorted(Counter(e.predicate.value for e in edges).items()))
+            {p.value: n for p, n in sorted(Counter(e.predicate for e in edges).items())}
         )
         self._codes = _code_index(self._nodes.values())
 
