@@ -2,21 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ValidationError
 
-from app.problems import ProblemError, Suggestion
+from app.problems import MAX_LISTED_ERRORS, FieldError, ProblemError, Suggestion
 from app.runtime import Runtime
 from graph.vocabulary import NodeKind
 
-__all__ = ["RuntimeDep", "get_runtime", "unknown_node"]
+__all__ = [
+    "MAX_SUGGESTED_IDS",
+    "RuntimeDep",
+    "get_runtime",
+    "invalid_ids",
+    "strict_json_body",
+    "unknown_node",
+]
+
+# Fuzzy suggestions cost about half a millisecond each: only this many unknown ids get them.
+MAX_SUGGESTED_IDS = 3
 
 
 def get_runtime(request: Request) -> Runtime:
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
-        raise ProblemError(503, "The content is still loading; retry in a moment.")
+        raise ProblemError(
+            503, "The content is still loading; retry in a moment.", headers={"Retry-After": "1"}
+        )
     return runtime
 
 
@@ -33,3 +49,60 @@ def unknown_node(runtime: Runtime, node_id: str, kind: NodeKind | None = None) -
         f"No node with id {node_id!r}.{hint} Search with /v1/search?q=...",
         suggestions=suggestions,
     )
+
+
+def invalid_ids(runtime: Runtime, issues: Iterable[tuple[str, str, str]]) -> ProblemError:
+    """A 422 for ids a query cannot use, given as (field, id, reason).
+
+    The work is bounded whatever the body holds: at most MAX_LISTED_ERRORS are described and
+    only the first MAX_SUGGESTED_IDS unknown ids are fuzzy-matched for suggestions.
+    """
+    errors: list[FieldError] = []
+    suggestions: dict[str, Suggestion] = {}
+    total = suggested = 0
+    for field, ident, reason in issues:
+        total += 1
+        if len(errors) == MAX_LISTED_ERRORS:
+            continue
+        hint = ""
+        if suggested < MAX_SUGGESTED_IDS and not runtime.graph.has_node(ident):
+            suggested += 1
+            kind = NodeKind.CAUSE if field == "exposures" else NodeKind.SYMPTOM
+            hits = runtime.search.suggest(ident, kind=kind, limit=3)
+            suggestions.update((h.node_id, Suggestion(id=h.node_id, name=h.name)) for h in hits)
+            hint = f"; did you mean {', '.join(h.node_id for h in hits)}?" if hits else ""
+        errors.append(FieldError(location=f"body.{field}", message=f"{ident}: {reason}{hint}"))
+    listed = "; ".join(e.message for e in errors[:5])
+    more = f" (and {total - 5} more)" if total > 5 else ""
+    detail = f"{total} id(s) cannot be used: {listed}{more}. Find ids with /v1/search?q=..."
+    return ProblemError(
+        422,
+        detail,
+        errors=errors,
+        suggestions=list(suggestions.values()),
+        more_errors=total - len(errors),
+    )
+
+
+async def strict_json_body(request: Request) -> None:
+    """Validate a JSON body's model strictly: `"limit": "5"` or `true` is not an integer.
+
+    FastAPI validates bodies in lax mode (strings and booleans coerce to numbers); running
+    before it, this answers such bodies with the usual 422 listing each field.
+    """
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.body_field is None:
+        return
+    model = route.body_field.field_info.annotation
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return
+    body = await request.body()
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not body or not (content_type == "application/json" or content_type.endswith("+json")):
+        return  # FastAPI's own answer (missing body, wrong media type) stands
+    try:
+        model.model_validate_json(body, strict=True)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None

@@ -1,8 +1,10 @@
-"""Body size limit, security headers and conditional GETs, as pure ASGI middleware."""
+"""Body size and encoding, load shedding, HEAD, security headers and conditional GETs, as pure
+ASGI middleware."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
@@ -15,6 +17,8 @@ from app.problems import problem_response
 __all__ = [
     "BodyLimitMiddleware",
     "ConditionalGetMiddleware",
+    "HeadMiddleware",
+    "LoadShedMiddleware",
     "ProblemCORSMiddleware",
     "SecurityHeadersMiddleware",
     "TrustedHostMiddleware",
@@ -30,7 +34,9 @@ DOCS_CSP = (
 
 
 class BodyLimitMiddleware:
-    """413 problem+json for bodies over the limit, whether declared by Content-Length or streamed.
+    """413 problem+json for bodies over the limit, whether declared by Content-Length or streamed;
+    400 for a JSON body that is not UTF-8 (Python's parser would silently accept UTF-16, UTF-32
+    and a byte order mark, which RFC 8259 8.1 forbids on the wire).
 
     Starlette's own limiter answers in text/plain, so the body is buffered here instead (it is
     small by definition) and replayed to the app.
@@ -63,13 +69,88 @@ class BodyLimitMiddleware:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        content = b"".join(chunks)
+        if _is_json(scope) and not _is_utf8_json(content):
+            detail = (
+                "The body is not UTF-8 encoded JSON (UTF-16, UTF-32 and a byte order mark are "
+                "refused): send UTF-8 without a BOM."
+            )
+            await problem_response(400, detail, scope["path"])(scope, receive, send)
+            return
+        body = {"type": "http.request", "body": content, "more_body": False}
         await self.app(scope, _replay([body], receive), send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         detail = f"The request body is larger than {self.max_bytes} bytes; send a smaller body."
         response = problem_response(413, detail, scope["path"], headers={"Connection": "close"})
         await response(scope, receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    """Whether FastAPI parses the body as JSON (a JSON media type; without one it does not)."""
+    media = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+def _is_utf8_json(content: bytes) -> bool:
+    if not content:
+        return True
+    if content.startswith(b"\xef\xbb\xbf") or json.detect_encoding(content) != "utf-8":
+        return False
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class LoadShedMiddleware:
+    """A 503 problem with Retry-After once `limit` requests are being answered, instead of an
+    unbounded queue; health checks are exempt so that an orchestrator still sees a live,
+    ready process. Placed inside the body buffering, so a slow upload holds no slot."""
+
+    def __init__(self, app: ASGIApp, limit: int, exempt: tuple[str, ...]) -> None:
+        self.app = app
+        self.limit = limit
+        self.exempt = frozenset(exempt)
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in self.exempt:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.limit:
+            detail = "The server is at capacity; retry after the delay in Retry-After."
+            response = problem_response(503, detail, scope["path"], headers={"Retry-After": "1"})
+            await response(scope, receive, send)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+
+class HeadMiddleware:
+    """HEAD answered as the GET of the same URL without its body (RFC 9110 9.3.2); FastAPI
+    routes declare GET only, which made HEAD a 405 even on the health checks."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_without_body)
 
 
 class TrustedHostMiddleware:
@@ -168,7 +249,10 @@ class ConditionalGetMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        query = b"&".join(sorted(scope["query_string"].split(b"&")))
+        # Parameter order is irrelevant but the order of a repeated parameter is not
+        # (`q=knee&q=numb` is another query than `q=numb&q=knee`): a stable sort by name.
+        parameters: list[bytes] = sorted(scope["query_string"].split(b"&"), key=_parameter_name)
+        query = b"&".join(parameters)
         digest = hashlib.blake2b(
             b"\0".join([version.encode(), scope["path"].encode(), query]), digest_size=12
         ).hexdigest()
@@ -194,6 +278,10 @@ class ConditionalGetMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+
+
+def _parameter_name(part: bytes) -> bytes:
+    return part.split(b"=", 1)[0]
 
 
 _BODY_HEADERS = frozenset({b"content-length", b"content-type"})

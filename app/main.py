@@ -8,12 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.deps import strict_json_body
 from app.hardening import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    HeadMiddleware,
+    LoadShedMiddleware,
     ProblemCORSMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
@@ -29,6 +32,7 @@ from graph.errors import ContentError
 __all__ = ["create_app"]
 
 logger = logging.getLogger("symptom_graph")
+HEALTH_PATHS = ("/healthz", "/readyz")
 
 
 def configure_logging(settings: Settings) -> None:
@@ -68,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
+        dependencies=[Depends(strict_json_body)],
+        # `/v1/nodes/` would redirect to a URL built from the client's Host header: a 404 instead.
+        redirect_slashes=False,
     )
     app.state.runtime = None
     app.state.metrics = Metrics()
@@ -87,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the request id and metrics wrap everything else.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
+    app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight, exempt=HEALTH_PATHS)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,

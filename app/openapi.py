@@ -49,7 +49,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=TAGS,
-        servers=[{"url": "http://127.0.0.1:8000", "description": "Local development server"}],
+        # Relative: "Try it out" and generated clients call whichever origin served the spec
+        # (any port, a container mapping, a proxy), which the docs' CSP allows as 'self'.
+        servers=[{"url": "/", "description": "The server that serves this document"}],
         contact={"name": "symptom-graph maintainers"},
         license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
     )

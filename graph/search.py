@@ -80,12 +80,12 @@ class SearchIndex:
         # Every word-start suffix of every term, sorted: a prefix query is a bisect plus a
         # bounded scan, however large the graph.
         suffixes = sorted(
-            (term.normalised[start:], position)
+            (term.normalised[start:], position, start == 0)
             for position, term in enumerate(terms)
             for start in _word_starts(term.normalised)
         )
-        self._suffixes = [text for text, _ in suffixes]
-        self._suffix_terms = [position for _, position in suffixes]
+        self._suffixes = [text for text, _, _ in suffixes]
+        self._suffix_terms = [(position, whole) for _, position, whole in suffixes]
 
     def search(self, query: str, kind: NodeKind | None = None, limit: int = 10) -> list[SearchHit]:
         """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id)."""
@@ -109,10 +109,10 @@ class SearchIndex:
         for index in range(start, min(start + MAX_PREFIX_MATCHES, len(self._suffixes))):
             if not self._suffixes[index].startswith(needle):
                 break
-            term = self._terms[self._suffix_terms[index]]
+            position, whole = self._suffix_terms[index]
+            term = self._terms[position]
             if term.normalised != needle:
-                # Longer completions of the same prefix rank a little lower.
-                offer(term, MatchType.PREFIX, 90.0 + 9.0 * len(needle) / len(term.normalised))
+                offer(term, MatchType.PREFIX, _prefix_score(needle, term, whole))
         if len(needle) >= 3:
             for _, score, position in process.extract(
                 needle, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
@@ -173,6 +173,18 @@ def closest(
         limit=limit,
     )
     return [key for _, _, key in hits]
+
+
+def _prefix_score(needle: str, term: _Term, whole: bool) -> float:
+    """90-99: a node's own name beats its synonyms ("knee" finds "Knee twitching" before the
+    MRI's synonym "knee MRI"), the start of a term beats a later word, and among equals a
+    shorter completion ranks higher."""
+    score = 90.0 + 2.0 * len(needle) / len(term.normalised)
+    if term.field in ("name", "id"):
+        score += 4.0
+    if whole:
+        score += 3.0
+    return score
 
 
 def _word_starts(text: str) -> list[int]:
