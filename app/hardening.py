@@ -3,6 +3,7 @@ ASGI middleware."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.problems import problem_response
+from app.problems import FieldError, problem_response
 
 __all__ = [
     "BodyLimitMiddleware",
@@ -70,13 +71,11 @@ class BodyLimitMiddleware:
             if not message.get("more_body", False):
                 break
         content = b"".join(chunks)
-        if _is_json(scope) and not _is_utf8_json(content):
-            detail = (
-                "The body is not UTF-8 encoded JSON (UTF-16, UTF-32 and a byte order mark are "
-                "refused): send UTF-8 without a BOM."
-            )
-            await problem_response(400, detail, scope["path"])(scope, receive, send)
-            return
+        if _is_json(scope):
+            rejection = _json_rejection(content, scope["path"])
+            if rejection is not None:
+                await rejection(scope, receive, send)
+                return
         body = {"type": "http.request", "body": content, "more_body": False}
         await self.app(scope, _replay([body], receive), send)
 
@@ -92,6 +91,30 @@ def _is_json(scope: Scope) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
+# No body of this API holds more than a few hundred JSON values; parsing 7,000 costs ~3.5 ms.
+MAX_JSON_VALUES = 1000
+
+
+def _json_rejection(content: bytes, path: str) -> Response | None:
+    """400 for a body that is not UTF-8, 422 for one with more values than any valid body has
+    (counted by their separators, far cheaper than parsing them)."""
+    if not _is_utf8_json(content):
+        detail = (
+            "The body is not UTF-8 encoded JSON (UTF-16, UTF-32 and a byte order mark are "
+            "refused): send UTF-8 without a BOM."
+        )
+        return problem_response(400, detail, path)
+    if content.count(b",") >= MAX_JSON_VALUES:
+        message = f"The JSON body holds more than {MAX_JSON_VALUES} values; no valid body does."
+        return problem_response(
+            422,
+            f"The request is invalid: {message} Send at most 50 ids per list.",
+            path,
+            errors=[FieldError(location="body", message=message)],
+        )
+    return None
+
+
 def _is_utf8_json(content: bytes) -> bool:
     if not content:
         return True
@@ -105,30 +128,67 @@ def _is_utf8_json(content: bytes) -> bool:
 
 
 class LoadShedMiddleware:
-    """A 503 problem with Retry-After once `limit` requests are being answered, instead of an
-    unbounded queue; health checks are exempt so that an orchestrator still sees a live,
-    ready process. Placed inside the body buffering, so a slow upload holds no slot."""
+    """503 problem+json with Retry-After instead of an unbounded queue, so that the health
+    checks (exempt) keep answering whatever clients send.
 
-    def __init__(self, app: ASGIApp, limit: int, exempt: tuple[str, ...]) -> None:
+    Two triggers: `limit` requests already being answered, or a lagging event loop. One worker
+    answers everything on one loop, so a loop that runs late delays /healthz too. A callback
+    every 10 ms measures the lag; past `max_lag` twice in a row the gap required between two admitted
+    requests doubles (up to 100 ms), and each punctual tick shrinks it by 5 % until
+    admission is unbounded again. Requests arriving inside the gap get the 503, which costs a
+    fraction of a hostile request. Placed inside the body buffering, so a slow upload holds
+    no slot.
+    """
+
+    def __init__(
+        self, app: ASGIApp, limit: int, exempt: tuple[str, ...], max_lag: float = 0.05
+    ) -> None:
         self.app = app
         self.limit = limit
         self.exempt = frozenset(exempt)
+        self.max_lag = max_lag
         self.in_flight = 0
+        self.admit_every = 0.0
+        self.last_admitted = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._was_late = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        if self.in_flight >= self.limit:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._tick(loop, loop.time())
+        now = loop.time()
+        if self.in_flight >= self.limit or now - self.last_admitted < self.admit_every:
             detail = "The server is at capacity; retry after the delay in Retry-After."
             response = problem_response(503, detail, scope["path"], headers={"Retry-After": "1"})
             await response(scope, receive, send)
             return
+        self.last_admitted = now
         self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+    def _tick(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
+        if loop is not self._loop:
+            return  # a newer loop took over (tests start several)
+        now = loop.time()
+        late = now - due > self.max_lag
+        if late and self._was_late:  # twice in a row: overload, not one pause of the process
+            self.admit_every = min(max(2 * self.admit_every, _TICK / 2), _MAX_GAP)
+        elif not late:
+            self.admit_every = 0.0 if self.admit_every < 0.001 else 0.95 * self.admit_every
+        self._was_late = late
+        loop.call_at(now + _TICK, self._tick, loop, now + _TICK)
+
+
+_TICK = 0.01
+_MAX_GAP = 0.1
 
 
 class HeadMiddleware:

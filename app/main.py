@@ -94,7 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the request id and metrics wrap everything else.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
-    app.add_middleware(LoadShedMiddleware, limit=settings.max_in_flight, exempt=HEALTH_PATHS)
+    app.add_middleware(
+        LoadShedMiddleware,
+        limit=settings.max_in_flight,
+        exempt=HEALTH_PATHS,
+        max_lag=settings.shed_lag_ms / 1000 or float("inf"),
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadMiddleware)
     app.add_middleware(

@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +24,7 @@ __all__ = [
     "Suggestion",
     "UnhandledErrorMiddleware",
     "install_problem_handlers",
+    "invalid_fields",
     "problem_response",
     "problem_responses",
 ]
@@ -146,14 +146,17 @@ async def _on_validation(request: Request, exc: Exception) -> Response:
     # Only the listed errors are converted: a body can carry thousands.
     errors = [
         FieldError(location=_location(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
-        for e in jsonable_encoder(list(found[:MAX_LISTED_ERRORS]))
+        for e in found[:MAX_LISTED_ERRORS]
     ]
+    return _problem(request, invalid_fields(errors, len(found)))
+
+
+def invalid_fields(errors: list[FieldError], total: int) -> ProblemError:
+    """A 422 listing `errors`, the first of `total` invalid inputs."""
     listed = "; ".join(f"{e.location}: {e.message}" for e in errors[:5])
-    more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+    more = f" (and {total - 5} more)" if total > 5 else ""
     detail = f"The request is invalid: {listed}{more}. Fix these fields and retry."
-    return problem_response(
-        422, detail, request.url.path, errors=errors, more_errors=len(found) - len(errors)
-    )
+    return ProblemError(422, detail, errors=errors, more_errors=total - len(errors))
 
 
 async def _on_http(request: Request, exc: Exception) -> Response:
@@ -182,6 +185,10 @@ def _unparsable_body(cause: BaseException | None) -> str:
 
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
+    return _problem(request, exc)
+
+
+def _problem(request: Request, exc: ProblemError) -> Response:
     return problem_response(
         exc.status,
         exc.detail,

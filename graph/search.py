@@ -7,7 +7,7 @@ then typo-tolerant matches scored by rapidfuzz. Every hit reports the text it ma
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -64,7 +64,7 @@ class SearchIndex:
                     _Term(normalise_term(text), text, field, node.id, node.kind, node.name)
                 )
         self._terms = tuple(terms)
-        self._choices = [t.normalised for t in terms]
+        self._longest = max((len(t.normalised) for t in terms), default=0)
         # Single words of multi-word terms, so "twiching" still finds "knee twitching".
         self._words: list[tuple[str, int]] = [
             (word, position)
@@ -73,7 +73,15 @@ class SearchIndex:
             for word in term.normalised.split()
             if len(word) >= 4
         ]
-        self._word_choices = [w for w, _ in self._words]
+        # Fuzzy matching compares with every choice: by kind too, as suggestions for an unknown
+        # symptom id need only the symptoms.
+        self._term_choices = _by_kind(
+            ((position, term.normalised, term.kind) for position, term in enumerate(terms))
+        )
+        self._word_choices = _by_kind(
+            (index, word, terms[position].kind)
+            for index, (word, position) in enumerate(self._words)
+        )
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
@@ -114,12 +122,13 @@ class SearchIndex:
             if term.normalised != needle:
                 offer(term, MatchType.PREFIX, _prefix_score(needle, term, whole))
         if len(needle) >= 3:
+            terms, words = self._term_choices[kind], self._word_choices[kind]
             for _, score, position in process.extract(
-                needle, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
+                needle, terms, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
             ):
                 offer(self._terms[position], MatchType.FUZZY, min(float(score), 89.0))
             for _, score, index in process.extract(
-                needle, self._word_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
+                needle, words, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
             ):
                 # A typo of one word of a longer term ranks just below a whole-term typo.
                 term = self._terms[self._words[index][1]]
@@ -136,13 +145,18 @@ class SearchIndex:
         if sep and prefix in NodeKind.__members__.values():
             kind = kind or NodeKind(prefix)
             text = slug
+        # Fuzzy matching costs grow with the text; a tail longer than any term adds nothing.
+        text = text[: self._longest + 8]
         query = text.replace("-", " ").replace("_", " ")
         hits = self.search(query, kind=kind, limit=limit)
         if hits or len(normalise_term(query)) < 3:
             return hits
         # Fall back to the best partial matches for longer, messier input.
         scored = process.extract(
-            normalise_term(query), self._choices, scorer=fuzz.partial_ratio, limit=limit * 4
+            normalise_term(query),
+            self._term_choices[kind],
+            scorer=fuzz.partial_ratio,
+            limit=limit * 4,
         )
         seen: dict[str, SearchHit] = {}
         for _, score, position in scored:
@@ -185,6 +199,17 @@ def _prefix_score(needle: str, term: _Term, whole: bool) -> float:
     if whole:
         score += 3.0
     return score
+
+
+def _by_kind(
+    entries: Iterable[tuple[int, str, NodeKind]],
+) -> dict[NodeKind | None, dict[int, str]]:
+    """Choices keyed by their index, for all kinds (None) and for each kind."""
+    choices: dict[NodeKind | None, dict[int, str]] = {None: {}, **{k: {} for k in NodeKind}}
+    for index, text, kind in entries:
+        choices[None][index] = text
+        choices[kind][index] = text
+    return choices
 
 
 def _word_starts(text: str) -> list[int]:

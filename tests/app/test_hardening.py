@@ -156,18 +156,45 @@ def test_unknown_ids_get_bounded_suggestions_and_errors(
     assert len(response.content) < 8_000
 
 
-def test_thousands_of_unknown_keys_give_a_small_answer(client: TestClient) -> None:
-    keys = {f"{i:x}": 0 for i in range(7000)} | {"present": ["symptom:numbness"]}
-    content = json.dumps(keys, separators=(",", ":"))
-    assert len(content) < 64 * 1024
+def test_hundreds_of_unknown_keys_give_a_small_answer(client: TestClient) -> None:
+    content = json.dumps({f"k{i}": 0 for i in range(900)} | {"present": ["symptom:numbness"]})
     response = client.post(
         "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
     )
     body = assert_problem(response, 422)
     assert len(body["errors"]) == MAX_LISTED_ERRORS  # type: ignore[arg-type]
-    assert body["more_errors"] == 7000 - MAX_LISTED_ERRORS
-    assert str(body["errors"][0]["location"]).startswith("body.")  # type: ignore[index]
+    assert body["more_errors"] == 900 - MAX_LISTED_ERRORS
+    assert body["errors"][0] == {  # type: ignore[index]
+        "location": "body.k0",
+        "message": "Extra inputs are not permitted",
+    }
     assert len(response.content) < 8_000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{f"{i:x}": 0 for i in range(7000)}, {"present": [1] * 10_000}],
+    ids=["7,000 keys", "10,000 numbers"],
+)
+def test_thousands_of_values_are_refused_before_parsing(
+    client: TestClient, value: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_parsing(*args: object) -> object:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr("starlette.requests.Request.json", no_parsing)
+    content = json.dumps(value, separators=(",", ":"))
+    assert len(content) < 64 * 1024
+    response = client.post(
+        "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"] == [  # type: ignore[comparison-overlap]
+        {
+            "location": "body",
+            "message": "The JSON body holds more than 1000 values; no valid body does.",
+        }
+    ]
 
 
 def test_load_shedding_answers_503_and_spares_health_checks() -> None:
@@ -212,3 +239,49 @@ def test_load_shedding_answers_503_and_spares_health_checks() -> None:
     assert headers[b"retry-after"] == b"1"
     assert headers[b"content-type"] == b"application/problem+json"
     assert shed.in_flight == 0
+
+
+def test_an_over_long_list_is_one_error_not_one_per_item(client: TestClient) -> None:
+    body = assert_problem(client.post("/v1/diagnose", json={"present": [1] * 900}), 422)
+    assert body["errors"] == [
+        {"location": "body.present", "message": "List should have at most 50 items, not 900"}
+    ]
+    assert "more_errors" not in body
+
+
+def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
+    async def ok_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    shed = LoadShedMiddleware(ok_app, limit=64, exempt=("/healthz",), max_lag=0.05)
+
+    async def status(path: str) -> object:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        await shed(scope, receive, send)  # type: ignore[arg-type]
+        return sent[0]["status"]
+
+    async def scenario() -> list[object]:
+        loop = asyncio.get_running_loop()
+        answers = [await status("/v1/meta")]  # starts the lag monitor on this loop
+        shed._tick(loop, loop.time() - 0.2)
+        assert shed.admit_every == 0  # one late tick is a pause, not overload
+        shed._tick(loop, loop.time() - 0.2)
+        assert shed.admit_every > 0
+        answers += [await status("/v1/meta"), await status("/v1/meta"), await status("/healthz")]
+        for _ in range(200):  # punctual ticks shrink the gap back to nothing
+            shed._tick(loop, loop.time())
+        answers.append(await status("/v1/meta"))
+        return answers
+
+    # Within the gap after the last admitted request: 503, except for the health check.
+    assert asyncio.run(scenario()) == [200, 503, 503, 200, 200]
+    assert shed.admit_every == 0
