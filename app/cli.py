@@ -10,7 +10,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from app.settings import Settings
+from graph.content import Content
 from graph.errors import ContentError
 from graph.excerpts import check_excerpts
 from graph.export import ExportFormat, export
@@ -41,6 +45,11 @@ def _serve(args: argparse.Namespace) -> int:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
+    # Checked here, before any worker starts: with --workers uvicorn's supervisor stops when a
+    # worker fails to load the content, but exits 0, and each worker prints a traceback.
+    if _report_problems(settings.packs)[1]:
+        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
+        return 1
     # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
     # with a clean exit makes a graceful stop exit 0, as orchestrators expect.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -62,15 +71,22 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _validate(args: argparse.Namespace) -> int:
-    content, problems = read_packs(_packs(args))
+def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
+    """Print every problem of the packs as `file: record: reason`; the content read, and how
+    many problems there were."""
+    content, problems = read_packs(packs)
     problems += validate_content(content)
-    if args.source_texts is not None:
-        problems += check_excerpts(content, args.source_texts)
+    if source_texts is not None:
+        problems += check_excerpts(content, source_texts)
     for problem in sorted(problems):
         print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found; nothing would be served.", file=sys.stderr)
+    return content, len(problems)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    content, count = _report_problems(_packs(args), args.source_texts)
+    if count:
+        print(f"{count} problem(s) found; nothing would be served.", file=sys.stderr)
         return 1
     graph = KnowledgeGraph(content)
     print(
@@ -148,8 +164,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except (ValidationError, SettingsError) as exc:
+        for line in _setting_errors(exc):
+            print(f"symptom-graph: {line}", file=sys.stderr)
+        return 2
     return code
+
+
+def _setting_errors(exc: ValidationError | SettingsError) -> list[str]:
+    """One line per bad SYMPTOM_GRAPH_* variable, instead of pydantic's traceback."""
+    if isinstance(exc, SettingsError):
+        # pydantic-settings names the field in its message: 'error parsing value for field
+        # "packs" from source "EnvSettingsSource"' (the value is not JSON).
+        field = str(exc).split('"')[1] if '"' in str(exc) else "?"
+        return [f"SYMPTOM_GRAPH_{field.upper()} is not valid JSON (e.g. '[\"seeds/knee\"]')."]
+    return [
+        f"SYMPTOM_GRAPH_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}."
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def run() -> None:

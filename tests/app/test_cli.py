@@ -6,12 +6,16 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
-from tests.paths import KNEE_PACK, SOURCE_TEXTS
+from tests.paths import KNEE_PACK, REPO, SOURCE_TEXTS
+
+BIN = Path(sys.executable).parent
 
 
 def test_validate_accepts_the_knee_pack(capsys: pytest.CaptureFixture[str]) -> None:
@@ -109,8 +113,78 @@ def test_packs_configured_in_the_environment_are_the_default(
     monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append(kw))
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        assert main(["serve"]) == 0
+        # The configured (broken) pack is the one checked: serve refuses before uvicorn runs.
+        assert main(["serve"]) == 1
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert len(calls) == 1
+    assert calls == []
+    assert f"{tmp_path.name}/pack.yaml" in capsys.readouterr().out
     assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(tmp_path)]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("SYMPTOM_GRAPH_PORT", "abc", "SYMPTOM_GRAPH_PORT='abc': Input should be a valid integer"),
+        ("SYMPTOM_GRAPH_PORT", "70000", "SYMPTOM_GRAPH_PORT='70000': Input should be less than"),
+        ("SYMPTOM_GRAPH_PACKS", "seeds/knee", "SYMPTOM_GRAPH_PACKS is not valid JSON"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "validate"])
+def test_a_bad_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    variable: str,
+    value: str,
+    says: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn started"))
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"symptom-graph: {says}"), err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_failed_start_exits_non_zero_without_a_traceback(tmp_path: Path, workers: str) -> None:
+    """The real command: an unknown pack, with one worker or two (the Dockerfile's default)."""
+    env = {**os.environ, "SYMPTOM_GRAPH_PORT": "1"}  # never bound: refused before uvicorn
+    result = subprocess.run(
+        [
+            str(BIN / "symptom-graph"),
+            "serve",
+            "--pack",
+            str(tmp_path / "nosuch"),
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "pack folder does not exist" in result.stdout
+    assert result.stderr.strip() == "symptom-graph: invalid content, refusing to start."
+
+
+def test_make_run_leaves_host_and_port_to_the_settings() -> None:
+    env = {**os.environ, "SYMPTOM_GRAPH_HOST": "0.0.0.0", "SYMPTOM_GRAPH_PORT": "8123"}
+    dry = subprocess.run(
+        ["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, env=env, check=True
+    ).stdout
+    serve = next(line for line in dry.splitlines() if "symptom-graph serve" in line)
+    assert "--host" not in serve
+    assert "--port" not in serve
+    flags = subprocess.run(
+        ["make", "-n", "run", "PORT=9000", "HOST=::1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--host ::1 --port 9000" in flags
