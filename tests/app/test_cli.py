@@ -13,18 +13,20 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from tests.paths import KNEE_PACK, REPO, SOURCE_TEXTS
+from tests.paths import KNEE_PACK, REPO
 
 BIN = Path(sys.executable).parent
 
 
-def test_validate_accepts_the_knee_pack(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--pack", "knee", "--source-texts", str(SOURCE_TEXTS)]) == 0
+def test_validate_accepts_the_knee_pack(
+    capsys: pytest.CaptureFixture[str], source_texts: Path
+) -> None:
+    assert main(["validate", "--pack", "knee", "--source-texts", str(source_texts)]) == 0
     assert capsys.readouterr().out.startswith("ok: 65 nodes, 109 edges, 6 sources, 3 red flags")
 
 
 def test_validate_lists_every_problem_of_a_broken_copy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source_texts: Path
 ) -> None:
     broken = tmp_path / "knee"
     shutil.copytree(KNEE_PACK, broken)
@@ -37,7 +39,7 @@ def test_validate_lists_every_problem_of_a_broken_copy(
     (broken / "nodes" / "causes.yaml").write_text(
         text.replace("id: cause:als", "id: cause:dehydration", 1), encoding="utf-8"
     )
-    code = main(["validate", "--pack", str(broken), "--source-texts", str(SOURCE_TEXTS)])
+    code = main(["validate", "--pack", str(broken), "--source-texts", str(source_texts)])
     out = capsys.readouterr()
     assert code == 1
     lines = out.out.splitlines()
@@ -51,7 +53,7 @@ def test_validate_lists_every_problem_of_a_broken_copy(
 
 
 def test_validate_catches_an_altered_excerpt(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source_texts: Path
 ) -> None:
     altered = tmp_path / "knee"
     shutil.copytree(KNEE_PACK, altered)
@@ -60,7 +62,7 @@ def test_validate_catches_an_altered_excerpt(
         path.read_text(encoding="utf-8").replace("warrant medical attention", "need a doctor"),
         encoding="utf-8",
     )
-    assert main(["validate", "--pack", str(altered), "--source-texts", str(SOURCE_TEXTS)]) == 1
+    assert main(["validate", "--pack", str(altered), "--source-texts", str(source_texts)]) == 1
     assert "excerpt not found verbatim in source:knee-spasms-2024" in capsys.readouterr().out
 
 
