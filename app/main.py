@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.deps import strict_json_body
+from app.docs import install_redoc
 from app.hardening import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=API_VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        redoc_url=None,  # app/docs.py serves it, without the bundle's CDN logo
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
         dependencies=[Depends(strict_json_body)],
         # `/v1/nodes/` would redirect to a URL built from the client's Host header: a 404 instead.
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = None
     app.state.metrics = Metrics()
     install_problem_handlers(app)
+    install_redoc(app)
     for module in (reasoning, nodes, edges, search, sources, catalog, health):
         app.include_router(module.router)
 

@@ -18,7 +18,7 @@ def test_dockerfile_follows_the_card() -> None:
     assert bases == ["python:3.11.7-slim-bookworm"]  # pinned, slim
     assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 2  # multi-stage
     assert DOCKERFILE.index("pip install .") < DOCKERFILE.index("COPY app ./app")  # deps first
-    assert re.search(r"^USER symptomgraph$", DOCKERFILE, flags=re.MULTILINE)
+    assert re.findall(r"^USER (.+)$", DOCKERFILE, flags=re.MULTILINE) == ["10001:10001"]
     assert "RUN symptom-graph validate" in DOCKERFILE
     assert "/healthz" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
     assert "SYMPTOM_GRAPH_WORKERS=" in DOCKERFILE
