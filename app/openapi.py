@@ -39,6 +39,7 @@ TAGS = [
 ]
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_SHED = "At capacity, or the content is not loaded yet: retry after `Retry-After` seconds."
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -59,6 +60,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     schemas = spec.get("components", {}).get("schemas", {})
     for path, path_item in spec["paths"].items():
         for operation in path_item.values():
+            if path not in ("/healthz", "/readyz"):
+                # Any other operation may be shed under load (app/hardening.py).
+                operation["responses"].setdefault("503", {"description": _SHED})
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     response["content"] = {
