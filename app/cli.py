@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from fastapi import FastAPI
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
@@ -45,20 +46,36 @@ def _serve(args: argparse.Namespace) -> int:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
-    # Checked here, before any worker starts: with --workers uvicorn's supervisor stops when a
-    # worker fails to load the content, but exits 0, and each worker prints a traceback.
-    if _report_problems(settings.packs)[1]:
+    workers = args.workers or settings.workers
+    target: str | FastAPI = "app.main:create_app"
+    if workers == 1:
+        # One process: the content is loaded here, once, and a failure is a clear exit 1
+        # (inside uvicorn's lifespan it was followed by a 40-line traceback).
+        from app.main import create_app
+        from app.runtime import Runtime
+
+        try:
+            runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
+        except ContentError as exc:
+            for problem in exc.problems:
+                print(problem)
+            print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
+            return 1
+        target = create_app(settings, runtime)
+    elif _report_problems(settings.packs)[1]:
+        # Each worker loads the content itself; checked here first, as uvicorn's supervisor
+        # stops when a worker fails to start but exits 0.
         print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
         return 1
     # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
     # with a clean exit makes a graceful stop exit 0, as orchestrators expect.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
-        "app.main:create_app",
-        factory=True,
+        target,
+        factory=isinstance(target, str),
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         log_level=settings.log_level,
         access_log=False,  # the app writes its own structured access log
         proxy_headers=False,

@@ -45,15 +45,18 @@ def configure_logging(settings: Settings) -> None:
     root.propagate = False
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; content is loaded by the lifespan, once, when the server starts."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; content is loaded by the lifespan, once, when the server starts, unless
+    a `runtime` loaded already is given (`symptom-graph serve` with one worker)."""
     settings = settings or Settings()
     configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            app.state.runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
+            app.state.runtime = runtime or Runtime.load(
+                settings.packs, settings.diagnose_cache_size
+            )
         except ContentError as exc:
             # Never serve half-loaded content: log every problem and refuse to start.
             logger.error("invalid content, refusing to start:\n%s", exc)

@@ -11,8 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from app.cli import main
+from app.runtime import Runtime
 from tests.paths import KNEE_PACK, REPO
 
 BIN = Path(sys.executable).parent
@@ -190,3 +193,26 @@ def test_make_run_leaves_host_and_port_to_the_settings() -> None:
         check=True,
     ).stdout
     assert "--host ::1 --port 9000" in flags
+
+
+def test_serve_with_one_worker_loads_the_content_once_before_uvicorn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append({"target": target, **kw}))
+    monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
+    loads: list[object] = []
+    real_load = Runtime.load
+    monkeypatch.setattr(Runtime, "load", lambda *a: loads.append(a) or real_load(*a))
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["serve", "--port", "9124"]) == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    (call,) = calls
+    assert isinstance(call["target"], FastAPI)
+    assert (call["factory"], call["workers"]) == (False, 1)
+    assert len(loads) == 1
+    with TestClient(call["target"]) as client:  # the lifespan reuses what was loaded
+        assert client.get("/readyz").status_code == 200
+    assert len(loads) == 1
