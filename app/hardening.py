@@ -133,11 +133,11 @@ class LoadShedMiddleware:
 
     Two triggers: `limit` requests already being answered, or a lagging event loop. One worker
     answers everything on one loop, so a loop that runs late delays /healthz too. A callback
-    every 10 ms measures the lag; past `max_lag` twice in a row the gap required between two admitted
-    requests doubles (up to 100 ms), and each punctual tick shrinks it by 5 % until
-    admission is unbounded again. Requests arriving inside the gap get the 503, which costs a
-    fraction of a hostile request. Placed inside the body buffering, so a slow upload holds
-    no slot.
+    every 10 ms measures the lag; when it is past `max_lag` twice in a row, the gap required
+    between two admitted requests doubles (up to 100 ms), and each punctual tick shrinks it by
+    5 % until admission is unbounded again. Requests arriving inside the gap get the 503,
+    which costs a fraction of a hostile request. Placed inside the body buffering, so a slow
+    upload holds no slot.
     """
 
     def __init__(

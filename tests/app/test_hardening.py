@@ -4,16 +4,20 @@ redirects, bounded metrics labels, strict JSON numbers and encodings, load shedd
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 
 import pytest
+from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
+from pydantic import BaseModel, ConfigDict
 from starlette.types import Receive, Scope, Send
 
-from app.deps import MAX_SUGGESTED_IDS
+from app.deps import MAX_SUGGESTED_IDS, strict_json_body
 from app.hardening import LoadShedMiddleware
-from app.problems import MAX_LISTED_ERRORS
+from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
+from graph.vocabulary import NodeKind
 from tests.app.test_platform import assert_problem
 
 
@@ -285,3 +289,24 @@ def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
     # Within the gap after the last admitted request: 503, except for the health check.
     assert asyncio.run(scenario()) == [200, 503, 503, 200, 200]
     assert shed.admit_every == 0
+
+
+class _DatedKind(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: NodeKind
+    day: dt.date
+    count: int = 1
+
+
+def test_strict_bodies_still_take_enums_and_dates_as_json_strings() -> None:
+    app = FastAPI(dependencies=[Depends(strict_json_body)])
+    install_problem_handlers(app)
+
+    @app.post("/echo")
+    async def echo(body: _DatedKind) -> _DatedKind:
+        return body
+
+    with TestClient(app) as client:
+        good = {"kind": "symptom", "day": "2024-05-01", "count": 2}
+        assert client.post("/echo", json=good).status_code == 200
+        assert client.post("/echo", json={**good, "count": "2"}).status_code == 422
