@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import time
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
@@ -133,7 +134,8 @@ class LoadShedMiddleware:
 
     Two triggers: `limit` requests already being answered, or a lagging event loop. One worker
     answers everything on one loop, so a loop that runs late delays /healthz too. A callback
-    every 10 ms measures the lag; when it is past `max_lag` twice in a row, the gap required
+    every 10 ms measures the lag; when it is past `max_lag` twice in a row while the process
+    was busy (`min_busy` of the time on the CPU, else other processes had it), the gap required
     between two admitted requests doubles (up to 100 ms), and each punctual tick shrinks it by
     5 % until admission is unbounded again. Requests arriving inside the gap get the 503,
     which costs a fraction of a hostile request. Placed inside the body buffering, so a slow
@@ -141,17 +143,24 @@ class LoadShedMiddleware:
     """
 
     def __init__(
-        self, app: ASGIApp, limit: int, exempt: tuple[str, ...], max_lag: float = 0.05
+        self,
+        app: ASGIApp,
+        limit: int,
+        exempt: tuple[str, ...],
+        max_lag: float = 0.05,
+        min_busy: float = 0.5,
     ) -> None:
         self.app = app
         self.limit = limit
         self.exempt = frozenset(exempt)
         self.max_lag = max_lag
+        self.min_busy = min_busy
         self.in_flight = 0
         self.admit_every = 0.0
         self.last_admitted = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._was_late = False
+        self._ticked = (0.0, 0.0)  # loop time and process CPU time at the last tick
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
@@ -177,8 +186,12 @@ class LoadShedMiddleware:
     def _tick(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
         if loop is not self._loop:
             return  # a newer loop took over (tests start several)
-        now = loop.time()
-        late = now - due > self.max_lag
+        now, cpu = loop.time(), time.process_time()
+        # Late because this process was busy, not because other processes had the CPU:
+        # refusing requests helps only with the first.
+        busy = (cpu - self._ticked[1]) / max(now - self._ticked[0], 1e-9) >= self.min_busy
+        self._ticked = (now, cpu)
+        late = now - due > self.max_lag and busy
         if late and self._was_late:  # twice in a row: overload, not one pause of the process
             self.admit_every = min(max(2 * self.admit_every, _TICK / 2), _MAX_GAP)
         elif not late:

@@ -258,7 +258,8 @@ def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    shed = LoadShedMiddleware(ok_app, limit=64, exempt=("/healthz",), max_lag=0.05)
+    # min_busy=0: the late ticks below are simulated, the CPU was not actually busy.
+    shed = LoadShedMiddleware(ok_app, limit=64, exempt=("/healthz",), max_lag=0.05, min_busy=0)
 
     async def status(path: str) -> object:
         sent: list[dict[str, object]] = []
@@ -310,3 +311,23 @@ def test_strict_bodies_still_take_enums_and_dates_as_json_strings() -> None:
         good = {"kind": "symptom", "day": "2024-05-01", "count": 2}
         assert client.post("/echo", json=good).status_code == 200
         assert client.post("/echo", json={**good, "count": "2"}).status_code == 422
+
+
+def test_lag_while_the_process_was_idle_is_not_overload() -> None:
+    """Late ticks with no CPU used in between: other processes had the CPU, and refusing
+    requests would not help."""
+
+    async def ok_app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("not called")
+
+    shed = LoadShedMiddleware(ok_app, limit=64, exempt=(), max_lag=0.05, min_busy=0.5)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        shed._loop = loop
+        for _ in range(5):
+            await asyncio.sleep(0.06)  # the loop idles; the process uses no CPU
+            shed._tick(loop, loop.time() - 0.1)
+        assert shed.admit_every == 0
+
+    asyncio.run(scenario())
