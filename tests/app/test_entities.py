@@ -222,5 +222,5 @@ def test_node_link_json_loads_under_either_networkx_default(client: TestClient) 
     loaded = [nx.node_link_graph(data), nx.node_link_graph(data, edges="links")]
     for graph in loaded:
         assert graph.number_of_nodes() == 65
-        assert graph.number_of_edges() == 109
+        assert graph.number_of_edges() == 127
     assert data["links"] == data["edges"]
