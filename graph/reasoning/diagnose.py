@@ -142,14 +142,14 @@ class Diagnoser:
         for node in sorted(graph.nodes(), key=lambda n: graph.content_order[n.id]):
             packs.setdefault(graph.pack_of[node.id], []).append(node)
         for pack, ordered in packs.items():
-            causes = [n.id for n in ordered if n.kind is NodeKind.CAUSE]
+            causes = [n.id for n in ordered if graph.kind(n.id) is NodeKind.CAUSE]
             if not causes:
                 continue
             self.models[pack] = PosteriorModel(
                 graph,
                 causes=causes,
-                symptoms=[n.id for n in ordered if n.kind is NodeKind.SYMPTOM],
-                conditions=[n.id for n in ordered if n.kind is NodeKind.CONDITION],
+                symptoms=[n.id for n in ordered if graph.kind(n.id) is NodeKind.SYMPTOM],
+                conditions=[n.id for n in ordered if graph.kind(n.id) is NodeKind.CONDITION],
                 params=self.params,
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}

@@ -434,19 +434,35 @@ def _ancestor_matrix(
     graph: KnowledgeGraph, symptoms: Sequence[str], index: Mapping[str, int]
 ) -> sparse.csr_array:
     """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
+    parents: dict[int, list[int]] = {}
+    for edge in graph.edges(predicate=Predicate.SUBTYPE_OF):
+        child, parent = index.get(edge.subject), index.get(edge.object)
+        if child is not None and parent is not None:
+            parents.setdefault(child, []).append(parent)
+    closure: dict[int, frozenset[int]] = {}
+
+    def broader(j: int) -> frozenset[int]:
+        # Iterative depth-first closure (subtype edges are acyclic: the loader checks).
+        stack = [j]
+        while stack:
+            current = stack[-1]
+            pending = [p for p in parents.get(current, ()) if p not in closure]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            found = {current}
+            for p in parents.get(current, ()):
+                found |= closure[p]
+            closure[current] = frozenset(found)
+        return closure[j]
+
     rows: list[int] = []
     cols: list[int] = []
-    for symptom, j in index.items():
-        broader = (
-            ancestors(graph, symptom)
-            if graph.edges(predicate=Predicate.SUBTYPE_OF, subject=symptom)
-            else (symptom,)
-        )
-        for a in broader:
-            k = index.get(a)
-            if k is not None:
-                rows.append(j)
-                cols.append(k)
+    for j in range(len(symptoms)):
+        for k in broader(j):
+            rows.append(j)
+            cols.append(k)
     ones = np.ones(len(rows), dtype=np.float64)
     return sparse.csr_array((ones, (rows, cols)), shape=(len(symptoms), len(symptoms)))
 
