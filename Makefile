@@ -51,7 +51,7 @@ test: lint typecheck lint-openapi unit
 
 # Load, fuzz and soak runs start the real server on 127.0.0.1; timings are reported, not asserted.
 bench: $(VENV)/.installed-test
-	$(BIN)/python -m bench.run_bench
+	$(BIN)/python -m bench.run_bench $(if $(wildcard build/hpo/edges.tsv),--hpo)
 
 fuzz: $(VENV)/.installed-test
 	$(BIN)/python -m bench.fuzz 200

@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 import timeit
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -179,6 +180,94 @@ def in_process_microseconds() -> dict[str, float]:
     }
 
 
+HPO_PACK = REPO / "build" / "hpo"
+
+
+def hpo_queries(pack: Path, count: int, seed: int = 3) -> list[dict[str, list[str]]]:
+    """Distinct 3-15-term queries from diseases' own annotations (codes, as a client sends)."""
+    import random
+
+    from graph.knowledge import KnowledgeGraph
+    from graph.vocabulary import Predicate
+
+    graph = KnowledgeGraph.from_packs([pack])
+    rng = random.Random(seed)
+    causes = [n.id for n in graph.nodes(NodeKind.CAUSE)]
+    queries: list[dict[str, list[str]]] = []
+    while len(queries) < count:
+        terms = [
+            graph.node(e.object).codes[0].code
+            for e in graph.edges(predicate=Predicate.CAUSES, subject=rng.choice(causes))
+            if e.frequency != "excluded" and graph.node(e.object).codes
+        ]
+        if len(terms) >= 3:
+            queries.append({"present": rng.sample(terms, min(len(terms), rng.randint(3, 15)))})
+    return queries
+
+
+def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dict[str, Any]:
+    """The full HPO/OMIM pack (`make hpo` builds it): start-up, memory, diagnose over HTTP with
+    600 distinct queries, search, and the engine in process."""
+    from graph.knowledge import KnowledgeGraph
+    from graph.reasoning import DiagnoseQuery, Diagnoser
+
+    queries = hpo_queries(HPO_PACK, 600)
+    env = {"SYMPTOM_GRAPH_PACKS": json.dumps([str(HPO_PACK)])}
+    port = free_port()
+    runs: dict[str, list[Run]] = {"diagnose": [], "search": []}
+    with running(project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env) as server:
+        startup, rss_ready = server.startup_seconds, server.rss_kib() / 1024
+        DISTINCT_BODIES[:] = queries
+        for round_number in range(rounds):
+            for name, method, path in (
+                ("diagnose", "POST", "/v1/diagnose"),
+                ("search", "GET", "/v1/search?q=seizure"),
+            ):
+                run = wrk(
+                    binary,
+                    server.url + path,
+                    method,
+                    seconds,
+                    connections,
+                    distinct=name == "diagnose",
+                )
+                runs[name].append(run)
+                print(
+                    f"hpo round {round_number + 1}/{rounds} {name:9} "
+                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms",
+                    file=sys.stderr,
+                )
+        rss_after = server.rss_kib() / 1024
+    graph = KnowledgeGraph.from_packs([HPO_PACK])
+    diagnoser = Diagnoser(graph)
+    timings = []
+    for body in queries:
+        query = DiagnoseQuery.of([graph.resolve(t) for t in body["present"]], limit=10)
+        started = time.perf_counter()
+        diagnoser.diagnose(query)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return {
+        "startup_seconds": startup,
+        "rss_mib_ready": rss_ready,
+        "rss_mib_after_load": rss_after,
+        "endpoints": {
+            name: {
+                "requests_per_second": statistics.median(r.requests_per_second for r in rs),
+                "p50_ms": statistics.median(r.p50_ms for r in rs),
+                "p99_ms": statistics.median(r.p99_ms for r in rs),
+                "non_2xx": sum(r.non_2xx for r in rs),
+            }
+            for name, rs in runs.items()
+        },
+        "in_process_diagnose_ms": {
+            "median": statistics.median(timings),
+            "p99": timings[int(len(timings) * 0.99) - 1],
+            "queries": len(timings),
+        },
+    }
+
+
 def startup_seconds(starts: int) -> list[float]:
     times = []
     for _ in range(starts):
@@ -194,6 +283,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5, help="per target per round")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--starts", type=int, default=5, help="server starts to time")
+    parser.add_argument(
+        "--hpo", action="store_true", help="also the full HPO pack in build/hpo (`make hpo`)"
+    )
     args = parser.parse_args()
     binary = ensure_wrk()
     DISTINCT_BODIES.extend(knee_queries())
@@ -256,6 +348,8 @@ def main() -> None:
         **in_process_microseconds(),
         "rounds": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
     }
+    if args.hpo:
+        report["hpo"] = hpo_section(binary, args.seconds, args.connections, args.rounds)
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
     latest.write_text(json.dumps(report, indent=2) + "\n")
@@ -320,6 +414,27 @@ def print_report(report: dict[str, Any]) -> None:
             all(r["non_2xx"] == 0 and r["socket_errors"] == 0 for r in endpoints.values()),
         ),
     ]
+    hpo = report.get("hpo")
+    if hpo is not None:
+        engine = hpo["in_process_diagnose_ms"]
+        print(
+            f"\nHPO pack: ready in {hpo['startup_seconds']:.1f} s, RSS {hpo['rss_mib_ready']:.0f}"
+            f" MiB ready / {hpo['rss_mib_after_load']:.0f} MiB after load; in process diagnose"
+            f" median {engine['median']:.2f} ms, p99 {engine['p99']:.2f} ms"
+            f" ({engine['queries']} queries of 3-15 terms)"
+        )
+        for name, row in hpo["endpoints"].items():
+            print(
+                f"HPO {name}: {row['requests_per_second']:.0f} req/s, p50 {row['p50_ms']:.2f} ms,"
+                f" p99 {row['p99_ms']:.2f} ms, non-2xx {row['non_2xx']:.0f}"
+            )
+        checks += [
+            ("HPO start to /readyz <= 20 s", hpo["startup_seconds"] <= 20),
+            ("HPO RSS <= 1 GiB", hpo["rss_mib_after_load"] <= 1024),
+            ("HPO diagnose in process median <= 5 ms", engine["median"] <= 5),
+            ("HPO diagnose in process p99 <= 20 ms", engine["p99"] <= 20),
+            ("HPO diagnose over HTTP p99 <= 50 ms", hpo["endpoints"]["diagnose"]["p99_ms"] <= 50),
+        ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")
 
