@@ -61,7 +61,9 @@ soak: $(VENV)/.installed-test
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
 
-# Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all).
+# Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all),
+# then the free-text parser's precision, recall and negation accuracy on tests/parse.
 SPLIT ?= all
 eval: $(VENV)/.installed-test
 	$(BIN)/python -m graph.evaluation --split $(SPLIT)
+	$(BIN)/python -m graph.parse_eval

@@ -21,7 +21,7 @@ from app.hardening import (
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
-from app.routers import catalog, edges, health, nodes, reasoning, search, sources
+from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
 from app.runtime import Runtime
 from app.settings import Settings
 from graph.errors import ContentError
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = None
     app.state.metrics = Metrics()
     install_problem_handlers(app)
-    for module in (reasoning, nodes, edges, search, sources, catalog, health):
+    for module in (parse, reasoning, nodes, edges, search, sources, catalog, health):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:
