@@ -43,7 +43,8 @@ openapi: $(VENV)/.installed-run
 lint-openapi: node_modules/.installed
 	npx --no-install spectral lint openapi.json --ruleset .spectral.yaml --fail-severity=warn
 
-unit: $(VENV)/.installed-test
+# The browser test injects axe-core from node_modules.
+unit: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 test: lint typecheck lint-openapi unit

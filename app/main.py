@@ -24,6 +24,7 @@ from app.problems import UnhandledErrorMiddleware, install_problem_handlers
 from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
 from app.runtime import Runtime
 from app.settings import Settings
+from app.web import install_web
 from graph.errors import ContentError
 
 __all__ = ["create_app"]
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (parse, reasoning, nodes, edges, search, sources, catalog, health):
         app.include_router(module.router)
+    install_web(app)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)

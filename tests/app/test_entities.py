@@ -87,7 +87,7 @@ def test_edges_filtered(client: TestClient) -> None:
         ("twiching", "symptom:visible-twitching", "twitching"),
         ("dehidration", "cause:dehydration", "Dehydration"),
         ("electromiography", "diagnostic:electromyography", "Electromyography"),
-        ("numb", "symptom:numbness", "numbness"),
+        ("numb", "symptom:numbness", "numb"),
         ("knee spasm", "condition:knee-twitching", "knee spasm"),
     ],
 )
