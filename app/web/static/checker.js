@@ -7,6 +7,7 @@ const state = {
   skipped: new Set(), // ids answered "don't know": never asked again
   explained: new Map(), // query key -> diagnose answer with explain: true
   last: null,
+  refocus: null, // the chip whose toggle had the focus before a re-render
 };
 
 const $ = (id) => document.getElementById(id);
@@ -36,13 +37,18 @@ function renderChips() {
       h("button", {
         type: "button", class: "chip-toggle", "aria-pressed": String(yes),
         "aria-label": `${item.name}: ${yes ? "yes" : "no"}. Switch to ${yes ? "no" : "yes"}`,
-        onclick: () => { item.status = yes ? "absent" : "present"; update(); },
+        onclick: () => { item.status = yes ? "absent" : "present"; state.refocus = item.id; update(); },
       }, yes ? "yes" : "no"),
       h("button", {
         type: "button", class: "chip-remove", "aria-label": `Remove ${item.name}`,
-        onclick: () => { state.items.delete(item.id); update(); },
+        onclick: () => { state.items.delete(item.id); update(); input.focus(); },
       }, "×"));
   }));
+  // Re-rendering replaces the buttons: keep the keyboard where it was.
+  if (state.refocus) {
+    list.querySelector(`[data-id="${CSS.escape(state.refocus)}"] .chip-toggle`)?.focus();
+    state.refocus = null;
+  }
 }
 
 async function update() {
@@ -55,20 +61,20 @@ async function update() {
     return;
   }
   try {
-    const answer = await api.diagnose(q);
+    const [answer, sources] = await Promise.all([api.diagnose(q), sourceTitles()]);
     state.last = { key: JSON.stringify(q), answer };
     disclaimer($("disclaimer"), answer.disclaimer);
-    renderAnswer(answer);
+    renderAnswer(answer, sources);
   } catch (err) {
     results.replaceChildren(h("p", { class: "card error", role: "alert" }, `The API said: ${err.message}`));
   }
 }
 
-function renderAnswer(answer) {
+function renderAnswer(answer, sources) {
   const names = new Map(answer.candidates.map((c) => [c.cause.id, c.cause.name]));
   for (const item of state.items.values()) names.set(item.id, item.name);
   $("results").replaceChildren(
-    triage(answer.triage),
+    triage(answer.triage, sources),
     nextQuestion(answer),
     h("section", { class: "card", "aria-labelledby": "causes-title" },
       h("h2", { id: "causes-title" }, "Possible causes"),
@@ -82,7 +88,7 @@ function renderAnswer(answer) {
 
 const pct = (p) => `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 
-function triage(t) {
+function triage(t, sources) {
   if (t.level !== "seek_care") {
     return h("section", { class: "banner self-care", "aria-label": "Triage" },
       h("p", {}, h("strong", {}, "No warning sign reported. "),
@@ -93,7 +99,10 @@ function triage(t) {
     t.red_flags.map((flag) => h("div", { class: "flag" },
       h("p", {}, h("strong", {}, flag.name)),
       h("p", {}, flag.advice),
-      h("p", { class: "muted" }, "Source: ", flag.sources.join(", "),
+      h("p", { class: "muted" }, "Source: ", flag.sources.map((id) => {
+        const s = sources.get(id);
+        return s?.url ? h("a", { href: s.url, rel: "noreferrer" }, s.title) : (s?.title || id);
+      }).flatMap((x, i) => (i ? ["; ", x] : [x])),
         " · because you reported: ", flag.triggered_by.map((id) => state.items.get(id)?.name || id).join(", ")))));
 }
 

@@ -63,11 +63,12 @@ async function showNode(id) {
   view.replaceChildren(
     h("article", {},
       h("h1", {}, node.name),
-      h("section", { class: "card" }, h("p", {}, node.description), facts),
-      h("section", { class: "card graph", "aria-labelledby": "graph-title" },
-        h("h2", { id: "graph-title" }, "Neighbourhood"),
-        h("p", { class: "muted" }, "Each neighbour is a link: Tab through them, Enter opens one."),
-        neighbourhood(node, detail.neighbours)),
+      h("div", { class: "node-top" },
+        h("section", { class: "card" }, h("p", {}, node.description), facts),
+        h("section", { class: "card graph", "aria-labelledby": "graph-title" },
+          h("h2", { id: "graph-title" }, "Neighbourhood"),
+          h("p", { class: "muted" }, "Each neighbour is a link: Tab through them, Enter opens one."),
+          neighbourhood(node, detail.neighbours))),
       groups));
   focusHeading();
 }
@@ -95,13 +96,17 @@ function neighbourhood(node, groups) {
     svg.append(s("line", { x1: cx, y1: cy, x2: n.x, y2: n.y }));
   });
   for (const n of items) {
-    const label = n.name.length > 28 ? `${n.name.slice(0, 26)}…` : n.name;
+    // A long name is cut short; the ellipsis is decoration, so the visible text stays part of
+    // the link's accessible name.
+    const cut = n.name.length > 28;
+    const label = cut ? n.name.slice(0, 26).trimEnd() : n.name;
     const anchor = n.x < cx - 10 ? "end" : n.x > cx + 10 ? "start" : "middle";
     const dx = anchor === "end" ? -12 : anchor === "start" ? 12 : 0;
-    const link = s("a", { href: nodeHref(n.id), "aria-label": `${n.name} (${n.kind}, ${n.predicate.replaceAll("_", " ")})` },
-      s("title", {}, `${n.name} · ${n.kind}`),
+    const link = s("a", { href: nodeHref(n.id), "data-name": n.name },
+      s("title", {}, n.name),
       s("circle", { cx: n.x, cy: n.y, r: 8, fill: COLOURS[n.kind] || "#444" }),
-      s("text", { x: n.x + dx, y: n.y + (anchor === "middle" ? (n.y < cy ? -12 : 20) : 4), "text-anchor": anchor }, label));
+      s("text", { x: n.x + dx, y: n.y + (anchor === "middle" ? (n.y < cy ? -12 : 20) : 4), "text-anchor": anchor }, label,
+        cut ? s("tspan", { "aria-hidden": "true" }, "…") : ""));
     svg.append(link);
   }
   svg.append(s("g", { class: "center" }, s("circle", { cx, cy, r: 12 }),
