@@ -38,6 +38,7 @@ class ParseReport:
     correct: int = 0
     negated: int = 0  # expected absent mentions
     negated_correct: int = 0  # ... found as absent
+    wrongly_negated: int = 0  # present mentions read as absent
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -77,6 +78,10 @@ def evaluate(parser: Parser, sentences: Sequence[Sentence], pack: str = "knee") 
         absent = [k for k, v in want.items() if v == Polarity.ABSENT.value]
         report.negated += len(absent)
         report.negated_correct += sum(got.get(k) == Polarity.ABSENT.value for k in absent)
+        report.wrongly_negated += sum(
+            v == Polarity.PRESENT.value and got.get(k) == Polarity.ABSENT.value
+            for k, v in want.items()
+        )
         if got != want:
             report.failures.append(f"{sentence.text!r}: expected {want}, got {got}")
     return report
@@ -93,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"  recall             {report.recall:.3f}")
     print(
         f"  negation accuracy  {report.negation_accuracy:.3f} "
-        f"({report.negated_correct}/{report.negated} negated mentions)"
+        f"({report.negated_correct}/{report.negated} negated mentions); "
+        f"present mentions read as absent: {report.wrongly_negated}"
     )
     for failure in report.failures:
         print(f"  miss: {failure}")

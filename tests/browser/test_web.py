@@ -232,6 +232,8 @@ def test_explorer_pages(browser: Browser, server: Server) -> None:
     rows = page.locator("#view table tbody tr")
     assert rows.count() >= 1
     assert all(rows.nth(i).locator(".badge.inferred").count() == 1 for i in range(rows.count()))
+    # Edge ends are named, not left as ids.
+    assert ":" not in rows.first.locator(".edge-line a").first.inner_text()
     assert axe_violations(page) == []
     assert browser.blocked == []
     assert browser.errors == []

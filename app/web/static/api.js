@@ -26,6 +26,7 @@ export const api = {
   edges: (offset = 0) => call(`/v1/edges?limit=200&offset=${offset}`),
   sources: () => call("/v1/sources"),
   meta: () => call("/v1/meta"),
+  nodes: (offset = 0) => call(`/v1/nodes?limit=200&offset=${offset}`),
 };
 
 // Build elements without innerHTML: content text is always text, never markup.

@@ -125,7 +125,13 @@ async function showInferred() {
     edges.push(...chunk.items.filter((e) => e.inferred));
     if (offset + chunk.items.length >= chunk.total) break;
   }
+  // Names for the edges' ends, from the node list (bounded the same way).
   const names = new Map();
+  for (let offset = 0, page = 0; page < 50; page += 1, offset += 200) {
+    const chunk = await api.nodes(offset);
+    for (const n of chunk.items) names.set(n.id, n.name);
+    if (offset + chunk.items.length >= chunk.total) break;
+  }
   view.replaceChildren(h("section", { class: "card" },
     h("h1", {}, "Inferred edges"),
     h("p", {}, `${edges.length} edges the sources only imply, each with the editors' reasoning and the excerpts it rests on.`),
