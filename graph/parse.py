@@ -280,19 +280,27 @@ class PackParser:
                 self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
                 words.update(t.raw for t in tokens if len(t.raw) >= MIN_TYPO_LENGTH)
         self._longest = max((len(k) for k in self._index), default=0)
-        self._vocabulary = sorted(words)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
-        self._stems = {w: _stem(w) for w in self._vocabulary}
+        self._stems = {w: _stem(w) for w in words}
+        # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
+        # to be at least 2/3 of the longer, so a lookup scores only a few words of the pack.
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(words):
+            self._buckets.setdefault((word[0], len(word)), []).append(word)
 
     def _repair(self, token: _Token) -> tuple[_Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
         if len(raw) < MIN_TYPO_LENGTH or raw in _KEEP or token.stem in self._known:
             return token, False
-        best = process.extractOne(
-            raw, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF
-        )
-        if best is None or best[0][0] != raw[0]:
+        size = len(raw)
+        candidates = [
+            word
+            for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
+            for word in self._buckets.get((raw[0], length), ())
+        ]
+        best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        if best is None:
             return token, False
         word = best[0]
         return _Token(word, self._stems[word], token.start, token.end), True
