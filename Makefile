@@ -44,7 +44,8 @@ openapi: $(VENV)/.installed-run
 lint-openapi: node_modules/.installed
 	npx --no-install spectral lint openapi.json --ruleset .spectral.yaml --fail-severity=warn
 
-unit: $(VENV)/.installed-test
+# The browser test injects axe-core from node_modules.
+unit: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 test: lint typecheck lint-openapi unit
@@ -86,7 +87,9 @@ eval-hpo: $(EVAL_VENV)/.installed
 clean:
 	rm -rf $(VENV) $(EVAL_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
 
-# Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all).
+# Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all),
+# then the free-text parser's precision, recall and negation accuracy on tests/parse.
 SPLIT ?= all
 eval: $(VENV)/.installed-test
 	$(BIN)/python -m graph.evaluation --split $(SPLIT)
+	$(BIN)/python -m graph.parse_eval

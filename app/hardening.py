@@ -33,6 +33,20 @@ DOCS_CSP = (
     b"default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
     b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
+# The web pages (app/web): their own scripts, styles and API calls, nothing inline or remote.
+WEB_PAGES = ("/", "/explorer")
+WEB_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def content_security_policy(path: str) -> bytes:
+    if path.startswith(DOCS_PREFIXES):
+        return DOCS_CSP
+    if path in WEB_PAGES or path.startswith("/web/"):
+        return WEB_CSP
+    return API_CSP
 
 
 class BodyLimitMiddleware:
@@ -282,7 +296,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope["path"].startswith(DOCS_PREFIXES) else API_CSP
+        csp = content_security_policy(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -25,9 +25,10 @@ from app.hardening import (
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
-from app.routers import catalog, edges, health, nodes, reasoning, search, sources
+from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
 from app.runtime import Runtime
 from app.settings import Settings
+from app.web import install_web
 from graph.errors import ContentError
 
 __all__ = ["create_app"]
@@ -85,8 +86,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     install_redoc(app)
-    for module in (reasoning, nodes, edges, search, sources, catalog, health):
+    for module in (parse, reasoning, nodes, edges, search, sources, catalog, health):
         app.include_router(module.router)
+    install_web(app)
 
     def openapi() -> dict[str, Any]:
         return build_openapi(app)

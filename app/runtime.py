@@ -22,6 +22,7 @@ from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, No
 from graph.export import ExportFormat, export
 from graph.kgx import zip_chunks
 from graph.knowledge import KnowledgeGraph, Neighbour
+from graph.parse import Parser
 from graph.reasoning import Diagnoser, PathFinder
 from graph.search import SearchIndex
 
@@ -69,6 +70,7 @@ class Runtime:
         self.graph = graph
         self.diagnoser = diagnoser
         self.search = SearchIndex(graph)
+        self.parser = Parser(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
             graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
         )

@@ -1,0 +1,123 @@
+"""Free text to symptoms and exposures, present or absent, ready for diagnose."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
+
+from app.deps import RuntimeDep
+from app.problems import FieldError, ProblemError, problem_responses
+from app.schemas.common import SLUG
+from graph.parse import MAX_TEXT, MentionKind, Polarity
+
+__all__ = ["MentionOut", "ParseRequest", "ParseResponse", "router"]
+
+router = APIRouter(prefix="/v1", tags=["reasoning"])
+
+PARSE_EXAMPLE: dict[str, JsonValue] = {
+    "text": "My knee keeps twitching after running, no swelling or redness.",
+}
+
+
+class ParseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [PARSE_EXAMPLE]})
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_TEXT,
+        description="What the person wrote, in their own words.",
+    )
+    pack: Annotated[str, StringConstraints(pattern=rf"^{SLUG}$", max_length=60)] | None = Field(
+        default=None,
+        description="The pack to read the text against. By default every pack is tried and the "
+        "one with the most mentions wins (the first loaded, e.g. `knee`, on a tie).",
+    )
+
+
+class MentionOut(BaseModel):
+    id: str = Field(examples=["symptom:visible-twitching"])
+    name: str = Field(examples=["Visible twitching around the knee"])
+    kind: MentionKind = Field(
+        description="`symptom`, or `exposure` for a cause the person says applies to them."
+    )
+    status: Polarity = Field(description="`absent` when the text negates it.")
+    start: int = Field(ge=0, description="Character offset where the mention starts.")
+    end: int = Field(ge=0, description="Character offset just past its end: [start, end).")
+    text: str = Field(description="The mention as written.", examples=["twiching"])
+    matched: str = Field(
+        description="The name or synonym it matched, as written in the content.",
+        examples=["twitching"],
+    )
+    typo: bool = Field(description="True when it matched only after repairing a misspelling.")
+
+
+class DiagnoseLists(BaseModel):
+    present: list[str] = Field(description="Present symptom ids.")
+    absent: list[str] = Field(description="Absent symptom ids.")
+    exposures: list[str] = Field(description="Cause ids reported as applying.")
+    absent_exposures: list[str] = Field(description="Cause ids reported as not applying.")
+
+
+class ParseResponse(BaseModel):
+    pack: str | None = Field(description="The pack the text was read against.")
+    mentions: list[MentionOut] = Field(description="In the order they appear in the text.")
+    diagnose: DiagnoseLists = Field(
+        description="The mentions as the lists `POST /v1/diagnose` takes; when a node is "
+        "mentioned twice, its last mention decides."
+    )
+
+
+@router.post(
+    "/parse",
+    operation_id="parse",
+    summary="Read symptoms and exposures from free text",
+    responses=problem_responses(400, 413, 422, 500),
+)
+async def parse(runtime: RuntimeDep, body: ParseRequest) -> ParseResponse:
+    """Recognise the symptoms and exposures in what a person wrote: lay phrasing and synonyms
+    from the packs, misspellings, and negation with its scope (NegEx: "no swelling or
+    redness" negates both; "not painful, but it twitches" only the pain). Each mention carries
+    its node id, whether it is present or absent, and its character span. Not a diagnosis."""
+    parser = runtime.parser
+    if body.pack is not None and body.pack not in parser.packs:
+        known = ", ".join(sorted(parser.packs))
+        raise ProblemError(
+            422,
+            f"No pack {body.pack!r} with symptoms or causes; use one of: {known}.",
+            errors=[FieldError(location="body.pack", message=f"use one of: {known}")],
+        )
+    pack, mentions = parser.parse(body.text, body.pack)
+    last: dict[str, tuple[MentionKind, Polarity]] = {}
+    for m in mentions:
+        last.pop(m.node_id, None)  # re-inserted, so the order follows the last mention
+        last[m.node_id] = (m.kind, m.polarity)
+    lists: dict[tuple[MentionKind, Polarity], list[str]] = {
+        (k, p): [] for k in MentionKind for p in Polarity
+    }
+    for node_id, key in last.items():
+        lists[key].append(node_id)
+    return ParseResponse(
+        pack=pack,
+        mentions=[
+            MentionOut(
+                id=m.node_id,
+                name=m.name,
+                kind=m.kind,
+                status=m.polarity,
+                start=m.start,
+                end=m.end,
+                text=m.text,
+                matched=m.matched,
+                typo=m.typo,
+            )
+            for m in mentions
+        ],
+        diagnose=DiagnoseLists(
+            present=lists[MentionKind.SYMPTOM, Polarity.PRESENT],
+            absent=lists[MentionKind.SYMPTOM, Polarity.ABSENT],
+            exposures=lists[MentionKind.EXPOSURE, Polarity.PRESENT],
+            absent_exposures=lists[MentionKind.EXPOSURE, Polarity.ABSENT],
+        ),
+    )

@@ -1,0 +1,446 @@
+"""Free text to graph mentions: what a person wrote, as present or absent symptoms and exposures.
+
+Matching is a dictionary lookup of token n-grams over each pack's node names and synonyms
+(light stemming, so "twitches" meets "twitching"), with typo repair by rapidfuzz for words the
+pack does not know. Overlapping candidates resolve to the longest match. Negation follows NegEx
+(Chapman et al., 2001): pre- and post-negation triggers, pseudo-triggers that look like
+negation but are not ("not only"), and a scope that ends at a conjunction such as "but", at the
+end of the sentence, or after a few words. A trigger inside a matched phrase belongs to the
+phrase ("haven't been drinking much" names dehydration; it does not negate it).
+
+Everything is built once per graph; a request costs time linear in its (capped) length.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rapidfuzz import fuzz, process
+
+from graph.knowledge import KnowledgeGraph
+from graph.vocabulary import NodeKind
+
+__all__ = [
+    "MAX_NGRAM",
+    "MAX_TEXT",
+    "Mention",
+    "MentionKind",
+    "PackParser",
+    "Parser",
+    "Polarity",
+]
+
+MAX_TEXT = 2000  # characters a request may send
+MAX_NGRAM = 8  # longest phrase, in tokens, the matcher looks up
+NEGATION_WINDOW = 6  # NegEx scope, in words (a matched phrase counts as one word)
+TYPO_CUTOFF = 80.0  # rapidfuzz ratio below which a word is a different word, not a typo
+MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
+
+# Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+# NegEx's trigger lists, trimmed to how people describe their own symptoms.
+PRE_NEGATION = (
+    "no",
+    "not",
+    "without",
+    "denies",
+    "deny",
+    "denied",
+    "never",
+    "nor",
+    "none",
+    "neither",
+    "free of",
+    "absence of",
+    "no sign of",
+    "no signs of",
+    "negative for",
+    "don't",
+    "dont",
+    "do not",
+    "doesn't",
+    "doesnt",
+    "does not",
+    "didn't",
+    "didnt",
+    "did not",
+    "haven't",
+    "havent",
+    "have not",
+    "hasn't",
+    "hasnt",
+    "has not",
+    "isn't",
+    "isnt",
+    "is not",
+    "aren't",
+    "arent",
+    "are not",
+    "wasn't",
+    "wasnt",
+    "was not",
+    "can't say",
+    "cannot say",
+)
+POST_NEGATION = ("absent", "ruled out", "not present", "gone", "went away")
+# Look like negation triggers, negate nothing.
+PSEUDO_TRIGGERS = (
+    "not only",
+    "not just",
+    "no doubt",
+    "not necessarily",
+    "no change",
+    "no increase",
+    "not sure",
+    "no idea",
+    "not getting better",
+    "not going away",
+    "won't go away",
+    "doesn't go away",
+    "not improving",
+)
+# A negation's scope ends here (NegEx's conjunctions and termination terms).
+TERMINATORS = (
+    "but",
+    "however",
+    "although",
+    "though",
+    "yet",
+    "except",
+    "apart from",
+    "aside from",
+    "still",
+    "which",
+    "and it",
+    "and my",
+    "and i",
+    "and i'm",
+    "and the",
+    "it's just",
+    ", my",
+    ", it",
+    ", it's",
+    ", i",
+    ", i'm",
+    ", and",
+)
+# Common words that typo repair leaves alone, so "running" never becomes "cramping".
+_KEEP = frozenset(
+    {
+        "about",
+        "after",
+        "again",
+        "always",
+        "around",
+        "because",
+        "before",
+        "being",
+        "better",
+        "could",
+        "didn't",
+        "doesn't",
+        "during",
+        "every",
+        "feels",
+        "going",
+        "haven't",
+        "knees",
+        "little",
+        "maybe",
+        "might",
+        "morning",
+        "never",
+        "night",
+        "often",
+        "other",
+        "really",
+        "right",
+        "running",
+        "since",
+        "sleep",
+        "something",
+        "sometimes",
+        "started",
+        "still",
+        "their",
+        "there",
+        "these",
+        "thing",
+        "think",
+        "those",
+        "today",
+        "walking",
+        "weeks",
+        "which",
+        "while",
+        "worse",
+        "would",
+    }
+)
+
+
+class Polarity(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+
+
+class MentionKind(StrEnum):
+    SYMPTOM = "symptom"
+    EXPOSURE = "exposure"  # a cause the person reports as applying to them
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    node_id: str
+    name: str
+    kind: MentionKind
+    polarity: Polarity
+    start: int  # character offsets into the text, [start, end)
+    end: int
+    text: str  # the text as written
+    matched: str  # the name or synonym it matched, as written in the content
+    typo: bool  # matched only after repairing a misspelt word
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    raw: str
+    stem: str
+    start: int
+    end: int
+
+
+def _stem(word: str) -> str:
+    """A crude, consistent suffix strip: both the content and the text go through it."""
+    if len(word) <= 4 or "'" in word:
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+        # "running" -> "run", "swelling" keeps its double l ("swell").
+        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
+            word = word[:-1]
+        return word
+    if word.endswith("ed") and len(word) > 5:
+        return word[:-2]
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _tokens(text: str) -> list[_Token]:
+    lowered = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    return [
+        _Token(m.group(), _stem(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(lowered)
+    ]
+
+
+def _phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:
+    return {tuple(t.stem for t in _tokens(item)): item for item in items}
+
+
+_PRE = _phrases(PRE_NEGATION)
+_POST = _phrases(POST_NEGATION)
+_PSEUDO = _phrases(PSEUDO_TRIGGERS)
+_TERM = _phrases(TERMINATORS)
+_MAX_CUE = max(len(k) for k in (*_PRE, *_POST, *_PSEUDO, *_TERM))
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    node_id: str
+    name: str
+    kind: MentionKind
+    matched: str
+
+
+class PackParser:
+    """The phrase index of one pack: every symptom's and cause's name and synonyms."""
+
+    def __init__(self, pack: str, nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]]):
+        self.pack = pack
+        self._index: dict[tuple[str, ...], _Entry] = {}
+        words: set[str] = set()
+        for node_id, name, kind, synonyms in nodes:
+            mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
+            for phrase in (name, *synonyms):
+                tokens = _tokens(phrase)
+                key = tuple(t.stem for t in tokens)
+                if not key or len(key) > MAX_NGRAM:
+                    continue
+                # The first claim on a phrase keeps it (names come before synonyms).
+                self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+                words.update(t.raw for t in tokens if len(t.raw) >= MIN_TYPO_LENGTH)
+        self._longest = max((len(k) for k in self._index), default=0)
+        self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
+        self._stems = {w: _stem(w) for w in words}
+        # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
+        # to be at least 2/3 of the longer, so a lookup scores only a few words of the pack.
+        self._buckets: dict[tuple[str, int], list[str]] = {}
+        for word in sorted(words):
+            self._buckets.setdefault((word[0], len(word)), []).append(word)
+
+    def _repair(self, token: _Token) -> tuple[_Token, bool]:
+        """`token`, or the pack word it is a likely misspelling of."""
+        raw = token.raw
+        if len(raw) < MIN_TYPO_LENGTH or raw in _KEEP or token.stem in self._known:
+            return token, False
+        size = len(raw)
+        candidates = [
+            word
+            for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
+            for word in self._buckets.get((raw[0], length), ())
+        ]
+        best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        if best is None:
+            return token, False
+        word = best[0]
+        return _Token(word, self._stems[word], token.start, token.end), True
+
+    def parse(self, text: str) -> list[Mention]:
+        text = text[:MAX_TEXT]
+        mentions: list[Mention] = []
+        offset = 0
+        # Sentences are parsed apart: a negation never crosses a sentence end.
+        for match in [*_SENTENCE_END.finditer(text), None]:
+            end = len(text) if match is None else match.start()
+            mentions += self._sentence(text, offset, end)
+            offset = end + 1
+        return mentions
+
+    def _sentence(self, text: str, start: int, end: int) -> list[Mention]:
+        raw = _tokens(text[start:end])
+        if not raw:
+            return []
+        repaired = [self._repair(t) for t in raw]
+        tokens = [t for t, _ in repaired]
+        stems = [t.stem for t in tokens]
+        n = len(tokens)
+        # Longest match first, left to right: "muscle spasms" beats "spasms".
+        taken = [False] * n
+        found: list[tuple[int, int, _Entry]] = []
+        window = min(self._longest, MAX_NGRAM)
+        for size in range(window, 0, -1):
+            for i in range(n - size + 1):
+                entry = self._index.get(tuple(stems[i : i + size]))
+                if entry is None or any(taken[i : i + size]):
+                    continue
+                found.append((i, i + size, entry))
+                for k in range(i, i + size):
+                    taken[k] = True
+        if not found:
+            return []
+        found.sort(key=lambda f: f[0])
+        negated = _negated(stems, taken, found)
+        out: list[Mention] = []
+        for (i, j, entry), is_negated in zip(found, negated, strict=True):
+            s, e = start + raw[i].start, start + raw[j - 1].end
+            out.append(
+                Mention(
+                    node_id=entry.node_id,
+                    name=entry.name,
+                    kind=entry.kind,
+                    polarity=Polarity.ABSENT if is_negated else Polarity.PRESENT,
+                    start=s,
+                    end=e,
+                    text=text[s:e],
+                    matched=entry.matched,
+                    typo=any(fixed for _, fixed in repaired[i:j]),
+                )
+            )
+        return out
+
+
+def _cue_at(stems: Sequence[str], i: int, cues: Mapping[tuple[str, ...], str]) -> int:
+    """The length of the longest cue in `cues` starting at token `i`, or 0."""
+    for size in range(min(_MAX_CUE, len(stems) - i), 0, -1):
+        if tuple(stems[i : i + size]) in cues:
+            return size
+    return 0
+
+
+def _negated(
+    stems: Sequence[str], taken: Sequence[bool], found: Sequence[tuple[int, int, _Entry]]
+) -> list[bool]:
+    """NegEx over one sentence: which of the `found` mentions fall in a negation's scope."""
+    n = len(stems)
+    starts = {i: idx for idx, (i, _, _) in enumerate(found)}
+    ends = {j - 1: idx for idx, (_, j, _) in enumerate(found)}
+    negated = [False] * len(found)
+    i = 0
+    while i < n:
+        if taken[i]:
+            i += 1
+            continue
+        pseudo = _cue_at(stems, i, _PSEUDO)
+        if pseudo:
+            i += pseudo
+            continue
+        size = _cue_at(stems, i, _PRE)
+        if size and not any(taken[i : i + size]):
+            # Forward scope: words until a terminator or the window runs out.
+            k, words = i + size, 0
+            while k < n and words < NEGATION_WINDOW:
+                if not taken[k] and (_cue_at(stems, k, _TERM) or _cue_at(stems, k, _PSEUDO)):
+                    break
+                if k in starts:
+                    idx = starts[k]
+                    negated[idx] = True
+                    k = found[idx][1]
+                else:
+                    k += 1
+                words += 1
+            i += size
+            continue
+        size = _cue_at(stems, i, _POST)
+        if size and not any(taken[i : i + size]):
+            # Backward scope: the closest mention within the window, nothing in between.
+            k, words = i - 1, 0
+            while k >= 0 and words < NEGATION_WINDOW:
+                if not taken[k] and _cue_at(stems, k, _TERM):
+                    break
+                if k in ends:
+                    negated[ends[k]] = True
+                    break
+                k -= 1
+                words += 1
+            i += size
+            continue
+        i += 1
+    return negated
+
+
+class Parser:
+    """One phrase index per pack; parses against one pack, chosen or the best fit."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
+        for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
+            for node in graph.nodes(kind):
+                entry = (node.id, node.name, node.kind, node.synonyms)
+                by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
+        # In load order: the first pack wins a tie.
+        self.packs: dict[str, PackParser] = {
+            p.id: PackParser(p.id, by_pack[p.id]) for p in graph.packs if p.id in by_pack
+        }
+
+    def parse(self, text: str, pack: str | None = None) -> tuple[str | None, list[Mention]]:
+        """The pack parsed against and its mentions. Without `pack`, every pack is tried and
+        the one with the most mentions wins (the first loaded on a tie); a pack is never mixed
+        with another, so a large pack cannot flood a small one's answer."""
+        if pack is not None:
+            return pack, self.packs[pack].parse(text)
+        best: tuple[str | None, list[Mention]] = (None, [])
+        for pack_id, parser in self.packs.items():
+            mentions = parser.parse(text)
+            if best[0] is None or len(mentions) > len(best[1]):
+                best = (pack_id, mentions)
+        return best

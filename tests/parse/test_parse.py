@@ -1,0 +1,180 @@
+"""The free-text parser: the sentence table's scores, negation scope, spans, packs, the route."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from graph.knowledge import KnowledgeGraph
+from graph.parse import MAX_TEXT, MentionKind, PackParser, Parser, Polarity
+from graph.parse_eval import evaluate, load_sentences, main
+from graph.vocabulary import NodeKind
+from tests.paths import REPO as ROOT
+
+KNEE = ROOT / "seeds" / "knee"
+HPO = ROOT / "seeds" / "hpo-sample"
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return Parser(KnowledgeGraph.from_packs([KNEE, HPO]))
+
+
+def found(parser: Parser, text: str) -> dict[str, str]:
+    _, mentions = parser.parse(text, "knee")
+    return {m.node_id: m.polarity.value for m in mentions}
+
+
+def test_sentence_table_scores(parser: Parser) -> None:
+    sentences = load_sentences()
+    assert len(sentences) >= 60
+    tags = {t for s in sentences for t in s.tags}
+    assert {"present", "absent", "exposure", "typo", "none"} <= tags
+    report = evaluate(parser, sentences)
+    assert report.precision >= 0.9, report.failures
+    assert report.recall >= 0.9, report.failures
+    assert report.negated >= 20
+    assert report.negation_accuracy >= 0.95, report.failures
+
+
+def test_eval_command_prints_the_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for label in ("precision", "recall", "negation accuracy"):
+        assert label in out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no swelling or redness", {"symptom:swelling": "absent", "symptom:redness": "absent"}),
+        (
+            "not painful, but it twitches",
+            {"symptom:pain-or-discomfort": "absent", "symptom:visible-twitching": "present"},
+        ),
+        ("I don't think it's swollen", {"symptom:swelling": "absent"}),
+        # The negation belongs to the phrase: dehydration is reported, not denied.
+        ("I haven't been drinking much", {"cause:dehydration": "present"}),
+        # A pseudo-trigger negates nothing.
+        (
+            "not only twitching but cramps",
+            {"symptom:visible-twitching": "present", "symptom:severe-painful-cramps": "present"},
+        ),
+        # A negation never crosses a sentence end.
+        (
+            "No swelling. Twitching.",
+            {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
+        ),
+        # Post-negation: "gone" looks back.
+        ("the swelling is gone", {"symptom:swelling": "absent"}),
+        (
+            "the swelling, well it's gone but numbness",
+            {"symptom:swelling": "absent", "symptom:numbness": "present"},
+        ),
+        ("", {}),
+    ],
+)
+def test_negation_scope(parser: Parser, text: str, expected: dict[str, str]) -> None:
+    assert found(parser, text) == expected
+
+
+def test_longest_match_wins_and_spans_point_into_the_text(parser: Parser) -> None:
+    text = "Bad muscle spasms and twiching"
+    _, mentions = parser.parse(text, "knee")
+    assert [(m.node_id, m.matched, m.typo) for m in mentions] == [
+        ("symptom:involuntary-contractions", "muscle spasm", False),
+        ("symptom:visible-twitching", "twitching", True),
+    ]
+    for m in mentions:
+        assert text[m.start : m.end] == m.text
+
+
+def test_exposures_are_causes(parser: Parser) -> None:
+    _, mentions = parser.parse("I take water pills, after a long run", "knee")
+    assert [(m.node_id, m.kind) for m in mentions] == [
+        ("cause:diuretics", MentionKind.EXPOSURE),
+        ("cause:overuse", MentionKind.EXPOSURE),
+    ]
+
+
+def test_text_is_capped(parser: Parser) -> None:
+    text = "x " * MAX_TEXT + "twitching"
+    assert found(parser, text) == {}
+
+
+def test_pack_choice(parser: Parser) -> None:
+    assert list(parser.packs) == ["knee", "hpo-sample"]
+    # The knee pack is first: it wins a tie, and a text only it knows.
+    assert parser.parse("hello")[0] == "knee"
+    assert parser.parse("my knee twitches")[0] == "knee"
+    pack, mentions = parser.parse("my knee twitches", "hpo-sample")
+    assert pack == "hpo-sample"
+    assert all(m.node_id.startswith(("symptom:hp-", "cause:")) for m in mentions)
+
+
+def test_a_pack_with_the_most_mentions_wins() -> None:
+    small = PackParser("a", [("symptom:x", "Ache", NodeKind.SYMPTOM, [])])
+    big = PackParser("b", [("symptom:y", "Ache", NodeKind.SYMPTOM, ["Pain"])])
+    mentions = big.parse("ache and pain")
+    assert [m.polarity for m in mentions] == [Polarity.PRESENT, Polarity.PRESENT]
+    assert len(small.parse("ache and pain")) == 1
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    settings = Settings(access_log=False, packs=[Path(KNEE), Path(HPO)])
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_parse_route(client: TestClient) -> None:
+    text = "My knee keeps twitching after running, no swelling"
+    response = client.post("/v1/parse", json={"text": text})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["pack"] == "knee"
+    assert [(m["id"], m["kind"], m["status"]) for m in body["mentions"]] == [
+        ("symptom:visible-twitching", "symptom", "present"),
+        ("cause:overuse", "exposure", "present"),
+        ("symptom:swelling", "symptom", "absent"),
+    ]
+    assert body["diagnose"] == {
+        "present": ["symptom:visible-twitching"],
+        "absent": ["symptom:swelling"],
+        "exposures": ["cause:overuse"],
+        "absent_exposures": [],
+    }
+    first = body["mentions"][0]
+    assert text[first["start"] : first["end"]] == first["text"] == "twitching"
+    # The lists go straight into diagnose.
+    ranked = client.post("/v1/diagnose", json=body["diagnose"])
+    assert ranked.status_code == 200
+
+
+def test_parse_last_mention_decides(client: TestClient) -> None:
+    body = client.post("/v1/parse", json={"text": "No swelling. Actually, swelling."}).json()
+    assert body["diagnose"]["present"] == ["symptom:swelling"]
+    assert body["diagnose"]["absent"] == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "status"),
+    [
+        ({"text": "x" * (MAX_TEXT + 1)}, 422),
+        ({"text": ""}, 422),
+        ({"text": "twitching", "extra": 1}, 422),
+        ({"text": "twitching", "pack": "nope"}, 422),
+        ({"text": "twitching", "pack": "Not A Slug"}, 422),
+    ],
+)
+def test_parse_rejects_bad_requests(
+    client: TestClient, payload: dict[str, object], status: int
+) -> None:
+    response = client.post("/v1/parse", json=payload)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
