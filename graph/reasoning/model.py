@@ -160,15 +160,6 @@ class Table:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(pieces)).astype(np.int64)
 
-    def rows_of(self, columns: Sequence[int]) -> npt.NDArray[np.int64]:
-        """The rows any of the given columns stores something in, ascending."""
-        if self.dense is not None:
-            return np.flatnonzero(self.dense[:, list(columns)].any(axis=1))
-        pieces = [self._col_idx[self._col_ptr[j] : self._col_ptr[j + 1]] for j in columns]
-        if not pieces:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(pieces)).astype(np.int64)
-
 
 def _arrays(
     matrix: sparse.csc_array | sparse.csr_array,
