@@ -476,11 +476,7 @@ def _changes_leaders_one(
         pool = np.concatenate([candidates, np.array(steady, dtype=np.int64)])
         pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
         order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
-        top = pool_scores[order].tolist()
-        ranks = [1]
-        for k in range(1, len(top)):
-            ranks.append(ranks[-1] if top[k] == top[k - 1] else k + 1)
-        if pool[order].tolist() != leading or ranks != leading_ranks:
+        if pool[order].tolist() != leading or _ranks(pool_scores[order]) != leading_ranks:
             return True
     return False
 
