@@ -83,9 +83,10 @@ class KnowledgeGraph:
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
 
+        self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
         by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
         for node in self._nodes.values():
-            by_kind[node.kind].append(node)
+            by_kind[self._kinds[node.id]].append(node)
         self._by_kind = {kind: tuple(nodes) for kind, nodes in by_kind.items()}
         out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
@@ -118,6 +119,13 @@ class KnowledgeGraph:
 
     def has_node(self, node_id: str) -> bool:
         return node_id in self._nodes
+
+    def kind(self, node_id: str) -> NodeKind:
+        """A node's kind, from a table built once (parsing the id each time adds up at scale)."""
+        try:
+            return self._kinds[node_id]
+        except KeyError:
+            raise NotFoundError("node", node_id) from None
 
     @property
     def node_ids(self) -> Collection[str]:

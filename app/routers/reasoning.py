@@ -21,6 +21,7 @@ from app.schemas.reasoning import (
     PathsResponse,
     PathStepOut,
 )
+from graph.errors import NotFoundError
 from graph.reasoning import DiagnoseQuery
 from graph.reasoning.diagnose import InvalidQueryError
 from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, care_pathway
@@ -43,12 +44,16 @@ async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> Response:
     informative next question (a symptom or an exposure) until `should_stop`. Compact by
     default; `explain: true` adds the evidence chains with their verbatim excerpts. Not a
     diagnosis: see docs/scoring.md for the model."""
+    ids = {
+        field: _by_id(runtime, getattr(body, field))
+        for field in ("present", "absent", "exposures", "absent_exposures")
+    }
     query = DiagnoseQuery.of(
-        body.present,
-        body.absent,
-        body.exposures,
+        ids["present"],
+        ids["absent"],
+        ids["exposures"],
         body.limit,
-        absent_exposures=body.absent_exposures,
+        absent_exposures=ids["absent_exposures"],
         pack=body.pack,
     )
     try:
@@ -138,6 +143,18 @@ async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwa
         related=[neighbour_out(runtime, n.direction, n.edge.key) for n in pathway.related],
         disclaimer=runtime.disclaimer,
     )
+
+
+def _by_id(runtime: Runtime, refs: list[str]) -> list[str]:
+    """Node ids for refs given as ids or as standard codes; a code that names no node, or
+    several, is passed on as it is and reported by the engine's check."""
+    resolved = []
+    for ref in refs:
+        try:
+            resolved.append(runtime.graph.resolve(ref))
+        except NotFoundError:  # includes an ambiguous code
+            resolved.append(ref)
+    return resolved
 
 
 def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:

@@ -41,8 +41,12 @@ __all__ = [
 ]
 
 MAX_IDS = 50
-SymptomId = Annotated[str, StringConstraints(pattern=rf"^symptom:{SLUG}$", max_length=120)]
-CauseId = Annotated[str, StringConstraints(pattern=rf"^cause:{SLUG}$", max_length=120)]
+# A node id, or a standard code as a CURIE the node carries (HP:0001250, OMIM:147791).
+_CODE = r"[A-Z][A-Za-z0-9]{0,15}:[A-Za-z0-9][A-Za-z0-9.-]{0,40}"
+SymptomId = Annotated[
+    str, StringConstraints(pattern=rf"^(?:symptom:{SLUG}|{_CODE})$", max_length=120)
+]
+CauseId = Annotated[str, StringConstraints(pattern=rf"^(?:cause:{SLUG}|{_CODE})$", max_length=120)]
 
 DIAGNOSE_EXAMPLE: dict[str, JsonValue] = {
     "present": ["symptom:visible-twitching", "symptom:persistent-or-worsening"],
@@ -56,7 +60,9 @@ class DiagnoseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [DIAGNOSE_EXAMPLE]})
 
     present: list[SymptomId] = Field(
-        default_factory=list, max_length=MAX_IDS, description="Symptom ids the person reports."
+        default_factory=list,
+        max_length=MAX_IDS,
+        description="Symptom ids (or their standard codes, e.g. `HP:0001250`) the person reports.",
     )
     absent: list[SymptomId] = Field(
         default_factory=list,

@@ -7,6 +7,7 @@ something not in the graph. docs/scoring.md walks through a worked example.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ class Diagnoser:
                 params=self.params,
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
+        self._kinds = {n.id: n.kind for n in graph.nodes()}
         self.symptom_chains = lru_cache(maxsize=4096)(self._symptom_chains)
         self.exposure_chain = lru_cache(maxsize=4096)(self._exposure_chain)
         self.recommendations = lru_cache(maxsize=4096)(self._recommendations)
@@ -162,6 +164,7 @@ class Diagnoser:
     def check(self, query: DiagnoseQuery) -> str:
         """The pack the query is about; raises `InvalidQueryError` listing every problem."""
         issues: list[tuple[str, str, str]] = []
+        kinds = self._kinds
         for field, ids, kind in (
             ("present", query.present, NodeKind.SYMPTOM),
             ("absent", query.absent, NodeKind.SYMPTOM),
@@ -169,9 +172,10 @@ class Diagnoser:
             ("absent_exposures", query.absent_exposures, NodeKind.CAUSE),
         ):
             for ident in sorted(ids):
-                if not self.graph.has_node(ident):
+                found = kinds.get(ident)
+                if found is None:
                     issues.append((field, ident, f"unknown {kind.value} id"))
-                elif self.graph.node(ident).kind is not kind:
+                elif found is not kind:
                     issues.append((field, ident, f"not a {kind.value} id"))
         for field, both in (
             ("absent", query.present & query.absent),
@@ -223,7 +227,7 @@ class Diagnoser:
         head = ranked[: query.limit + _MAX_TIED]
         ranks = _ranks(scores[head])
         probabilities = np.exp(scores[shown] - normaliser).tolist()
-        priors = (model.prior_weight / model.prior_total)[shown].tolist()
+        priors = model.prior_probability[shown].tolist()
         groups: dict[int, list[str]] = {}
         for position, rank in enumerate(ranks):
             groups.setdefault(rank, []).append(model.causes[head[position]])
@@ -392,11 +396,12 @@ def _rank(model: PosteriorModel, scores: npt.NDArray[np.float64]) -> npt.NDArray
 def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
     """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
     9 decimals is a tie (the same number reached by another summation order)."""
-    rounded = np.round(scores, 9)
-    starts = np.ones(len(rounded), dtype=bool)
-    starts[1:] = rounded[1:] != rounded[:-1]
-    positions = np.where(starts, np.arange(1, len(rounded) + 1), 0)
-    return np.maximum.accumulate(positions).tolist()  # type: ignore[no-any-return]
+    ranks: list[int] = []
+    previous = None
+    for position, value in enumerate(np.round(scores, 9).tolist(), start=1):
+        ranks.append(ranks[-1] if value == previous else position)
+        previous = value
+    return ranks
 
 
 def _changes_leaders(
@@ -413,9 +418,15 @@ def _changes_leaders(
     """
     depth = len(leading_ranks)
     leading = ranked[:depth]
-    touched = model.present_ratio.rows_of(columns.tolist())
-    pool = np.union1d(touched, ranked[: depth + len(touched)])
-    pool = pool[np.argsort(model.tiebreak[pool], kind="stable")]
+    if not model.dense:
+        return np.array(
+            [
+                _changes_leaders_one(model, scores, ranked, leading_ranks, int(j))
+                for j in columns.tolist()
+            ],
+            dtype=bool,
+        )
+    pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
     base = scores[pool]
     updated = np.vstack(
         [
@@ -425,15 +436,53 @@ def _changes_leaders(
     )
     rounded = np.round(updated, 9)
     perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
-    ids = pool[perm]
+    # The same leaders in the same order, and the same ties among them.
+    same = (pool[perm] == leading).all(axis=1)
     top = np.take_along_axis(rounded, perm, axis=1)
-    starts = np.ones_like(top, dtype=bool)
-    starts[:, 1:] = top[:, 1:] != top[:, :-1]
-    ranks = np.maximum.accumulate(np.where(starts, np.arange(1, depth + 1), 0), axis=1)
-    same = (ids == leading[None, :]).all(axis=1) & (ranks == np.array(leading_ranks)).all(axis=1)
+    ties = np.array([r == q for r, q in itertools.pairwise(leading_ranks)], dtype=bool)
+    if depth > 1:
+        same &= ((top[:, 1:] == top[:, :-1]) == ties).all(axis=1)
     half = len(columns)
     changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
     return changed
+
+
+def _changes_leaders_one(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    leading_ranks: list[int],
+    j: int,
+) -> bool:
+    """`_changes_leaders` for one finding of a large pack, touching only the rows it moves.
+
+    A finding may touch thousands of causes (a broad symptom); of those only the best few
+    can reach the top, so each answer keeps the rows at or above its depth-th best score.
+    """
+    depth = len(leading_ranks)
+    leading = ranked[:depth].tolist()
+    rows, _ = model.present_ratio.column(j)
+    moved = set(rows.tolist())
+    steady = [i for i in ranked[: depth + len(moved)].tolist() if i not in moved][:depth]
+    for table in (model.present_ratio, model.absent_ratio):
+        _, ratios = table.column(j)
+        new = scores[rows] + ratios
+        if len(new) > depth:
+            cut = np.partition(new, len(new) - depth)[len(new) - depth] - 1e-9
+            keep = new >= cut
+            candidates, values = rows[keep], new[keep]
+        else:
+            candidates, values = rows, new
+        pool = np.concatenate([candidates, np.array(steady, dtype=np.int64)])
+        pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
+        order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
+        top = pool_scores[order].tolist()
+        ranks = [1]
+        for k in range(1, len(top)):
+            ranks.append(ranks[-1] if top[k] == top[k - 1] else k + 1)
+        if pool[order].tolist() != leading or ranks != leading_ranks:
+            return True
+    return False
 
 
 def _roles(
@@ -445,14 +494,20 @@ def _roles(
     """For each cause: the reported findings it accounts for (present, more likely than the
     background) and those that count against it (absent ones it would show, present ones its
     sources exclude), by id, in finding order."""
-    names = [model.findings[j][1] for j in present], [model.findings[j][1] for j in absent]
-    both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64)).tolist()
-    yes = [row[: len(present)] for row in both]
-    no = [row[len(present) :] for row in both]
+    if model.ratio_rows is not None:
+        rows_ratios = [model.ratio_rows[i] for i in rows.tolist()]
+        yes = [[r.get(j, 0.0) for j in present] for r in rows_ratios]
+        no = [[r.get(j, 0.0) for j in absent] for r in rows_ratios]
+    else:
+        both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
+        yes = [row[: len(present)] for row in both.tolist()]
+        no = [row[len(present) :] for row in both.tolist()]
+    present_ids = [model.findings[j][1] for j in present]
+    absent_ids = [model.findings[j][1] for j in absent]
     roles = []
     for yes_row, no_row in zip(yes, no, strict=True):
-        matched = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r > 0.0)
-        excluded = tuple(n for n, r in zip(names[0], yes_row, strict=True) if r < 0.0)
-        missing = tuple(n for n, r in zip(names[1], no_row, strict=True) if r > 0.0)
+        matched = tuple(n for n, r in zip(present_ids, yes_row, strict=True) if r > 0.0)
+        excluded = tuple(n for n, r in zip(present_ids, yes_row, strict=True) if r < 0.0)
+        missing = tuple(n for n, r in zip(absent_ids, no_row, strict=True) if r > 0.0)
         roles.append((matched, missing + excluded))
     return roles

@@ -68,7 +68,15 @@ def symptom_chains(graph: KnowledgeGraph, cause: str, max_hops: int = 4) -> dict
     which only `subtype_of` and a final `causes` may follow). Deterministic: edges are visited
     in key order and a chain only replaces another when strictly stronger.
     """
-    best: dict[str, Chain] = {}
+    direct = graph.edges(subject=cause)
+    if all(e.predicate is Predicate.CAUSES for e in direct):
+        # Nothing to walk (every disease of a database pack): each edge is its own chain.
+        best: dict[str, Chain] = {}
+        for edge in direct:
+            if graph.kind(edge.object) is NodeKind.SYMPTOM:
+                _keep_stronger(best, edge.object, Chain((edge,), edge_sensitivity(edge)))
+        return best
+    best = {}
     reached: dict[tuple[str, bool], float] = {(cause, False): 1.0}
     frontier: list[tuple[str, bool, Chain]] = [(cause, False, Chain((), 1.0))]
     for _ in range(max_hops):
@@ -92,7 +100,7 @@ def symptom_chains(graph: KnowledgeGraph, cause: str, max_hops: int = 4) -> dict
 
 def _step(graph: KnowledgeGraph, edge: EdgeRecord, inherited: bool) -> str | None:
     """What following `edge` does to a chain: 'end', 'pass', 'inherit', or None (not allowed)."""
-    target_kind = graph.node(edge.object).kind
+    target_kind = graph.kind(edge.object)
     if edge.predicate is Predicate.CAUSES and target_kind is NodeKind.SYMPTOM:
         return "end"
     if edge.predicate is Predicate.CONTRIBUTES_TO and not inherited:

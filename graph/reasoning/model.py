@@ -111,6 +111,7 @@ class Table:
         for matrix in (by_column, by_row):
             matrix.sum_duplicates()
             matrix.sort_indices()
+        self._by_row = by_row
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
 
@@ -138,17 +139,10 @@ class Table:
         """The dense len(rows) x len(columns) sub-matrix."""
         if self.dense is not None:
             return self.dense[rows][:, columns]
-        out = np.zeros((len(rows), len(columns)), dtype=np.float64)
-        position = {int(j): k for k, j in enumerate(columns)}
-        for r, i in enumerate(rows.tolist()):
-            start, end = self._row_ptr[i], self._row_ptr[i + 1]
-            for j, value in zip(
-                self._row_idx[start:end].tolist(), self._row_val[start:end].tolist(), strict=True
-            ):
-                k = position.get(j)
-                if k is not None:
-                    out[r, k] = value
-        return out
+        if len(rows) == 0 or len(columns) == 0:
+            return np.zeros((len(rows), len(columns)), dtype=np.float64)
+        block: Vector = self._by_row[rows][:, columns].toarray()
+        return block
 
     def columns_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """The columns any of the given rows stores something in, ascending."""
@@ -203,7 +197,9 @@ class PosteriorModel:
         self.log_prior, self.prior_weight = self._priors(graph, params)
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
-        self.background = self._background(graph, symptoms, conditions, params)
+        # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
+        sensitivities, excluded = self._symptom_sensitivities(graph, symptoms, params)
+        self.background = self._background(graph, sensitivities, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
         self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
@@ -215,12 +211,23 @@ class PosteriorModel:
         rows: list[int] = []
         cols: list[int] = []
         probs: list[float] = []
+        coo = sensitivities.tocoo()
+        bg_of = self.background[coo.col]
+        rows += coo.row.tolist()
+        cols += coo.col.tolist()
+        probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
+        for i, j in sorted(excluded):
+            # The source rules the symptom out: only the leak is left to explain it.
+            rows.append(i)
+            cols.append(j)
+            probs.append(self.background[j] * params.leak)
         for i, cause in enumerate(self.causes):
-            for j, p in self._likelihood_row(graph, cause, params):
+            for exposure, p in self._exposure_row(graph, cause):
                 rows.append(i)
-                cols.append(j)
+                cols.append(self.finding_index[(FindingKind.EXPOSURE, exposure)])
                 probs.append(p)
-        likelihoods = np.array(probs, dtype=np.float64)
+        # A certain finding (an n/n fraction) still leaves room for a reported absence.
+        likelihoods = np.clip(np.array(probs, dtype=np.float64), 1e-12, 1.0 - 1e-6)
         row_index = np.array(rows, dtype=np.int64)
         col_index = np.array(cols, dtype=np.int64)
         bg = self.background[col_index]
@@ -238,7 +245,27 @@ class PosteriorModel:
         self.entropy_background = binary_entropy(self.background)
         self.entropy_gap = table(binary_entropy(likelihoods) - binary_entropy(bg))
         # The order that breaks ties: higher prior first, then the content's own order.
-        self.tiebreak = np.lexsort((self.order, -self.prior_weight)).argsort().astype(np.int64)
+        self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
+        self.tiebreak = self.by_tiebreak.argsort().astype(np.int64)
+        self.prior_probability = self.prior_weight / self.prior_total
+        # Small packs also keep the full tables the next question reads, ready to slice.
+        self.dense = dense
+        if dense:
+            self._touches = np.zeros(shape, dtype=bool)
+            self._touches[row_index, col_index] = True
+            self._likelihood_full = np.tile(self.background, (shape[0], 1))
+            self._likelihood_full[row_index, col_index] = likelihoods
+            self._entropy_full = binary_entropy(self._likelihood_full)
+            # Each cause's stored yes-ratios as plain dicts: reading a few for the candidates
+            # shown is faster in Python than through numpy indexing.
+            ratios = np.log(likelihoods) - np.log(bg)
+            self.ratio_rows: list[dict[int, float]] | None = [{} for _ in range(shape[0])]
+            for i, j, value in zip(
+                row_index.tolist(), col_index.tolist(), ratios.tolist(), strict=True
+            ):
+                self.ratio_rows[i][j] = value
+        else:
+            self.ratio_rows = None
 
     # Building -------------------------------------------------------------------------
 
@@ -276,45 +303,70 @@ class PosteriorModel:
         weights = np.array([mass[c] for c in self.causes], dtype=np.float64)
         return np.log(weights), weights
 
+    def _symptom_sensitivities(
+        self, graph: KnowledgeGraph, symptoms: Sequence[str], params: ModelParameters
+    ) -> tuple[sparse.csr_array, set[tuple[int, int]]]:
+        """Causes x symptoms sensitivities, and the (cause, symptom) pairs sources exclude.
+
+        A symptom implies every broader symptom it is a kind of (HPO's true-path rule): a
+        cause shows "seizure" whenever it shows "focal seizure", so each broader term gets the
+        noisy-OR of the sensitivities of the terms below it. As arrays: the log-miss matrix
+        of the cause's own symptoms times the symptoms' ancestor matrix.
+        """
+        index = {s: j for j, s in enumerate(symptoms)}
+        rows: list[int] = []
+        cols: list[int] = []
+        log_miss: list[float] = []
+        excluded: set[tuple[int, int]] = set()
+        for i, cause in enumerate(self.causes):
+            for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
+                j = index.get(symptom)
+                if j is None:
+                    continue
+                if chain.excluded:
+                    excluded.add((i, j))
+                elif chain.sensitivity > 0.0:
+                    rows.append(i)
+                    cols.append(j)
+                    log_miss.append(math.log1p(-min(chain.sensitivity, 1.0 - 1e-9)))
+        own = sparse.csr_array((log_miss, (rows, cols)), shape=(len(self.causes), len(symptoms)))
+        closure = own @ _ancestor_matrix(graph, symptoms, index)
+        closure.data = -np.expm1(closure.data)  # 1 - prod(1 - s) over the terms below
+        closure.eliminate_zeros()
+        return closure.tocsr(), {p for p in excluded if closure[p] == 0.0}
+
     def _background(
         self,
         graph: KnowledgeGraph,
-        symptoms: Sequence[str],
+        sensitivities: sparse.csr_array,
         conditions: Sequence[str],
         params: ModelParameters,
     ) -> Vector:
-        """P(finding | other): the leak, plus for symptoms the condition's own profile."""
+        """P(finding | other): the leak, plus the condition's own symptom profile.
+
+        A pack without a condition profile (a database of diseases) has no picture of "the
+        condition whatever its cause", so `other` is taken to look like an average cause:
+        a symptom shared by many causes is expected anyway, a rare one is telling.
+        """
         background = np.empty(len(self.findings), dtype=np.float64)
         profile: dict[str, float] = {}
         for condition in conditions:
             for edge in graph.edges(predicate=Predicate.HAS_SYMPTOM, subject=condition):
                 miss = profile.get(edge.object, 1.0) * (1.0 - edge_sensitivity(edge))
                 profile[edge.object] = miss
+        average = np.zeros(len(self.findings), dtype=np.float64)
+        if not profile and sensitivities.shape[0]:
+            symptom_count = sensitivities.shape[1]
+            average[:symptom_count] = np.asarray(sensitivities.sum(axis=0)).ravel()
+            average /= sensitivities.shape[0]
         for j, (kind, ident) in enumerate(self.findings):
             if kind == FindingKind.SYMPTOM:
-                background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0)
+                background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0) * (
+                    1.0 - average[j]
+                )
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background
-
-    def _likelihood_row(
-        self, graph: KnowledgeGraph, cause: str, params: ModelParameters
-    ) -> list[tuple[int, float]]:
-        """(finding, P(finding | cause)) wherever the cause differs from the background."""
-        row: list[tuple[int, float]] = []
-        for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
-            j = self.finding_index.get((FindingKind.SYMPTOM, symptom))
-            if j is None:
-                continue
-            bg = self.background[j]
-            if chain.excluded:
-                # The source rules the symptom out: only the leak is left to explain it.
-                row.append((j, bg * params.leak))
-            else:
-                row.append((j, 1.0 - (1.0 - bg) * (1.0 - chain.sensitivity)))
-        for exposure, p in self._exposure_row(graph, cause):
-            row.append((self.finding_index[(FindingKind.EXPOSURE, exposure)], p))
-        return row
 
     def _exposure_row(self, graph: KnowledgeGraph, cause: str) -> list[tuple[str, float]]:
         """(exposure, P(exposure applies | cause)) wherever it differs from the base rate."""
@@ -348,11 +400,39 @@ class PosteriorModel:
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
         """The findings the leaders differ from the background on (less `skip`), with
         P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
+        if self.dense:
+            columns = np.flatnonzero(self._touches[leaders].any(axis=0) & ~skip)
+            return (
+                columns,
+                self._likelihood_full[leaders][:, columns],
+                self._entropy_full[leaders][:, columns],
+            )
         columns = self.likelihood_gap.columns_of(leaders)
         columns = columns[~skip[columns]]
         likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
         entropy = self.entropy_background[columns] + self.entropy_gap.block(leaders, columns)
         return columns, likelihood, entropy
+
+
+def _ancestor_matrix(
+    graph: KnowledgeGraph, symptoms: Sequence[str], index: Mapping[str, int]
+) -> sparse.csr_array:
+    """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
+    rows: list[int] = []
+    cols: list[int] = []
+    for symptom, j in index.items():
+        broader = (
+            ancestors(graph, symptom)
+            if graph.edges(predicate=Predicate.SUBTYPE_OF, subject=symptom)
+            else (symptom,)
+        )
+        for a in broader:
+            k = index.get(a)
+            if k is not None:
+                rows.append(j)
+                cols.append(k)
+    ones = np.ones(len(rows), dtype=np.float64)
+    return sparse.csr_array((ones, (rows, cols)), shape=(len(symptoms), len(symptoms)))
 
 
 def binary_entropy(p: Vector) -> Vector:

@@ -16,7 +16,7 @@ from tests.paths import KNEE_PACK, SOURCE_TEXTS
 
 def test_validate_accepts_the_knee_pack(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--pack", "knee", "--source-texts", str(SOURCE_TEXTS)]) == 0
-    assert capsys.readouterr().out.startswith("ok: 65 nodes, 125 edges, 6 sources, 3 red flags")
+    assert capsys.readouterr().out.startswith("ok: 65 nodes, 127 edges, 6 sources, 3 red flags")
 
 
 def test_validate_lists_every_problem_of_a_broken_copy(

@@ -76,7 +76,7 @@ def test_edges_filtered(client: TestClient) -> None:
     ]
     assert body["total"] == 3
     assert all(e["evidence"] for e in body["items"])
-    assert client.get("/v1/edges", params={"limit": 1}).json()["total"] == 125
+    assert client.get("/v1/edges", params={"limit": 1}).json()["total"] == 127
 
 
 @pytest.mark.parametrize(
@@ -136,7 +136,7 @@ def test_graph_exports_with_media_types(client: TestClient) -> None:
     graphml = client.get("/v1/graph", params={"format": "graphml"})
     assert graphml.headers["content-type"] == "application/graphml+xml"
     root = ET.fromstring(graphml.content)
-    assert len(root.findall(".//{http://graphml.graphdrawing.org/xmlns}edge")) == 125
+    assert len(root.findall(".//{http://graphml.graphdrawing.org/xmlns}edge")) == 127
     jsonld = client.get("/v1/graph", params={"format": "jsonld"})
     assert jsonld.headers["content-type"] == "application/ld+json"
     doc = json.loads(jsonld.content)
@@ -169,7 +169,7 @@ def test_meta(client: TestClient) -> None:
         "treatment": 12,
         "prevention": 8,
     }
-    assert sum(meta["counts_by_predicate"].values()) == 125
+    assert sum(meta["counts_by_predicate"].values()) == 127
     assert len(meta["graph_version"]) == 16
 
 

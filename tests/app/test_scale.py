@@ -106,3 +106,31 @@ def test_views_are_built_on_demand_and_bounded() -> None:
     assert runtime._node_detail.cache_info().currsize == 2
     chunks = list(runtime.export_chunks(ExportFormat.JSON))
     assert b"".join(chunks).startswith(b"{")
+
+
+def test_diagnose_takes_codes_and_keeps_packs_apart(both: TestClient) -> None:
+    graph = KnowledgeGraph.from_packs([SAMPLE])
+    disease = next(n for n in graph.nodes() if n.id == "cause:omim-100100")
+    terms = [
+        graph.node(e.object).codes[0].code
+        for e in graph.edges(subject=disease.id)
+        if e.predicate == "causes" and e.frequency != "excluded"
+    ][:4]
+    assert all(t.startswith("HP:") for t in terms)
+    body = both.post("/v1/diagnose", json={"present": terms, "limit": 3}).json()
+    assert body["pack"] == "hpo-sample"
+    top = body["candidates"][0]
+    assert top["cause"]["id"] == disease.id
+    assert {"system": "OMIM", "code": "OMIM:100100"} in top["cause"]["codes"]
+    # Matched findings come back as ids, whatever the query named them by.
+    assert all(m.startswith("symptom:hp-") for m in top["matched"])
+    # A knee query is answered from the knee pack's causes only, and the other way round.
+    knee = both.post("/v1/diagnose", json={"present": ["symptom:visible-twitching"]}).json()
+    assert knee["pack"] == "knee"
+    assert all(not c["cause"]["id"].startswith("cause:omim-") for c in knee["candidates"])
+    mixed = both.post("/v1/diagnose", json={"present": ["symptom:visible-twitching", terms[0]]})
+    assert mixed.status_code == 422
+    assert "name one with `pack`" in mixed.json()["detail"]
+    unknown = both.post("/v1/diagnose", json={"present": ["HP:9999999"]})
+    assert unknown.status_code == 422
+    assert "HP:9999999: unknown symptom id" in unknown.json()["detail"]

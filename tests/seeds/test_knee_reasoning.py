@@ -116,3 +116,22 @@ def test_care_pathway_of_dehydration() -> None:
     general = {r.node for r in pathway.recommendations if r.via == "condition:knee-twitching"}
     assert {"diagnostic:physical-examination", "treatment:heat-therapy"} <= general
     assert "cause:electrolyte-imbalance" in {n.edge.object for n in pathway.related}
+
+
+def test_every_cause_recommends_a_test_or_treatment_and_prevention_where_named() -> None:
+    d = diagnoser()
+    for cause in d.models["knee"].causes:
+        categories = {r.category for r in d.recommendations(cause)}
+        assert categories & {"diagnostic", "treatment"}, cause
+    # The articles name prevention for the everyday causes, medicines' mechanism and diet.
+    for cause in (
+        "cause:muscle-fatigue",
+        "cause:overuse",
+        "cause:dehydration",
+        "cause:electrolyte-imbalance",
+        "cause:medications-and-supplements",
+        "cause:diuretics",
+        "cause:nutrient-deficiency",
+        "cause:vitamin-d-deficiency",
+    ):
+        assert "prevention" in {r.category for r in d.recommendations(cause)}, cause

@@ -1,0 +1,137 @@
+"""The posterior model's two storage forms, its parameters, and the content fields it reads."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from functools import cache
+from typing import Any
+
+import pytest
+
+from graph.errors import ContentError
+from graph.knowledge import KnowledgeGraph
+from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters
+from graph.reasoning.diagnose import InvalidQueryError
+from graph.vocabulary import NodeKind
+from tests.graph.conftest import PackWriter
+from tests.paths import KNEE_PACK
+
+
+@cache
+def knee() -> KnowledgeGraph:
+    return KnowledgeGraph.from_packs([KNEE_PACK])
+
+
+def _queries(graph: KnowledgeGraph) -> list[DiagnoseQuery]:
+    symptoms = [n.id for n in graph.nodes(NodeKind.SYMPTOM)]
+    queries = [DiagnoseQuery.of([s], limit=50) for s in symptoms]
+    queries += [DiagnoseQuery.of(pair, limit=50) for pair in itertools.combinations(symptoms, 2)]
+    queries += [
+        DiagnoseQuery.of(["symptom:visible-twitching"], ["symptom:numbness"], ["cause:diuretics"]),
+        DiagnoseQuery.of(
+            ["symptom:stiffness"], absent_exposures=["cause:dehydration", "cause:overuse"]
+        ),
+        DiagnoseQuery.of([], exposures=["cause:multiple-sclerosis"], limit=3),
+    ]
+    return queries
+
+
+def test_sparse_and_dense_tables_give_the_same_answers() -> None:
+    """A large pack stores only the pairs that differ from the background; a small one keeps
+    dense tables. Both forms must rank, tie, explain and question identically."""
+    dense = Diagnoser(knee())
+    sparse = Diagnoser(knee(), ModelParameters(dense_cells=0))
+    assert dense.models["knee"].present_ratio.dense is not None
+    assert sparse.models["knee"].present_ratio.dense is None
+    for query in _queries(knee()):
+        a, b = dense.diagnose(query), sparse.diagnose(query)
+        assert [(c.cause, c.rank, c.matched, c.contradicted) for c in a.candidates] == [
+            (c.cause, c.rank, c.matched, c.contradicted) for c in b.candidates
+        ]
+        for x, y in zip(a.candidates, b.candidates, strict=True):
+            assert x.probability == pytest.approx(y.probability, rel=1e-12)
+        assert a.next_question == b.next_question
+        assert a.should_stop is b.should_stop
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"leak": 0.0},
+        {"leak": 1.0},
+        {"exposure_base_rate": 0.0},
+        {"exposure_sensitivity": 0.4},
+    ],
+)
+def test_parameters_out_of_range_are_refused(params: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=r"need|leak"):
+        ModelParameters(**params)  # type: ignore[arg-type]
+
+
+def test_a_query_names_its_pack(tiny: KnowledgeGraph) -> None:
+    diagnoser = Diagnoser(tiny)
+    assert diagnoser.diagnose(DiagnoseQuery.of(["symptom:jolts"], pack="tiny")).pack == "tiny"
+    with pytest.raises(InvalidQueryError) as info:
+        diagnoser.diagnose(DiagnoseQuery.of(["symptom:jolts"], pack="nope"))
+    assert info.value.issues == [("pack", "nope", "no pack with causes has this id (packs: tiny)")]
+
+
+def test_ids_from_another_pack_are_named(write_pack: PackWriter) -> None:
+    def other(files: dict[str, Any]) -> None:
+        """The same pack again under other ids and names."""
+        text = json.dumps(files)
+        text = re.sub(
+            r'"(cause|symptom|condition|diagnostic|treatment|prevention|red-flag|source):',
+            r'"\1:o-',
+            text,
+        )
+        text = text.replace('"name": "', '"name": "o ').replace('"knee jolts"', '"other jolts"')
+        text = text.replace('"id": "tiny"', '"id": "other"')
+        files.update(json.loads(text))
+
+    graph = KnowledgeGraph.from_packs([write_pack(), write_pack(other, name="other")])
+    diagnoser = Diagnoser(graph)
+    assert set(diagnoser.models) == {"tiny", "other"}
+    mixed = DiagnoseQuery.of(["symptom:jolts", "symptom:o-jolts"])
+    with pytest.raises(InvalidQueryError, match="name one with `pack`"):
+        diagnoser.diagnose(mixed)
+    with pytest.raises(InvalidQueryError) as info:
+        diagnoser.diagnose(DiagnoseQuery.of(["symptom:jolts", "symptom:o-jolts"], pack="tiny"))
+    assert info.value.issues == [("pack", "symptom:o-jolts", "belongs to pack 'other'")]
+    # Each pack's causes compete only among themselves.
+    result = diagnoser.diagnose(DiagnoseQuery.of(["symptom:o-jolts"]))
+    assert result.pack == "other"
+    assert all(c.cause.startswith("cause:o-") for c in result.candidates)
+
+
+def test_prevalence_and_frequency_only_where_they_mean_something(write_pack: PackWriter) -> None:
+    evidence = [{"source": "source:a", "excerpt": "Alpha causes jolts."}]
+
+    def misplace(files: dict[str, object]) -> None:
+        nodes = files["nodes/all.yaml"]["nodes"]  # type: ignore[index]
+        nodes[5]["prevalence"] = {"level": "common", "evidence": evidence}  # a symptom
+        nodes[5]["exposure_question"] = "Jolts?"
+        edges = files["edges/all.yaml"]["edges"]  # type: ignore[index]
+        edges[7]["frequency"] = "frequent"  # an `evaluates` edge
+
+    with pytest.raises(ContentError) as info:
+        KnowledgeGraph.from_packs([write_pack(misplace)])
+    reasons = [p.reason for p in info.value.problems]
+    assert "only causes have `prevalence`" in reasons
+    assert "only causes have `exposure_question`" in reasons
+    assert any("belong on causes, contributes_to, has_symptom edges only" in r for r in reasons)
+
+
+def test_an_inferred_prevalence_needs_its_reasoning(write_pack: PackWriter) -> None:
+    def unexplained(files: dict[str, object]) -> None:
+        alpha = files["nodes/all.yaml"]["nodes"][1]  # type: ignore[index]
+        alpha["prevalence"] = {
+            "level": "rare",
+            "inferred": True,
+            "evidence": [{"source": "source:a", "excerpt": "Alpha causes jolts."}],
+        }
+
+    with pytest.raises(ContentError, match="inferred prevalence needs `reasoning`"):
+        KnowledgeGraph.from_packs([write_pack(unexplained)])
