@@ -26,9 +26,11 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SYMPTOM_GRAPH_PORT=8000 \
     SYMPTOM_GRAPH_WORKERS=2
-RUN useradd --system --uid 10001 --no-create-home symptomgraph
+RUN groupadd --system --gid 10001 symptomgraph \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home symptomgraph
 COPY --from=build /opt/venv /opt/venv
-USER symptomgraph
+# Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd (hadolint DL3066).
+USER 10001:10001
 RUN symptom-graph validate
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \

@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# HOST and PORT override SYMPTOM_GRAPH_HOST / SYMPTOM_GRAPH_PORT only when given.
+HOST ?=
+PORT ?=
 
 .PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak eval clean
 
@@ -24,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: $(VENV)/.installed-run
-	$(BIN)/symptom-graph serve --host $(HOST) --port $(PORT)
+	$(BIN)/symptom-graph serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 validate: $(VENV)/.installed-run
 	$(BIN)/symptom-graph validate

@@ -11,7 +11,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from fastapi import FastAPI
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+
 from app.settings import Settings
+from graph.content import Content
 from graph.errors import ContentError
 from graph.excerpts import check_excerpts
 from graph.export import ExportFormat, export
@@ -43,15 +48,36 @@ def _serve(args: argparse.Namespace) -> int:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
+    workers = args.workers or settings.workers
+    target: str | FastAPI = "app.main:create_app"
+    if workers == 1:
+        # One process: the content is loaded here, once, and a failure is a clear exit 1
+        # (inside uvicorn's lifespan it was followed by a 40-line traceback).
+        from app.main import create_app
+        from app.runtime import Runtime
+
+        try:
+            runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
+        except ContentError as exc:
+            for problem in exc.problems:
+                print(problem)
+            print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
+            return 1
+        target = create_app(settings, runtime)
+    elif _report_problems(settings.packs)[1]:
+        # Each worker loads the content itself; checked here first, as uvicorn's supervisor
+        # stops when a worker fails to start but exits 0.
+        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
+        return 1
     # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
     # with a clean exit makes a graceful stop exit 0, as orchestrators expect.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
-        "app.main:create_app",
-        factory=True,
+        target,
+        factory=isinstance(target, str),
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         log_level=settings.log_level,
         access_log=False,  # the app writes its own structured access log
         proxy_headers=False,
@@ -64,15 +90,22 @@ def _exit_cleanly(signum: int, frame: object) -> None:
     raise SystemExit(0)
 
 
-def _validate(args: argparse.Namespace) -> int:
-    content, problems = read_packs(_packs(args))
+def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
+    """Print every problem of the packs as `file: record: reason`; the content read, and how
+    many problems there were."""
+    content, problems = read_packs(packs)
     problems += validate_content(content)
-    if args.source_texts is not None:
-        problems += check_excerpts(content, args.source_texts)
+    if source_texts is not None:
+        problems += check_excerpts(content, source_texts)
     for problem in sorted(problems):
         print(problem)
-    if problems:
-        print(f"{len(problems)} problem(s) found; nothing would be served.", file=sys.stderr)
+    return content, len(problems)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    content, count = _report_problems(_packs(args), args.source_texts)
+    if count:
+        print(f"{count} problem(s) found; nothing would be served.", file=sys.stderr)
         return 1
     graph = KnowledgeGraph(content)
     print(
@@ -197,8 +230,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.run(args)
+    try:
+        code: int = args.run(args)
+    except (ValidationError, SettingsError) as exc:
+        for line in _setting_errors(exc):
+            print(f"symptom-graph: {line}", file=sys.stderr)
+        return 2
     return code
+
+
+def _setting_errors(exc: ValidationError | SettingsError) -> list[str]:
+    """One line per bad SYMPTOM_GRAPH_* variable, instead of pydantic's traceback."""
+    if isinstance(exc, SettingsError):
+        # pydantic-settings names the field in its message: 'error parsing value for field
+        # "packs" from source "EnvSettingsSource"' (the value is not JSON).
+        field = str(exc).split('"')[1] if '"' in str(exc) else "?"
+        return [f"SYMPTOM_GRAPH_{field.upper()} is not valid JSON (e.g. '[\"seeds/knee\"]')."]
+    return [
+        f"SYMPTOM_GRAPH_{'_'.join(map(str, e['loc'])).upper()}={e['input']!r}: {e['msg']}."
+        for e in exc.errors(include_url=False)
+    ]
 
 
 def run() -> None:

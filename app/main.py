@@ -8,12 +8,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.deps import strict_json_body
+from app.docs import install_redoc
 from app.hardening import (
     BodyLimitMiddleware,
     ConditionalGetMiddleware,
+    HeadMiddleware,
+    LoadShedMiddleware,
     ProblemCORSMiddleware,
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
@@ -29,6 +33,7 @@ from graph.errors import ContentError
 __all__ = ["create_app"]
 
 logger = logging.getLogger("symptom_graph")
+HEALTH_PATHS = ("/healthz", "/readyz")
 
 
 def configure_logging(settings: Settings) -> None:
@@ -40,15 +45,18 @@ def configure_logging(settings: Settings) -> None:
     root.propagate = False
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; content is loaded by the lifespan, once, when the server starts."""
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """Build the app; content is loaded by the lifespan, once, when the server starts, unless
+    a `runtime` loaded already is given (`symptom-graph serve` with one worker)."""
     settings = settings or Settings()
     configure_logging(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            app.state.runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
+            app.state.runtime = runtime or Runtime.load(
+                settings.packs, settings.diagnose_cache_size
+            )
         except ContentError as exc:
             # Never serve half-loaded content: log every problem and refuse to start.
             logger.error("invalid content, refusing to start:\n%s", exc)
@@ -67,11 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=API_VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        redoc_url=None,  # app/docs.py serves it, without the bundle's CDN logo
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
+        dependencies=[Depends(strict_json_body)],
+        # `/v1/nodes/` would redirect to a URL built from the client's Host header: a 404 instead.
+        redirect_slashes=False,
     )
     app.state.runtime = None
     app.state.metrics = Metrics()
     install_problem_handlers(app)
+    install_redoc(app)
     for module in (reasoning, nodes, edges, search, sources, catalog, health):
         app.include_router(module.router)
 
@@ -87,7 +100,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Added innermost first: the request id and metrics wrap everything else.
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
+    app.add_middleware(
+        LoadShedMiddleware,
+        limit=settings.max_in_flight,
+        exempt=HEALTH_PATHS,
+        max_lag=settings.shed_lag_ms / 1000 or float("inf"),
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HeadMiddleware)
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -16,6 +16,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["REQUEST_ID", "JsonFormatter", "Metrics", "RequestContextMiddleware"]
 
+# Any token is a valid HTTP method; labelling each one would let clients grow /metrics at will.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("symptom_graph.access")
 # The id of the request being answered, so every log line written meanwhile can carry it.
@@ -91,7 +93,7 @@ class RequestContextMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             template = _template(scope, root_path)
-            method = scope["method"]
+            method = scope["method"] if scope["method"] in _METHODS else "other"
             self.metrics.requests.labels(method, template, str(status)).inc()
             self.metrics.latency.labels(method, template).observe(elapsed)
             if self.access_log:
@@ -99,7 +101,7 @@ class RequestContextMiddleware:
                     "request",
                     extra={
                         "fields": {
-                            "method": method,
+                            "method": scope["method"],
                             "path": scope["path"],
                             "route": template,
                             "status": status,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
@@ -38,6 +39,7 @@ TAGS = [
 ]
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_SHED = "At capacity, or the content is not loaded yet: retry after `Retry-After` seconds."
 
 
 def build_openapi(app: FastAPI) -> dict[str, Any]:
@@ -49,16 +51,27 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=TAGS,
-        servers=[{"url": "http://127.0.0.1:8000", "description": "Local development server"}],
+        # Relative: "Try it out" and generated clients call whichever origin served the spec
+        # (any port, a container mapping, a proxy), which the docs' CSP allows as 'self'.
+        servers=[{"url": "/", "description": "The server that serves this document"}],
         contact={"name": "symptom-graph maintainers"},
         license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
     )
     schemas = spec.get("components", {}).get("schemas", {})
-    for path_item in spec["paths"].values():
+    for path, path_item in spec["paths"].items():
         for operation in path_item.values():
+            if path not in ("/healthz", "/readyz"):
+                # Any other operation may be shed under load (app/hardening.py).
+                operation["responses"].setdefault("503", {"description": _SHED})
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
-                    response["content"] = {"application/problem+json": {"schema": _PROBLEM_REF}}
+                    response["content"] = {
+                        "application/problem+json": {
+                            "schema": _PROBLEM_REF,
+                            # Problem's own example is a 404; each status shows its own.
+                            "example": _problem_example(int(status), path),
+                        }
+                    }
             media = [
                 *operation.get("requestBody", {}).get("content", {}).values(),
                 *operation.get("responses", {}).get("200", {}).get("content", {}).values(),
@@ -69,6 +82,34 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         schemas.pop(unused, None)
     app.openapi_schema = spec
     return spec
+
+
+_PROBLEM_DETAILS = {
+    400: "The body is not UTF-8 encoded JSON (UTF-16, UTF-32 and a byte order mark are "
+    "refused): send UTF-8 without a BOM.",
+    404: "No node with id 'symptom:numbnes'. Did you mean 'symptom:numbness'?",
+    405: "PUT is not allowed on this path; see the Allow header.",
+    413: "The request body is larger than 65536 bytes; send a smaller body.",
+    422: "The request is invalid: query.limit: Input should be less than or equal to 200. "
+    "Fix these fields and retry.",
+    500: "The server failed to answer this request. It has been logged; please retry later.",
+    503: "The server is at capacity; retry after the delay in Retry-After.",
+}
+
+
+def _problem_example(status: int, path: str) -> dict[str, Any]:
+    example: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": _PROBLEM_DETAILS.get(status, HTTPStatus(status).description),
+        "instance": path,
+    }
+    if status == 422:
+        example["errors"] = [
+            {"location": "query.limit", "message": "Input should be less than or equal to 200"}
+        ]
+    return example
 
 
 def _inline_example(media: dict[str, Any], schemas: dict[str, Any]) -> None:

@@ -7,7 +7,6 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -17,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.errors import NotFoundError
 
 __all__ = [
+    "MAX_LISTED_ERRORS",
     "PROBLEM_MEDIA_TYPE",
     "FieldError",
     "Problem",
@@ -24,11 +24,14 @@ __all__ = [
     "Suggestion",
     "UnhandledErrorMiddleware",
     "install_problem_handlers",
+    "invalid_fields",
     "problem_response",
     "problem_responses",
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# A body can hold thousands of bad fields; listing them all costs more than the request did.
+MAX_LISTED_ERRORS = 20
 logger = logging.getLogger("symptom_graph")
 
 
@@ -67,7 +70,14 @@ class Problem(BaseModel):
     status: int = Field(ge=400, le=599)
     detail: str = Field(description="What went wrong in this request and how to fix it.")
     instance: str = Field(description="The request path the problem occurred on.")
-    errors: list[FieldError] | None = Field(default=None, description="Each invalid input (422).")
+    errors: list[FieldError] | None = Field(
+        default=None, description=f"Invalid inputs (422), at most {MAX_LISTED_ERRORS}."
+    )
+    more_errors: int | None = Field(
+        default=None,
+        ge=1,
+        description=f"How many more invalid inputs were found than the {MAX_LISTED_ERRORS} listed.",
+    )
     suggestions: list[Suggestion] | None = Field(
         default=None, description="Ids you may have meant, for unknown ids."
     )
@@ -84,6 +94,7 @@ class ProblemError(Exception):
         errors: list[FieldError] | None = None,
         suggestions: list[Suggestion] | None = None,
         headers: dict[str, str] | None = None,
+        more_errors: int = 0,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -91,6 +102,7 @@ class ProblemError(Exception):
         self.errors = errors
         self.suggestions = suggestions
         self.headers = headers
+        self.more_errors = more_errors
 
 
 def problem_response(
@@ -101,13 +113,19 @@ def problem_response(
     errors: list[FieldError] | None = None,
     suggestions: list[Suggestion] | None = None,
     headers: dict[str, str] | None = None,
+    more_errors: int = 0,
 ) -> Response:
+    """The problem document; `errors` beyond the first MAX_LISTED_ERRORS are only counted."""
+    if errors is not None and len(errors) > MAX_LISTED_ERRORS:
+        more_errors += len(errors) - MAX_LISTED_ERRORS
+        errors = errors[:MAX_LISTED_ERRORS]
     problem = Problem(
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         instance=instance,
         errors=errors,
+        more_errors=more_errors or None,
         suggestions=suggestions,
     )
     return JSONResponse(
@@ -124,14 +142,21 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 async def _on_validation(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    found = exc.errors()
+    # Only the listed errors are converted: a body can carry thousands.
     errors = [
         FieldError(location=_location(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
-        for e in jsonable_encoder(exc.errors())
+        for e in found[:MAX_LISTED_ERRORS]
     ]
+    return _problem(request, invalid_fields(errors, len(found)))
+
+
+def invalid_fields(errors: list[FieldError], total: int) -> ProblemError:
+    """A 422 listing `errors`, the first of `total` invalid inputs."""
     listed = "; ".join(f"{e.location}: {e.message}" for e in errors[:5])
-    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    more = f" (and {total - 5} more)" if total > 5 else ""
     detail = f"The request is invalid: {listed}{more}. Fix these fields and retry."
-    return problem_response(422, detail, request.url.path, errors=errors)
+    return ProblemError(422, detail, errors=errors, more_errors=total - len(errors))
 
 
 async def _on_http(request: Request, exc: Exception) -> Response:
@@ -141,14 +166,29 @@ async def _on_http(request: Request, exc: Exception) -> Response:
         405: f"{request.method} is not allowed on {request.url.path}; see the Allow header.",
     }
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-        details[400] = "The body could not be read: send UTF-8 encoded JSON."
+        details[400] = _unparsable_body(exc.__cause__)
     detail = details.get(exc.status_code, str(exc.detail))
     headers = dict(exc.headers) if exc.headers else None
     return problem_response(exc.status_code, detail, request.url.path, headers=headers)
 
 
+def _unparsable_body(cause: BaseException | None) -> str:
+    """Why the JSON parser gave up, in words a client can act on."""
+    if isinstance(cause, RecursionError):
+        return "The JSON body is nested too deeply to parse; send a flat diagnose object."
+    if isinstance(cause, UnicodeDecodeError):
+        return "The body is not valid UTF-8: send UTF-8 encoded JSON."
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "A number in the JSON body has too many digits to parse; send a small integer."
+    return "The JSON body could not be parsed; send a UTF-8 encoded JSON object."
+
+
 async def _on_problem(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ProblemError)
+    return _problem(request, exc)
+
+
+def _problem(request: Request, exc: ProblemError) -> Response:
     return problem_response(
         exc.status,
         exc.detail,
@@ -156,6 +196,7 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
         errors=exc.errors,
         suggestions=exc.suggestions,
         headers=exc.headers,
+        more_errors=exc.more_errors,
     )
 
 

@@ -117,3 +117,68 @@ def _children(pid: int) -> list[int]:
 
 def _has(tool: str) -> bool:
     return any((Path(d) / tool).exists() for d in os.environ.get("PATH", "").split(os.pathsep))
+
+
+DEPLOY = REPO / "deploy" / "nginx"
+
+
+def nginx_binary() -> str | None:
+    """Debian's nginx, if installed (it lives in /usr/sbin, often outside a user's PATH)."""
+    for folder in [*os.environ.get("PATH", "").split(os.pathsep), "/usr/sbin", "/usr/local/sbin"]:
+        candidate = Path(folder) / "nginx"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def render_nginx(prefix: Path, listen_port: int, upstream_port: int) -> Path:
+    """deploy/nginx's configuration, filled in for 127.0.0.1 and files under `prefix`."""
+    from string import Template
+
+    values = {
+        "PREFIX": str(prefix),
+        "NGINX_LISTEN": f"127.0.0.1:{listen_port}",
+        "SYMPTOM_GRAPH_UPSTREAM": f"127.0.0.1:{upstream_port}",
+    }
+    for name in ("symptom-graph.conf", "main.conf"):
+        text = (DEPLOY / f"{name}.template").read_text(encoding="utf-8")
+        # safe_substitute leaves nginx's own $variables as they are.
+        (prefix / name).write_text(Template(text).safe_substitute(values), encoding="utf-8")
+    return prefix / "main.conf"
+
+
+@contextmanager
+def running_nginx(
+    binary: str, prefix: Path, listen_port: int, upstream_port: int, cpu: int | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The real nginx in front of the server on `upstream_port`, until the block ends."""
+    prefix.chmod(0o755)  # workers may run as another user when the tests run as root
+    config = render_nginx(prefix, listen_port, upstream_port)
+    command = [binary, "-p", str(prefix), "-c", str(config), "-e", str(prefix / "error.log")]
+    check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx refused its configuration:\n{check.stderr}")
+    if cpu is not None and _has("taskset"):
+        command = ["taskset", "-c", str(cpu), *command]
+    process = subprocess.Popen(command)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"nginx exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", listen_port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("nginx did not listen within 15 s") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()  # SIGTERM: nginx's fast shutdown
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

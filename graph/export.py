@@ -10,14 +10,24 @@ import networkx as nx
 
 from graph.kgx import zip_chunks
 from graph.knowledge import KnowledgeGraph
-from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS
+from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS, NodeKind
 
-__all__ = ["MEDIA_TYPES", "ExportFormat", "export"]
+__all__ = ["JSON_LD_CONTEXT", "MEDIA_TYPES", "ExportFormat", "export"]
 
 # schema.org also states some relations from the condition's side, where publishers of a
 # condition page look for them; the domain of those properties is a condition type.
 _CONDITION_SIDE = {"usedToDiagnose": "typicalTest"}
 _CONDITION_TYPES = frozenset({"MedicalCondition", "MedicalSignOrSymptom"})
+
+
+# Inline, so the document expands offline; every prefix of an `@id` is declared.
+JSON_LD_CONTEXT: dict[str, str] = {
+    "@vocab": "https://schema.org/",
+    "schema": "https://schema.org/",
+    "source": "urn:symptom-graph:source:",
+    "symptom-graph": "urn:symptom-graph:dataset:",
+    **{kind.value: f"urn:symptom-graph:{kind.value}:" for kind in NodeKind},
+}
 
 
 class ExportFormat(StrEnum):
@@ -39,6 +49,9 @@ def export(graph: KnowledgeGraph, fmt: ExportFormat) -> bytes:
     """The whole graph in `fmt`, UTF-8 encoded."""
     if fmt is ExportFormat.JSON:
         data = nx.node_link_data(graph.graph, edges="edges")
+        # networkx before 3.6 reads node-link edges from "links" by default, 3.6 and later
+        # from "edges": both keys, so `node_link_graph(data)` loads under either default.
+        data["links"] = data["edges"]
         return json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
     if fmt is ExportFormat.GRAPHML:
         return "\n".join(nx.generate_graphml(_flattened(graph))).encode()
@@ -102,7 +115,10 @@ def _json_ld(graph: KnowledgeGraph) -> dict[str, Any]:
             if mapping.schema_org_inverse
             else (edge.subject, edge.object)
         )
-        entities[holder].setdefault(mapping.schema_org_property, []).append({"@id": target})
+        # `cause` is also the prefix of cause ids in the context: that property goes in full.
+        prop = mapping.schema_org_property
+        prop = f"schema:{prop}" if prop in JSON_LD_CONTEXT else prop
+        entities[holder].setdefault(prop, []).append({"@id": target})
         reverse = _CONDITION_SIDE.get(mapping.schema_org_property)
         if reverse is not None and entities[target]["@type"] in _CONDITION_TYPES:
             entities[target].setdefault(reverse, []).append({"@id": holder})
@@ -118,7 +134,7 @@ def _json_ld(graph: KnowledgeGraph) -> dict[str, Any]:
             for s in graph.sources()
         ],
     }
-    return {"@context": "https://schema.org", "@graph": [dataset, *entities.values()]}
+    return {"@context": JSON_LD_CONTEXT, "@graph": [dataset, *entities.values()]}
 
 
 def _bibliography(source_id: str, graph: KnowledgeGraph) -> dict[str, Any]:

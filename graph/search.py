@@ -67,7 +67,7 @@ class SearchIndex:
                     _Term(normalise_term(text), text, field, node.id, node.kind, node.name)
                 )
         self._terms = tuple(terms)
-        self._choices = [t.normalised for t in terms]
+        self._longest = max((len(t.normalised) for t in terms), default=0)
         # Single words of multi-word terms, so "twiching" still finds "knee twitching".
         self._words: list[tuple[str, int]] = [
             (word, position)
@@ -77,23 +77,35 @@ class SearchIndex:
             if len(word) >= 4
         ]
         # Fuzzy matching scores only strings of a length that could pass the cutoff, and only
-        # names and synonyms: a code or id one character off names another concept.
-        self._fuzzy_terms = _LengthIndex(
-            (t.normalised, i) for i, t in enumerate(terms) if t.field in ("name", "synonym")
-        )
-        self._fuzzy_words = _LengthIndex((w, i) for i, (w, _) in enumerate(self._words))
+        # names and synonyms: a code or id one character off names another concept. One index
+        # for all kinds and one per kind, as suggestions for an unknown symptom id need only
+        # the symptoms.
+        fuzzy = [(i, t) for i, t in enumerate(terms) if t.field in ("name", "synonym")]
+        words = [(w, i, terms[p].kind) for i, (w, p) in enumerate(self._words)]
+        self._fuzzy_terms = {
+            kind: _LengthIndex((t.normalised, i) for i, t in fuzzy if kind in (None, t.kind))
+            for kind in (None, *NodeKind)
+        }
+        self._partial_choices: dict[NodeKind | None, dict[int, str]] = {
+            kind: {i: t.normalised for i, t in enumerate(terms) if kind in (None, t.kind)}
+            for kind in (None, *NodeKind)
+        }
+        self._fuzzy_words = {
+            kind: _LengthIndex((w, i) for w, i, k in words if kind in (None, k))
+            for kind in (None, *NodeKind)
+        }
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
         # Every word-start suffix of every term, sorted: a prefix query is a bisect plus a
         # bounded scan, however large the graph.
         suffixes = sorted(
-            (term.normalised[start:], position)
+            (term.normalised[start:], position, start == 0)
             for position, term in enumerate(terms)
             for start in _word_starts(term.normalised)
         )
-        self._suffixes = [text for text, _ in suffixes]
-        self._suffix_terms = [position for _, position in suffixes]
+        self._suffixes = [text for text, _, _ in suffixes]
+        self._suffix_terms = [(position, whole) for _, position, whole in suffixes]
 
     def search(self, query: str, kind: NodeKind | None = None, limit: int = 10) -> list[SearchHit]:
         """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id)."""
@@ -117,14 +129,14 @@ class SearchIndex:
         for index in range(start, min(start + MAX_PREFIX_MATCHES, len(self._suffixes))):
             if not self._suffixes[index].startswith(needle):
                 break
-            term = self._terms[self._suffix_terms[index]]
+            position, whole = self._suffix_terms[index]
+            term = self._terms[position]
             if term.normalised != needle:
-                # Longer completions of the same prefix rank a little lower.
-                offer(term, MatchType.PREFIX, 90.0 + 9.0 * len(needle) / len(term.normalised))
+                offer(term, MatchType.PREFIX, _prefix_score(needle, term, whole))
         if len(needle) >= 3:
-            for score, position in self._fuzzy_terms.extract(needle, FUZZY_CUTOFF, limit=50):
+            for score, position in self._fuzzy_terms[kind].extract(needle, FUZZY_CUTOFF, limit=50):
                 offer(self._terms[position], MatchType.FUZZY, min(float(score), 89.0))
-            for score, index in self._fuzzy_words.extract(needle, FUZZY_CUTOFF, limit=50):
+            for score, index in self._fuzzy_words[kind].extract(needle, FUZZY_CUTOFF, limit=50):
                 # A typo of one word of a longer term ranks just below a whole-term typo.
                 term = self._terms[self._words[index][1]]
                 offer(term, MatchType.FUZZY, min(float(score), 89.0) - 5.0)
@@ -140,13 +152,18 @@ class SearchIndex:
         if sep and prefix in NodeKind.__members__.values():
             kind = kind or NodeKind(prefix)
             text = slug
+        # Fuzzy matching costs grow with the text; a tail longer than any term adds nothing.
+        text = text[: self._longest + 8]
         query = text.replace("-", " ").replace("_", " ")
         hits = self.search(query, kind=kind, limit=limit)
         if hits or len(normalise_term(query)) < 3:
             return hits
         # Fall back to the best partial matches for longer, messier input.
         scored = process.extract(
-            normalise_term(query), self._choices, scorer=fuzz.partial_ratio, limit=limit * 4
+            normalise_term(query),
+            self._partial_choices[kind],
+            scorer=fuzz.partial_ratio,
+            limit=limit * 4,
         )
         seen: dict[str, SearchHit] = {}
         for _, score, position in scored:
@@ -204,6 +221,18 @@ class _LengthIndex:
             needle, self._texts[lo:hi], scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
         )
         return [(score, p) for _, score, i in found for p in self._positions[lo + i]]
+
+
+def _prefix_score(needle: str, term: _Term, whole: bool) -> float:
+    """90-99: a node's own name beats its synonyms ("knee" finds "Knee twitching" before the
+    MRI's synonym "knee MRI"), the start of a term beats a later word, and among equals a
+    shorter completion ranks higher."""
+    score = 90.0 + 2.0 * len(needle) / len(term.normalised)
+    if term.field in ("name", "id"):
+        score += 4.0
+    if whole:
+        score += 3.0
+    return score
 
 
 def _word_starts(text: str) -> list[int]:

@@ -18,7 +18,7 @@ def test_dockerfile_follows_the_card() -> None:
     assert bases == ["python:3.11.7-slim-bookworm"]  # pinned, slim
     assert DOCKERFILE.count("FROM ${PYTHON_IMAGE}") == 2  # multi-stage
     assert DOCKERFILE.index("pip install .") < DOCKERFILE.index("COPY app ./app")  # deps first
-    assert re.search(r"^USER symptomgraph$", DOCKERFILE, flags=re.MULTILINE)
+    assert re.findall(r"^USER (.+)$", DOCKERFILE, flags=re.MULTILINE) == ["10001:10001"]
     assert "RUN symptom-graph validate" in DOCKERFILE
     assert "/healthz" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
     assert "SYMPTOM_GRAPH_WORKERS=" in DOCKERFILE
@@ -46,3 +46,23 @@ def test_wheel_carries_code_and_content(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert {"app/main.py", "graph/knowledge.py", "seeds/knee/pack.yaml"} <= names
     assert not any(name.startswith("tests/") for name in names)
+
+
+def test_compose_runs_nginx_with_the_template_and_fills_every_variable(tmp_path: Path) -> None:
+    import yaml
+
+    from bench.servers import render_nginx
+
+    compose = yaml.safe_load((REPO / "deploy" / "docker-compose.yml").read_text(encoding="utf-8"))
+    nginx = compose["services"]["nginx"]
+    assert (
+        "./nginx/symptom-graph.conf.template:/etc/nginx/templates/default.conf.template:ro"
+        in (nginx["volumes"])
+    )
+    template = (REPO / "deploy" / "nginx" / "symptom-graph.conf.template").read_text()
+    assert set(re.findall(r"\$\{(\w+)\}", template)) == set(nginx["environment"])
+    assert nginx["depends_on"]["app"]["condition"] == "service_healthy"
+    assert compose["services"]["app"]["build"] == ".."
+    render_nginx(tmp_path, 8080, 8000)
+    for name in ("main.conf", "symptom-graph.conf"):
+        assert "${" not in (tmp_path / name).read_text(), name

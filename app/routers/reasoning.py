@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import RuntimeDep, unknown_node
-from app.problems import FieldError, ProblemError, Suggestion, problem_responses
+from app.deps import RuntimeDep, invalid_ids, unknown_node
+from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
 from app.routers.nodes import NodePath, neighbour_out
 from app.runtime import Runtime
@@ -158,18 +158,4 @@ def _by_id(runtime: Runtime, refs: list[str]) -> list[str]:
 
 
 def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:
-    errors, suggestions = [], []
-    for field, ident, reason in exc.issues:
-        kind = NodeKind.CAUSE if "exposures" in field else NodeKind.SYMPTOM
-        known = runtime.graph.has_node(ident)
-        hits = [] if known else runtime.search.suggest(ident, kind=kind, limit=3)
-        hint = f"; did you mean {', '.join(h.node_id for h in hits)}?" if hits else ""
-        errors.append(FieldError(location=f"body.{field}", message=f"{ident}: {reason}{hint}"))
-        suggestions += [Suggestion(id=h.node_id, name=h.name) for h in hits]
-    unique = list({s.id: s for s in suggestions}.values())
-    detail = (
-        f"{len(errors)} id(s) cannot be used: "
-        + "; ".join(e.message for e in errors)
-        + ". Find ids with /v1/search?q=..."
-    )
-    return ProblemError(422, detail, errors=errors, suggestions=unique)
+    return invalid_ids(runtime, exc.issues)

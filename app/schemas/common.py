@@ -53,7 +53,9 @@ class _Out(BaseModel):
 
 class NodeSummary(_Out):
     id: str = Field(examples=["symptom:numbness"])
-    kind: NodeKind
+    # Without its own example, docs would show the enum's first value (condition) beside
+    # a symptom id.
+    kind: NodeKind = Field(examples=["symptom"])
     name: str = Field(examples=["Numbness around the knee"])
 
     @classmethod

@@ -178,8 +178,10 @@ class ExplanationOut(BaseModel):
 
 class CandidateOut(BaseModel):
     cause: CauseOut
-    probability: float = Field(ge=0, le=1, description="Posterior probability.")
-    rank: int = Field(ge=1, description="Candidates with equal probability share a rank.")
+    probability: float = Field(ge=0, le=1, description="Posterior probability.", examples=[0.2413])
+    rank: int = Field(
+        ge=1, description="Candidates with equal probability share a rank.", examples=[1]
+    )
     tied_with: list[str] = Field(
         default_factory=list,
         description="Other causes with the same rank (at most 20). " + EMPTY_LISTS_NOTE,
@@ -201,9 +203,14 @@ class CandidateOut(BaseModel):
 
 
 class NextQuestionOut(BaseModel):
-    kind: FindingKind = Field(description="`symptom`, or `exposure` (whether a cause applies).")
-    id: str = Field(description="The symptom id, or the cause id asked about as an exposure.")
-    name: str
+    kind: FindingKind = Field(
+        description="`symptom`, or `exposure` (whether a cause applies).", examples=["symptom"]
+    )
+    id: str = Field(
+        description="The symptom id, or the cause id asked about as an exposure.",
+        examples=["symptom:weakness"],
+    )
+    name: str = Field(examples=["Weakness"])
     question: str
     information_gain: float = Field(description="Expected information gain, in bits.")
     reason: str | None = Field(default=None, description="With `explain`: why this question.")

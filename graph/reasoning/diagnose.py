@@ -438,9 +438,9 @@ def _changes_leaders(
     perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
     # The same leaders in the same order, and the same ties among them.
     same = (pool[perm] == leading).all(axis=1)
-    top = np.take_along_axis(rounded, perm, axis=1)
-    ties = np.array([r == q for r, q in itertools.pairwise(leading_ranks)], dtype=bool)
     if depth > 1:
+        top = rounded[np.arange(len(rounded))[:, None], perm]
+        ties = [r == q for r, q in itertools.pairwise(leading_ranks)]
         same &= ((top[:, 1:] == top[:, :-1]) == ties).all(axis=1)
     half = len(columns)
     changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])

@@ -6,21 +6,30 @@ import json
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from app.cli import main
-from tests.paths import KNEE_PACK, SOURCE_TEXTS
+from app.runtime import Runtime
+from tests.paths import KNEE_PACK, REPO
+
+BIN = Path(sys.executable).parent
 
 
-def test_validate_accepts_the_knee_pack(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["validate", "--pack", "knee", "--source-texts", str(SOURCE_TEXTS)]) == 0
+def test_validate_accepts_the_knee_pack(
+    capsys: pytest.CaptureFixture[str], source_texts: Path
+) -> None:
+    assert main(["validate", "--pack", "knee", "--source-texts", str(source_texts)]) == 0
     assert capsys.readouterr().out.startswith("ok: 65 nodes, 127 edges, 6 sources, 3 red flags")
 
 
 def test_validate_lists_every_problem_of_a_broken_copy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source_texts: Path
 ) -> None:
     broken = tmp_path / "knee"
     shutil.copytree(KNEE_PACK, broken)
@@ -33,7 +42,7 @@ def test_validate_lists_every_problem_of_a_broken_copy(
     (broken / "nodes" / "causes.yaml").write_text(
         text.replace("id: cause:als", "id: cause:dehydration", 1), encoding="utf-8"
     )
-    code = main(["validate", "--pack", str(broken), "--source-texts", str(SOURCE_TEXTS)])
+    code = main(["validate", "--pack", str(broken), "--source-texts", str(source_texts)])
     out = capsys.readouterr()
     assert code == 1
     lines = out.out.splitlines()
@@ -47,7 +56,7 @@ def test_validate_lists_every_problem_of_a_broken_copy(
 
 
 def test_validate_catches_an_altered_excerpt(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], source_texts: Path
 ) -> None:
     altered = tmp_path / "knee"
     shutil.copytree(KNEE_PACK, altered)
@@ -56,7 +65,7 @@ def test_validate_catches_an_altered_excerpt(
         path.read_text(encoding="utf-8").replace("warrant medical attention", "need a doctor"),
         encoding="utf-8",
     )
-    assert main(["validate", "--pack", str(altered), "--source-texts", str(SOURCE_TEXTS)]) == 1
+    assert main(["validate", "--pack", str(altered), "--source-texts", str(source_texts)]) == 1
     assert "excerpt not found verbatim in source:knee-spasms-2024" in capsys.readouterr().out
 
 
@@ -109,8 +118,101 @@ def test_packs_configured_in_the_environment_are_the_default(
     monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append(kw))
     previous = signal.getsignal(signal.SIGTERM)
     try:
-        assert main(["serve"]) == 0
+        # The configured (broken) pack is the one checked: serve refuses before uvicorn runs.
+        assert main(["serve"]) == 1
     finally:
         signal.signal(signal.SIGTERM, previous)
-    assert len(calls) == 1
+    assert calls == []
+    assert f"{tmp_path.name}/pack.yaml" in capsys.readouterr().out
     assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(tmp_path)]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("SYMPTOM_GRAPH_PORT", "abc", "SYMPTOM_GRAPH_PORT='abc': Input should be a valid integer"),
+        ("SYMPTOM_GRAPH_PORT", "70000", "SYMPTOM_GRAPH_PORT='70000': Input should be less than"),
+        ("SYMPTOM_GRAPH_PACKS", "seeds/knee", "SYMPTOM_GRAPH_PACKS is not valid JSON"),
+    ],
+)
+@pytest.mark.parametrize("command", ["serve", "validate"])
+def test_a_bad_setting_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    variable: str,
+    value: str,
+    says: str,
+) -> None:
+    monkeypatch.setenv(variable, value)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn started"))
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"symptom-graph: {says}"), err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_failed_start_exits_non_zero_without_a_traceback(tmp_path: Path, workers: str) -> None:
+    """The real command: an unknown pack, with one worker or two (the Dockerfile's default)."""
+    env = {**os.environ, "SYMPTOM_GRAPH_PORT": "1"}  # never bound: refused before uvicorn
+    result = subprocess.run(
+        [
+            str(BIN / "symptom-graph"),
+            "serve",
+            "--pack",
+            str(tmp_path / "nosuch"),
+            "--workers",
+            workers,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "pack folder does not exist" in result.stdout
+    assert result.stderr.strip() == "symptom-graph: invalid content, refusing to start."
+
+
+def test_make_run_leaves_host_and_port_to_the_settings() -> None:
+    env = {**os.environ, "SYMPTOM_GRAPH_HOST": "0.0.0.0", "SYMPTOM_GRAPH_PORT": "8123"}
+    dry = subprocess.run(
+        ["make", "-n", "run"], cwd=REPO, capture_output=True, text=True, env=env, check=True
+    ).stdout
+    serve = next(line for line in dry.splitlines() if "symptom-graph serve" in line)
+    assert "--host" not in serve
+    assert "--port" not in serve
+    flags = subprocess.run(
+        ["make", "-n", "run", "PORT=9000", "HOST=::1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--host ::1 --port 9000" in flags
+
+
+def test_serve_with_one_worker_loads_the_content_once_before_uvicorn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append({"target": target, **kw}))
+    monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
+    loads: list[object] = []
+    real_load = Runtime.load
+    monkeypatch.setattr(Runtime, "load", lambda *a: loads.append(a) or real_load(*a))
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        assert main(["serve", "--port", "9124"]) == 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    (call,) = calls
+    assert isinstance(call["target"], FastAPI)
+    assert (call["factory"], call["workers"]) == (False, 1)
+    assert len(loads) == 1
+    with TestClient(call["target"]) as client:  # the lifespan reuses what was loaded
+        assert client.get("/readyz").status_code == 200
+    assert len(loads) == 1

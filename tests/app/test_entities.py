@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 
+import networkx as nx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -87,7 +88,7 @@ def test_edges_filtered(client: TestClient) -> None:
         ("twiching", "symptom:visible-twitching", "twitching"),
         ("dehidration", "cause:dehydration", "Dehydration"),
         ("electromiography", "diagnostic:electromyography", "Electromyography"),
-        ("numb", "symptom:numbness", "numbness"),
+        ("numb", "symptom:numbness", "Numbness around the knee"),
         ("knee spasm", "condition:knee-twitching", "knee spasm"),
     ],
 )
@@ -140,7 +141,7 @@ def test_graph_exports_with_media_types(client: TestClient) -> None:
     jsonld = client.get("/v1/graph", params={"format": "jsonld"})
     assert jsonld.headers["content-type"] == "application/ld+json"
     doc = json.loads(jsonld.content)
-    assert doc["@context"] == "https://schema.org"
+    assert doc["@context"]["@vocab"] == "https://schema.org/"
     condition = next(e for e in doc["@graph"] if e["@id"] == "condition:knee-twitching")
     assert condition["@type"] == "MedicalCondition"
     assert {"@id": "symptom:visible-twitching"} in condition["signOrSymptom"]
@@ -183,3 +184,43 @@ def test_health_and_metrics_by_template(client: TestClient) -> None:
     assert 'route="/v1/nodes/{node_id}"' in text
     assert "cause:als" not in text
     assert 'route="unmatched",status="404"' in text
+
+
+def _expand(context: dict[str, str], term: str) -> str:
+    """A compact IRI or term under an inline context, as JSON-LD expansion reads it."""
+    prefix, sep, rest = term.partition(":")
+    if sep:
+        assert prefix in context, f"undeclared prefix in {term!r}"
+        return context[prefix] + rest
+    assert term not in context, f"{term!r} is both a term and a prefix"
+    return context["@vocab"] + term
+
+
+def test_json_ld_expands_offline_with_declared_prefixes(client: TestClient) -> None:
+    doc = client.get("/v1/graph", params={"format": "jsonld"}).json()
+    context = doc["@context"]
+    assert isinstance(context, dict)
+    assert all(iri.startswith(("https://schema.org/", "urn:")) for iri in context.values())
+    ids, properties = set(), set()
+    for entity in doc["@graph"]:
+        ids.add(_expand(context, entity["@id"]))
+        for key, value in entity.items():
+            if key.startswith("@"):
+                continue
+            properties.add(_expand(context, key))
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and "@id" in item:
+                    assert _expand(context, item["@id"]) in ids or item["@id"].count(":") == 1
+    assert "urn:symptom-graph:cause:dehydration" in ids
+    assert "https://schema.org/cause" in properties
+    assert "https://schema.org/signOrSymptom" in properties
+
+
+def test_node_link_json_loads_under_either_networkx_default(client: TestClient) -> None:
+    data = client.get("/v1/graph").json()
+    # networkx 3.6 reads "edges" by default; 3.3 to 3.5 read "links".
+    loaded = [nx.node_link_graph(data), nx.node_link_graph(data, edges="links")]
+    for graph in loaded:
+        assert graph.number_of_nodes() == 65
+        assert graph.number_of_edges() == 127
+    assert data["links"] == data["edges"]

@@ -46,3 +46,9 @@ def test_suggestions_for_unknown_ids(tiny: KnowledgeGraph) -> None:
     assert [h.node_id for h in index.suggest("cause:gama")] == ["cause:gamma"]
     assert index.suggest("water treatment please")[0].node_id == "treatment:water"
     assert index.suggest("q") == []
+
+
+def test_a_name_beats_a_synonym_of_another_node(tiny: KnowledgeGraph) -> None:
+    index = SearchIndex(tiny)
+    # "jolty knee" is a name, "knee jolts" only a synonym: the name's word ranks first.
+    assert hits(index, "knee")[0][:2] == ("condition:jolty-knee", "jolty knee")

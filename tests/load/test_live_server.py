@@ -54,6 +54,7 @@ def _streamed_mebibyte() -> Iterator[bytes]:
     yield b'"]}'
 
 
+FIELDS = [("present", "symptom"), ("absent", "symptom"), ("exposures", "cause")]
 # Each row of the README's bad-input table: what is sent to POST /v1/diagnose, the status due.
 BODY_ROWS: dict[str, tuple[bytes, int]] = {
     "malformed JSON": (b'{"present": [', 422),
@@ -83,6 +84,25 @@ BODY_ROWS: dict[str, tuple[bytes, int]] = {
     ),
     "a cause given as a symptom": (_body({"present": ["cause:diuretics"]}), 422),
     "unknown but well-formed id": (_body({"present": ["symptom:knee-itch"]}), 422),
+    "limit as a boolean": (b'{"present": ["symptom:numbness"], "limit": true}', 422),
+    "limit as a string": (b'{"present": ["symptom:numbness"], "limit": "5"}', 422),
+    "UTF-16 body": (json.dumps({"present": ["symptom:numbness"]}).encode("utf-16"), 400),
+    "UTF-8 with a byte order mark": (
+        b"\xef\xbb\xbf" + _body({"present": ["symptom:numbness"]}),
+        400,
+    ),
+    "5,000-digit number": (
+        b'{"present": ["symptom:numbness"], "limit": 1' + b"0" * 5000 + b"}",
+        400,
+    ),
+    "150 unknown well-formed ids": (
+        _body({f: [f"{k}:unknown-{'x' * 100}-{i}" for i in range(50)] for f, k in FIELDS}),
+        422,
+    ),
+    "7,000 unknown keys": (
+        json.dumps({f"{i:x}": 0 for i in range(7000)}, separators=(",", ":")).encode(),
+        422,
+    ),
 }
 
 QUERY_ROWS: dict[str, tuple[str, int]] = {
@@ -113,6 +133,7 @@ QUERY_ROWS: dict[str, tuple[str, int]] = {
     "empty format": ("/v1/graph?format=", 422),
     "empty search": ("/v1/search?q=", 422),
     "5,000-character search": ("/v1/search?q=" + "a" * 5000, 422),
+    "trailing slash": ("/v1/nodes/", 404),  # not a redirect built from the Host header
 }
 
 
@@ -141,6 +162,37 @@ def test_streamed_mebibyte_body(server: Server) -> None:
 @pytest.mark.parametrize(("path", "status"), QUERY_ROWS.values(), ids=QUERY_ROWS.keys())
 def test_bad_queries(server: Server, path: str, status: int) -> None:
     assert_problem_then_healthy(server, httpx.get(server.url + path, timeout=10), status)
+
+
+def test_bounded_error_lists(server: Server) -> None:
+    content, _ = BODY_ROWS["150 unknown well-formed ids"]
+    response = httpx.post(
+        server.url + "/v1/diagnose",
+        content=content,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    problem = response.json()
+    assert len(problem["errors"]) == 20
+    assert problem["more_errors"] >= 130  # counted, not listed
+    assert len(response.content) < 8_000
+
+
+def test_head_other_methods_and_repeated_parameters(server: Server) -> None:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for path in ("/healthz", "/readyz", "/v1/meta"):
+            head = client.head(path)
+            assert head.status_code == 200
+            assert head.content == b""
+        for method in ("PROPFIND", "MKCOL"):
+            assert_problem_then_healthy(server, client.request(method, "/v1/meta"), 405)
+        assert method not in client.get("/metrics").text
+        first = client.get("/v1/search?q=knee&q=numb")
+        second = client.get(
+            "/v1/search?q=numb&q=knee", headers={"If-None-Match": first.headers["etag"]}
+        )
+        assert second.status_code == 200
+        assert second.headers["etag"] != first.headers["etag"]
 
 
 def test_if_none_match_flood(server: Server) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.loader import load_content
 from graph.validate import normalise_term
 from graph.vocabulary import NodeKind
-from tests.paths import CODES_REFERENCE, KNEE_PACK, SOURCE_TEXTS
+from tests.paths import KNEE_PACK
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +26,15 @@ def knee(content: Content) -> KnowledgeGraph:
     return KnowledgeGraph(content)
 
 
-def test_shared_source_texts_are_beside_the_checkout() -> None:
-    assert sorted(p.name for p in SOURCE_TEXTS.glob("*.txt")) == [
+def test_shared_source_texts_are_beside_the_checkout(source_texts: Path) -> None:
+    assert sorted(p.name for p in source_texts.glob("*.txt")) == [
         "000_32768faca93cf475.txt",
         "003_6ecee6b53e98c999.txt",
     ]
 
 
-def test_every_excerpt_is_verbatim_in_its_source(content: Content) -> None:
-    assert check_excerpts(content, SOURCE_TEXTS) == []
+def test_every_excerpt_is_verbatim_in_its_source(content: Content, source_texts: Path) -> None:
+    assert check_excerpts(content, source_texts) == []
 
 
 def test_every_edge_has_evidence_and_inferences_say_why(knee: KnowledgeGraph) -> None:
@@ -101,8 +102,8 @@ def test_people_s_words_reach_the_node(knee: KnowledgeGraph, typed: str, node_id
     assert normalise_term(typed) in terms
 
 
-def _verified_codes() -> set[str]:
-    text = CODES_REFERENCE.read_text(encoding="utf-8")
+def _verified_codes(reference: Path) -> set[str]:
+    text = reference.read_text(encoding="utf-8")
     codes: set[str] = set()
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -115,8 +116,8 @@ def _verified_codes() -> set[str]:
     return codes
 
 
-def test_codes_are_from_the_verified_reference(knee: KnowledgeGraph) -> None:
-    verified = _verified_codes()
+def test_codes_are_from_the_verified_reference(knee: KnowledgeGraph, codes_reference: Path) -> None:
+    verified = _verified_codes(codes_reference)
     assert {"R25.3", "HP:0002380", "19123-9", "95860"} <= verified
     used = {(n.id, c.code) for n in knee.nodes() for c in n.codes}
     assert used

@@ -1,0 +1,333 @@
+"""Issue 11: bounded work per request, HEAD, ETags over repeated parameters, no host-derived
+redirects, bounded metrics labels, strict JSON numbers and encodings, load shedding."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+import pytest
+from fastapi import Depends, FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, ConfigDict
+from starlette.types import Receive, Scope, Send
+
+from app.deps import MAX_SUGGESTED_IDS, strict_json_body
+from app.hardening import LoadShedMiddleware
+from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
+from app.runtime import Runtime
+from graph.vocabulary import NodeKind
+from tests.app.test_platform import assert_problem
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/v1/meta", "/v1/nodes/cause:als"])
+def test_head_is_get_without_a_body(client: TestClient, path: str) -> None:
+    get = client.get(path)
+    head = client.head(path)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers.get("etag") == get.headers.get("etag")
+
+
+def test_head_on_a_post_route_is_405(client: TestClient) -> None:
+    response = client.head("/v1/diagnose")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.content == b""
+
+
+def test_etag_covers_the_order_of_a_repeated_parameter(client: TestClient) -> None:
+    first = client.get("/v1/search?q=knee&q=numb")
+    second = client.get("/v1/search?q=numb&q=knee")
+    assert first.json() != second.json()
+    assert first.headers["etag"] != second.headers["etag"]
+    crossed = client.get(
+        "/v1/search?q=numb&q=knee", headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert crossed.status_code == 200
+    # Distinct parameters may still come in any order.
+    assert (
+        client.get("/v1/search?limit=2&q=knee").headers["etag"]
+        == (client.get("/v1/search?q=knee&limit=2").headers["etag"])
+    )
+
+
+def test_trailing_slash_is_a_404_not_a_redirect_to_the_host_header(client: TestClient) -> None:
+    response = client.get("/v1/nodes/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert_problem(response, 404)
+    assert "location" not in response.headers
+
+
+def test_metrics_collapse_unknown_methods(client: TestClient) -> None:
+    for method in ("PROPFIND", "MKCOL", "BREW"):
+        client.request(method, "/v1/meta")
+    text = client.get("/metrics").text
+    assert "PROPFIND" not in text
+    assert "BREW" not in text
+    assert 'method="other",route="/v1/meta",status="405"' in text
+
+
+@pytest.mark.parametrize("limit", [True, "5", 5.0, [5]])
+def test_limit_must_be_a_json_integer(client: TestClient, limit: object) -> None:
+    body = assert_problem(
+        client.post("/v1/diagnose", json={"present": ["symptom:numbness"], "limit": limit}), 422
+    )
+    assert body["errors"][0]["location"] == "body.limit"  # type: ignore[index]
+
+
+def test_strict_body_keeps_valid_requests_and_fastapi_answers(client: TestClient) -> None:
+    ok = client.post("/v1/diagnose", json={"present": ["symptom:numbness"], "limit": 5})
+    assert ok.status_code == 200
+    assert len(ok.json()["candidates"]) <= 5
+    # No body, and a body that is not JSON, keep FastAPI's own 422s.
+    assert_problem(client.post("/v1/diagnose"), 422)
+    assert_problem(
+        client.post("/v1/diagnose", content=b"x", headers={"Content-Type": "text/plain"}), 422
+    )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        json.dumps({"present": ["symptom:numbness"]}).encode("utf-16"),
+        json.dumps({"present": ["symptom:numbness"]}).encode("utf-16-le"),
+        json.dumps({"present": ["symptom:numbness"]}).encode("utf-32"),
+        b"\xef\xbb\xbf" + json.dumps({"present": ["symptom:numbness"]}).encode(),
+        b'{"present": ["\xff\xfe"]}',
+    ],
+    ids=["utf-16 with BOM", "utf-16-le", "utf-32", "utf-8 with BOM", "invalid utf-8"],
+)
+def test_json_bodies_must_be_utf8_without_bom(client: TestClient, content: bytes) -> None:
+    response = client.post(
+        "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
+    )
+    assert "UTF-8" in str(assert_problem(response, 400)["detail"])
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b'{"present": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested too deeply"),
+        (b'{"present": ["symptom:numbness"], "limit": 1' + b"0" * 5000 + b"}", "too many digits"),
+    ],
+    ids=["deep nesting", "huge number"],
+)
+def test_unparsable_json_says_why(client: TestClient, content: bytes, says: str) -> None:
+    response = client.post(
+        "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
+    )
+    detail = str(assert_problem(response, 400)["detail"])
+    assert says in detail
+    assert "UTF-8" not in detail
+
+
+def test_a_name_match_ranks_above_synonyms(client: TestClient) -> None:
+    items = client.get("/v1/search", params={"q": "knee", "limit": 50}).json()["items"]
+    order = [item["node"]["id"] for item in items]
+    twitching = order.index("condition:knee-twitching")
+    for other in ("diagnostic:mri", "symptom:redness", "symptom:warmth"):
+        assert twitching < order.index(other), order
+
+
+def _unknown_ids(count: int) -> dict[str, list[str]]:
+    return {
+        "present": [f"symptom:unknown-{i}" for i in range(count)],
+        "absent": [f"symptom:missing-{i}" for i in range(count)],
+        "exposures": [f"cause:nothing-{i}" for i in range(count)],
+    }
+
+
+def test_unknown_ids_get_bounded_suggestions_and_errors(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    calls: list[str] = []
+    suggest = runtime.search.suggest
+
+    def counting(text: str, **kw: object) -> object:
+        calls.append(text)
+        return suggest(text, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runtime.search, "suggest", counting)
+    response = client.post("/v1/diagnose", json=_unknown_ids(50))
+    body = assert_problem(response, 422)
+    assert len(calls) == MAX_SUGGESTED_IDS
+    assert len(body["errors"]) == MAX_LISTED_ERRORS  # type: ignore[arg-type]
+    assert body["more_errors"] == 150 - MAX_LISTED_ERRORS
+    assert "(and 145 more)" in str(body["detail"])
+    assert len(response.content) < 8_000
+
+
+def test_hundreds_of_unknown_keys_give_a_small_answer(client: TestClient) -> None:
+    content = json.dumps({f"k{i}": 0 for i in range(900)} | {"present": ["symptom:numbness"]})
+    response = client.post(
+        "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
+    )
+    body = assert_problem(response, 422)
+    assert len(body["errors"]) == MAX_LISTED_ERRORS  # type: ignore[arg-type]
+    assert body["more_errors"] == 900 - MAX_LISTED_ERRORS
+    assert body["errors"][0] == {  # type: ignore[index]
+        "location": "body.k0",
+        "message": "Extra inputs are not permitted",
+    }
+    assert len(response.content) < 8_000
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{f"{i:x}": 0 for i in range(7000)}, {"present": [1] * 10_000}],
+    ids=["7,000 keys", "10,000 numbers"],
+)
+def test_thousands_of_values_are_refused_before_parsing(
+    client: TestClient, value: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_parsing(*args: object) -> object:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr("starlette.requests.Request.json", no_parsing)
+    content = json.dumps(value, separators=(",", ":"))
+    assert len(content) < 64 * 1024
+    response = client.post(
+        "/v1/diagnose", content=content, headers={"Content-Type": "application/json"}
+    )
+    body = assert_problem(response, 422)
+    assert body["errors"] == [  # type: ignore[comparison-overlap]
+        {
+            "location": "body",
+            "message": "The JSON body holds more than 1000 values; no valid body does.",
+        }
+    ]
+
+
+def test_load_shedding_answers_503_and_spares_health_checks() -> None:
+    release = asyncio.Event()
+    entered = asyncio.Event()
+
+    async def slow_app(scope: Scope, receive: Receive, send: Send) -> None:
+        entered.set()
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    shed = LoadShedMiddleware(slow_app, limit=1, exempt=("/healthz",))
+
+    async def call(path: str) -> list[dict[str, object]]:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        await shed(scope, receive, send)  # type: ignore[arg-type]
+        return sent
+
+    async def scenario() -> tuple[list[dict[str, object]], ...]:
+        held = asyncio.create_task(call("/v1/meta"))
+        await entered.wait()
+        refused = await call("/v1/meta")
+        health = asyncio.create_task(call("/healthz"))
+        await asyncio.sleep(0)
+        release.set()
+        return await held, refused, await health
+
+    held, refused, health = asyncio.run(scenario())
+    assert held[0]["status"] == 200
+    assert health[0]["status"] == 200
+    assert refused[0]["status"] == 503
+    headers = dict(refused[0]["headers"])  # type: ignore[arg-type]
+    assert headers[b"retry-after"] == b"1"
+    assert headers[b"content-type"] == b"application/problem+json"
+    assert shed.in_flight == 0
+
+
+def test_an_over_long_list_is_one_error_not_one_per_item(client: TestClient) -> None:
+    body = assert_problem(client.post("/v1/diagnose", json={"present": [1] * 900}), 422)
+    assert body["errors"] == [
+        {"location": "body.present", "message": "List should have at most 50 items, not 900"}
+    ]
+    assert "more_errors" not in body
+
+
+def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
+    async def ok_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    # min_busy=0: the late ticks below are simulated, the CPU was not actually busy.
+    shed = LoadShedMiddleware(ok_app, limit=64, exempt=("/healthz",), max_lag=0.05, min_busy=0)
+
+    async def status(path: str) -> object:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        await shed(scope, receive, send)  # type: ignore[arg-type]
+        return sent[0]["status"]
+
+    async def scenario() -> list[object]:
+        loop = asyncio.get_running_loop()
+        answers = [await status("/v1/meta")]  # starts the lag monitor on this loop
+        shed._tick(loop, loop.time() - 0.2)
+        assert shed.admit_every == 0  # one late tick is a pause, not overload
+        shed._tick(loop, loop.time() - 0.2)
+        assert shed.admit_every > 0
+        answers += [await status("/v1/meta"), await status("/v1/meta"), await status("/healthz")]
+        for _ in range(200):  # punctual ticks shrink the gap back to nothing
+            shed._tick(loop, loop.time())
+        answers.append(await status("/v1/meta"))
+        return answers
+
+    # Within the gap after the last admitted request: 503, except for the health check.
+    assert asyncio.run(scenario()) == [200, 503, 503, 200, 200]
+    assert shed.admit_every == 0
+
+
+class _DatedKind(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: NodeKind
+    day: dt.date
+    count: int = 1
+
+
+def test_strict_bodies_still_take_enums_and_dates_as_json_strings() -> None:
+    app = FastAPI(dependencies=[Depends(strict_json_body)])
+    install_problem_handlers(app)
+
+    @app.post("/echo")
+    async def echo(body: _DatedKind) -> _DatedKind:
+        return body
+
+    with TestClient(app) as client:
+        good = {"kind": "symptom", "day": "2024-05-01", "count": 2}
+        assert client.post("/echo", json=good).status_code == 200
+        assert client.post("/echo", json={**good, "count": "2"}).status_code == 422
+
+
+def test_lag_while_the_process_was_idle_is_not_overload() -> None:
+    """Late ticks with no CPU used in between: other processes had the CPU, and refusing
+    requests would not help."""
+
+    async def ok_app(scope: Scope, receive: Receive, send: Send) -> None:
+        raise AssertionError("not called")
+
+    shed = LoadShedMiddleware(ok_app, limit=64, exempt=(), max_lag=0.05, min_busy=0.5)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        shed._loop = loop
+        for _ in range(5):
+            await asyncio.sleep(0.06)  # the loop idles; the process uses no CPU
+            shed._tick(loop, loop.time() - 0.1)
+        assert shed.admit_every == 0
+
+    asyncio.run(scenario())
