@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from app.problems import MAX_LISTED_ERRORS, FieldError, ProblemError, Suggestion, invalid_fields
 from app.runtime import Runtime
+from graph.errors import AmbiguousCodeError, NotFoundError
 from graph.vocabulary import NodeKind
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "RuntimeDep",
     "get_runtime",
     "invalid_ids",
+    "resolve_node_ref",
     "strict_json_body",
     "unknown_node",
 ]
@@ -51,6 +53,22 @@ def unknown_node(runtime: Runtime, node_id: str, kind: NodeKind | None = None) -
         f"No node with id {node_id!r}.{hint} Search with /v1/search?q=...",
         suggestions=suggestions,
     )
+
+
+def resolve_node_ref(runtime: Runtime, ref: str) -> str:
+    """The node id that `ref` names, by id or by a standard code (`HP:0001250`, `R25.1`);
+    a 404 problem with suggestions when it names no node, or several."""
+    try:
+        return runtime.graph.resolve(ref)
+    except AmbiguousCodeError as exc:
+        raise ProblemError(
+            404,
+            f"The code {ref!r} names {len(exc.candidates)} nodes: "
+            f"{', '.join(exc.candidates)}. Ask for one of them by id.",
+            suggestions=[Suggestion(id=c, name=runtime.graph.node(c).name) for c in exc.candidates],
+        ) from None
+    except NotFoundError:
+        raise unknown_node(runtime, ref) from None
 
 
 def invalid_ids(runtime: Runtime, issues: Iterable[tuple[str, str, str]]) -> ProblemError:

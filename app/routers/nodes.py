@@ -6,12 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from app.deps import RuntimeDep, unknown_node
-from app.problems import ProblemError, Suggestion, problem_responses
+from app.deps import RuntimeDep, resolve_node_ref, unknown_node
+from app.problems import problem_responses
 from app.runtime import Runtime
 from app.schemas.catalog import NodeDetail, NodePage
 from app.schemas.common import NODE_REF_PATTERN, NeighbourOut
-from graph.errors import AmbiguousCodeError, NotFoundError
 from graph.knowledge import Direction
 from graph.vocabulary import NodeKind
 
@@ -31,17 +30,7 @@ NodeRef = Annotated[
 
 def resolve_node(runtime: RuntimeDep, node_id: NodeRef) -> str:
     """The node id a path names by id or by code; 404 (with suggestions) when none or several."""
-    try:
-        return runtime.graph.resolve(node_id)
-    except AmbiguousCodeError as exc:
-        raise ProblemError(
-            404,
-            f"The code {node_id!r} names {len(exc.candidates)} nodes: "
-            f"{', '.join(exc.candidates)}. Ask for one of them by id.",
-            suggestions=[Suggestion(id=c, name=runtime.graph.node(c).name) for c in exc.candidates],
-        ) from None
-    except NotFoundError:
-        raise unknown_node(runtime, node_id) from None
+    return resolve_node_ref(runtime, node_id)
 
 
 # A path parameter `node_id` that arrives in the handler as the resolved node id.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from app.deps import RuntimeDep
 from app.problems import ProblemError, Suggestion, problem_responses
@@ -43,8 +43,15 @@ async def get_source(
             examples=["source:knee-spasms-2024"],
         ),
     ],
+    limit: Annotated[
+        int, Query(ge=1, le=500, description="Citing edges per page (at most 500).", examples=[100])
+    ] = 100,
+    offset: Annotated[
+        int, Query(ge=0, le=1_000_000, description="Citing edges to skip.", examples=[0])
+    ] = 0,
 ) -> SourceDetail:
-    """One source, and every edge whose evidence quotes it or credits it."""
+    """One source, and the edges whose evidence quotes it or credits it, a page at a time (a
+    database such as the HPO annotations backs over 100,000 edges)."""
     source = runtime.sources.get(source_id)
     if source is None:
         likely = closest(source_id.partition(":")[2], runtime.source_slugs)
@@ -54,5 +61,8 @@ async def get_source(
             f"No source with id {source_id!r}.{hint} List them all with /v1/sources.",
             suggestions=[Suggestion(id=i, name=runtime.sources[i].title) for i in likely],
         )
-    edges = [runtime.edges[e.key] for e in runtime.graph.edges_citing(source_id)]
-    return SourceDetail(source=source, citing_edges=edges)
+    citing = runtime.graph.edges_citing(source_id)
+    edges = [runtime.edges[e.key] for e in citing[offset : offset + limit]]
+    return SourceDetail(
+        source=source, citing_edges=edges, citing_total=len(citing), limit=limit, offset=offset
+    )

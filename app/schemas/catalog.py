@@ -111,7 +111,12 @@ class SourceList(BaseModel):
 
 class SourceDetail(BaseModel):
     source: SourceOut
-    citing_edges: list[EdgeOut] = Field(description="Edges whose evidence quotes or credits it.")
+    citing_edges: list[EdgeOut] = Field(
+        description="Edges whose evidence quotes or credits it: one page, ordered by edge id."
+    )
+    citing_total: int = Field(description="How many edges cite the source in all.")
+    limit: int
+    offset: int
 
 
 class PackOut(BaseModel):

@@ -134,3 +134,13 @@ def test_diagnose_takes_codes_and_keeps_packs_apart(both: TestClient) -> None:
     unknown = both.post("/v1/diagnose", json={"present": ["HP:9999999"]})
     assert unknown.status_code == 422
     assert "HP:9999999: unknown symptom id" in unknown.json()["detail"]
+
+
+def test_a_source_lists_its_citing_edges_a_page_at_a_time(both: TestClient) -> None:
+    first = both.get("/v1/sources/source:hpo-annotations?limit=5").json()
+    assert first["citing_total"] > 1000
+    assert len(first["citing_edges"]) == 5
+    assert (first["limit"], first["offset"]) == (5, 0)
+    second = both.get("/v1/sources/source:hpo-annotations?limit=5&offset=5").json()
+    assert second["citing_edges"][0]["id"] > first["citing_edges"][-1]["id"]
+    assert both.get("/v1/sources/source:hpo-annotations?limit=501").status_code == 422
