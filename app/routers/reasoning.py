@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.deps import RuntimeDep, invalid_ids, unknown_node
+from app.deps import RuntimeDep, invalid_ids, resolve_node_ref, unknown_node
 from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
 from app.routers.nodes import NodePath, neighbour_out
 from app.runtime import Runtime
-from app.schemas.common import ID_PATTERN
+from app.schemas.common import NODE_REF_PATTERN
 from app.schemas.reasoning import (
     CarePathwayOut,
     DiagnoseRequest,
@@ -73,10 +73,22 @@ async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> Response:
 async def find_paths(
     runtime: RuntimeDep,
     source: Annotated[
-        str, Query(pattern=ID_PATTERN, max_length=120, examples=["prevention:hydration"])
+        str,
+        Query(
+            pattern=NODE_REF_PATTERN,
+            max_length=120,
+            description="A node id, or a standard code the node carries.",
+            examples=["prevention:hydration"],
+        ),
     ],
     target: Annotated[
-        str, Query(pattern=ID_PATTERN, max_length=120, examples=["symptom:visible-twitching"])
+        str,
+        Query(
+            pattern=NODE_REF_PATTERN,
+            max_length=120,
+            description="A node id, or a standard code the node carries.",
+            examples=["symptom:visible-twitching"],
+        ),
     ],
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="At most 4.", examples=[2])] = 3,
     k: Annotated[int, Query(ge=1, le=MAX_PATHS, description="At most 10 paths.", examples=[5])] = 5,
@@ -84,9 +96,7 @@ async def find_paths(
     """Up to `k` shortest paths of at most `max_hops` edges, read in either direction, each step
     with every edge joining its two nodes and their evidence. Explains, for example, how a
     prevention measure relates to a symptom."""
-    for node_id in (source, target):
-        if not runtime.graph.has_node(node_id):
-            raise unknown_node(runtime, node_id)
+    source, target = resolve_node_ref(runtime, source), resolve_node_ref(runtime, target)
     paths = runtime.paths.paths(source, target, max_hops=max_hops, k=k)
     return PathsResponse(
         source=runtime.summaries[source],

@@ -144,3 +144,13 @@ def test_a_source_lists_its_citing_edges_a_page_at_a_time(both: TestClient) -> N
     second = both.get("/v1/sources/source:hpo-annotations?limit=5&offset=5").json()
     assert second["citing_edges"][0]["id"] > first["citing_edges"][-1]["id"]
     assert both.get("/v1/sources/source:hpo-annotations?limit=501").status_code == 422
+
+
+def test_paths_take_codes(client: TestClient) -> None:
+    by_code = client.get(
+        "/v1/paths", params={"source": "ICD10CM:E86.0", "target": "symptom:visible-twitching"}
+    )
+    assert by_code.status_code == 200
+    assert by_code.json()["source"]["id"] == "cause:dehydration"
+    unknown = client.get("/v1/paths", params={"source": "HP:9999999", "target": "symptom:numbness"})
+    assert unknown.status_code == 404
