@@ -31,6 +31,6 @@ class Settings(BaseSettings):
     # Requests answered at once; more get a 503 with Retry-After (health checks are exempt).
     max_in_flight: int = Field(default=64, ge=1, le=100_000)
     # Event-loop lag past which requests are admitted at a reduced rate (0 turns it off).
-    shed_lag_ms: float = Field(default=50.0, ge=0)
+    shed_lag_ms: float = Field(default=250.0, ge=0)
     # Whole diagnose answers kept for repeated queries (about 60 KB each at most).
     diagnose_cache_size: int = Field(default=256, ge=0, le=100_000)
