@@ -502,8 +502,15 @@ def _roles(
     absent_ids = [model.findings[j][1] for j in absent]
     roles = []
     for yes_row, no_row in zip(yes, no, strict=True):
-        matched = tuple(n for n, r in zip(present_ids, yes_row, strict=True) if r > 0.0)
-        excluded = tuple(n for n, r in zip(present_ids, yes_row, strict=True) if r < 0.0)
-        missing = tuple(n for n, r in zip(absent_ids, no_row, strict=True) if r > 0.0)
-        roles.append((matched, missing + excluded))
+        matched: list[str] = []
+        against: list[str] = []
+        for name, ratio in zip(absent_ids, no_row, strict=True):
+            if ratio > 0.0:
+                against.append(name)
+        for name, ratio in zip(present_ids, yes_row, strict=True):
+            if ratio > 0.0:
+                matched.append(name)
+            elif ratio < 0.0:
+                against.append(name)
+        roles.append((tuple(matched), tuple(against)))
     return roles
