@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.validate import normalise_term
 from graph.vocabulary import NodeKind
+
+T = TypeVar("T")
 
 __all__ = ["MatchType", "SearchHit", "SearchIndex", "closest"]
 
@@ -80,20 +83,28 @@ class SearchIndex:
         # names and synonyms: a code or id one character off names another concept. One index
         # for all kinds and one per kind, as suggestions for an unknown symptom id need only
         # the symptoms.
-        fuzzy = [(i, t) for i, t in enumerate(terms) if t.field in ("name", "synonym")]
-        words = [(w, i, terms[p].kind) for i, (w, p) in enumerate(self._words)]
-        self._fuzzy_terms = {
-            kind: _LengthIndex((t.normalised, i) for i, t in fuzzy if kind in (None, t.kind))
-            for kind in (None, *NodeKind)
-        }
-        self._partial_choices: dict[NodeKind | None, dict[int, str]] = {
-            kind: {i: t.normalised for i, t in enumerate(terms) if kind in (None, t.kind)}
-            for kind in (None, *NodeKind)
-        }
-        self._fuzzy_words = {
-            kind: _LengthIndex((w, i) for w, i, k in words if kind in (None, k))
-            for kind in (None, *NodeKind)
-        }
+        # One index for all kinds, built now, and one per kind (suggestions for an unknown
+        # symptom id need only the symptoms), built the first time that kind is asked for.
+        self._fuzzy_terms = _PerKind(
+            lambda kind: _LengthIndex(
+                (t.normalised, i)
+                for i, t in enumerate(self._terms)
+                if t.field in ("name", "synonym") and kind in (None, t.kind)
+            )
+        )
+        self._fuzzy_words = _PerKind(
+            lambda kind: _LengthIndex(
+                (w, i)
+                for i, (w, p) in enumerate(self._words)
+                if kind in (None, self._terms[p].kind)
+            )
+        )
+        self._partial_choices = _PerKind(
+            lambda kind: {
+                i: t.normalised for i, t in enumerate(self._terms) if kind in (None, t.kind)
+            }
+        )
+        self._fuzzy_terms[None], self._fuzzy_words[None]  # build them now
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
@@ -194,6 +205,19 @@ def closest(
         limit=limit,
     )
     return [key for _, _, key in hits]
+
+
+class _PerKind(Generic[T]):
+    """One value per node kind (None: all kinds), made by `build` the first time it is asked."""
+
+    def __init__(self, build: Callable[[NodeKind | None], T]) -> None:
+        self._build = build
+        self._made: dict[NodeKind | None, T] = {}
+
+    def __getitem__(self, kind: NodeKind | None) -> T:
+        if kind not in self._made:
+            self._made[kind] = self._build(kind)
+        return self._made[kind]
 
 
 class _LengthIndex:

@@ -306,8 +306,15 @@ class Diagnoser:
         if len(best) == 0:
             return None
         depth = min(_RANKING_DEPTH, len(ranked))
-        changes = _changes_leaders(model, scores, ranked, ranks[:depth], columns[best])
-        for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
+        candidates = columns[best]
+        if model.dense:  # few causes: check every candidate question at once
+            changes = iter(_changes_leaders(model, scores, ranked, ranks[:depth], candidates))
+        else:  # many: check one at a time, best first, and stop at the first that tells
+            changes = (
+                _changes_leaders_one(model, scores, ranked, ranks[:depth], int(j))
+                for j in candidates.tolist()
+            )
+        for k, changed in zip(best.tolist(), changes, strict=False):
             if changed:
                 return self._question(
                     model, int(columns[k]), float(gains[k]), leaders, likelihood[:, k]
@@ -411,21 +418,10 @@ def _changes_leaders(
     leading_ranks: list[int],
     columns: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.bool_]:
-    """For each finding, whether a yes or a no changes who leads, their order or their ties.
-
-    Only the causes a finding touches move, so the new leaders are among them and the first
-    unchanged ones in today's order: that pool is ranked for every answer at once.
-    """
+    """For each finding, whether a yes or a no changes who leads, their order or their ties
+    (a small pack's dense tables: every cause is ranked for every answer at once)."""
     depth = len(leading_ranks)
     leading = ranked[:depth]
-    if not model.dense:
-        return np.array(
-            [
-                _changes_leaders_one(model, scores, ranked, leading_ranks, int(j))
-                for j in columns.tolist()
-            ],
-            dtype=bool,
-        )
     pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
     base = scores[pool]
     updated = np.vstack(

@@ -241,7 +241,6 @@ class PosteriorModel:
         self.absent_ratio = table(np.log1p(-likelihoods) - np.log1p(-bg))
         self.likelihood_gap = table(likelihoods - bg)
         self.entropy_background = binary_entropy(self.background)
-        self.entropy_gap = table(binary_entropy(likelihoods) - binary_entropy(bg))
         # The order that breaks ties: higher prior first, then the content's own order.
         self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
         self.tiebreak = self.by_tiebreak.argsort().astype(np.int64)
@@ -417,8 +416,7 @@ class PosteriorModel:
         columns = self.likelihood_gap.columns_of(leaders)
         columns = columns[~skip[columns]]
         likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
-        entropy = self.entropy_background[columns] + self.entropy_gap.block(leaders, columns)
-        return columns, likelihood, entropy
+        return columns, likelihood, binary_entropy(likelihood)
 
 
 def _ancestor_matrix(
