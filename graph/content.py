@@ -7,6 +7,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from graph.errors import Problem
 from graph.models import (
     EdgeEvidence,
     EdgeRecord,
@@ -16,7 +19,7 @@ from graph.models import (
     SourceRecord,
 )
 
-__all__ = ["Content", "Located"]
+__all__ = ["Content", "Located", "parse_record"]
 
 T = TypeVar("T")
 
@@ -69,3 +72,19 @@ class Content:
                 digest.update(record)
                 digest.update(b"\n")  # JSON escapes newlines, so this cannot be ambiguous
         return digest.hexdigest()[:16]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_record(
+    model: type[M], raw: object, where: str, label: str, problems: list[Problem]
+) -> M | None:
+    """`raw` as a `model` record; None, with each schema error added to `problems`, if not."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            field = ".".join(str(part) for part in error["loc"]) or "record"
+            problems.append(Problem(where, label, f"{field}: {error['msg']}"))
+        return None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from graph.content import Located
+from graph.content import Located, parse_record
 from graph.errors import Problem
 from graph.models import (
     CURIE_PREFIXES,
@@ -343,22 +343,6 @@ def _parse_json(cell: str, column: str) -> Any:
         raise ValueError(f"{column}: not valid JSON ({exc.msg})") from None
 
 
-def _record(
-    model: type[NodeRecord] | type[EdgeRecord],
-    raw: dict[str, Any],
-    where: str,
-    label: str,
-    problems: list[Problem],
-) -> Any:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            field = ".".join(str(part) for part in error["loc"]) or "record"
-            problems.append(Problem(where, label, f"{field}: {error['msg']}"))
-        return None
-
-
 def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[NodeRecord]]:
     """Every valid node of a `nodes.tsv`; each invalid row adds its problems and is skipped."""
     nodes: list[Located[NodeRecord]] = []
@@ -386,7 +370,7 @@ def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[
         except ValueError as exc:
             problems.append(Problem(where, label, str(exc)))
             continue
-        record = _record(NodeRecord, raw, where, label, problems)
+        record = parse_record(NodeRecord, raw, where, label, problems)
         if record is not None:
             nodes.append(Located(where, record))
     return nodes
@@ -471,7 +455,7 @@ def read_edges(path: Path, where: str, problems: list[Problem]) -> list[Located[
         except ValueError as exc:
             problems.append(Problem(where, label, str(exc)))
             continue
-        record = _record(EdgeRecord, raw, where, label, problems)
+        record = parse_record(EdgeRecord, raw, where, label, problems)
         if record is not None:
             edges.append(Located(where, record))
     return edges

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from graph.content import Content, Located
+from graph.content import Content, Located, parse_record
 from graph.errors import ContentError, Problem
 from graph.kgx import read_edges, read_nodes
 from graph.models import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
@@ -82,7 +82,9 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
     manifest_path = pack_dir / "pack.yaml"
     raw_manifest = _read_yaml(manifest_path, where(manifest_path), problems)
     if raw_manifest is not _UNREADABLE:
-        manifest = _parse(PackManifest, raw_manifest, where(manifest_path), "manifest", problems)
+        manifest = parse_record(
+            PackManifest, raw_manifest, where(manifest_path), "manifest", problems
+        )
         if manifest is not None:
             content.packs.append(Located(where(manifest_path), manifest))
 
@@ -142,22 +144,10 @@ def _read_list(
         return []
     located: list[Located[M]] = []
     for index, raw in enumerate(data[key]):
-        record = _parse(model, raw, where, _label(raw, index), problems)
+        record = parse_record(model, raw, where, _label(raw, index), problems)
         if record is not None:
             located.append(Located(where, record))
     return located
-
-
-def _parse(
-    model: type[M], raw: object, where: str, label: str, problems: list[Problem]
-) -> M | None:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            field = ".".join(str(part) for part in error["loc"]) or "record"
-            problems.append(Problem(where, label, f"{field}: {error['msg']}"))
-        return None
 
 
 def _label(raw: object, index: int) -> str:
