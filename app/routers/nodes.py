@@ -28,7 +28,7 @@ NodeRef = Annotated[
 ]
 
 
-def resolve_node(runtime: RuntimeDep, node_id: NodeRef) -> str:
+async def resolve_node(runtime: RuntimeDep, node_id: NodeRef) -> str:
     """The node id a path names by id or by code; 404 (with suggestions) when none or several."""
     return resolve_node_ref(runtime, node_id)
 
