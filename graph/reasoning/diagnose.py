@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
-from graph.models import NodeRecord, RedFlagRecord
+from graph.models import EdgeRecord, NodeRecord, RedFlagRecord
 from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
 from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel, binary_entropy
 from graph.reasoning.pathways import Recommendation, recommendations_for
@@ -369,11 +369,17 @@ class Diagnoser:
 
     def _exposure_chain(self, exposure: str, cause: str) -> Chain | None:
         """How an exposure bears on a cause: being it or a kind of it, or leading to it."""
-        if exposure == cause:
-            return Chain((), 1.0)
-        for edge in self.graph.edges(predicate=Predicate.SUBTYPE_OF, subject=cause):
-            if edge.object == exposure:
-                return Chain((edge,), 1.0)
+        # Being a kind of the exposure, at any depth (the model reads it from `ancestors`).
+        paths: dict[str, tuple[EdgeRecord, ...]] = {cause: ()}
+        frontier = [cause]
+        while frontier:
+            current = frontier.pop(0)
+            if current == exposure:
+                return Chain(paths[current], 1.0)
+            for edge in self.graph.edges(predicate=Predicate.SUBTYPE_OF, subject=current):
+                if edge.object not in paths:
+                    paths[edge.object] = (*paths[current], edge)
+                    frontier.append(edge.object)
         return exposure_chains(self.graph, exposure, self.params.max_hops).get(cause)
 
     def _recommendations(self, cause: str) -> tuple[Recommendation, ...]:

@@ -135,3 +135,29 @@ def test_an_inferred_prevalence_needs_its_reasoning(write_pack: PackWriter) -> N
 
     with pytest.raises(ContentError, match="inferred prevalence needs `reasoning`"):
         KnowledgeGraph.from_packs([write_pack(unexplained)])
+
+
+def test_an_exposure_explains_a_kind_of_it_at_any_depth(write_pack: PackWriter) -> None:
+    def deeper(files: dict[str, Any]) -> None:
+        files["nodes/all.yaml"]["nodes"].append(
+            {"id": "cause:beta-tiny", "name": "beta tiny", "description": "x"}
+        )
+        files["edges/all.yaml"]["edges"].append(
+            {
+                "subject": "cause:beta-tiny",
+                "predicate": "subtype_of",
+                "object": "cause:beta-minor",
+                "evidence": [{"source": "source:a", "excerpt": "Alpha causes jolts."}],
+            }
+        )
+
+    diagnoser = Diagnoser(KnowledgeGraph.from_packs([write_pack(deeper)]))
+    result = diagnoser.diagnose(DiagnoseQuery.of([], exposures=["cause:beta"], limit=10))
+    tiny = next(c for c in result.candidates if c.cause == "cause:beta-tiny")
+    assert "cause:beta" in tiny.matched
+    chain = diagnoser.exposure_chain("cause:beta", "cause:beta-tiny")
+    assert chain is not None
+    assert [e.key for e in chain.edges] == [
+        "cause:beta-tiny|subtype_of|cause:beta-minor",
+        "cause:beta-minor|subtype_of|cause:beta",
+    ]
