@@ -154,6 +154,13 @@ class LoadShedMiddleware:
     5 % until admission is unbounded again. Requests arriving inside the gap get the 503,
     which costs a fraction of a hostile request. Placed inside the body buffering, so a slow
     upload holds no slot.
+
+    Admitted requests then take one of `lanes` turns on the CPU, first come first served, and
+    give it back when their response starts. Without the turns, a request whose body has
+    arrived runs to its end without yielding, and the loop runs every such request it read
+    in one pass before it reads its sockets again: 32 connections of 3 ms requests kept
+    /healthz waiting 200-300 ms. With them, each turn starts in a pass of its own, so
+    /healthz (which takes no turn) waits behind about `lanes` requests.
     """
 
     def __init__(
@@ -163,9 +170,12 @@ class LoadShedMiddleware:
         exempt: tuple[str, ...],
         max_lag: float = 0.05,
         min_busy: float = 0.5,
+        lanes: int = 1,
     ) -> None:
         self.app = app
         self.limit = limit
+        self.lanes = lanes
+        self._turns = asyncio.Semaphore(lanes)
         self.exempt = frozenset(exempt)
         self.max_lag = max_lag
         self.min_busy = min_busy
@@ -183,6 +193,7 @@ class LoadShedMiddleware:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._loop = loop
+            self._turns = asyncio.Semaphore(self.lanes)  # a semaphore belongs to one loop
             self._tick(loop, loop.time())
         now = loop.time()
         if self.in_flight >= self.limit or now - self.last_admitted < self.admit_every:
@@ -193,9 +204,31 @@ class LoadShedMiddleware:
         self.last_admitted = now
         self.in_flight += 1
         try:
-            await self.app(scope, receive, send)
+            await self._take_turn(scope, receive, send)
         finally:
             self.in_flight -= 1
+
+    async def _take_turn(self, scope: Scope, receive: Receive, send: Send) -> None:
+        turns = self._turns
+        await turns.acquire()
+        holding = True
+        # Start in the loop's next pass: the loop reads its sockets between two passes, so a
+        # health check that arrived meanwhile waits behind one request, not a pass of them.
+        await asyncio.sleep(0)
+
+        async def send_then_release(message: Message) -> None:
+            nonlocal holding
+            # The answer is computed once it starts; a slow reader must not hold the turn.
+            if holding and message["type"] == "http.response.start":
+                holding = False
+                turns.release()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_then_release)
+        finally:
+            if holding:
+                turns.release()
 
     def _tick(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
         if loop is not self._loop:

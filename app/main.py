@@ -8,10 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app.deps import strict_json_body
 from app.docs import install_redoc
 from app.hardening import (
     BodyLimitMiddleware,
@@ -78,7 +77,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         lifespan=lifespan,
         redoc_url=None,  # app/docs.py serves it, without the bundle's CDN logo
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
-        dependencies=[Depends(strict_json_body)],
         # `/v1/nodes/` would redirect to a URL built from the client's Host header: a 404 instead.
         redirect_slashes=False,
     )
@@ -86,7 +84,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.metrics = Metrics()
     install_problem_handlers(app)
     install_redoc(app)
-    for module in (parse, reasoning, nodes, edges, search, sources, catalog, health):
+    # Routes are matched in order: the health checks and the headline query first, so they
+    # pay the least matching (FastAPI tries each route's pattern in turn).
+    for module in (health, reasoning, parse, nodes, edges, search, sources, catalog):
         app.include_router(module.router)
     install_web(app)
 
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         limit=settings.max_in_flight,
         exempt=HEALTH_PATHS,
         max_lag=settings.shed_lag_ms / 1000 or float("inf"),
+        lanes=settings.cpu_lanes,
     )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(HeadMiddleware)

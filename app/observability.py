@@ -61,6 +61,22 @@ class Metrics:
             registry=self.registry,
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
         )
+        # `labels()` builds and locks a key on every call; the label sets are few and bounded
+        # (methods x route templates x statuses), so each child is looked up once.
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._timers: dict[tuple[str, str], Any] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        counter = self._counters.get((method, route, status))
+        if counter is None:
+            counter = self._counters[method, route, status] = self.requests.labels(
+                method, route, str(status)
+            )
+        timer = self._timers.get((method, route))
+        if timer is None:
+            timer = self._timers[method, route] = self.latency.labels(method, route)
+        counter.inc()
+        timer.observe(seconds)
 
 
 class RequestContextMiddleware:
@@ -94,8 +110,7 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             template = _template(scope, root_path)
             method = scope["method"] if scope["method"] in _METHODS else "other"
-            self.metrics.requests.labels(method, template, str(status)).inc()
-            self.metrics.latency.labels(method, template).observe(elapsed)
+            self.metrics.observe(method, template, status, elapsed)
             if self.access_log:
                 access_logger.info(
                     "request",

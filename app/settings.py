@@ -32,5 +32,7 @@ class Settings(BaseSettings):
     max_in_flight: int = Field(default=64, ge=1, le=100_000)
     # Event-loop lag past which requests are admitted at a reduced rate (0 turns it off).
     shed_lag_ms: float = Field(default=250.0, ge=0)
+    # Admitted requests computed at once (first come, first served; health checks skip the line).
+    cpu_lanes: int = Field(default=1, ge=1, le=64)
     # Whole diagnose answers kept for repeated queries (about 60 KB each at most).
     diagnose_cache_size: int = Field(default=256, ge=0, le=100_000)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
-from app.deps import RuntimeDep
+from app.deps import RuntimeDep, strict_json_body
 from app.problems import FieldError, ProblemError, problem_responses
 from app.schemas.common import SLUG
 from graph.parse import MAX_TEXT, MentionKind, Polarity
@@ -71,6 +71,8 @@ class ParseResponse(BaseModel):
 
 @router.post(
     "/parse",
+    # Bodies are checked strictly and in bounded time before FastAPI validates them.
+    dependencies=[Depends(strict_json_body)],
     operation_id="parse",
     summary="Read symptoms and exposures from free text",
     responses=problem_responses(400, 413, 422, 500),

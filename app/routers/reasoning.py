@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
-from app.deps import RuntimeDep, invalid_ids, resolve_node_ref, unknown_node
+from app.deps import RuntimeDep, invalid_ids, resolve_node_ref, strict_json_body, unknown_node
 from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
 from app.routers.nodes import NodePath, neighbour_out
@@ -32,6 +32,8 @@ router = APIRouter(prefix="/v1", tags=["reasoning"])
 
 @router.post(
     "/diagnose",
+    # Bodies are checked strictly and in bounded time before FastAPI validates them.
+    dependencies=[Depends(strict_json_body)],
     operation_id="diagnose",
     summary="Rank candidate causes for reported symptoms",
     response_model=DiagnoseResponse,

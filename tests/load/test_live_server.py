@@ -6,9 +6,11 @@ a duration: waits are bounded only so that a broken server fails the test instea
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import signal
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -289,3 +291,59 @@ def test_two_workers_serve_one_graph_version() -> None:
     assert len(all_versions) == 1
     assert diagnosis.status_code == 200
     assert diagnosis.json()["graph_version"] in all_versions
+
+
+def test_health_checks_overtake_a_flood_of_costly_requests(server: Server) -> None:
+    """32 connections send the costliest bad body (150 unknown ids) back to back while /healthz
+    is probed on a connection of its own: the probe is answered after a few of the flood's
+    requests, not after a whole round of them. Counted in requests answered meanwhile, not
+    timed. Before each request took a turn of its own, the loop answered every request it had
+    read in one pass before it read the probe: 32 to 64 of them per probe."""
+    content, status = BODY_ROWS["150 unknown well-formed ids"]
+    port = int(server.url.rsplit(":", 1)[1])
+    request = (
+        "POST /v1/diagnose HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(content)}\r\n\r\n"
+    ).encode() + content
+    answered = 0
+    overtaken: list[int] = []
+
+    async def read_reply(reader: asyncio.StreamReader) -> int:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        length = next(
+            int(v) for k, _, v in (x.partition(":") for x in lines) if k.lower() == "content-length"
+        )
+        await reader.readexactly(length)
+        return int(lines[0].split()[1])
+
+    async def flood(stop: asyncio.Event) -> None:
+        nonlocal answered
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while not stop.is_set():
+            writer.write(request)
+            assert await read_reply(reader) == status
+            answered += 1
+        writer.close()
+
+    async def probe() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(20):
+            before = answered
+            writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert await read_reply(reader) == 200
+            overtaken.append(answered - before)
+            await asyncio.sleep(0.02)
+        writer.close()
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        floods = [asyncio.create_task(flood(stop)) for _ in range(32)]
+        while answered < 64:  # every connection is sending
+            await asyncio.sleep(0.01)
+        await asyncio.wait_for(probe(), timeout=60)
+        stop.set()
+        await asyncio.wait_for(asyncio.gather(*floods), timeout=60)
+
+    asyncio.run(run())
+    assert statistics.median(overtaken) <= 8, overtaken
