@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -19,7 +19,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.validate import normalise_term
 from graph.vocabulary import NodeKind
 
-T = TypeVar("T")
+K = TypeVar("K")
 
 __all__ = ["MatchType", "SearchHit", "SearchIndex", "closest"]
 
@@ -27,6 +27,8 @@ __all__ = ["MatchType", "SearchHit", "SearchIndex", "closest"]
 FUZZY_CUTOFF = 85.0
 # Prefix matches examined per query, so a one-letter query stays cheap on a large graph.
 MAX_PREFIX_MATCHES = 500
+# Terms a "did you mean" may scan with partial matching (a pack of hand-curated size).
+MAX_PARTIAL_CHOICES = 5_000
 
 
 class MatchType(StrEnum):
@@ -81,30 +83,31 @@ class SearchIndex:
         ]
         # Fuzzy matching scores only strings of a length that could pass the cutoff, and only
         # names and synonyms: a code or id one character off names another concept. One index
-        # for all kinds and one per kind, as suggestions for an unknown symptom id need only
-        # the symptoms.
-        # One index for all kinds, built now, and one per kind (suggestions for an unknown
-        # symptom id need only the symptoms), built the first time that kind is asked for.
-        self._fuzzy_terms = _PerKind(
-            lambda kind: _LengthIndex(
-                (t.normalised, i)
-                for i, t in enumerate(self._terms)
-                if t.field in ("name", "synonym") and kind in (None, t.kind)
-            )
+        # for all kinds and one per kind (suggestions for an unknown symptom id need only the
+        # symptoms), all built now from one grouping pass: built on first use, the symptoms'
+        # index cost the first request that asked 150 ms on the full HPO pack.
+        kinds: list[NodeKind | None] = [None, *NodeKind]
+        all_terms = _LengthIndex(
+            (t.normalised, i) for i, t in enumerate(terms) if t.field in ("name", "synonym")
         )
-        self._fuzzy_words = _PerKind(
-            lambda kind: _LengthIndex(
-                (w, i)
-                for i, (w, p) in enumerate(self._words)
-                if kind in (None, self._terms[p].kind)
-            )
-        )
-        self._partial_choices = _PerKind(
-            lambda kind: {
-                i: t.normalised for i, t in enumerate(self._terms) if kind in (None, t.kind)
-            }
-        )
-        self._fuzzy_terms[None], self._fuzzy_words[None]  # build them now
+        all_words = _LengthIndex((w, i) for i, (w, _) in enumerate(self._words))
+        self._fuzzy_terms: dict[NodeKind | None, _LengthIndex] = {
+            None: all_terms,
+            **all_terms.split(lambda i: terms[i].kind),
+        }
+        self._fuzzy_words: dict[NodeKind | None, _LengthIndex] = {
+            None: all_words,
+            **all_words.split(lambda i: terms[self._words[i][1]].kind),
+        }
+        of_kind: dict[NodeKind | None, list[int]] = {k: [] for k in kinds}
+        for position, term in enumerate(terms):
+            of_kind[term.kind].append(position)
+        # Partial matching scans every term it is given, so only small sets get it.
+        self._partial_choices: dict[NodeKind | None, dict[int, str]] = {}
+        of_kind[None] = list(range(len(terms)))
+        for kind, positions in of_kind.items():
+            if len(positions) <= MAX_PARTIAL_CHOICES:
+                self._partial_choices[kind] = {i: terms[i].normalised for i in positions}
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
@@ -144,10 +147,16 @@ class SearchIndex:
             term = self._terms[position]
             if term.normalised != needle:
                 offer(term, MatchType.PREFIX, _prefix_score(needle, term, whole))
-        if len(needle) >= 3:
-            for score, position in self._fuzzy_terms[kind].extract(needle, FUZZY_CUTOFF, limit=50):
+        # Fuzzy hits score at most 89, below every exact (100) and prefix (90+) hit: once
+        # those fill the page, no fuzzy hit could make it, and the costliest stage is skipped.
+        if len(needle) >= 3 and len(best) < limit:
+            for score, position in self._fuzzy_terms.get(kind, _NOTHING).extract(
+                needle, FUZZY_CUTOFF, limit=50
+            ):
                 offer(self._terms[position], MatchType.FUZZY, min(float(score), 89.0))
-            for score, index in self._fuzzy_words[kind].extract(needle, FUZZY_CUTOFF, limit=50):
+            for score, index in self._fuzzy_words.get(kind, _NOTHING).extract(
+                needle, FUZZY_CUTOFF, limit=50
+            ):
                 # A typo of one word of a longer term ranks just below a whole-term typo.
                 term = self._terms[self._words[index][1]]
                 offer(term, MatchType.FUZZY, min(float(score), 89.0) - 5.0)
@@ -167,12 +176,14 @@ class SearchIndex:
         text = text[: self._longest + 8]
         query = text.replace("-", " ").replace("_", " ")
         hits = self.search(query, kind=kind, limit=limit)
-        if hits or len(normalise_term(query)) < 3:
+        choices = self._partial_choices.get(kind)
+        if hits or len(normalise_term(query)) < 3 or choices is None:
+            # Partial matching would scan every term: 100 ms on the full HPO pack, for a 404.
             return hits
         # Fall back to the best partial matches for longer, messier input.
         scored = process.extract(
             normalise_term(query),
-            self._partial_choices[kind],
+            choices,
             scorer=fuzz.partial_ratio,
             limit=limit * 4,
         )
@@ -207,19 +218,6 @@ def closest(
     return [key for _, _, key in hits]
 
 
-class _PerKind(Generic[T]):
-    """One value per node kind (None: all kinds), made by `build` the first time it is asked."""
-
-    def __init__(self, build: Callable[[NodeKind | None], T]) -> None:
-        self._build = build
-        self._made: dict[NodeKind | None, T] = {}
-
-    def __getitem__(self, kind: NodeKind | None) -> T:
-        if kind not in self._made:
-            self._made[kind] = self._build(kind)
-        return self._made[kind]
-
-
 class _LengthIndex:
     """Distinct strings sorted by length, each with the positions it stands for.
 
@@ -232,9 +230,33 @@ class _LengthIndex:
         groups: dict[str, list[int]] = {}
         for text, position in items:
             groups.setdefault(text, []).append(position)
-        self._texts = sorted(groups, key=len)
-        self._positions = [groups[t] for t in self._texts]
-        self._lengths = [len(t) for t in self._texts]
+        texts = sorted(groups, key=len)
+        self._fill(texts, [groups[t] for t in texts])
+
+    def _fill(self, texts: list[str], positions: list[list[int]]) -> None:
+        self._texts = texts
+        self._positions = positions
+        self._lengths = [len(t) for t in texts]
+
+    def split(self, key: Callable[[int], K]) -> dict[K, _LengthIndex]:
+        """One index per key of the positions, in one pass (each stays sorted by length)."""
+        parts: dict[K, tuple[list[str], list[list[int]]]] = {}
+        for text, positions in zip(self._texts, self._positions, strict=True):
+            if len(positions) == 1:  # most strings: no grouping needed
+                grouped = {key(positions[0]): positions}
+            else:
+                grouped = {}
+                for position in positions:
+                    grouped.setdefault(key(position), []).append(position)
+            for k, members in grouped.items():
+                texts, lists = parts.setdefault(k, ([], []))
+                texts.append(text)
+                lists.append(members)
+        split: dict[K, _LengthIndex] = {}
+        for k, (texts, lists) in parts.items():
+            index = split[k] = _LengthIndex(())
+            index._fill(texts, lists)
+        return split
 
     def extract(self, needle: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
         """(score, position) of the best matches scoring at least `cutoff`."""
@@ -245,6 +267,9 @@ class _LengthIndex:
             needle, self._texts[lo:hi], scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit
         )
         return [(score, p) for _, score, i in found for p in self._positions[lo + i]]
+
+
+_NOTHING = _LengthIndex(())
 
 
 def _prefix_score(needle: str, term: _Term, whole: bool) -> float:
