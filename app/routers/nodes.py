@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.deps import RuntimeDep, resolve_node_ref, unknown_node
 from app.problems import problem_responses
-from app.runtime import Runtime
+from app.runtime import NEIGHBOURS_SHOWN, Runtime
 from app.schemas.catalog import NodeDetail, NodePage
 from app.schemas.common import NODE_REF_PATTERN, NeighbourOut
 from graph.knowledge import Direction
@@ -66,10 +66,24 @@ async def list_nodes(
     response_model=NodeDetail,
     responses=problem_responses(304, 404, 422, 500),
 )
-async def get_node(runtime: RuntimeDep, node_id: NodePath) -> Response:
+async def get_node(
+    runtime: RuntimeDep,
+    node_id: NodePath,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=200,
+            description="Neighbours listed per group (at most 200); each group gives its "
+            "total and, when some are left out, a `next` link to page through them.",
+            examples=[NEIGHBOURS_SHOWN],
+        ),
+    ] = NEIGHBOURS_SHOWN,
+) -> Response:
     """One node with synonyms, codes and evidence, and its neighbours grouped by predicate and
-    direction; every neighbour's edge carries its evidence."""
-    detail = runtime.node_detail(node_id)
+    direction; every neighbour's edge carries its evidence. Groups list their first `limit`
+    neighbours (a broad phenotype has thousands) with a count and a link to the rest."""
+    detail = runtime.node_detail(node_id, limit)
     if detail is None:  # pragma: no cover - resolve_node has answered 404 already
         raise unknown_node(runtime, node_id)
     # Serialised through NodeDetail on first request (app/runtime.py); tests validate them.

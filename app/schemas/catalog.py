@@ -44,7 +44,15 @@ class EdgePage(BaseModel):
 class NeighbourGroup(BaseModel):
     predicate: Predicate
     direction: Direction
-    neighbours: list[NeighbourOut]
+    neighbours: list[NeighbourOut] = Field(
+        description="The first `limit` neighbours of the group, ordered by edge id."
+    )
+    total: int = Field(ge=0, description="Neighbours in the group, shown or not.", examples=[3])
+    next: str | None = Field(
+        description="Where the rest of the group is listed, `/v1/edges` paged from the first "
+        "neighbour not shown; null when all are shown.",
+        examples=["/v1/edges?object=symptom:hp-0001250&predicate=causes&limit=50&offset=50"],
+    )
 
 
 class NodeDetail(BaseModel):

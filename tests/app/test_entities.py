@@ -34,6 +34,24 @@ def test_node_detail_groups_neighbours_with_evidence(client: TestClient) -> None
     assert "not intended to diagnose" in body["disclaimer"]["text"]
 
 
+def test_node_detail_lists_a_page_of_each_group_and_links_to_the_rest(
+    client: TestClient,
+) -> None:
+    whole = client.get("/v1/nodes/symptom:visible-twitching", params={"limit": 200}).json()
+    causes = next(g for g in whole["neighbours"] if g["predicate"] == "causes")
+    assert causes["total"] == len(causes["neighbours"]) > 2
+    assert causes["next"] is None
+    paged = client.get("/v1/nodes/symptom:visible-twitching", params={"limit": 2}).json()
+    first = next(g for g in paged["neighbours"] if g["predicate"] == "causes")
+    assert first["total"] == causes["total"]
+    assert first["neighbours"] == causes["neighbours"][:2]
+    # The link pages on through the same edges, in the same order.
+    rest = client.get(first["next"]).json()
+    assert rest["total"] == causes["total"]
+    assert [e["id"] for e in rest["items"]] == [n["edge"]["id"] for n in causes["neighbours"][2:4]]
+    assert client.get("/v1/nodes/symptom:numbness", params={"limit": 0}).status_code == 422
+
+
 def test_every_prerendered_node_detail_follows_its_schema(client: TestClient) -> None:
     ids = [n["id"] for n in client.get("/v1/nodes", params={"limit": 200}).json()["items"]]
     assert len(ids) == 65
