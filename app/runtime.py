@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
 from typing import TypeVar
@@ -73,6 +73,8 @@ class Runtime:
         self.diagnoser = diagnoser
         self.search = SearchIndex(graph)
         self.parser = Parser(graph)
+        # Built now (0.4 s on the full HPO pack) rather than by the first paths request.
+        self.paths = PathFinder(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
             graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
         )
@@ -113,11 +115,6 @@ class Runtime:
         """Load, validate and index the packs; raises `ContentError` on invalid content."""
         graph = KnowledgeGraph.from_packs(packs)
         return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
-
-    @cached_property
-    def paths(self) -> PathFinder:
-        """Built on the first paths request: it projects the whole graph into NetworkX."""
-        return PathFinder(self.graph)
 
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None

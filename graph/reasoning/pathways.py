@@ -155,8 +155,11 @@ class PathFinder:
     def __init__(self, graph: KnowledgeGraph) -> None:
         self._graph = graph
         # Paths read relations either way (a prevention and a symptom meet at a cause),
-        # so search a simple undirected projection built once.
-        self._undirected = nx.Graph(graph.graph)
+        # so search a simple undirected projection built once, of ids alone: copying the
+        # MultiDiGraph with its attributes took 5 s on the full HPO pack, this 0.4 s.
+        self._undirected = nx.Graph()
+        self._undirected.add_nodes_from(node.id for node in graph.nodes())
+        self._undirected.add_edges_from((edge.subject, edge.object) for edge in graph.edges())
 
     def paths(
         self, source: str, target: str, max_hops: int = 3, k: int = 5
