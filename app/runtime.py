@@ -19,8 +19,7 @@ from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
-from graph.export import ExportFormat, export
-from graph.kgx import zip_chunks
+from graph.export import ExportFormat, export, export_chunks
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.parse import Parser
 from graph.reasoning import Diagnoser, PathFinder
@@ -34,6 +33,8 @@ NOTICE = (
 )
 # Whole-graph exports are sent in pieces of this size, so no single write holds the loop long.
 EXPORT_CHUNK_BYTES = 1 << 20
+# Graphs up to this many edges keep their JSON, GraphML and JSON-LD exports once written.
+KEPT_EXPORT_EDGES = 20_000
 # Neighbours listed per group of a node's detail unless the client asks for more (up to 200).
 NEIGHBOURS_SHOWN = 50
 
@@ -107,6 +108,9 @@ class Runtime:
         self._node_detail = lru_cache(maxsize=cache_size)(self._render_node_detail)
         # Two of the three built formats fit; KGX is streamed, never held.
         self._export = lru_cache(maxsize=2)(lambda fmt: export(graph, fmt))
+        # A small graph's documents are kept once written; a large one's are written for each
+        # request as they are sent (the HPO pack's would hold 200 MB).
+        self._keep_exports = len(graph.edges()) <= KEPT_EXPORT_EDGES
 
     @classmethod
     def load(
@@ -124,10 +128,10 @@ class Runtime:
         return self._node_detail(node_id, limit)
 
     def export_chunks(self, fmt: ExportFormat) -> Iterator[bytes]:
-        """The whole graph in `fmt`, in pieces: KGX is generated as it is sent; the other
-        formats are built once (they are single documents) and kept in a small cache."""
-        if fmt is ExportFormat.KGX:
-            yield from zip_chunks(self.graph)
+        """The whole graph in `fmt`, in pieces written as they are sent; a small graph's JSON,
+        GraphML and JSON-LD are written once and kept."""
+        if not self._keep_exports or fmt is ExportFormat.KGX:
+            yield from export_chunks(self.graph, fmt)
             return
         data: bytes = self._export(fmt)
         for start in range(0, len(data), EXPORT_CHUNK_BYTES):
