@@ -93,10 +93,11 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
     """Print every problem of the packs as `file: record: reason`; the content read, and how
     many problems there were."""
-    content, problems = read_packs(packs)
-    problems += validate_content(content)
-    if source_texts is not None:
-        problems += check_excerpts(content, source_texts)
+    with paused_gc():  # records and checks make no cycles (graph/loader.py)
+        content, problems = read_packs(packs)
+        problems += validate_content(content)
+        if source_texts is not None:
+            problems += check_excerpts(content, source_texts)
     for problem in sorted(problems):
         print(problem)
     return content, len(problems)

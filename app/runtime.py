@@ -21,6 +21,7 @@ from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, So
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.export import ExportFormat, export, export_chunks
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.loader import paused_gc
 from graph.parse import Parser
 from graph.reasoning import Diagnoser, PathFinder
 from graph.search import SearchIndex
@@ -117,8 +118,11 @@ class Runtime:
         cls, packs: Sequence[Path], diagnose_cache_size: int = 256, cache_size: int = 1024
     ) -> Runtime:
         """Load, validate and index the packs; raises `ContentError` on invalid content."""
-        graph = KnowledgeGraph.from_packs(packs)
-        return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
+        # The indexes, like the records, hold no cycles: collecting while they grow cost 5 s
+        # of the HPO pack's start (the server collects once, then freezes what was built).
+        with paused_gc():
+            graph = KnowledgeGraph.from_packs(packs)
+            return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
 
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None
