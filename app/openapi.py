@@ -7,8 +7,9 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
-__all__ = ["API_VERSION", "DESCRIPTION", "TAGS", "build_openapi"]
+__all__ = ["API_VERSION", "DESCRIPTION", "TAGS", "build_openapi", "json_request_body"]
 
 API_VERSION = "1.0.0"
 
@@ -39,6 +40,19 @@ TAGS = [
 ]
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+_SCHEMA_REF = "#/components/schemas/{model}"
+# Models of bodies that their routes read themselves (app/deps.py `json_body`).
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """A route's `openapi_extra` declaring a required JSON body of `model`, for a route that
+    reads its body itself (FastAPI's own body handling cost 0.2 ms a request)."""
+    _BODY_MODELS[model.__name__] = model
+    schema = {"$ref": _SCHEMA_REF.format(model=model.__name__)}
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
 _SHED = "At capacity, or the content is not loaded yet: retry after `Retry-After` seconds."
 
 
@@ -57,7 +71,12 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         contact={"name": "symptom-graph maintainers"},
         license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
     )
-    schemas = spec.get("components", {}).get("schemas", {})
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in _BODY_MODELS.items():
+        schema = model.model_json_schema(ref_template=_SCHEMA_REF)
+        schemas.update(schema.pop("$defs", {}))
+        schemas[name] = schema
+    spec["components"]["schemas"] = dict(sorted(schemas.items()))
     for path, path_item in spec["paths"].items():
         for operation in path_item.values():
             if path not in ("/healthz", "/readyz"):

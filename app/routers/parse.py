@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
-from app.deps import RuntimeDep, strict_json_body
+from app.deps import json_body, runtime_of
+from app.openapi import json_request_body
 from app.problems import FieldError, ProblemError, problem_responses
 from app.schemas.common import SLUG
 from graph.parse import MAX_TEXT, MentionKind, Polarity
@@ -71,17 +72,18 @@ class ParseResponse(BaseModel):
 
 @router.post(
     "/parse",
-    # Bodies are checked strictly and in bounded time before FastAPI validates them.
-    dependencies=[Depends(strict_json_body)],
+    openapi_extra=json_request_body(ParseRequest),
     operation_id="parse",
     summary="Read symptoms and exposures from free text",
     responses=problem_responses(400, 413, 422, 500),
 )
-async def parse(runtime: RuntimeDep, body: ParseRequest) -> ParseResponse:
+async def parse(request: Request) -> ParseResponse:
     """Recognise the symptoms and exposures in what a person wrote: lay phrasing and synonyms
     from the packs, misspellings, and negation with its scope (NegEx: "no swelling or
     redness" negates both; "not painful, but it twitches" only the pain). Each mention carries
     its node id, whether it is present or absent, and its character span. Not a diagnosis."""
+    runtime = runtime_of(request)
+    body = await json_body(request, ParseRequest)
     parser = runtime.parser
     if body.pack is not None and body.pack not in parser.packs:
         known = ", ".join(sorted(parser.packs))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import RuntimeDep, invalid_ids, resolve_node_ref, strict_json_body, unknown_node
+from app.deps import RuntimeDep, invalid_ids, json_body, resolve_node_ref, runtime_of, unknown_node
+from app.openapi import json_request_body
 from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
 from app.routers.nodes import NodePath, neighbour_out
@@ -32,20 +33,21 @@ router = APIRouter(prefix="/v1", tags=["reasoning"])
 
 @router.post(
     "/diagnose",
-    # Bodies are checked strictly and in bounded time before FastAPI validates them.
-    dependencies=[Depends(strict_json_body)],
+    openapi_extra=json_request_body(DiagnoseRequest),
     operation_id="diagnose",
     summary="Rank candidate causes for reported symptoms",
     response_model=DiagnoseResponse,
     responses=problem_responses(400, 413, 422, 500),
 )
-async def diagnose(runtime: RuntimeDep, body: DiagnoseRequest) -> Response:
+async def diagnose(request: Request) -> Response:
     """A posterior over the pack's causes (plus something not in the graph) for the reported
     symptoms and exposures: ranked candidates with ties shown as ties, the tests, treatments
     and prevention recommended for each, triage from the content's red flags, and the most
     informative next question (a symptom or an exposure) until `should_stop`. Compact by
     default; `explain: true` adds the evidence chains with their verbatim excerpts. Not a
     diagnosis: see docs/scoring.md for the model."""
+    runtime = runtime_of(request)
+    body = await json_body(request, DiagnoseRequest)
     ids = {
         field: _by_id(runtime, getattr(body, field))
         for field in ("present", "absent", "exposures", "absent_exposures")

@@ -8,13 +8,14 @@ import datetime as dt
 import json
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
 from starlette.types import Receive, Scope, Send
 
-from app.deps import MAX_SUGGESTED_IDS, strict_json_body
+from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.hardening import LoadShedMiddleware
+from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
 from graph.vocabulary import NodeKind
@@ -300,12 +301,12 @@ class _DatedKind(BaseModel):
 
 
 def test_strict_bodies_still_take_enums_and_dates_as_json_strings() -> None:
-    app = FastAPI(dependencies=[Depends(strict_json_body)])
+    app = FastAPI()
     install_problem_handlers(app)
 
-    @app.post("/echo")
-    async def echo(body: _DatedKind) -> _DatedKind:
-        return body
+    @app.post("/echo", openapi_extra=json_request_body(_DatedKind))
+    async def echo(request: Request) -> _DatedKind:
+        return await json_body(request, _DatedKind)
 
     with TestClient(app) as client:
         good = {"kind": "symptom", "day": "2024-05-01", "count": 2}
@@ -331,3 +332,14 @@ def test_lag_while_the_process_was_idle_is_not_overload() -> None:
         assert shed.admit_every == 0
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("headers", [{"Content-Type": "text/plain"}, {}])
+def test_a_body_without_a_json_media_type_says_what_to_send(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    response = client.post(
+        "/v1/diagnose", content=b'{"present": ["symptom:numbness"]}', headers=headers
+    )
+    assert response.status_code == 422
+    assert "Content-Type: application/json" in response.json()["errors"][0]["message"]

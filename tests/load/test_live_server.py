@@ -150,6 +150,15 @@ def test_bad_bodies(server: Server, content: bytes, status: int) -> None:
     assert_problem_then_healthy(server, response, status)
 
 
+@pytest.mark.parametrize("path", ["/v1/diagnose", "/v1/parse"])
+def test_a_body_without_a_json_media_type(server: Server, path: str) -> None:
+    response = httpx.post(
+        server.url + path, content=b'{"text": "numb knee"}', headers={"Content-Type": "text/plain"}
+    )
+    assert_problem_then_healthy(server, response, 422)
+    assert "Content-Type: application/json" in response.json()["detail"]
+
+
 def test_streamed_mebibyte_body(server: Server) -> None:
     response = httpx.post(
         server.url + "/v1/diagnose",
