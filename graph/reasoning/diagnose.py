@@ -221,7 +221,8 @@ class Diagnoser:
         present.sort()
         absent.sort()
         scores = model.log_weights(present, absent)
-        ranked = _rank(model, scores)
+        # Only the leaders are ever read: those shown, named as tied, or asked about.
+        ranked = _rank(model, scores, max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES))
         normaliser = float(np.logaddexp(np.logaddexp.reduce(scores), model.log_other))
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
@@ -401,9 +402,23 @@ def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> li
     return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
-def _rank(model: PosteriorModel, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    """Causes by posterior (log-weights to 9 decimals), then prior, then content order."""
-    return np.lexsort((model.tiebreak, -np.round(scores, 9))).astype(np.int64)
+def _rank(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    count: int,
+    among: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.int64]:
+    """The first `count` causes (of `among`, or of all) by posterior (log-weights to 9
+    decimals), then prior, then content order."""
+    pool = np.arange(len(scores), dtype=np.int64) if among is None else among
+    keys = -np.round(scores[pool], 9)
+    if count < len(pool):
+        # Sort only the causes at or above the count-th best key: the cut keeps whole ties,
+        # and the order is total (the tiebreak is unique), so the first `count` are exact.
+        cut = np.partition(keys, count - 1)[count - 1]
+        keep = keys <= cut
+        pool, keys = pool[keep], keys[keep]
+    return pool[np.lexsort((model.tiebreak[pool], keys))[:count]]
 
 
 def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
@@ -464,8 +479,7 @@ def _changes_leaders_one(
     depth = len(leading_ranks)
     leading = ranked[:depth].tolist()
     rows, _ = model.present_ratio.column(j)
-    moved = set(rows.tolist())
-    steady = [i for i in ranked[: depth + len(moved)].tolist() if i not in moved][:depth]
+    steady = _steady(model, scores, ranked, rows, depth)
     for table in (model.present_ratio, model.absent_ratio):
         _, ratios = table.column(j)
         new = scores[rows] + ratios
@@ -475,12 +489,31 @@ def _changes_leaders_one(
             candidates, values = rows[keep], new[keep]
         else:
             candidates, values = rows, new
-        pool = np.concatenate([candidates, np.array(steady, dtype=np.int64)])
+        pool = np.concatenate([candidates, steady])
         pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
         order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
         if pool[order].tolist() != leading or _ranks(pool_scores[order]) != leading_ranks:
             return True
     return False
+
+
+def _steady(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    moved: npt.NDArray[np.int64],
+    depth: int,
+) -> npt.NDArray[np.int64]:
+    """The best `depth` causes an answer about a finding leaves in place (not in `moved`,
+    which is ascending)."""
+    at = np.minimum(np.searchsorted(moved, ranked), max(len(moved) - 1, 0))
+    unmoved = ranked if len(moved) == 0 else ranked[moved[at] != ranked]
+    if len(unmoved) >= depth or len(ranked) == len(scores):
+        return unmoved[:depth]
+    # The finding moves nearly every leader: rank all the causes it leaves in place.
+    in_place = np.ones(len(scores), dtype=bool)
+    in_place[moved] = False
+    return _rank(model, scores, depth, np.flatnonzero(in_place))
 
 
 def _roles(
