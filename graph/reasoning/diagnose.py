@@ -302,7 +302,7 @@ class Diagnoser:
         p_yes = weights @ likelihood + other * model.background[columns]
         conditional = weights @ entropy + other * model.entropy_background[columns]
         gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
-        best = np.lexsort((columns, -np.round(gains, 12)))[:_QUESTIONS_CHECKED]
+        best = _first(-np.round(gains, 12), columns, _QUESTIONS_CHECKED)
         best = best[gains[best] > 0.0]
         if len(best) == 0:
             return None
@@ -351,8 +351,8 @@ class Diagnoser:
             text = node.exposure_question or ""
         else:
             text = node.question or f"Do you have {node.name.lower()}?"
-        more = int(np.lexsort((np.arange(len(leaders)), -p_yes))[0])
-        less = int(np.lexsort((np.arange(len(leaders)), p_yes))[0])
+        more = int(np.argmax(p_yes))  # the first leader with the highest, and the lowest
+        less = int(np.argmin(p_yes))
         name = self.graph.node(model.causes[int(leaders[more])]).name
         other_name = self.graph.node(model.causes[int(leaders[less])]).name
         asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
@@ -411,14 +411,28 @@ def _rank(
     """The first `count` causes (of `among`, or of all) by posterior (log-weights to 9
     decimals), then prior, then content order."""
     pool = np.arange(len(scores), dtype=np.int64) if among is None else among
-    keys = -np.round(scores[pool], 9)
+    values = scores[pool]
     if count < len(pool):
-        # Sort only the causes at or above the count-th best key: the cut keeps whole ties,
-        # and the order is total (the tiebreak is unique), so the first `count` are exact.
+        # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
+        # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
+        cut = np.partition(values, len(values) - count)[len(values) - count]
+        near = np.flatnonzero(values >= cut - 1e-6)
+        pool, values = pool[near], values[near]
+    return pool[_first(-np.round(values, 9), model.tiebreak[pool], count)]
+
+
+def _first(
+    keys: npt.NDArray[np.float64], tiebreak: npt.NDArray[np.int64], count: int
+) -> npt.NDArray[np.int64]:
+    """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
+    of np.lexsort((tiebreak, keys)), sorting only the keys up to the count-th smallest (the
+    cut keeps whole ties, and the order is total, so the head is exact)."""
+    if count < len(keys):
         cut = np.partition(keys, count - 1)[count - 1]
-        keep = keys <= cut
-        pool, keys = pool[keep], keys[keep]
-    return pool[np.lexsort((model.tiebreak[pool], keys))[:count]]
+        pool = np.flatnonzero(keys <= cut)
+        head: npt.NDArray[np.int64] = pool[np.lexsort((tiebreak[pool], keys[pool]))[:count]]
+        return head
+    return np.lexsort((tiebreak, keys))[:count]
 
 
 def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
@@ -444,13 +458,9 @@ def _changes_leaders(
     depth = len(leading_ranks)
     leading = ranked[:depth]
     pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
-    base = scores[pool]
-    updated = np.vstack(
-        [
-            base + model.present_ratio.block(pool, columns).T,
-            base + model.absent_ratio.block(pool, columns).T,
-        ]
-    )
+    assert model.answer_ratios is not None
+    answers = np.concatenate([columns, columns + len(model.findings)])
+    updated = scores[pool] + model.answer_ratios[answers]
     rounded = np.round(updated, 9)
     perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
     # The same leaders in the same order, and the same ties among them.
@@ -480,9 +490,10 @@ def _changes_leaders_one(
     leading = ranked[:depth].tolist()
     rows, _ = model.present_ratio.column(j)
     steady = _steady(model, scores, ranked, rows, depth)
+    base = scores[rows]
     for table in (model.present_ratio, model.absent_ratio):
         _, ratios = table.column(j)
-        new = scores[rows] + ratios
+        new = base + ratios
         if len(new) > depth:
             cut = np.partition(new, len(new) - depth)[len(new) - depth] - 1e-9
             keep = new >= cut
@@ -531,21 +542,15 @@ def _roles(
         no = [[r.get(j, 0.0) for j in absent] for r in rows_ratios]
     else:
         both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-        yes = [row[: len(present)] for row in both.tolist()]
-        no = [row[len(present) :] for row in both.tolist()]
+        table = both.tolist()
+        yes = [row[: len(present)] for row in table]
+        no = [row[len(present) :] for row in table]
     present_ids = [model.findings[j][1] for j in present]
     absent_ids = [model.findings[j][1] for j in absent]
     roles = []
     for yes_row, no_row in zip(yes, no, strict=True):
-        matched: list[str] = []
-        against: list[str] = []
-        for name, ratio in zip(absent_ids, no_row, strict=True):
-            if ratio > 0.0:
-                against.append(name)
-        for name, ratio in zip(present_ids, yes_row, strict=True):
-            if ratio > 0.0:
-                matched.append(name)
-            elif ratio < 0.0:
-                against.append(name)
+        matched = [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio > 0.0]
+        against = [name for name, ratio in zip(absent_ids, no_row, strict=True) if ratio > 0.0]
+        against += [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio < 0.0]
         roles.append((tuple(matched), tuple(against)))
     return roles

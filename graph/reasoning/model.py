@@ -262,7 +262,14 @@ class PosteriorModel:
         self.prior_probability = self.prior_weight / self.prior_total
         # Small packs also keep the full tables the next question reads, ready to slice.
         self.dense = dense
+        # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
+        # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
+        self.answer_ratios: Vector | None = None
         if dense:
+            tables = [
+                t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
+            ]
+            self.answer_ratios = np.vstack([t[self.by_tiebreak].T for t in tables])
             self._touches = np.zeros(shape, dtype=bool)
             self._touches[row_index, col_index] = True
             self._likelihood_full = np.tile(self.background, (shape[0], 1))
@@ -449,9 +456,11 @@ class PosteriorModel:
         position = np.empty(len(self.findings), dtype=np.int64)
         position[columns] = np.arange(len(columns))
         cells = (where, position[found])
-        likelihood = np.tile(self.background[columns], (len(leaders), 1))
+        likelihood = np.empty((len(leaders), len(columns)), dtype=np.float64)
+        likelihood[:] = self.background[columns]
         likelihood[cells] = self._stored_likelihood[entries]
-        entropy = np.tile(self.entropy_background[columns], (len(leaders), 1))
+        entropy = np.empty_like(likelihood)
+        entropy[:] = self.entropy_background[columns]
         entropy[cells] = self._stored_entropy[entries]
         return columns, likelihood, entropy
 
