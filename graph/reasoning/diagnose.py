@@ -410,29 +410,38 @@ def _rank(
 ) -> npt.NDArray[np.int64]:
     """The first `count` causes (of `among`, or of all) by posterior (log-weights to 9
     decimals), then prior, then content order."""
-    pool = np.arange(len(scores), dtype=np.int64) if among is None else among
-    values = scores[pool]
-    if count < len(pool):
+    values = scores if among is None else scores[among]
+    near = np.arange(len(values), dtype=np.int64)
+    if count < len(values):
         # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
         # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
-        cut = np.partition(values, len(values) - count)[len(values) - count]
-        near = np.flatnonzero(values >= cut - 1e-6)
-        pool, values = pool[near], values[near]
-    return pool[_first(-np.round(values, 9), model.tiebreak[pool], count)]
+        # (Partitioning for the smallest keys: most scores are equal, and np.partition is
+        # many times slower on those when asked for the largest.)
+        keys = -values
+        cut = np.partition(keys, count - 1)[count - 1]
+        near = np.flatnonzero(keys <= cut + 1e-6)
+    pool = near if among is None else among[near]
+    return pool[_first(-np.round(scores[pool], 9), model.tiebreak[pool], count)]
 
 
 def _first(
     keys: npt.NDArray[np.float64], tiebreak: npt.NDArray[np.int64], count: int
 ) -> npt.NDArray[np.int64]:
     """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
-    of np.lexsort((tiebreak, keys)), sorting only the keys up to the count-th smallest (the
-    cut keeps whole ties, and the order is total, so the head is exact)."""
-    if count < len(keys):
-        cut = np.partition(keys, count - 1)[count - 1]
-        pool = np.flatnonzero(keys <= cut)
-        head: npt.NDArray[np.int64] = pool[np.lexsort((tiebreak[pool], keys[pool]))[:count]]
-        return head
-    return np.lexsort((tiebreak, keys))[:count]
+    of np.lexsort((tiebreak, keys)), sorting only that head."""
+    if count >= len(keys):
+        return np.lexsort((tiebreak, keys))
+    cut = np.partition(keys, count - 1)[count - 1]
+    better = np.flatnonzero(keys < cut)
+    # Thousands of causes may tie at the cut (all those no finding touches): of those, only
+    # the ones with the smallest tiebreaks make the head.
+    tied = np.flatnonzero(keys == cut)
+    wanted = count - len(better)
+    if wanted < len(tied):
+        tied = tied[np.argpartition(tiebreak[tied], wanted - 1)[:wanted]]
+    head = np.concatenate([better, tied])
+    ordered: npt.NDArray[np.int64] = head[np.lexsort((tiebreak[head], keys[head]))]
+    return ordered
 
 
 def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
@@ -495,7 +504,7 @@ def _changes_leaders_one(
         _, ratios = table.column(j)
         new = base + ratios
         if len(new) > depth:
-            cut = np.partition(new, len(new) - depth)[len(new) - depth] - 1e-9
+            cut = -np.partition(-new, depth - 1)[depth - 1] - 1e-9  # the depth-th best
             keep = new >= cut
             candidates, values = rows[keep], new[keep]
         else:
