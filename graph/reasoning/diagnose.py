@@ -44,6 +44,8 @@ _RANKING_DEPTH = 3
 _MAX_TIED = 20
 # How many of the most informative questions are checked for whether they change the ranking.
 _QUESTIONS_CHECKED = 8
+# Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
+_SORT_WHOLE = 256
 
 
 class InvalidQueryError(GraphError, ValueError):
@@ -429,8 +431,8 @@ def _first(
 ) -> npt.NDArray[np.int64]:
     """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
     of np.lexsort((tiebreak, keys)), sorting only that head."""
-    if count >= len(keys):
-        return np.lexsort((tiebreak, keys))
+    if count >= len(keys) or len(keys) <= _SORT_WHOLE:
+        return np.lexsort((tiebreak, keys))[:count]
     cut = np.partition(keys, count - 1)[count - 1]
     better = np.flatnonzero(keys < cut)
     # Thousands of causes may tie at the cut (all those no finding touches): of those, only
@@ -497,11 +499,12 @@ def _changes_leaders_one(
     """
     depth = len(leading_ranks)
     leading = ranked[:depth].tolist()
-    rows, _ = model.present_ratio.column(j)
+    # Both tables store the same cells: one column's rows serve for both answers.
+    rows, yes = model.present_ratio.column(j)
+    _, no = model.absent_ratio.column(j)
     steady = _steady(model, scores, ranked, rows, depth)
     base = scores[rows]
-    for table in (model.present_ratio, model.absent_ratio):
-        _, ratios = table.column(j)
+    for ratios in (yes, no):
         new = base + ratios
         if len(new) > depth:
             cut = -np.partition(-new, depth - 1)[depth - 1] - 1e-9  # the depth-th best

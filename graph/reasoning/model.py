@@ -455,13 +455,14 @@ class PosteriorModel:
         columns = np.flatnonzero(touched)
         position = np.empty(len(self.findings), dtype=np.int64)
         position[columns] = np.arange(len(columns))
-        cells = (where, position[found])
+        # Flat indexes of the stored cells in the (fresh, contiguous) leaders x columns block.
+        cells = where * len(columns) + position[found]
         likelihood = np.empty((len(leaders), len(columns)), dtype=np.float64)
         likelihood[:] = self.background[columns]
-        likelihood[cells] = self._stored_likelihood[entries]
+        likelihood.reshape(-1)[cells] = self._stored_likelihood[entries]
         entropy = np.empty_like(likelihood)
         entropy[:] = self.entropy_background[columns]
-        entropy[cells] = self._stored_entropy[entries]
+        entropy.reshape(-1)[cells] = self._stored_entropy[entries]
         return columns, likelihood, entropy
 
 
