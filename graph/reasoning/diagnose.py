@@ -44,6 +44,8 @@ _RANKING_DEPTH = 3
 _MAX_TIED = 20
 # How many of the most informative questions are checked for whether they change the ranking.
 _QUESTIONS_CHECKED = 8
+# Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
+_SORT_WHOLE = 256
 
 
 class InvalidQueryError(GraphError, ValueError):
@@ -221,7 +223,8 @@ class Diagnoser:
         present.sort()
         absent.sort()
         scores = model.log_weights(present, absent)
-        ranked = _rank(model, scores)
+        # Only the leaders are ever read: those shown, named as tied, or asked about.
+        ranked = _rank(model, scores, max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES))
         normaliser = float(np.logaddexp(np.logaddexp.reduce(scores), model.log_other))
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
@@ -301,7 +304,7 @@ class Diagnoser:
         p_yes = weights @ likelihood + other * model.background[columns]
         conditional = weights @ entropy + other * model.entropy_background[columns]
         gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
-        best = np.lexsort((columns, -np.round(gains, 12)))[:_QUESTIONS_CHECKED]
+        best = _first(-np.round(gains, 12), columns, _QUESTIONS_CHECKED)
         best = best[gains[best] > 0.0]
         if len(best) == 0:
             return None
@@ -350,8 +353,8 @@ class Diagnoser:
             text = node.exposure_question or ""
         else:
             text = node.question or f"Do you have {node.name.lower()}?"
-        more = int(np.lexsort((np.arange(len(leaders)), -p_yes))[0])
-        less = int(np.lexsort((np.arange(len(leaders)), p_yes))[0])
+        more = int(np.argmax(p_yes))  # the first leader with the highest, and the lowest
+        less = int(np.argmin(p_yes))
         name = self.graph.node(model.causes[int(leaders[more])]).name
         other_name = self.graph.node(model.causes[int(leaders[less])]).name
         asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
@@ -401,9 +404,46 @@ def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> li
     return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
-def _rank(model: PosteriorModel, scores: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-    """Causes by posterior (log-weights to 9 decimals), then prior, then content order."""
-    return np.lexsort((model.tiebreak, -np.round(scores, 9))).astype(np.int64)
+def _rank(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    count: int,
+    among: npt.NDArray[np.int64] | None = None,
+) -> npt.NDArray[np.int64]:
+    """The first `count` causes (of `among`, or of all) by posterior (log-weights to 9
+    decimals), then prior, then content order."""
+    values = scores if among is None else scores[among]
+    near = np.arange(len(values), dtype=np.int64)
+    if count < len(values):
+        # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
+        # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
+        # (Partitioning for the smallest keys: most scores are equal, and np.partition is
+        # many times slower on those when asked for the largest.)
+        keys = -values
+        cut = np.partition(keys, count - 1)[count - 1]
+        near = np.flatnonzero(keys <= cut + 1e-6)
+    pool = near if among is None else among[near]
+    return pool[_first(-np.round(scores[pool], 9), model.tiebreak[pool], count)]
+
+
+def _first(
+    keys: npt.NDArray[np.float64], tiebreak: npt.NDArray[np.int64], count: int
+) -> npt.NDArray[np.int64]:
+    """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
+    of np.lexsort((tiebreak, keys)), sorting only that head."""
+    if count >= len(keys) or len(keys) <= _SORT_WHOLE:
+        return np.lexsort((tiebreak, keys))[:count]
+    cut = np.partition(keys, count - 1)[count - 1]
+    better = np.flatnonzero(keys < cut)
+    # Thousands of causes may tie at the cut (all those no finding touches): of those, only
+    # the ones with the smallest tiebreaks make the head.
+    tied = np.flatnonzero(keys == cut)
+    wanted = count - len(better)
+    if wanted < len(tied):
+        tied = tied[np.argpartition(tiebreak[tied], wanted - 1)[:wanted]]
+    head = np.concatenate([better, tied])
+    ordered: npt.NDArray[np.int64] = head[np.lexsort((tiebreak[head], keys[head]))]
+    return ordered
 
 
 def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
@@ -429,13 +469,9 @@ def _changes_leaders(
     depth = len(leading_ranks)
     leading = ranked[:depth]
     pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
-    base = scores[pool]
-    updated = np.vstack(
-        [
-            base + model.present_ratio.block(pool, columns).T,
-            base + model.absent_ratio.block(pool, columns).T,
-        ]
-    )
+    assert model.answer_ratios is not None
+    answers = np.concatenate([columns, columns + len(model.findings)])
+    updated = scores[pool] + model.answer_ratios[answers]
     rounded = np.round(updated, 9)
     perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
     # The same leaders in the same order, and the same ties among them.
@@ -463,24 +499,44 @@ def _changes_leaders_one(
     """
     depth = len(leading_ranks)
     leading = ranked[:depth].tolist()
-    rows, _ = model.present_ratio.column(j)
-    moved = set(rows.tolist())
-    steady = [i for i in ranked[: depth + len(moved)].tolist() if i not in moved][:depth]
-    for table in (model.present_ratio, model.absent_ratio):
-        _, ratios = table.column(j)
-        new = scores[rows] + ratios
+    # Both tables store the same cells: one column's rows serve for both answers.
+    rows, yes = model.present_ratio.column(j)
+    _, no = model.absent_ratio.column(j)
+    steady = _steady(model, scores, ranked, rows, depth)
+    base = scores[rows]
+    for ratios in (yes, no):
+        new = base + ratios
         if len(new) > depth:
-            cut = np.partition(new, len(new) - depth)[len(new) - depth] - 1e-9
+            cut = -np.partition(-new, depth - 1)[depth - 1] - 1e-9  # the depth-th best
             keep = new >= cut
             candidates, values = rows[keep], new[keep]
         else:
             candidates, values = rows, new
-        pool = np.concatenate([candidates, np.array(steady, dtype=np.int64)])
+        pool = np.concatenate([candidates, steady])
         pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
         order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
         if pool[order].tolist() != leading or _ranks(pool_scores[order]) != leading_ranks:
             return True
     return False
+
+
+def _steady(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    moved: npt.NDArray[np.int64],
+    depth: int,
+) -> npt.NDArray[np.int64]:
+    """The best `depth` causes an answer about a finding leaves in place (not in `moved`,
+    which is ascending)."""
+    at = np.minimum(np.searchsorted(moved, ranked), max(len(moved) - 1, 0))
+    unmoved = ranked if len(moved) == 0 else ranked[moved[at] != ranked]
+    if len(unmoved) >= depth or len(ranked) == len(scores):
+        return unmoved[:depth]
+    # The finding moves nearly every leader: rank all the causes it leaves in place.
+    in_place = np.ones(len(scores), dtype=bool)
+    in_place[moved] = False
+    return _rank(model, scores, depth, np.flatnonzero(in_place))
 
 
 def _roles(
@@ -498,21 +554,15 @@ def _roles(
         no = [[r.get(j, 0.0) for j in absent] for r in rows_ratios]
     else:
         both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-        yes = [row[: len(present)] for row in both.tolist()]
-        no = [row[len(present) :] for row in both.tolist()]
+        table = both.tolist()
+        yes = [row[: len(present)] for row in table]
+        no = [row[len(present) :] for row in table]
     present_ids = [model.findings[j][1] for j in present]
     absent_ids = [model.findings[j][1] for j in absent]
     roles = []
     for yes_row, no_row in zip(yes, no, strict=True):
-        matched: list[str] = []
-        against: list[str] = []
-        for name, ratio in zip(absent_ids, no_row, strict=True):
-            if ratio > 0.0:
-                against.append(name)
-        for name, ratio in zip(present_ids, yes_row, strict=True):
-            if ratio > 0.0:
-                matched.append(name)
-            elif ratio < 0.0:
-                against.append(name)
+        matched = [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio > 0.0]
+        against = [name for name, ratio in zip(absent_ids, no_row, strict=True) if ratio > 0.0]
+        against += [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio < 0.0]
         roles.append((tuple(matched), tuple(against)))
     return roles

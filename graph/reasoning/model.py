@@ -118,9 +118,11 @@ class Table:
         for matrix in (by_column, by_row):
             matrix.sum_duplicates()
             matrix.sort_indices()
-        self._by_row = by_row
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
+        # Each stored pair as row * width + column: ascending, so one binary search finds any.
+        row_of = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(self._row_ptr))
+        self._row_key = row_of * shape[1] + self._row_idx
 
     def column(self, j: int) -> tuple[npt.NDArray[np.int64], Vector]:
         """(rows, values) stored in column j."""
@@ -146,19 +148,32 @@ class Table:
         """The dense len(rows) x len(columns) sub-matrix."""
         if self.dense is not None:
             return self.dense[rows][:, columns]
-        if len(rows) == 0 or len(columns) == 0:
+        if len(self._row_key) == 0:
             return np.zeros((len(rows), len(columns)), dtype=np.float64)
-        block: Vector = self._by_row[rows][:, columns].toarray()
-        return block
+        # A binary search per cell: cheaper than scipy's fancy indexing for the few cells a
+        # query reads (a candidate's reported findings).
+        keys = (rows[:, None] * self.shape[1] + columns[None, :]).ravel()
+        found = np.minimum(np.searchsorted(self._row_key, keys), len(self._row_key) - 1)
+        hit = self._row_key[found] == keys
+        block = np.where(hit, self._row_val[found], 0.0)
+        return block.reshape(len(rows), len(columns))
 
-    def columns_of(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """The columns any of the given rows stores something in, ascending."""
-        if self.dense is not None:
-            return np.flatnonzero(self.dense[rows].any(axis=0))
-        pieces = [self._row_idx[self._row_ptr[i] : self._row_ptr[i + 1]] for i in rows.tolist()]
-        if not pieces:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.concatenate(pieces)).astype(np.int64)
+    def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
+        """(column, value) of every stored pair (sparse form), row by row."""
+        return self._row_idx, self._row_val
+
+    def row_entries(
+        self, rows: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every pair stored in the given rows (sparse form): the position in `rows` of its
+        row, its column, and its index in `stored_by_row`; columns ascend within a row."""
+        starts = self._row_ptr[rows]
+        lengths = self._row_ptr[rows + 1] - starts
+        # Index of each entry in the stored arrays: its row's start plus its offset in the row.
+        first = np.cumsum(lengths) - lengths
+        entries = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
+        where = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+        return where, self._row_idx[entries], entries
 
 
 def _arrays(
@@ -247,7 +262,14 @@ class PosteriorModel:
         self.prior_probability = self.prior_weight / self.prior_total
         # Small packs also keep the full tables the next question reads, ready to slice.
         self.dense = dense
+        # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
+        # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
+        self.answer_ratios: Vector | None = None
         if dense:
+            tables = [
+                t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
+            ]
+            self.answer_ratios = np.vstack([t[self.by_tiebreak].T for t in tables])
             self._touches = np.zeros(shape, dtype=bool)
             self._touches[row_index, col_index] = True
             self._likelihood_full = np.tile(self.background, (shape[0], 1))
@@ -263,6 +285,11 @@ class PosteriorModel:
                 self.ratio_rows[i][j] = value
         else:
             self.ratio_rows = None
+            # P(f | c) and H(f | c) of every stored pair, row by row: the next question reads
+            # them for the leaders instead of recomputing them for every query.
+            gap_columns, gaps = self.likelihood_gap.stored_by_row()
+            self._stored_likelihood = self.background[gap_columns] + gaps
+            self._stored_entropy = binary_entropy(self._stored_likelihood)
 
     # Building -------------------------------------------------------------------------
 
@@ -413,10 +440,30 @@ class PosteriorModel:
                 self._likelihood_full[leaders][:, columns],
                 self._entropy_full[leaders][:, columns],
             )
-        columns = self.likelihood_gap.columns_of(leaders)
-        columns = columns[~skip[columns]]
-        likelihood = self.background[columns] + self.likelihood_gap.block(leaders, columns)
-        return columns, likelihood, binary_entropy(likelihood)
+        return self._sparse_leader_block(leaders, skip)
+
+    def _sparse_leader_block(
+        self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
+    ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
+        """`leader_block` from the stored pairs: the block is the background everywhere
+        else, and the stored cells' likelihoods and entropies are computed once, up front."""
+        where, found, entries = self.likelihood_gap.row_entries(leaders)
+        wanted = ~skip[found]
+        where, found, entries = where[wanted], found[wanted], entries[wanted]
+        touched = np.zeros(len(self.findings), dtype=bool)
+        touched[found] = True
+        columns = np.flatnonzero(touched)
+        position = np.empty(len(self.findings), dtype=np.int64)
+        position[columns] = np.arange(len(columns))
+        # Flat indexes of the stored cells in the (fresh, contiguous) leaders x columns block.
+        cells = where * len(columns) + position[found]
+        likelihood = np.empty((len(leaders), len(columns)), dtype=np.float64)
+        likelihood[:] = self.background[columns]
+        likelihood.reshape(-1)[cells] = self._stored_likelihood[entries]
+        entropy = np.empty_like(likelihood)
+        entropy[:] = self.entropy_background[columns]
+        entropy.reshape(-1)[cells] = self._stored_entropy[entries]
+        return columns, likelihood, entropy
 
 
 def _ancestor_matrix(
