@@ -7,6 +7,7 @@ then typo-tolerant matches scored by rapidfuzz. Every hit reports the text it ma
 from __future__ import annotations
 
 import bisect
+import heapq
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -126,16 +127,16 @@ class SearchIndex:
         needle = normalise_term(query)
         if not needle:
             return []
-        best: dict[str, SearchHit] = {}
+        # Each node's best (score, match, term); hits are made only for the page (a broad
+        # prefix such as "seizure" offers 500 terms on the HPO pack).
+        best: dict[str, tuple[float, MatchType, _Term]] = {}
 
         def offer(term: _Term, match: MatchType, score: float) -> None:
             if kind is not None and term.kind is not kind:
                 return
             current = best.get(term.node_id)
-            if current is None or score > current.score:
-                best[term.node_id] = SearchHit(
-                    term.node_id, term.kind, term.name, term.text, term.field, match, score
-                )
+            if current is None or score > current[0]:
+                best[term.node_id] = (score, match, term)
 
         for term in self._exact.get(needle, ()):
             offer(term, MatchType.EXACT, 100.0)
@@ -161,8 +162,13 @@ class SearchIndex:
                 term = self._terms[self._words[index][1]]
                 offer(term, MatchType.FUZZY, min(float(score), 89.0) - 5.0)
         order = {MatchType.EXACT: 0, MatchType.PREFIX: 1, MatchType.FUZZY: 2}
-        hits = sorted(best.values(), key=lambda h: (-h.score, order[h.match], h.node_id))
-        return hits[:limit]
+        page = heapq.nsmallest(
+            limit, best.items(), key=lambda item: (-item[1][0], order[item[1][1]], item[0])
+        )
+        return [
+            SearchHit(node_id, term.kind, term.name, term.text, term.field, match, score)
+            for node_id, (score, match, term) in page
+        ]
 
     def suggest(
         self, text: str, kind: NodeKind | None = None, limit: int = 5
