@@ -225,7 +225,11 @@ class Diagnoser:
         scores = model.log_weights(present, absent)
         # Only the leaders are ever read: those shown, named as tied, or asked about.
         ranked = _rank(model, scores, max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES))
-        normaliser = float(np.logaddexp(np.logaddexp.reduce(scores), model.log_other))
+        # log(sum(exp)) about the largest term: one vectorised exp, where logaddexp.reduce
+        # took 0.2 ms over the HPO pack's 8,352 causes (the sum differs in the last bits).
+        top = max(float(scores.max()), model.log_other)
+        total = float(np.exp(scores - top).sum()) + math.exp(model.log_other - top)
+        normaliser = top + math.log(total)
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
         ranks = _ranks(scores[head])
