@@ -143,7 +143,7 @@ class Runtime:
 
     def _render_node_detail(self, node_id: str, limit: int) -> bytes:
         """A node with its neighbours grouped by predicate, then direction, `limit` a group:
-        a hub term of the HPO pack has 4,000 diseases (700 KB and 100 ms to render whole)."""
+        the HPO pack's Seizure term has 1,423 diseases (708 KB and 99 ms to render whole)."""
 
         def group_key(item: Neighbour) -> tuple[str, str]:
             return (item.edge.predicate, item.direction)
