@@ -59,7 +59,10 @@ async function showNode(id) {
       edgeLine(n.edge, names),
       n.edge.inferred ? h("p", { class: "reasoning" }, h("strong", {}, "Inferred: "), n.edge.reasoning || "") : null,
       n.edge.frequency ? h("p", { class: "muted" }, `Frequency: ${n.edge.frequency}`) : null,
-      n.edge.evidence.map((ev) => excerpt(ev, sources)))))));
+      n.edge.evidence.map((ev) => excerpt(ev, sources))))),
+    g.total > g.neighbours.length
+      ? h("p", { class: "muted" }, `Showing ${g.neighbours.length} of ${g.total}; the API pages through the rest at ${g.next}.`)
+      : null));
   view.replaceChildren(
     h("article", {},
       h("h1", {}, node.name),
