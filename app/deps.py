@@ -145,8 +145,8 @@ async def json_body(request: Request, model: type[M]) -> M:
     if isinstance(data, dict):
         _check_shape(model, data)
     try:
-        # From the JSON text: strict Python-mode validation would also refuse enum values,
-        # which JSON can only send as strings.
+        # Parsed again, from the text: strict Python-mode validation of `data` would also
+        # refuse enum values, which JSON can only send as strings.
         return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         errors = [

@@ -19,21 +19,19 @@ from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
-from graph.export import ExportFormat, export, export_chunks
+from graph.export import CHUNK_BYTES, ExportFormat, export, export_chunks
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.loader import paused_gc
 from graph.parse import Parser
 from graph.reasoning import Diagnoser, PathFinder
 from graph.search import SearchIndex
 
-__all__ = ["EXPORT_CHUNK_BYTES", "NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime"]
+__all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime"]
 
 NOTICE = (
     "symptom-graph returns educational reference material from the cited sources. "
     "It is not a diagnosis and not medical advice."
 )
-# Whole-graph exports are sent in pieces of this size, so no single write holds the loop long.
-EXPORT_CHUNK_BYTES = 1 << 20
 # Graphs up to this many edges keep their JSON, GraphML and JSON-LD exports once written.
 KEPT_EXPORT_EDGES = 20_000
 # Neighbours listed per group of a node's detail unless the client asks for more (up to 200).
@@ -138,8 +136,8 @@ class Runtime:
             yield from export_chunks(self.graph, fmt)
             return
         data: bytes = self._export(fmt)
-        for start in range(0, len(data), EXPORT_CHUNK_BYTES):
-            yield data[start : start + EXPORT_CHUNK_BYTES]
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield data[start : start + CHUNK_BYTES]
 
     def _render_node_detail(self, node_id: str, limit: int) -> bytes:
         """A node with its neighbours grouped by predicate, then direction, `limit` a group:

@@ -39,6 +39,7 @@ JSON_LD_CONTEXT: dict[str, str] = {
 }
 
 
+# Exports are sent in pieces of about this size, so no single write holds the loop long.
 CHUNK_BYTES = 1 << 20
 
 
