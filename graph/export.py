@@ -66,8 +66,9 @@ def export(graph: KnowledgeGraph, fmt: ExportFormat) -> bytes:
 def export_chunks(graph: KnowledgeGraph, fmt: ExportFormat) -> Iterator[bytes]:
     """The whole graph in `fmt`, in pieces of about `CHUNK_BYTES`, written as they are sent.
 
-    Nothing the size of the document is held: the full HPO pack's node-link JSON is 130 MB
-    and its GraphML 80 MB, and building them whole took the process from 670 MB to 2 GB.
+    No document's text is held whole (JSON-LD's entities are gathered first, as structures):
+    the full HPO pack's node-link JSON is 130 MB and its GraphML 80 MB, and building them
+    whole took the process from 670 MB to 2 GB.
     """
     if fmt is ExportFormat.KGX:
         yield from zip_chunks(graph)

@@ -87,7 +87,6 @@ class SearchIndex:
         # for all kinds and one per kind (suggestions for an unknown symptom id need only the
         # symptoms), all built now from one grouping pass: built on first use, the symptoms'
         # index cost the first request that asked 150 ms on the full HPO pack.
-        kinds: list[NodeKind | None] = [None, *NodeKind]
         all_terms = _LengthIndex(
             (t.normalised, i) for i, t in enumerate(terms) if t.field in ("name", "synonym")
         )
@@ -100,15 +99,15 @@ class SearchIndex:
             None: all_words,
             **all_words.split(lambda i: terms[self._words[i][1]].kind),
         }
-        of_kind: dict[NodeKind | None, list[int]] = {k: [] for k in kinds}
-        for position, term in enumerate(terms):
-            of_kind[term.kind].append(position)
         # Partial matching scans every term it is given, so only small sets get it.
-        self._partial_choices: dict[NodeKind | None, dict[int, str]] = {}
-        of_kind[None] = list(range(len(terms)))
-        for kind, positions in of_kind.items():
-            if len(positions) <= MAX_PARTIAL_CHOICES:
-                self._partial_choices[kind] = {i: terms[i].normalised for i in positions}
+        of_kind: dict[NodeKind | None, list[int]] = {None: list(range(len(terms)))}
+        for position, term in enumerate(terms):
+            of_kind.setdefault(term.kind, []).append(position)
+        self._partial_choices = {
+            kind: {i: terms[i].normalised for i in positions}
+            for kind, positions in of_kind.items()
+            if len(positions) <= MAX_PARTIAL_CHOICES
+        }
         self._exact: dict[str, list[_Term]] = {}
         for term in terms:
             self._exact.setdefault(term.normalised, []).append(term)
