@@ -21,6 +21,7 @@ from app.hardening import (
     SecurityHeadersMiddleware,
     TrustedHostMiddleware,
 )
+from app.lean import lean_route
 from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import UnhandledErrorMiddleware, install_problem_handlers
@@ -87,6 +88,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_redoc(app)
     # Routes are matched in order: the health checks and the headline query first, so they
     # pay the least matching (FastAPI tries each route's pattern in turn).
+    # The headline query first of all, without FastAPI's per-request dispatch (app/lean.py).
+    app.router.routes.insert(0, lean_route(reasoning.router, "diagnose"))
     for module in (health, reasoning, parse, nodes, edges, search, sources, catalog):
         app.include_router(module.router)
     install_web(app)
