@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Iterable
@@ -156,21 +157,31 @@ async def json_body(request: Request, model: type[M]) -> M:
         raise invalid_fields(errors, exc.error_count()) from None
 
 
+@functools.cache
+def _list_caps(model: type[BaseModel]) -> tuple[tuple[str, int], ...]:
+    """(field, max_length) of each of the model's fields that has one."""
+    return tuple(
+        (name, cap)
+        for name, info in model.model_fields.items()
+        for cap in [next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)]
+        if cap is not None
+    )
+
+
 def _check_shape(model: type[BaseModel], data: dict[str, object]) -> None:
     fields = model.model_fields
     errors: list[FieldError] = []
     total = 0
-    if model.model_config.get("extra") == "forbid":
+    if model.model_config.get("extra") == "forbid" and not data.keys() <= fields.keys():
         total = len(data.keys() - fields.keys())
         unknown = itertools.islice((key for key in data if key not in fields), MAX_LISTED_ERRORS)
         errors += [
             FieldError(location=f"body.{key}", message="Extra inputs are not permitted")
             for key in unknown
         ]
-    for name, info in fields.items():
+    for name, cap in _list_caps(model):
         value = data.get(name)
-        cap = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        if isinstance(value, list) and cap is not None and len(value) > cap:
+        if isinstance(value, list) and len(value) > cap:
             total += 1
             errors.insert(
                 0,
