@@ -236,10 +236,14 @@ def _stem(word: str) -> str:
     return word
 
 
+def _lowered(text: str) -> str:
+    return text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+
+
 def _tokens(text: str) -> list[_Token]:
-    lowered = text.casefold().replace("\u2019", "'").replace("\u2018", "'")
     return [
-        _Token(m.group(), _stem(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(lowered)
+        _Token(m.group(), _stem(m.group()), m.start(), m.end())
+        for m in _TOKEN.finditer(_lowered(text))
     ]
 
 
@@ -269,19 +273,25 @@ class PackParser:
         self.pack = pack
         self._index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
+        # The tokens of `_tokens`, each word stemmed once: a large pack repeats its words in
+        # tens of thousands of names and synonyms.
+        stems: dict[str, str] = {}
         for node_id, name, kind, synonyms in nodes:
             mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
             for phrase in (name, *synonyms):
-                tokens = _tokens(phrase)
-                key = tuple(t.stem for t in tokens)
+                raws = _TOKEN.findall(_lowered(phrase))
+                for raw in raws:
+                    if raw not in stems:
+                        stems[raw] = _stem(raw)
+                key = tuple(stems[raw] for raw in raws)
                 if not key or len(key) > MAX_NGRAM:
                     continue
                 # The first claim on a phrase keeps it (names come before synonyms).
                 self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
-                words.update(t.raw for t in tokens if len(t.raw) >= MIN_TYPO_LENGTH)
+                words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
         self._longest = max((len(k) for k in self._index), default=0)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
-        self._stems = {w: _stem(w) for w in words}
+        self._stems = {w: stems[w] for w in words}
         # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
         # to be at least 2/3 of the longer, so a lookup scores only a few words of the pack.
         self._buckets: dict[tuple[str, int], list[str]] = {}
