@@ -552,21 +552,20 @@ def _roles(
     """For each cause: the reported findings it accounts for (present, more likely than the
     background) and those that count against it (absent ones it would show, present ones its
     sources exclude), by id, in finding order."""
-    if model.ratio_rows is not None:
-        rows_ratios = [model.ratio_rows[i] for i in rows.tolist()]
-        yes = [[r.get(j, 0.0) for j in present] for r in rows_ratios]
-        no = [[r.get(j, 0.0) for j in absent] for r in rows_ratios]
-    else:
-        both = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-        table = both.tolist()
-        yes = [row[: len(present)] for row in table]
-        no = [row[len(present) :] for row in table]
+    ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
+    # Which findings each cause shows more (and less) often than the background, as flags that
+    # pick ids out of the reported ones.
+    shows_more = (ratios > 0.0).tolist()
+    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
     present_ids = [model.findings[j][1] for j in present]
     absent_ids = [model.findings[j][1] for j in absent]
-    roles = []
-    for yes_row, no_row in zip(yes, no, strict=True):
-        matched = [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio > 0.0]
-        against = [name for name, ratio in zip(absent_ids, no_row, strict=True) if ratio > 0.0]
-        against += [name for name, ratio in zip(present_ids, yes_row, strict=True) if ratio < 0.0]
-        roles.append((tuple(matched), tuple(against)))
-    return roles
+    return [
+        (
+            tuple(itertools.compress(present_ids, more)),
+            (
+                *itertools.compress(absent_ids, more[len(present) :]),
+                *itertools.compress(present_ids, less),
+            ),
+        )
+        for more, less in zip(shows_more, shows_less, strict=True)
+    ]

@@ -120,9 +120,10 @@ class Table:
             matrix.sort_indices()
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
-        # Each stored pair as row * width + column: ascending, so one binary search finds any.
-        row_of = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(self._row_ptr))
-        self._row_key = row_of * shape[1] + self._row_idx
+        # Each stored pair as column * height + row: ascending, so one binary search finds any,
+        # and the searches for one column's cells end in the same few cache lines.
+        column_of = np.repeat(np.arange(shape[1], dtype=np.int64), np.diff(self._col_ptr))
+        self._cell_key = column_of * shape[0] + self._col_idx
 
     def column(self, j: int) -> tuple[npt.NDArray[np.int64], Vector]:
         """(rows, values) stored in column j."""
@@ -148,14 +149,14 @@ class Table:
         """The dense len(rows) x len(columns) sub-matrix."""
         if self.dense is not None:
             return self.dense[rows][:, columns]
-        if len(self._row_key) == 0:
+        if len(self._cell_key) == 0:
             return np.zeros((len(rows), len(columns)), dtype=np.float64)
         # A binary search per cell: cheaper than scipy's fancy indexing for the few cells a
         # query reads (a candidate's reported findings).
-        keys = (rows[:, None] * self.shape[1] + columns[None, :]).ravel()
-        found = np.minimum(np.searchsorted(self._row_key, keys), len(self._row_key) - 1)
-        hit = self._row_key[found] == keys
-        block = np.where(hit, self._row_val[found], 0.0)
+        keys = (rows[:, None] + columns[None, :] * self.shape[0]).ravel()
+        found = np.minimum(np.searchsorted(self._cell_key, keys), len(self._cell_key) - 1)
+        hit = self._cell_key[found] == keys
+        block = np.where(hit, self._col_val[found], 0.0)
         return block.reshape(len(rows), len(columns))
 
     def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
@@ -275,16 +276,7 @@ class PosteriorModel:
             self._likelihood_full = np.tile(self.background, (shape[0], 1))
             self._likelihood_full[row_index, col_index] = likelihoods
             self._entropy_full = binary_entropy(self._likelihood_full)
-            # Each cause's stored yes-ratios as plain dicts: reading a few for the candidates
-            # shown is faster in Python than through numpy indexing.
-            ratios = np.log(likelihoods) - np.log(bg)
-            self.ratio_rows: list[dict[int, float]] | None = [{} for _ in range(shape[0])]
-            for i, j, value in zip(
-                row_index.tolist(), col_index.tolist(), ratios.tolist(), strict=True
-            ):
-                self.ratio_rows[i][j] = value
         else:
-            self.ratio_rows = None
             # P(f | c) and H(f | c) of every stored pair, row by row: the next question reads
             # them for the leaders instead of recomputing them for every query.
             gap_columns, gaps = self.likelihood_gap.stored_by_row()
