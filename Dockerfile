@@ -26,12 +26,19 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SYMPTOM_GRAPH_PORT=8000 \
     SYMPTOM_GRAPH_WORKERS=2
+# Large packs' compiled loops are cached here (graph/reasoning/kernel.py): the code itself
+# is not writable by the server's user.
+ENV NUMBA_CACHE_DIR=/var/cache/symptom-graph/numba
 RUN groupadd --system --gid 10001 symptomgraph \
-    && useradd --system --uid 10001 --gid 10001 --no-create-home symptomgraph
+    && useradd --system --uid 10001 --gid 10001 --no-create-home symptomgraph \
+    && mkdir -p /var/cache/symptom-graph \
+    && chown 10001:10001 /var/cache/symptom-graph
 COPY --from=build /opt/venv /opt/venv
 # Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd (hadolint DL3066).
 USER 10001:10001
-RUN symptom-graph validate
+# Compiled now, so that serving a large pack does not compile them at each start.
+RUN symptom-graph validate \
+    && python -c "from graph.reasoning.kernel import warm_up; warm_up()"
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('SYMPTOM_GRAPH_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]

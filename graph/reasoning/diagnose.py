@@ -222,9 +222,13 @@ class Diagnoser:
         # Summing in one order makes equal evidence give bit-identical scores.
         present.sort()
         absent.sort()
-        scores = model.log_weights(present, absent)
         # Only the leaders are ever read: those shown, named as tied, or asked about.
-        ranked = _rank(model, scores, max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES))
+        count = max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES)
+        if model.dense:
+            scores = model.log_weights(present, absent)
+            ranked = _rank(model, scores, count)
+        else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
+            scores, ranked = model.scores_and_leaders(present, absent, count)
         # log(sum(exp)) about the largest term: one vectorised exp, where logaddexp.reduce
         # took 0.2 ms over the HPO pack's 8,352 causes (the sum differs in the last bits).
         top = max(float(scores.max()), model.log_other)
@@ -297,14 +301,23 @@ class Diagnoser:
         leaders = ranked[:_QUESTION_CANDIDATES]
         skip = self._unaskable(model).copy()
         skip[answered] = True
-        columns, likelihood, entropy = model.leader_block(leaders, skip)
-        if len(columns) == 0:
-            return None
+        depth = min(_RANKING_DEPTH, len(ranked))
+        # The leaders' and `other`'s shares of their combined posterior.
         top = scores[leaders].max()
         weights = np.exp(scores[leaders] - top)
         other = math.exp(model.log_other - top)
         total = weights.sum() + other
         weights, other = weights / total, other / total
+        if not model.dense:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
+            found = model.best_question(
+                scores, ranked, ranks[:depth], leaders, weights, other, skip, _QUESTIONS_CHECKED
+            )
+            if found is None:
+                return None
+            return self._question(model, *found, leaders)
+        columns, likelihood, entropy = model.leader_block(leaders, skip)
+        if len(columns) == 0:
+            return None
         p_yes = weights @ likelihood + other * model.background[columns]
         conditional = weights @ entropy + other * model.entropy_background[columns]
         gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
@@ -312,19 +325,12 @@ class Diagnoser:
         best = best[gains[best] > 0.0]
         if len(best) == 0:
             return None
-        depth = min(_RANKING_DEPTH, len(ranked))
-        candidates = columns[best]
-        if model.dense:  # few causes: check every candidate question at once
-            changes = iter(_changes_leaders(model, scores, ranked, ranks[:depth], candidates))
-        else:  # many: check one at a time, best first, and stop at the first that tells
-            changes = (
-                _changes_leaders_one(model, scores, ranked, ranks[:depth], int(j))
-                for j in candidates.tolist()
-            )
-        for k, changed in zip(best.tolist(), changes, strict=False):
+        # Every candidate question checked at once, on the dense tables.
+        changes = _changes_leaders(model, scores, ranked, ranks[:depth], columns[best])
+        for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
             if changed:
                 return self._question(
-                    model, int(columns[k]), float(gains[k]), leaders, likelihood[:, k]
+                    model, int(columns[k]), float(gains[k]), likelihood[:, k], leaders
                 )
         return None
 
@@ -348,8 +354,8 @@ class Diagnoser:
         model: PosteriorModel,
         j: int,
         gain: float,
-        leaders: npt.NDArray[np.int64],
         p_yes: npt.NDArray[np.float64],
+        leaders: npt.NDArray[np.int64],
     ) -> NextQuestion:
         kind, ident = model.findings[j]
         node = self.graph.node(ident)
@@ -357,15 +363,17 @@ class Diagnoser:
             text = node.exposure_question or ""
         else:
             text = node.question or f"Do you have {node.name.lower()}?"
-        more = int(np.argmax(p_yes))  # the first leader with the highest, and the lowest
-        less = int(np.argmin(p_yes))
+        likelihoods = p_yes.tolist()
+        # The first leader with the highest, and the lowest.
+        more, less = likelihoods.index(max(likelihoods)), likelihoods.index(min(likelihoods))
         name = self.graph.node(model.causes[int(leaders[more])]).name
         other_name = self.graph.node(model.causes[int(leaders[less])]).name
         asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
         reason = (
             f"Of the unanswered questions, asking about '{node.name}' best separates the "
             f"leading causes (expected information gain {gain:.3f} bits): {asked} is likely "
-            f"with {name} ({p_yes[more]:.2f}) and unlikely with {other_name} ({p_yes[less]:.2f})."
+            f"with {name} ({likelihoods[more]:.2f}) and unlikely with {other_name} "
+            f"({likelihoods[less]:.2f})."
         )
         return NextQuestion(kind, ident, text, round(gain, 6), reason)
 
@@ -409,24 +417,19 @@ def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> li
 
 
 def _rank(
-    model: PosteriorModel,
-    scores: npt.NDArray[np.float64],
-    count: int,
-    among: npt.NDArray[np.int64] | None = None,
+    model: PosteriorModel, scores: npt.NDArray[np.float64], count: int
 ) -> npt.NDArray[np.int64]:
-    """The first `count` causes (of `among`, or of all) by posterior (log-weights to 9
-    decimals), then prior, then content order."""
-    values = scores if among is None else scores[among]
-    near = np.arange(len(values), dtype=np.int64)
-    if count < len(values):
+    """The first `count` causes by posterior (log-weights to 9 decimals), then prior, then
+    content order."""
+    pool = np.arange(len(scores), dtype=np.int64)
+    if count < len(scores):
         # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
         # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
         # (Partitioning for the smallest keys: most scores are equal, and np.partition is
         # many times slower on those when asked for the largest.)
-        keys = -values
+        keys = -scores
         cut = np.partition(keys, count - 1)[count - 1]
-        near = np.flatnonzero(keys <= cut + 1e-6)
-    pool = near if among is None else among[near]
+        pool = np.flatnonzero(keys <= cut + 1e-6)
     return pool[_first(-np.round(scores[pool], 9), model.tiebreak[pool], count)]
 
 
@@ -487,60 +490,6 @@ def _changes_leaders(
     half = len(columns)
     changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
     return changed
-
-
-def _changes_leaders_one(
-    model: PosteriorModel,
-    scores: npt.NDArray[np.float64],
-    ranked: npt.NDArray[np.int64],
-    leading_ranks: list[int],
-    j: int,
-) -> bool:
-    """`_changes_leaders` for one finding of a large pack, touching only the rows it moves.
-
-    A finding may touch thousands of causes (a broad symptom); of those only the best few
-    can reach the top, so each answer keeps the rows at or above its depth-th best score.
-    """
-    depth = len(leading_ranks)
-    leading = ranked[:depth].tolist()
-    # Both tables store the same cells: one column's rows serve for both answers.
-    rows, yes = model.present_ratio.column(j)
-    _, no = model.absent_ratio.column(j)
-    steady = _steady(model, scores, ranked, rows, depth)
-    base = scores[rows]
-    for ratios in (yes, no):
-        new = base + ratios
-        if len(new) > depth:
-            cut = -np.partition(-new, depth - 1)[depth - 1] - 1e-9  # the depth-th best
-            keep = new >= cut
-            candidates, values = rows[keep], new[keep]
-        else:
-            candidates, values = rows, new
-        pool = np.concatenate([candidates, steady])
-        pool_scores = np.round(np.concatenate([values, scores[steady]]), 9)
-        order = np.lexsort((model.tiebreak[pool], -pool_scores))[:depth]
-        if pool[order].tolist() != leading or _ranks(pool_scores[order]) != leading_ranks:
-            return True
-    return False
-
-
-def _steady(
-    model: PosteriorModel,
-    scores: npt.NDArray[np.float64],
-    ranked: npt.NDArray[np.int64],
-    moved: npt.NDArray[np.int64],
-    depth: int,
-) -> npt.NDArray[np.int64]:
-    """The best `depth` causes an answer about a finding leaves in place (not in `moved`,
-    which is ascending)."""
-    at = np.minimum(np.searchsorted(moved, ranked), max(len(moved) - 1, 0))
-    unmoved = ranked if len(moved) == 0 else ranked[moved[at] != ranked]
-    if len(unmoved) >= depth or len(ranked) == len(scores):
-        return unmoved[:depth]
-    # The finding moves nearly every leader: rank all the causes it leaves in place.
-    in_place = np.ones(len(scores), dtype=bool)
-    in_place[moved] = False
-    return _rank(model, scores, depth, np.flatnonzero(in_place))
 
 
 def _roles(

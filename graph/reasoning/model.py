@@ -16,7 +16,7 @@ each. docs/scoring.md walks through the numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -125,14 +125,6 @@ class Table:
         column_of = np.repeat(np.arange(shape[1], dtype=np.int64), np.diff(self._col_ptr))
         self._cell_key = column_of * shape[0] + self._col_idx
 
-    def column(self, j: int) -> tuple[npt.NDArray[np.int64], Vector]:
-        """(rows, values) stored in column j."""
-        if self.dense is not None:
-            rows = np.flatnonzero(self.dense[:, j])
-            return rows, self.dense[rows, j]
-        start, end = self._col_ptr[j], self._col_ptr[j + 1]
-        return self._col_idx[start:end], self._col_val[start:end]
-
     def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
         """into += the sum of the given columns."""
         if not columns:
@@ -163,18 +155,13 @@ class Table:
         """(column, value) of every stored pair (sparse form), row by row."""
         return self._row_idx, self._row_val
 
-    def row_entries(
-        self, rows: npt.NDArray[np.int64]
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """Every pair stored in the given rows (sparse form): the position in `rows` of its
-        row, its column, and its index in `stored_by_row`; columns ascend within a row."""
-        starts = self._row_ptr[rows]
-        lengths = self._row_ptr[rows + 1] - starts
-        # Index of each entry in the stored arrays: its row's start plus its offset in the row.
-        first = np.cumsum(lengths) - lengths
-        entries = np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
-        where = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-        return where, self._row_idx[entries], entries
+    def by_column(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+        """(column pointers, rows, values) of the stored pairs (sparse form), column by column."""
+        return self._col_ptr, self._col_idx, self._col_val
+
+    def row_pointers(self) -> npt.NDArray[np.int64]:
+        """Where each row's pairs start in `stored_by_row` (sparse form), and where the last ends."""
+        return self._row_ptr
 
 
 def _arrays(
@@ -266,6 +253,8 @@ class PosteriorModel:
         # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
+        self._question_kernel: Callable[..., tuple[int, float, Vector]] | None = None
+        self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64]]] | None = None
         if dense:
             tables = [
                 t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
@@ -279,9 +268,15 @@ class PosteriorModel:
         else:
             # P(f | c) and H(f | c) of every stored pair, row by row: the next question reads
             # them for the leaders instead of recomputing them for every query.
-            gap_columns, gaps = self.likelihood_gap.stored_by_row()
-            self._stored_likelihood = self.background[gap_columns] + gaps
+            self._gap_columns, gaps = self.likelihood_gap.stored_by_row()
+            self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
+            # Imported here: only large packs compile it (graph/reasoning/kernel.py).
+            from graph.reasoning.kernel import best_question, scores_and_leaders
+
+            self._question_kernel = best_question
+            self._scores_kernel = scores_and_leaders
+            self._warm_up()
 
     # Building -------------------------------------------------------------------------
 
@@ -420,42 +415,82 @@ class PosteriorModel:
         self.absent_ratio.add_columns(scores, absent)
         return scores
 
+    def scores_and_leaders(
+        self, present: Sequence[int], absent: Sequence[int], count: int
+    ) -> tuple[Vector, npt.NDArray[np.int64]]:
+        """(sparse form) `log_weights`, and the first `count` causes by score rounded to 9
+        decimals, then tiebreak: `kernel.scores_and_leaders` on the stored pairs."""
+        assert self._scores_kernel is not None
+        col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
+        _, _, absent_ratios = self.absent_ratio.by_column()
+        return self._scores_kernel(
+            self.log_prior,
+            col_ptr,
+            col_rows,
+            present_ratios,
+            absent_ratios,
+            np.array(present, dtype=np.int64),
+            np.array(absent, dtype=np.int64),
+            self.tiebreak,
+            count,
+        )
+
     def leader_block(
         self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
-        """The findings the leaders differ from the background on (less `skip`), with
-        P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
-        if self.dense:
-            columns = np.flatnonzero(self._touches[leaders].any(axis=0) & ~skip)
-            return (
-                columns,
-                self._likelihood_full[leaders][:, columns],
-                self._entropy_full[leaders][:, columns],
-            )
-        return self._sparse_leader_block(leaders, skip)
+        """(dense form) The findings the leaders differ from the background on (less `skip`),
+        with P(f | c) and the answer's entropy H(f | c) for each leader and finding."""
+        columns = np.flatnonzero(self._touches[leaders].any(axis=0) & ~skip)
+        return (
+            columns,
+            self._likelihood_full[leaders][:, columns],
+            self._entropy_full[leaders][:, columns],
+        )
 
-    def _sparse_leader_block(
-        self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
-    ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
-        """`leader_block` from the stored pairs: the block is the background everywhere
-        else, and the stored cells' likelihoods and entropies are computed once, up front."""
-        where, found, entries = self.likelihood_gap.row_entries(leaders)
-        wanted = ~skip[found]
-        where, found, entries = where[wanted], found[wanted], entries[wanted]
-        touched = np.zeros(len(self.findings), dtype=bool)
-        touched[found] = True
-        columns = np.flatnonzero(touched)
-        position = np.empty(len(self.findings), dtype=np.int64)
-        position[columns] = np.arange(len(columns))
-        # Flat indexes of the stored cells in the (fresh, contiguous) leaders x columns block.
-        cells = where * len(columns) + position[found]
-        likelihood = np.empty((len(leaders), len(columns)), dtype=np.float64)
-        likelihood[:] = self.background[columns]
-        likelihood.reshape(-1)[cells] = self._stored_likelihood[entries]
-        entropy = np.empty_like(likelihood)
-        entropy[:] = self.entropy_background[columns]
-        entropy.reshape(-1)[cells] = self._stored_entropy[entries]
-        return columns, likelihood, entropy
+    def best_question(
+        self,
+        scores: Vector,
+        ranked: npt.NDArray[np.int64],
+        leading_ranks: Sequence[int],
+        leaders: npt.NDArray[np.int64],
+        weights: Vector,
+        other: float,
+        skip: npt.NDArray[np.bool_],
+        checked: int,
+    ) -> tuple[int, float, Vector] | None:
+        """(sparse form) The finding to ask about, its expected information gain and its
+        likelihood for each leader, or None: `kernel.best_question` on the stored pairs."""
+        assert self._question_kernel is not None
+        _, _, yes_ratios = self.present_ratio.by_column()
+        col_ptr, ratio_rows, no_ratios = self.absent_ratio.by_column()
+        column, gain, likelihoods = self._question_kernel(
+            scores,
+            self.tiebreak,
+            ranked,
+            np.asarray(leading_ranks, dtype=np.int64),
+            leaders,
+            weights,
+            other,
+            skip,
+            self.likelihood_gap.row_pointers(),
+            self._gap_columns,
+            self._stored_likelihood,
+            self._stored_entropy,
+            self.background,
+            self.entropy_background,
+            col_ptr,
+            ratio_rows,
+            yes_ratios,
+            no_ratios,
+            checked,
+        )
+        return None if column < 0 else (int(column), float(gain), likelihoods)
+
+    def _warm_up(self) -> None:
+        """Compile the kernels (or load them from their cache) now, not in the first request."""
+        scores, first = self.scores_and_leaders([], [], 1)
+        skip = np.zeros(len(self.findings), dtype=bool)
+        self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
 
 
 def _ancestor_matrix(

@@ -192,9 +192,17 @@ def test_sparse_tables_read_the_same_cells_as_dense_ones() -> None:
     assert np.array_equal(
         sparse.block(some_rows, some_columns), dense.block(some_rows, some_columns)
     )
-    where, found, entries = sparse.row_entries(some_rows)
+    col_ptr, col_rows, col_values = sparse.by_column()
+    row_ptr = sparse.row_pointers()
     stored_columns, stored_values = sparse.stored_by_row()
-    assert np.array_equal(stored_columns[entries], found)
-    rebuilt = np.zeros((len(some_rows), shape[1]))
-    rebuilt[where, found] = stored_values[entries]
-    assert np.array_equal(rebuilt, dense.dense[some_rows])
+    by_columns = np.zeros(shape)
+    by_rows = np.zeros(shape)
+    for j in range(shape[1]):
+        by_columns[col_rows[col_ptr[j] : col_ptr[j + 1]], j] = col_values[
+            col_ptr[j] : col_ptr[j + 1]
+        ]
+    for i in range(shape[0]):
+        entries = slice(row_ptr[i], row_ptr[i + 1])
+        by_rows[i, stored_columns[entries]] = stored_values[entries]
+    assert np.array_equal(by_columns, dense.dense)
+    assert np.array_equal(by_rows, dense.dense)

@@ -1,0 +1,262 @@
+"""The next question on a large pack's sparse tables, as compiled loops (numba).
+
+In numpy the same steps took some 150 calls per query, each costing more in overhead than in
+arithmetic: 0.7 ms of the HPO pack's 1 ms diagnose. Here they are a few passes over the
+leaders' stored pairs and one column per checked question.
+
+Ordering is exactly that of graph/reasoning/diagnose.py: scores compare rounded to 9 decimals
+and gains to 12, as numpy's `round` does it (scale, round half to even, unscale), ties broken
+by the cause's tiebreak or the finding's index. Sums over the leaders run in leader order.
+`best_question` is compiled on first use and cached on disk (`cache=True`), so a server
+compiles it once per install, not once per start.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import cast
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "best_question",
+    "best_question_py",
+    "scores_and_leaders",
+    "scores_and_leaders_py",
+    "warm_up",
+]
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
+
+
+def _round(value: float, scale: float) -> float:
+    return float(np.rint(value * scale) / scale)
+
+
+def _entropy(p: float) -> float:
+    """Binary entropy in bits, as `binary_entropy` in graph/reasoning/model.py."""
+    q = min(max(p, 1e-300), 1.0 - 1e-16)
+    return float(-(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q)))
+
+
+def _before(score: float, tiebreak: int, other_score: float, other_tiebreak: int) -> bool:
+    """Whether a cause ranks above another: higher rounded score, then lower tiebreak."""
+    return score > other_score or (score == other_score and tiebreak < other_tiebreak)
+
+
+def _leaders_change(
+    scores: Floats,
+    tiebreak: Ints,
+    ranked: Ints,
+    leading_ranks: Ints,
+    rows: Ints,
+    ratios: Floats,
+) -> bool:
+    """Whether adding `ratios` to the scores of `rows` (ascending) changes the first
+    `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
+    depth = len(leading_ranks)
+    top = np.full(depth, -1, dtype=np.int64)  # the new leaders, best first
+    top_score = np.full(depth, -np.inf)
+    top_tiebreak = np.zeros(depth, dtype=np.int64)
+    filled = 0
+
+    def offer(cause: int, score: float, filled: int) -> int:
+        if filled == depth and not _before(
+            score, tiebreak[cause], top_score[depth - 1], top_tiebreak[depth - 1]
+        ):
+            return filled
+        at = min(filled, depth - 1)
+        while at > 0 and _before(score, tiebreak[cause], top_score[at - 1], top_tiebreak[at - 1]):
+            top[at], top_score[at], top_tiebreak[at] = (
+                top[at - 1],
+                top_score[at - 1],
+                top_tiebreak[at - 1],
+            )
+            at -= 1
+        top[at], top_score[at], top_tiebreak[at] = cause, score, tiebreak[cause]
+        return min(filled + 1, depth)
+
+    for k in range(len(rows)):
+        filled = offer(rows[k], _round(scores[rows[k]] + ratios[k], 1e9), filled)
+    # The best causes the answer leaves in place: the first of `ranked` outside `rows`, or,
+    # when `ranked` runs out before `depth` of them, every cause outside `rows`.
+    unmoved = 0
+    for cause in ranked:
+        at = np.searchsorted(rows, cause)
+        if at < len(rows) and rows[at] == cause:
+            continue
+        filled = offer(cause, _round(scores[cause], 1e9), filled)
+        unmoved += 1
+        if unmoved == depth:
+            break
+    if unmoved < depth and len(ranked) < len(scores):
+        offered = np.zeros(len(scores), dtype=np.bool_)
+        offered[rows] = True
+        offered[ranked] = True  # every one of them was, through `rows` or just above
+        for cause in range(len(scores)):
+            if not offered[cause]:
+                filled = offer(cause, _round(scores[cause], 1e9), filled)
+    for position in range(depth):
+        if top[position] != ranked[position]:
+            return True
+        # Competition ranks: a tie with the one above shares its rank.
+        tied = position > 0 and top_score[position] == top_score[position - 1]
+        if tied != (position > 0 and leading_ranks[position] == leading_ranks[position - 1]):
+            return True
+    return False
+
+
+def best_question_py(
+    scores: Floats,
+    tiebreak: Ints,
+    ranked: Ints,
+    leading_ranks: Ints,
+    leaders: Ints,
+    weights: Floats,
+    other: float,
+    skip: Flags,
+    gap_row_ptr: Ints,
+    gap_columns: Ints,
+    stored_likelihood: Floats,
+    stored_entropy: Floats,
+    background: Floats,
+    entropy_background: Floats,
+    ratio_col_ptr: Ints,
+    ratio_rows: Ints,
+    yes_ratios: Floats,
+    no_ratios: Floats,
+    checked: int,
+) -> tuple[int, float, Floats]:
+    """(finding, expected information gain, P(finding | leader) for each leader) of the
+    question to ask, or (-1, 0.0, an empty array).
+
+    Among the findings the leaders' rows store (less `skip`), the `checked` with the largest
+    gain (rounded to 12 decimals, then the lower index) are tried best first; the first whose
+    yes or no would change the leading causes (`ranked[:len(leading_ranks)]`, with their
+    ties) is the one. `weights` and `other` are the leaders' and `other`'s normalised shares.
+    """
+    findings = len(background)
+    # The findings touched, ascending, and each one's position among them.
+    touched = np.zeros(findings, dtype=np.bool_)
+    for leader in leaders:
+        for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
+            if not skip[gap_columns[entry]]:
+                touched[gap_columns[entry]] = True
+    columns = np.flatnonzero(touched)
+    if len(columns) == 0:
+        return -1, 0.0, np.empty(0)
+    position = np.empty(findings, dtype=np.int64)
+    position[columns] = np.arange(len(columns))
+    # The leaders x columns blocks of P(f | c) and H(f | c): the background but where stored.
+    likelihood = np.empty((len(leaders), len(columns)))
+    entropy = np.empty((len(leaders), len(columns)))
+    for row in range(len(leaders)):
+        likelihood[row] = background[columns]
+        entropy[row] = entropy_background[columns]
+        leader = leaders[row]
+        for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
+            column = gap_columns[entry]
+            if not skip[column]:
+                likelihood[row, position[column]] = stored_likelihood[entry]
+                entropy[row, position[column]] = stored_entropy[entry]
+    # Expected gain of each, and the `checked` best (largest rounded gain, then lowest index).
+    best = np.full(checked, -1, dtype=np.int64)
+    best_key = np.full(checked, -np.inf)
+    gains = np.empty(len(columns))
+    for k in range(len(columns)):
+        p_yes = 0.0
+        conditional = 0.0
+        for row in range(len(leaders)):
+            p_yes += weights[row] * likelihood[row, k]
+        for row in range(len(leaders)):
+            conditional += weights[row] * entropy[row, k]
+        p_yes += other * background[columns[k]]
+        conditional += other * entropy_background[columns[k]]
+        gains[k] = max(_entropy(p_yes) - conditional, 0.0)
+        key = _round(gains[k], 1e12)
+        if key <= best_key[checked - 1]:
+            continue  # not better than the last kept (an equal key has a lower index first)
+        at = checked - 1
+        while at > 0 and key > best_key[at - 1]:
+            best[at], best_key[at] = best[at - 1], best_key[at - 1]
+            at -= 1
+        best[at], best_key[at] = k, key
+    for kept in best:
+        if kept < 0 or gains[kept] <= 0.0:
+            continue
+        j = int(columns[kept])
+        start, end = ratio_col_ptr[j], ratio_col_ptr[j + 1]
+        rows = ratio_rows[start:end]
+        for ratios in (yes_ratios[start:end], no_ratios[start:end]):
+            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios):
+                return j, float(gains[kept]), likelihood[:, kept].copy()
+    return -1, 0.0, np.empty(0)
+
+
+def scores_and_leaders_py(
+    log_prior: Floats,
+    col_ptr: Ints,
+    col_rows: Ints,
+    present_ratios: Floats,
+    absent_ratios: Floats,
+    present: Ints,
+    absent: Ints,
+    tiebreak: Ints,
+    count: int,
+) -> tuple[Floats, Ints]:
+    """Every cause's log-weight (`PosteriorModel.log_weights`: the prior plus the stored ratios
+    of the present, then the absent columns, in the order given), and the first `count` causes
+    by score rounded to 9 decimals, then tiebreak (`_rank` in graph/reasoning/diagnose.py)."""
+    scores = log_prior.copy()
+    for columns, ratios in ((present, present_ratios), (absent, absent_ratios)):
+        for j in columns:
+            for entry in range(col_ptr[j], col_ptr[j + 1]):
+                scores[col_rows[entry]] += ratios[entry]
+    count = min(count, len(scores))
+    top = np.empty(count, dtype=np.int64)
+    top_score = np.empty(count)
+    filled = 0
+    for cause in range(len(scores)):
+        score = _round(scores[cause], 1e9)
+        if filled == count and not _before(
+            score, tiebreak[cause], top_score[count - 1], tiebreak[top[count - 1]]
+        ):
+            continue
+        at = min(filled, count - 1)
+        while at > 0 and _before(score, tiebreak[cause], top_score[at - 1], tiebreak[top[at - 1]]):
+            top[at], top_score[at] = top[at - 1], top_score[at - 1]
+            at -= 1
+        top[at], top_score[at] = cause, score
+        filled = min(filled + 1, count)
+    return scores, top
+
+
+_QuestionKernel = Callable[..., tuple[int, float, Floats]]
+# The helpers compile into the kernel that calls them.
+_round = numba.njit(cache=True)(_round)
+_entropy = numba.njit(cache=True)(_entropy)
+_before = numba.njit(cache=True)(_before)
+_leaders_change = numba.njit(cache=True)(_leaders_change)
+best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
+scores_and_leaders = cast(
+    Callable[..., tuple[Floats, Ints]], numba.njit(cache=True)(scores_and_leaders_py)
+)
+
+
+def warm_up() -> None:
+    """Compile the kernels into numba's cache, for a container image whose code cannot be
+    written to at run time (the Dockerfile points NUMBA_CACHE_DIR at a folder the server
+    may write)."""
+    from graph.knowledge import KnowledgeGraph
+    from graph.loader import DEFAULT_PACKS_DIR
+    from graph.reasoning.diagnose import Diagnoser
+    from graph.reasoning.model import ModelParameters
+
+    # The knee pack in the large packs' sparse form: the same argument types as any such pack.
+    Diagnoser(
+        KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"]), ModelParameters(dense_cells=0)
+    )

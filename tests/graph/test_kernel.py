@@ -1,0 +1,128 @@
+"""The compiled loops of large packs (graph/reasoning/kernel.py) against plain references."""
+
+from __future__ import annotations
+
+import itertools
+from functools import cache
+
+import numpy as np
+import pytest
+
+from graph.knowledge import KnowledgeGraph
+from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters, kernel
+from graph.vocabulary import NodeKind
+from tests.paths import REPO
+
+SAMPLE = REPO / "seeds" / "hpo-sample"
+
+
+@cache
+def sample() -> KnowledgeGraph:
+    return KnowledgeGraph.from_packs([SAMPLE])
+
+
+def _queries(graph: KnowledgeGraph) -> list[DiagnoseQuery]:
+    symptoms = sorted(n.id for n in graph.nodes(NodeKind.SYMPTOM))
+    rng = np.random.default_rng(3)
+    queries = []
+    for size in (1, 2, 4, 8):
+        for _ in range(15):
+            picked = [str(s) for s in rng.choice(symptoms, size + 1, replace=False)]
+            queries.append(DiagnoseQuery.of(picked[:size], picked[size:], limit=10))
+    return queries
+
+
+def test_the_compiled_kernels_answer_as_their_python_source() -> None:
+    compiled = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    plain = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    for model in plain.models.values():
+        model._question_kernel = kernel.best_question_py
+        model._scores_kernel = kernel.scores_and_leaders_py
+    for query in _queries(sample()):
+        assert compiled.diagnose(query) == plain.diagnose(query)
+
+
+def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
+    diagnoser = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    (model,) = diagnoser.models.values()
+    for query in _queries(sample()):
+        present = sorted(model.finding_index[("symptom", s)] for s in query.present)
+        absent = sorted(model.finding_index[("symptom", s)] for s in query.absent)
+        scores, _ = model.scores_and_leaders(present, absent, 5)
+        assert np.array_equal(scores, model.log_weights(present, absent))
+
+
+def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
+    dense = Diagnoser(sample())
+    sparse = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    assert all(m.dense for m in dense.models.values())
+    assert not any(m.dense for m in sparse.models.values())
+    asked = 0
+    for query in _queries(sample()):
+        a, b = dense.diagnose(query), sparse.diagnose(query)
+        assert [
+            (c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in a.candidates
+        ] == [(c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in b.candidates]
+        assert a.next_question == b.next_question
+        asked += a.next_question is not None
+    assert asked > 30  # the question path is exercised, not only `should_stop`
+
+
+def _changes_by_sorting(
+    scores: np.ndarray, tiebreak: np.ndarray, depth: int, rows: np.ndarray, ratios: np.ndarray
+) -> bool:
+    """The reference: rank every cause before and after the answer, compare the heads."""
+
+    def head(values: np.ndarray) -> tuple[list[int], list[bool]]:
+        rounded = np.round(values, 9)
+        order = np.lexsort((tiebreak, -rounded))[:depth]
+        return order.tolist(), [bool(x) for x in rounded[order][1:] == rounded[order][:-1]]
+
+    updated = scores.copy()
+    updated[rows] += ratios
+    return head(scores) != head(updated)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(5, 60))
+    # Few distinct values, so ties are common; ratios that move causes across the head.
+    scores = rng.integers(-4, 4, size) / 2.0
+    tiebreak = rng.permutation(size).astype(np.int64)
+    order = np.lexsort((tiebreak, -np.round(scores, 9)))
+    ranked = order[: int(rng.integers(3, size + 1))].astype(np.int64)
+    depth = 3
+    rounded = np.round(scores[ranked[:depth]], 9)
+    leading_ranks = [1]
+    for position in range(1, depth):
+        tied = rounded[position] == rounded[position - 1]
+        leading_ranks.append(leading_ranks[-1] if tied else position + 1)
+    # Sometimes the answer moves every ranked cause (the full-scan branch).
+    moved = ranked if seed % 4 == 0 else rng.choice(size, int(rng.integers(1, size)), replace=False)
+    rows = np.sort(moved).astype(np.int64)
+    ratios = rng.integers(-3, 4, len(rows)) / 2.0
+    expected = _changes_by_sorting(scores, tiebreak, depth, rows, ratios)
+    leading = np.array(leading_ranks, dtype=np.int64)
+    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios) is expected
+
+
+def test_scores_and_leaders_rank_like_a_full_sort() -> None:
+    rng = np.random.default_rng(11)
+    for size, count in itertools.product((5, 40, 300), (1, 3, 40)):
+        prior = rng.integers(-6, 0, size) / 4.0
+        tiebreak = rng.permutation(size).astype(np.int64)
+        # One stored column touching half the causes.
+        rows = np.sort(rng.choice(size, size // 2, replace=False)).astype(np.int64)
+        ratios = rng.integers(-2, 3, len(rows)) / 4.0
+        col_ptr = np.array([0, len(rows)], dtype=np.int64)
+        present = np.array([0], dtype=np.int64)
+        none = np.array([], dtype=np.int64)
+        scores, ranked = kernel.scores_and_leaders(
+            prior, col_ptr, rows, ratios, ratios, present, none, tiebreak, count
+        )
+        expected = prior.copy()
+        expected[rows] += ratios
+        assert np.array_equal(scores, expected)
+        full = np.lexsort((tiebreak, -np.round(expected, 9)))
+        assert ranked.tolist() == full[: min(count, size)].tolist()
