@@ -120,10 +120,10 @@ class Table:
             matrix.sort_indices()
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
-        # Each stored pair as column * height + row: ascending, so one binary search finds any,
-        # and the searches for one column's cells end in the same few cache lines.
-        column_of = np.repeat(np.arange(shape[1], dtype=np.int64), np.diff(self._col_ptr))
-        self._cell_key = column_of * shape[0] + self._col_idx
+        # Imported here: only large packs compile it (graph/reasoning/kernel.py).
+        from graph.reasoning.kernel import block
+
+        self._block = block
 
     def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
         """into += the sum of the given columns."""
@@ -141,15 +141,9 @@ class Table:
         """The dense len(rows) x len(columns) sub-matrix."""
         if self.dense is not None:
             return self.dense[rows][:, columns]
-        if len(self._cell_key) == 0:
-            return np.zeros((len(rows), len(columns)), dtype=np.float64)
-        # A binary search per cell: cheaper than scipy's fancy indexing for the few cells a
-        # query reads (a candidate's reported findings).
-        keys = (rows[:, None] + columns[None, :] * self.shape[0]).ravel()
-        found = np.minimum(np.searchsorted(self._cell_key, keys), len(self._cell_key) - 1)
-        hit = self._cell_key[found] == keys
-        block = np.where(hit, self._col_val[found], 0.0)
-        return block.reshape(len(rows), len(columns))
+        # A binary search per cell in its column's rows: the few cells a query reads (a
+        # candidate's reported findings), without scipy's fancy indexing.
+        return self._block(rows, columns, self._col_ptr, self._col_idx, self._col_val)
 
     def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
         """(column, value) of every stored pair (sparse form), row by row."""
@@ -491,6 +485,7 @@ class PosteriorModel:
         scores, first = self.scores_and_leaders([], [], 1)
         skip = np.zeros(len(self.findings), dtype=bool)
         self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
+        self.present_ratio.block(first, first[:0])
 
 
 def _ancestor_matrix(

@@ -38,6 +38,8 @@ def test_the_compiled_kernels_answer_as_their_python_source() -> None:
     for model in plain.models.values():
         model._question_kernel = kernel.best_question_py
         model._scores_kernel = kernel.scores_and_leaders_py
+        for table in (model.present_ratio, model.absent_ratio, model.likelihood_gap):
+            table._block = kernel.block_py
     for query in _queries(sample()):
         assert compiled.diagnose(query) == plain.diagnose(query)
 
