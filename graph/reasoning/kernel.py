@@ -155,31 +155,30 @@ def best_question_py(
         return -1, 0.0, np.empty(0)
     position = np.empty(findings, dtype=np.int64)
     position[columns] = np.arange(len(columns))
-    # The leaders x columns blocks of P(f | c) and H(f | c): the background but where stored.
-    likelihood = np.empty((len(leaders), len(columns)))
-    entropy = np.empty((len(leaders), len(columns)))
+    # Each finding's P(yes) and expected entropy of the answer: a leader's share times its
+    # stored P(f | c) or H(f | c), and the shares of the leaders that store nothing for it,
+    # and of `other`, times the background. Only the stored pairs are visited.
+    stored_yes = np.zeros(len(columns))
+    stored_entropy_sum = np.zeros(len(columns))
+    stored_share = np.zeros(len(columns))
     for row in range(len(leaders)):
-        likelihood[row] = background[columns]
-        entropy[row] = entropy_background[columns]
         leader = leaders[row]
         for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
             column = gap_columns[entry]
             if not skip[column]:
-                likelihood[row, position[column]] = stored_likelihood[entry]
-                entropy[row, position[column]] = stored_entropy[entry]
+                k = position[column]
+                stored_yes[k] += weights[row] * stored_likelihood[entry]
+                stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
+                stored_share[k] += weights[row]
+    share = weights.sum()
     # Expected gain of each, and the `checked` best (largest rounded gain, then lowest index).
     best = np.full(checked, -1, dtype=np.int64)
     best_key = np.full(checked, -np.inf)
     gains = np.empty(len(columns))
     for k in range(len(columns)):
-        p_yes = 0.0
-        conditional = 0.0
-        for row in range(len(leaders)):
-            p_yes += weights[row] * likelihood[row, k]
-        for row in range(len(leaders)):
-            conditional += weights[row] * entropy[row, k]
-        p_yes += other * background[columns[k]]
-        conditional += other * entropy_background[columns[k]]
+        elsewhere = share - stored_share[k] + other
+        p_yes = stored_yes[k] + elsewhere * background[columns[k]]
+        conditional = stored_entropy_sum[k] + elsewhere * entropy_background[columns[k]]
         gains[k] = max(_entropy(p_yes) - conditional, 0.0)
         key = _round(gains[k], 1e12)
         if key <= best_key[checked - 1]:
@@ -197,7 +196,13 @@ def best_question_py(
         rows = ratio_rows[start:end]
         for ratios in (yes_ratios[start:end], no_ratios[start:end]):
             if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios):
-                return j, float(gains[kept]), likelihood[:, kept].copy()
+                likelihoods = np.empty(len(leaders))
+                for row in range(len(leaders)):
+                    first, last = gap_row_ptr[leaders[row]], gap_row_ptr[leaders[row] + 1]
+                    at = first + np.searchsorted(gap_columns[first:last], j)
+                    stored = at < last and gap_columns[at] == j
+                    likelihoods[row] = stored_likelihood[at] if stored else background[j]
+                return j, float(gains[kept]), likelihoods
     return -1, 0.0, np.empty(0)
 
 
