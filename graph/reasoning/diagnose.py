@@ -165,6 +165,21 @@ class Diagnoser:
 
     def check(self, query: DiagnoseQuery) -> str:
         """The pack the query is about; raises `InvalidQueryError` listing every problem."""
+        kinds = self._kinds
+        # The usual query, every id known and of its kind, is checked without listing.
+        if not (
+            all(kinds.get(i) is NodeKind.SYMPTOM for i in query.present | query.absent)
+            and all(kinds.get(i) is NodeKind.CAUSE for i in query.exposures)
+            and all(kinds.get(i) is NodeKind.CAUSE for i in query.absent_exposures)
+            and query.present.isdisjoint(query.absent)
+            and query.exposures.isdisjoint(query.absent_exposures)
+            and (query.pack is None or query.pack in self.models)
+        ):
+            raise InvalidQueryError(self._issues(query))
+        return self._pack_of(query)
+
+    def _issues(self, query: DiagnoseQuery) -> list[tuple[str, str, str]]:
+        """Every problem of a query `check` refused, field by field, ids sorted."""
         issues: list[tuple[str, str, str]] = []
         kinds = self._kinds
         for field, ids, kind in (
@@ -188,9 +203,7 @@ class Diagnoser:
         if pack is not None and pack not in self.models:
             known = ", ".join(sorted(self.models))
             issues.append(("pack", pack, f"no pack with causes has this id (packs: {known})"))
-        if issues:
-            raise InvalidQueryError(issues)
-        return self._pack_of(query)
+        return issues
 
     def _pack_of(self, query: DiagnoseQuery) -> str:
         ids = query.present | query.absent | query.exposures | query.absent_exposures
