@@ -240,14 +240,13 @@ class Diagnoser:
         if model.dense:
             scores = model.log_weights(present, absent)
             ranked = _rank(model, scores, count)
+            # log(sum(exp)) about the largest term, in one vectorised exp.
+            top = max(float(scores.max()), model.log_other)
+            shifted = scores - top
+            total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
+            normaliser = top + math.log(total)
         else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
-            scores, ranked = model.scores_and_leaders(present, absent, count)
-        # log(sum(exp)) about the largest term: one vectorised exp, where logaddexp.reduce
-        # took 0.2 ms over the HPO pack's 8,352 causes (the sum differs in the last bits).
-        top = max(float(scores.max()), model.log_other)
-        shifted = scores - top
-        total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
-        normaliser = top + math.log(total)
+            scores, ranked, normaliser = model.scores_and_leaders(present, absent, count)
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
         ranks = _ranks(scores[head])

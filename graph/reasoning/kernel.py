@@ -85,10 +85,9 @@ def _leaders_change(
         top[at], top_score[at], top_tiebreak[at] = cause, score, tiebreak[cause]
         return min(filled + 1, depth)
 
-    for k in range(len(rows)):
-        filled = offer(rows[k], _round(scores[rows[k]] + ratios[k], 1e9), filled)
-    # The best causes the answer leaves in place: the first of `ranked` outside `rows`, or,
-    # when `ranked` runs out before `depth` of them, every cause outside `rows`.
+    # The best causes the answer leaves in place first: the first of `ranked` outside `rows`,
+    # or, when `ranked` runs out before `depth` of them, every cause outside `rows`. Offered
+    # first, they leave few of the moved rows worth rounding (any order gives the same head).
     unmoved = 0
     for cause in ranked:
         at = np.searchsorted(rows, cause)
@@ -105,6 +104,12 @@ def _leaders_change(
         for cause in range(len(scores)):
             if not offered[cause]:
                 filled = offer(cause, _round(scores[cause], 1e9), filled)
+    for k in range(len(rows)):
+        score = scores[rows[k]] + ratios[k]
+        # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
+        if filled == depth and score < top_score[depth - 1] - 1e-6:
+            continue
+        filled = offer(rows[k], _round(score, 1e9), filled)
     for position in range(depth):
         if top[position] != ranked[position]:
             return True
@@ -209,6 +214,8 @@ def best_question_py(
 
 def scores_and_leaders_py(
     log_prior: Floats,
+    prior_weight: Floats,
+    log_other: float,
     col_ptr: Ints,
     col_rows: Ints,
     present_ratios: Floats,
@@ -217,20 +224,43 @@ def scores_and_leaders_py(
     absent: Ints,
     tiebreak: Ints,
     count: int,
-) -> tuple[Floats, Ints]:
+) -> tuple[Floats, Ints, float]:
     """Every cause's log-weight (`PosteriorModel.log_weights`: the prior plus the stored ratios
-    of the present, then the absent columns, in the order given), and the first `count` causes
-    by score rounded to 9 decimals, then tiebreak (`_rank` in graph/reasoning/diagnose.py)."""
+    of the present, then the absent columns, in the order given), the first `count` causes
+    by score rounded to 9 decimals, then tiebreak (`_rank` in graph/reasoning/diagnose.py),
+    and log(sum of the weights, `other`'s included).
+
+    `prior_weight` is exp(log_prior): a cause no column touches keeps its prior, so those
+    causes' weights sum to what is left of the priors' sum, and only the touched causes need
+    an exp (about 80 us over the HPO pack's 8,352 causes, 10 % of a request).
+    """
     scores = log_prior.copy()
+    touched = np.zeros(len(scores), dtype=np.bool_)
     for columns, ratios in ((present, present_ratios), (absent, absent_ratios)):
         for j in columns:
             for entry in range(col_ptr[j], col_ptr[j + 1]):
                 scores[col_rows[entry]] += ratios[entry]
+                touched[col_rows[entry]] = True
+    # log(sum(exp)) about an upper bound of every score: untouched ones are priors.
+    moved = np.flatnonzero(touched)
+    highest = max(log_other, log_prior.max())
+    for i in moved:
+        highest = max(highest, scores[i])
+    total = np.exp(log_other - highest)
+    untouched = prior_weight.sum()
+    for i in moved:
+        total += np.exp(scores[i] - highest)
+        untouched -= prior_weight[i]
+    total += max(untouched, 0.0) * np.exp(-highest)
+    normaliser = float(highest + np.log(total))
     count = min(count, len(scores))
     top = np.empty(count, dtype=np.int64)
     top_score = np.empty(count)
     filled = 0
     for cause in range(len(scores)):
+        # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
+        if filled == count and scores[cause] < top_score[count - 1] - 1e-6:
+            continue
         score = _round(scores[cause], 1e9)
         if filled == count and not _before(
             score, tiebreak[cause], top_score[count - 1], tiebreak[top[count - 1]]
@@ -242,7 +272,7 @@ def scores_and_leaders_py(
             at -= 1
         top[at], top_score[at] = cause, score
         filled = min(filled + 1, count)
-    return scores, top
+    return scores, top, normaliser
 
 
 def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: Floats) -> Floats:
@@ -267,7 +297,7 @@ _leaders_change = numba.njit(cache=True)(_leaders_change)
 best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
 block = cast(Callable[..., Floats], numba.njit(cache=True)(block_py))
 scores_and_leaders = cast(
-    Callable[..., tuple[Floats, Ints]], numba.njit(cache=True)(scores_and_leaders_py)
+    Callable[..., tuple[Floats, Ints, float]], numba.njit(cache=True)(scores_and_leaders_py)
 )
 
 

@@ -248,7 +248,9 @@ class PosteriorModel:
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
         self._question_kernel: Callable[..., tuple[int, float, Vector]] | None = None
-        self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64]]] | None = None
+        self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64], float]] | None = (
+            None
+        )
         if dense:
             tables = [
                 t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
@@ -270,6 +272,8 @@ class PosteriorModel:
 
             self._question_kernel = best_question
             self._scores_kernel = scores_and_leaders
+            # Each cause's weight before any evidence, as the scores give it (for the normaliser).
+            self._prior_exp = np.exp(self.log_prior)
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
@@ -411,14 +415,17 @@ class PosteriorModel:
 
     def scores_and_leaders(
         self, present: Sequence[int], absent: Sequence[int], count: int
-    ) -> tuple[Vector, npt.NDArray[np.int64]]:
-        """(sparse form) `log_weights`, and the first `count` causes by score rounded to 9
-        decimals, then tiebreak: `kernel.scores_and_leaders` on the stored pairs."""
+    ) -> tuple[Vector, npt.NDArray[np.int64], float]:
+        """(sparse form) `log_weights`, the first `count` causes by score rounded to 9
+        decimals, then tiebreak, and the log of the weights' sum (`other` included):
+        `kernel.scores_and_leaders` on the stored pairs."""
         assert self._scores_kernel is not None
         col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
         _, _, absent_ratios = self.absent_ratio.by_column()
         return self._scores_kernel(
             self.log_prior,
+            self._prior_exp,
+            self.log_other,
             col_ptr,
             col_rows,
             present_ratios,
@@ -482,7 +489,7 @@ class PosteriorModel:
 
     def _warm_up(self) -> None:
         """Compile the kernels (or load them from their cache) now, not in the first request."""
-        scores, first = self.scores_and_leaders([], [], 1)
+        scores, first, _ = self.scores_and_leaders([], [], 1)
         skip = np.zeros(len(self.findings), dtype=bool)
         self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
         self.present_ratio.block(first, first[:0])

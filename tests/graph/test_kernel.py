@@ -50,8 +50,10 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
     for query in _queries(sample()):
         present = sorted(model.finding_index[("symptom", s)] for s in query.present)
         absent = sorted(model.finding_index[("symptom", s)] for s in query.absent)
-        scores, _ = model.scores_and_leaders(present, absent, 5)
+        scores, _, normaliser = model.scores_and_leaders(present, absent, 5)
         assert np.array_equal(scores, model.log_weights(present, absent))
+        everything = np.append(scores, model.log_other)
+        assert normaliser == pytest.approx(np.logaddexp.reduce(everything), rel=1e-13, abs=1e-13)
 
 
 def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
@@ -120,9 +122,20 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
         col_ptr = np.array([0, len(rows)], dtype=np.int64)
         present = np.array([0], dtype=np.int64)
         none = np.array([], dtype=np.int64)
-        scores, ranked = kernel.scores_and_leaders(
-            prior, col_ptr, rows, ratios, ratios, present, none, tiebreak, count
+        scores, ranked, normaliser = kernel.scores_and_leaders(
+            prior,
+            np.exp(prior),
+            -3.0,
+            col_ptr,
+            rows,
+            ratios,
+            ratios,
+            present,
+            none,
+            tiebreak,
+            count,
         )
+        assert normaliser == pytest.approx(np.logaddexp.reduce(np.append(scores, -3.0)), rel=1e-13)
         expected = prior.copy()
         expected[rows] += ratios
         assert np.array_equal(scores, expected)
