@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.docs import install_redoc
@@ -35,6 +36,7 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger("symptom_graph")
 HEALTH_PATHS = ("/healthz", "/readyz")
+_NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
 def configure_logging(settings: Settings) -> None:
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         swagger_ui_parameters={"defaultModelsExpandDepth": 0},
         # `/v1/nodes/` would redirect to a URL built from the client's Host header: a 404 instead.
         redirect_slashes=False,
+        telemetry=None if settings.otel_telemetry else _NO_TELEMETRY,
     )
     app.state.runtime = None
     app.state.metrics = Metrics()

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     trusted_hosts: list[str] | None = None
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = True
+    # FastAPI's native OpenTelemetry, to the globally configured providers. Off by default:
+    # the service has its own Prometheus metrics and JSON logs, and looking for providers
+    # costs every request.
+    otel_telemetry: bool = False
     cache_max_age: int = Field(default=300, ge=0, le=31_536_000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     # Requests answered at once; more get a 503 with Retry-After (health checks are exempt).

@@ -252,25 +252,25 @@ class Diagnoser:
         ranks = _ranks(scores[head])
         probabilities = np.exp(scores[shown] - normaliser).tolist()
         priors = model.prior_probability[shown].tolist()
+        leading = [model.causes[i] for i in head.tolist()]
         groups: dict[int, list[str]] = {}
-        for position, rank in enumerate(ranks):
-            groups.setdefault(rank, []).append(model.causes[head[position]])
+        for cause, rank in zip(leading, ranks, strict=True):
+            groups.setdefault(rank, []).append(cause)
         roles = _roles(model, shown, present, absent)
-        candidates = []
-        for position, i in enumerate(shown.tolist()):
-            cause = model.causes[i]
-            matched, contradicted = roles[position]
-            candidates.append(
-                Candidate(
-                    cause=cause,
-                    probability=probabilities[position],
-                    rank=ranks[position],
-                    tied_with=tuple(c for c in groups[ranks[position]] if c != cause),
-                    prior=priors[position],
-                    matched=matched,
-                    contradicted=contradicted,
-                )
+        candidates = [
+            Candidate(
+                cause,
+                probability,
+                rank,
+                tuple(c for c in groups[rank] if c != cause),
+                prior,
+                matched,
+                contradicted,
             )
+            for cause, rank, probability, prior, (matched, contradicted) in zip(
+                leading[: len(shown)], ranks, probabilities, priors, roles, strict=False
+            )
+        ]
         other = math.exp(model.log_other - normaliser)
         question = self._next_question(model, scores, ranked, ranks, present + absent)
         return Diagnosis(

@@ -56,6 +56,34 @@ def _before(score: float, tiebreak: int, other_score: float, other_tiebreak: int
     return score > other_score or (score == other_score and tiebreak < other_tiebreak)
 
 
+def _offer(
+    top: Ints,
+    top_score: Floats,
+    top_tiebreak: Ints,
+    filled: int,
+    cause: int,
+    score: float,
+    tiebreak: int,
+) -> int:
+    """Insert a cause into best-first buffers holding `filled` causes (kept if it ranks above
+    the last when they are full); the new fill."""
+    depth = len(top)
+    if filled == depth and not _before(
+        score, tiebreak, top_score[depth - 1], top_tiebreak[depth - 1]
+    ):
+        return filled
+    at = min(filled, depth - 1)
+    while at > 0 and _before(score, tiebreak, top_score[at - 1], top_tiebreak[at - 1]):
+        top[at], top_score[at], top_tiebreak[at] = (
+            top[at - 1],
+            top_score[at - 1],
+            top_tiebreak[at - 1],
+        )
+        at -= 1
+    top[at], top_score[at], top_tiebreak[at] = cause, score, tiebreak
+    return min(filled + 1, depth)
+
+
 def _leaders_change(
     scores: Floats,
     tiebreak: Ints,
@@ -72,22 +100,6 @@ def _leaders_change(
     top_tiebreak = np.zeros(depth, dtype=np.int64)
     filled = 0
 
-    def offer(cause: int, score: float, filled: int) -> int:
-        if filled == depth and not _before(
-            score, tiebreak[cause], top_score[depth - 1], top_tiebreak[depth - 1]
-        ):
-            return filled
-        at = min(filled, depth - 1)
-        while at > 0 and _before(score, tiebreak[cause], top_score[at - 1], top_tiebreak[at - 1]):
-            top[at], top_score[at], top_tiebreak[at] = (
-                top[at - 1],
-                top_score[at - 1],
-                top_tiebreak[at - 1],
-            )
-            at -= 1
-        top[at], top_score[at], top_tiebreak[at] = cause, score, tiebreak[cause]
-        return min(filled + 1, depth)
-
     # The best causes the answer leaves in place first: the first of `ranked` outside `rows`,
     # or, when `ranked` runs out before `depth` of them, every cause outside `rows`. Offered
     # first, they leave few of the moved rows worth rounding (any order gives the same head).
@@ -96,7 +108,8 @@ def _leaders_change(
         at = np.searchsorted(rows, cause)
         if at < len(rows) and rows[at] == cause:
             continue
-        filled = offer(cause, _round(scores[cause], 1e9), filled)
+        score = _round(scores[cause], 1e9)
+        filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
         unmoved += 1
         if unmoved == depth:
             break
@@ -106,13 +119,17 @@ def _leaders_change(
         offered[ranked] = True  # every one of them was, through `rows` or just above
         for cause in range(len(scores)):
             if not offered[cause]:
-                filled = offer(cause, _round(scores[cause], 1e9), filled)
+                score = _round(scores[cause], 1e9)
+                filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
     for k in range(len(rows)):
         score = scores[rows[k]] + ratios[k]
         # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
         if filled == depth and score < top_score[depth - 1] - 1e-6:
             continue
-        filled = offer(rows[k], _round(score, 1e9), filled)
+        cause = rows[k]
+        filled = _offer(
+            top, top_score, top_tiebreak, filled, cause, _round(score, 1e9), tiebreak[cause]
+        )
     for position in range(depth):
         if top[position] != ranked[position]:
             return True
@@ -259,22 +276,14 @@ def scores_and_leaders_py(
     count = min(count, len(scores))
     top = np.empty(count, dtype=np.int64)
     top_score = np.empty(count)
+    top_tiebreak = np.empty(count, dtype=np.int64)
     filled = 0
     for cause in range(len(scores)):
         # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
         if filled == count and scores[cause] < top_score[count - 1] - 1e-6:
             continue
         score = _round(scores[cause], 1e9)
-        if filled == count and not _before(
-            score, tiebreak[cause], top_score[count - 1], tiebreak[top[count - 1]]
-        ):
-            continue
-        at = min(filled, count - 1)
-        while at > 0 and _before(score, tiebreak[cause], top_score[at - 1], tiebreak[top[at - 1]]):
-            top[at], top_score[at] = top[at - 1], top_score[at - 1]
-            at -= 1
-        top[at], top_score[at] = cause, score
-        filled = min(filled + 1, count)
+        filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
     return scores, top, normaliser
 
 
@@ -296,6 +305,7 @@ _QuestionKernel = Callable[..., tuple[int, float, Floats]]
 _round = numba.njit(cache=True)(_round)
 _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
+_offer = numba.njit(cache=True)(_offer)
 _leaders_change = numba.njit(cache=True)(_leaders_change)
 best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
 block = cast(Callable[..., Floats], numba.njit(cache=True)(block_py))

@@ -162,6 +162,15 @@ def test_access_log_is_one_json_line_per_request(capsys: pytest.CaptureFixture[s
     assert entry["path"] == "/v1/nodes/cause:als"
 
 
+def test_fastapis_own_telemetry_is_off_unless_asked_for() -> None:
+    # FastAPI keeps its OpenTelemetry switches in the app; off, no request looks for providers.
+    switches = ("tracing", "metrics", "logs")
+    default = create_app(Settings(access_log=False))
+    assert not any(default._telemetry[s] for s in switches)  # type: ignore[attr-defined]
+    opted_in = create_app(Settings(access_log=False, otel_telemetry=True))
+    assert all(opted_in._telemetry[s] for s in switches)  # type: ignore[attr-defined]
+
+
 def test_trusted_hosts() -> None:
     settings = Settings(access_log=False, trusted_hosts=["api.example.org", "*.internal"])
     with TestClient(create_app(settings)) as client:
