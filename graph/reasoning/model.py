@@ -268,12 +268,13 @@ class PosteriorModel:
             self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-            from graph.reasoning.kernel import best_question, scores_and_leaders
+            from graph.reasoning.kernel import best_question, prior_summary, scores_and_leaders
 
             self._question_kernel = best_question
             self._scores_kernel = scores_and_leaders
             # Each cause's weight before any evidence, as the scores give it (for the normaliser).
             self._prior_exp = np.exp(self.log_prior)
+            self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
@@ -425,6 +426,7 @@ class PosteriorModel:
         return self._scores_kernel(
             self.log_prior,
             self._prior_exp,
+            *self._prior_summary,
             self.log_other,
             col_ptr,
             col_rows,

@@ -125,6 +125,7 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
         scores, ranked, normaliser = kernel.scores_and_leaders(
             prior,
             np.exp(prior),
+            *kernel.prior_summary(prior, np.exp(prior)),
             -3.0,
             col_ptr,
             rows,
