@@ -268,7 +268,12 @@ class Diagnoser:
                 contradicted,
             )
             for cause, rank, probability, prior, (matched, contradicted) in zip(
-                leading[: len(shown)], ranks, probabilities, priors, roles, strict=False
+                leading[: len(shown)],
+                ranks[: len(shown)],
+                probabilities,
+                priors,
+                roles,
+                strict=True,
             )
         ]
         other = math.exp(model.log_other - normaliser)
