@@ -58,6 +58,12 @@ def _before(score: float, tiebreak: int, other_score: float, other_tiebreak: int
     return score > other_score or (score == other_score and tiebreak < other_tiebreak)
 
 
+def _stored_at(keys: Ints, start: int, end: int, key: int) -> int:
+    """Where `key` is in the ascending `keys[start:end]`, or -1 when it is not there."""
+    at = start + np.searchsorted(keys[start:end], key)
+    return int(at) if at < end and keys[at] == key else -1
+
+
 def _offer(
     top: Ints,
     top_score: Floats,
@@ -107,8 +113,7 @@ def _leaders_change(
     # first, they leave few of the moved rows worth rounding (any order gives the same head).
     unmoved = 0
     for cause in ranked:
-        at = np.searchsorted(rows, cause)
-        if at < len(rows) and rows[at] == cause:
+        if _stored_at(rows, 0, len(rows), cause) >= 0:
             continue
         score = _round(scores[cause], 1e9)
         filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
@@ -227,9 +232,8 @@ def best_question_py(
                 likelihoods = np.empty(len(leaders))
                 for row in range(len(leaders)):
                     first, last = gap_row_ptr[leaders[row]], gap_row_ptr[leaders[row] + 1]
-                    at = first + np.searchsorted(gap_columns[first:last], j)
-                    stored = at < last and gap_columns[at] == j
-                    likelihoods[row] = stored_likelihood[at] if stored else background[j]
+                    at = _stored_at(gap_columns, first, last, j)
+                    likelihoods[row] = stored_likelihood[at] if at >= 0 else background[j]
                 return j, float(gains[kept]), likelihoods
     return -1, 0.0, np.empty(0)
 
@@ -305,8 +309,8 @@ def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: F
     for k in range(len(columns)):
         start, end = col_ptr[columns[k]], col_ptr[columns[k] + 1]
         for i in range(len(rows)):
-            at = start + np.searchsorted(col_rows[start:end], rows[i])
-            if at < end and col_rows[at] == rows[i]:
+            at = _stored_at(col_rows, start, end, rows[i])
+            if at >= 0:
                 out[i, k] = values[at]
     return out
 
@@ -317,6 +321,7 @@ _round = numba.njit(cache=True)(_round)
 _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
 _offer = numba.njit(cache=True)(_offer)
+_stored_at = numba.njit(cache=True)(_stored_at)
 _leaders_change = numba.njit(cache=True)(_leaders_change)
 best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
 block = cast(Callable[..., Floats], numba.njit(cache=True)(block_py))
