@@ -134,6 +134,7 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
             present,
             none,
             tiebreak,
+            np.lexsort((tiebreak, -np.round(prior, 9))).astype(np.int64),
             count,
         )
         assert normaliser == pytest.approx(np.logaddexp.reduce(np.append(scores, -3.0)), rel=1e-13)
