@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import timeit
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,27 @@ class Run:
     p99_ms: float
     non_2xx: int
     socket_errors: int
+    # Share of the machine's CPU time the hypervisor gave to others during the run (/proc/stat
+    # "steal"): on a shared virtual machine, the time a request waits with no one computing it.
+    steal: float = 0.0
+
+
+def cpu_times() -> list[int]:
+    """The machine's CPU time counters (the first line of /proc/stat); [] where there is none."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(field) for field in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_share(before: list[int], after: list[int]) -> float:
+    """Stolen time over all CPU time between two `cpu_times()` (steal is the 8th counter)."""
+    if len(before) < 8 or len(after) < 8:
+        return 0.0
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent[:8])  # guest times are already counted in user and nice
+    return spent[7] / total if total > 0 else 0.0
 
 
 def ensure_wrk() -> str:
@@ -122,10 +143,12 @@ def wrk(
         command = [
             binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url,
         ]  # fmt: skip
+        before = cpu_times()
         out = subprocess.run(
             pinned(command, LOAD_CPU), capture_output=True, text=True, check=True
         ).stdout
-    return parse_wrk(out)
+        stolen = steal_share(before, cpu_times())
+    return replace(parse_wrk(out), steal=stolen)
 
 
 def parse_wrk(out: str) -> Run:
@@ -241,7 +264,8 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
                 runs[name].append(run)
                 print(
                     f"hpo round {round_number + 1}/{rounds} {name:9} "
-                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms",
+                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
+                    f"steal {run.steal:5.1%}",
                     file=sys.stderr,
                 )
         rss_after = server.rss_kib() / 1024
@@ -264,9 +288,11 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
                 "p50_ms": statistics.median(r.p50_ms for r in rs),
                 "p99_ms": statistics.median(r.p99_ms for r in rs),
                 "non_2xx": sum(r.non_2xx for r in rs),
+                "steal": statistics.median(r.steal for r in rs),
             }
             for name, rs in runs.items()
         },
+        "rounds": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
         "in_process_diagnose_ms": {
             "median": statistics.median(timings),
             "p99": timings[int(len(timings) * 0.99) - 1],
@@ -324,7 +350,8 @@ def main() -> None:
                 runs[name].append(run)
                 print(
                     f"round {round_number + 1}/{args.rounds} {name:17} "
-                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms",
+                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
+                    f"steal {run.steal:5.1%}",
                     file=sys.stderr,
                 )
         rss_after = {name: server.rss_kib() / 1024 for name, server in servers.items()}
@@ -372,6 +399,7 @@ def summarise(runs: dict[str, list[Run]]) -> dict[str, dict[str, float]]:
             "p99_ms": statistics.median(r.p99_ms for r in rs),
             "non_2xx": sum(r.non_2xx for r in rs),
             "socket_errors": sum(r.socket_errors for r in rs),
+            "steal": statistics.median(r.steal for r in rs),
         }
         for name, rs in runs.items()
     }
@@ -401,6 +429,11 @@ def print_report(report: dict[str, Any]) -> None:
         f" load, {rss:.1f} MiB after"
         f"\nin process, median of 7 x 2,000 calls: engine {report['engine_us_per_diagnose']:.1f}"
         f" us per diagnose; engine + JSON rendering {report['engine_and_render_us_per_diagnose']:.1f} us\n"
+    )
+    print(
+        "CPU time stolen by the hypervisor (median round): "
+        + ", ".join(f"{name} {row['steal']:.1%}" for name, row in endpoints.items())
+        + "\n"
     )
     distinct = endpoints["diagnose"]
     checks = [
@@ -433,8 +466,11 @@ def print_report(report: dict[str, Any]) -> None:
         for name, row in hpo["endpoints"].items():
             print(
                 f"HPO {name}: {row['requests_per_second']:.0f} req/s, p50 {row['p50_ms']:.2f} ms,"
-                f" p99 {row['p99_ms']:.2f} ms, non-2xx {row['non_2xx']:.0f}"
+                f" p99 {row['p99_ms']:.2f} ms, non-2xx {row['non_2xx']:.0f},"
+                f" CPU time stolen by the hypervisor {row['steal']:.1%}"
             )
+        rounds = hpo["rounds"]["diagnose"]
+        print("HPO diagnose rounds, p99 ms: " + ", ".join(f"{r['p99_ms']:.1f}" for r in rounds))
         checks += [
             ("HPO start to /readyz <= 20 s", hpo["startup_seconds"] <= 20),
             ("HPO RSS <= 1 GiB", hpo["rss_mib_after_load"] <= 1024),
