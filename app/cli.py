@@ -65,7 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
             print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
             return 1
         # The loaded content never changes: out of the collector's sight now, before uvicorn's
-        # imports allocate enough to set off collections that scan all of it (about 1.4 s of
+        # imports allocate enough to set off collections that scan all of it (about 2.7 s of
         # the HPO pack's start). The lifespan freezes what the app adds after it.
         gc.freeze()
         target = create_app(settings, runtime)
