@@ -275,11 +275,6 @@ class PosteriorModel:
             # Each cause's weight before any evidence, as the scores give it (for the normaliser).
             self._prior_exp = np.exp(self.log_prior)
             self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
-            # How causes no finding touches rank: by their priors (the scores kernel reads
-            # only the head of this order, not every cause).
-            self._prior_order = np.lexsort((self.tiebreak, -np.round(self.log_prior, 9))).astype(
-                np.int64
-            )
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
@@ -440,7 +435,9 @@ class PosteriorModel:
             np.array(present, dtype=np.int64),
             np.array(absent, dtype=np.int64),
             self.tiebreak,
-            self._prior_order,
+            # How causes no finding touches rank: by prior weight, then content order, which
+            # is also by rounded log prior, then tiebreak (log and rounding keep the order).
+            self.by_tiebreak,
             count,
         )
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from graph.knowledge import KnowledgeGraph
+from graph.loader import DEFAULT_PACKS_DIR
 from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters, kernel
 from graph.vocabulary import NodeKind
 from tests.paths import REPO
@@ -143,3 +144,13 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
         assert np.array_equal(scores, expected)
         full = np.lexsort((tiebreak, -np.round(expected, 9)))
         assert ranked.tolist() == full[: min(count, size)].tolist()
+
+
+def test_the_tiebreak_order_is_the_order_of_the_rounded_priors() -> None:
+    """The scores kernel reads `by_tiebreak` as the order in which untouched causes rank (the
+    knee pack's priors differ by prevalence class; the sample's are mostly equal)."""
+    knee = KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"])
+    for graph in (sample(), knee):
+        for model in Diagnoser(graph, ModelParameters(dense_cells=0)).models.values():
+            by_prior = np.lexsort((model.tiebreak, -np.round(model.log_prior, 9)))
+            assert model.by_tiebreak.tolist() == by_prior.tolist()
