@@ -31,7 +31,15 @@ from app.schemas.reasoning import (
     RedFlagOut,
     TriageOut,
 )
-from graph.reasoning import Candidate, Chain, DiagnoseQuery, Diagnoser, Diagnosis, Recommendation
+from graph.reasoning import (
+    PER_CAUSE_CACHE,
+    Candidate,
+    Chain,
+    DiagnoseQuery,
+    Diagnoser,
+    Diagnosis,
+    Recommendation,
+)
 
 __all__ = ["DiagnosisRenderer", "recommended_out"]
 
@@ -95,8 +103,8 @@ class DiagnosisRenderer:
             for flag in self._graph.red_flags
         }
         # Per-cause parts of compact answers, made on first use (bounded for large packs).
-        self._cause_data = lru_cache(maxsize=4096)(self._make_cause_data)
-        self._recommended_data = lru_cache(maxsize=4096)(self._make_recommended_data)
+        self._cause_data = lru_cache(maxsize=PER_CAUSE_CACHE)(self._make_cause_data)
+        self._recommended_data = lru_cache(maxsize=PER_CAUSE_CACHE)(self._make_recommended_data)
         self._compact_general = lru_cache(maxsize=64)(self._make_compact_general)
         # Errors are raised, never cached.
         self.render = lru_cache(maxsize=cache_size)(self._render)

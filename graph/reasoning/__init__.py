@@ -1,6 +1,7 @@
 """Reasoning over a loaded graph: explanations, ranked causes, triage, paths, care pathways."""
 
 from graph.reasoning.diagnose import (
+    PER_CAUSE_CACHE,
     Candidate,
     DiagnoseQuery,
     Diagnoser,
@@ -14,6 +15,7 @@ from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel
 from graph.reasoning.pathways import CarePathway, PathFinder, Recommendation, TypedPath
 
 __all__ = [
+    "PER_CAUSE_CACHE",
     "Candidate",
     "CarePathway",
     "Chain",

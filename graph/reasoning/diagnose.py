@@ -26,6 +26,7 @@ from graph.reasoning.pathways import Recommendation, recommendations_for
 from graph.vocabulary import NodeKind, Predicate
 
 __all__ = [
+    "PER_CAUSE_CACHE",
     "Candidate",
     "DiagnoseQuery",
     "Diagnoser",
@@ -35,6 +36,12 @@ __all__ = [
     "Triage",
     "TriageLevel",
 ]
+
+# Entries in each per-cause cache (explanation chains, recommendations, and the answer parts
+# app/render.py keeps): more than the largest pack has causes (HPO/OMIM: 8,352), so a server
+# whose traffic has met every cause builds no part twice. At 4,096, traffic over the whole
+# HPO pack kept evicting and rebuilding them; every cause's parts take 24 MiB (tracemalloc).
+PER_CAUSE_CACHE = 16_384
 
 # The next question is chosen among the findings the leading candidates touch.
 _QUESTION_CANDIDATES = 20
@@ -156,9 +163,9 @@ class Diagnoser:
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
-        self.symptom_chains = lru_cache(maxsize=4096)(self._symptom_chains)
-        self.exposure_chain = lru_cache(maxsize=4096)(self._exposure_chain)
-        self.recommendations = lru_cache(maxsize=4096)(self._recommendations)
+        self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
+        self.exposure_chain = lru_cache(maxsize=PER_CAUSE_CACHE)(self._exposure_chain)
+        self.recommendations = lru_cache(maxsize=PER_CAUSE_CACHE)(self._recommendations)
         self.general_recommendations = lru_cache(maxsize=64)(self._general_recommendations)
 
     # Validation -----------------------------------------------------------------------
