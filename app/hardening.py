@@ -1,5 +1,6 @@
-"""Body size and encoding, load shedding, HEAD, security headers and conditional GETs, as pure
-ASGI middleware."""
+"""The policies the front door (app/frontdoor.py) applies to every request: body size and
+encoding, load shedding and turns on the CPU, trusted hosts, CORS, security headers and
+conditional GETs."""
 
 from __future__ import annotations
 
@@ -12,18 +13,17 @@ from collections.abc import Callable
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.problems import FieldError, problem_response
 
 __all__ = [
-    "BodyLimitMiddleware",
-    "ConditionalGetMiddleware",
-    "HeadMiddleware",
-    "LoadShedMiddleware",
-    "ProblemCORSMiddleware",
-    "SecurityHeadersMiddleware",
-    "TrustedHostMiddleware",
+    "BodyLimit",
+    "ConditionalGet",
+    "LoadShed",
+    "ProblemCORS",
+    "TrustedHosts",
+    "security_headers",
 ]
 
 DOCS_PREFIXES = ("/docs", "/redoc", "/static-offline-docs")
@@ -41,47 +41,61 @@ WEB_CSP = (
 )
 
 
-def content_security_policy(path: str) -> bytes:
+def _security_headers(csp: bytes) -> tuple[tuple[bytes, bytes], ...]:
+    return (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"content-security-policy", csp),
+    )
+
+
+_API_HEADERS = _security_headers(API_CSP)
+_DOCS_HEADERS = _security_headers(DOCS_CSP)
+_WEB_HEADERS = _security_headers(WEB_CSP)
+
+
+def security_headers(path: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers every answer on `path` carries: no sniffing, no referrer, and a CSP."""
     if path.startswith(DOCS_PREFIXES):
-        return DOCS_CSP
+        return _DOCS_HEADERS
     if path in WEB_PAGES or path.startswith("/web/"):
-        return WEB_CSP
-    return API_CSP
+        return _WEB_HEADERS
+    return _API_HEADERS
 
 
-class BodyLimitMiddleware:
-    """413 problem+json for bodies over the limit, whether declared by Content-Length or streamed;
-    400 for a JSON body that is not UTF-8 (Python's parser would silently accept UTF-16, UTF-32
-    and a byte order mark, which RFC 8259 8.1 forbids on the wire).
+BODYLESS_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class BodyLimit:
+    """413 problem+json for bodies over the limit, whether declared by Content-Length or
+    streamed; 400 for a JSON body that is not UTF-8 (Python's parser would silently accept
+    UTF-16, UTF-32 and a byte order mark, which RFC 8259 8.1 forbids on the wire); 422 for one
+    with more values than any valid body has.
 
     Starlette's own limiter answers in text/plain, so the body is buffered here instead (it is
     small by definition) and replayed to the app.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+    def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
+    async def read(self, scope: Scope, receive: Receive) -> tuple[Response | None, Receive]:
+        """The answer that refuses the body, or None and a channel replaying it to the app."""
+        if scope["method"] in BODYLESS_METHODS:
+            return None, receive
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._reject(scope, receive, send)
-            return
+            return self._too_large(scope), receive
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([message], receive), send)
-                return
+                return None, _replay([message], receive)
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._reject(scope, receive, send)
-                return
+                return self._too_large(scope), receive
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
@@ -89,15 +103,13 @@ class BodyLimitMiddleware:
         if _is_json(scope):
             rejection = _json_rejection(content, scope["path"])
             if rejection is not None:
-                await rejection(scope, receive, send)
-                return
+                return rejection, receive
         body = {"type": "http.request", "body": content, "more_body": False}
-        await self.app(scope, _replay([body], receive), send)
+        return None, _replay([body], receive)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _too_large(self, scope: Scope) -> Response:
         detail = f"The request body is larger than {self.max_bytes} bytes; send a smaller body."
-        response = problem_response(413, detail, scope["path"], headers={"Connection": "close"})
-        await response(scope, receive, send)
+        return problem_response(413, detail, scope["path"], headers={"Connection": "close"})
 
 
 def _is_json(scope: Scope) -> bool:
@@ -142,7 +154,7 @@ def _is_utf8_json(content: bytes) -> bool:
     return True
 
 
-class LoadShedMiddleware:
+class LoadShed:
     """503 problem+json with Retry-After instead of an unbounded queue, so that the health
     checks (exempt) keep answering whatever clients send.
 
@@ -152,7 +164,7 @@ class LoadShedMiddleware:
     was busy (`min_busy` of the time on the CPU, else other processes had it), the gap required
     between two admitted requests doubles (up to 100 ms), and each punctual tick shrinks it by
     5 % until admission is unbounded again. Requests arriving inside the gap get the 503,
-    which costs a fraction of a hostile request. Placed inside the body buffering, so a slow
+    which costs a fraction of a hostile request. Asked after the body is buffered, so a slow
     upload holds no slot.
 
     Admitted requests then take one of `lanes` turns on the CPU, first come first served, and
@@ -165,14 +177,12 @@ class LoadShedMiddleware:
 
     def __init__(
         self,
-        app: ASGIApp,
         limit: int,
         exempt: tuple[str, ...],
         max_lag: float = 0.05,
         min_busy: float = 0.5,
         lanes: int = 1,
     ) -> None:
-        self.app = app
         self.limit = limit
         self.lanes = lanes
         self._turns = asyncio.Semaphore(lanes)
@@ -186,10 +196,8 @@ class LoadShedMiddleware:
         self._was_late = False
         self._ticked = (0.0, 0.0)  # loop time and process CPU time at the last tick
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
-            await self.app(scope, receive, send)
-            return
+    def admit(self) -> bool:
+        """Whether to answer a request now; each admitted request must call `done` after."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._loop = loop
@@ -197,38 +205,27 @@ class LoadShedMiddleware:
             self._tick(loop, loop.time())
         now = loop.time()
         if self.in_flight >= self.limit or now - self.last_admitted < self.admit_every:
-            detail = "The server is at capacity; retry after the delay in Retry-After."
-            response = problem_response(503, detail, scope["path"], headers={"Retry-After": "1"})
-            await response(scope, receive, send)
-            return
+            return False
         self.last_admitted = now
         self.in_flight += 1
-        try:
-            await self._take_turn(scope, receive, send)
-        finally:
-            self.in_flight -= 1
+        return True
 
-    async def _take_turn(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def done(self) -> None:
+        self.in_flight -= 1
+
+    @staticmethod
+    def refusal(path: str) -> Response:
+        detail = "The server is at capacity; retry after the delay in Retry-After."
+        return problem_response(503, detail, path, headers={"Retry-After": "1"})
+
+    async def take_turn(self) -> asyncio.Semaphore:
+        """Wait for a turn on the CPU; give it back by releasing the semaphore returned."""
         turns = self._turns
         await turns.acquire()
-        holding = True
         # Start in the loop's next pass: the loop reads its sockets between two passes, so a
         # health check that arrived meanwhile waits behind one request, not a pass of them.
         await asyncio.sleep(0)
-
-        async def send_then_release(message: Message) -> None:
-            nonlocal holding
-            # The answer is computed once it starts; a slow reader must not hold the turn.
-            if holding and message["type"] == "http.response.start":
-                holding = False
-                turns.release()
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_then_release)
-        finally:
-            if holding:
-                turns.release()
+        return turns
 
     def _tick(self, loop: asyncio.AbstractEventLoop, due: float) -> None:
         if loop is not self._loop:
@@ -251,64 +248,56 @@ _TICK = 0.01
 _MAX_GAP = 0.1
 
 
-class HeadMiddleware:
-    """HEAD answered as the GET of the same URL without its body (RFC 9110 9.3.2); FastAPI
-    routes declare GET only, which made HEAD a 405 even on the health checks."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_without_body(message: Message) -> None:
-            if message["type"] == "http.response.body":
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b""}
-            await send(message)
-
-        await self.app({**scope, "method": "GET"}, receive, send_without_body)
-
-
-class TrustedHostMiddleware:
+class TrustedHosts:
     """Serve only the configured Host names (`*.example.org` allowed); else 400 problem+json.
 
-    Starlette's middleware of the same name answers in text/plain, so this one stands in.
+    Starlette's middleware for this answers in text/plain, so this one stands in.
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
-        self.app = app
+    def __init__(self, allowed_hosts: list[str]) -> None:
         self.exact = {h.lower() for h in allowed_hosts if not h.startswith("*.")}
         self.suffixes = tuple(h[1:].lower() for h in allowed_hosts if h.startswith("*."))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def refusal(self, scope: Scope) -> Response | None:
         host = (_header(scope, b"host") or "").split(":")[0].lower()
         if host in self.exact or (self.suffixes and host.endswith(self.suffixes)):
-            await self.app(scope, receive, send)
-            return
+            return None
         detail = "The Host header names a host this service does not serve."
-        await problem_response(400, detail, scope["path"])(scope, receive, send)
+        return problem_response(400, detail, scope["path"])
 
 
-class ProblemCORSMiddleware(CORSMiddleware):
-    """Starlette's CORS, except that a refused preflight is a 400 problem like any other
-    (Starlette answers it in text/plain)."""
+async def _never_called(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("ProblemCORS answers preflights and adds headers; it wraps no app")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "OPTIONS":
-            headers = Headers(scope=scope)
-            if "origin" in headers and "access-control-request-method" in headers:
-                await self._preflight(headers, scope["path"])(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
 
-    def _preflight(self, headers: Headers, path: str) -> Response:
+class ProblemCORS(CORSMiddleware):
+    """Starlette's CORS policy, used by the front door rather than as a layer of its own: it
+    answers preflights and adds the CORS headers to every other answer. A refused preflight
+    is a 400 problem like any other (Starlette answers it in text/plain)."""
+
+    def __init__(
+        self,
+        allow_origins: list[str],
+        allow_methods: list[str],
+        allow_headers: list[str],
+        expose_headers: list[str],
+    ) -> None:
+        super().__init__(
+            _never_called,
+            allow_origins=allow_origins,
+            allow_methods=allow_methods,
+            allow_headers=allow_headers,
+            expose_headers=expose_headers,
+            allow_credentials=False,
+        )
+
+    def preflight(self, scope: Scope) -> Response | None:
+        """The answer to a preflight request; None for any other request."""
+        if scope["method"] != "OPTIONS":
+            return None
+        headers = Headers(scope=scope)
+        if "origin" not in headers or "access-control-request-method" not in headers:
+            return None
         response = self.preflight_response(request_headers=headers)
         if response.status_code == 200:
             return response
@@ -318,35 +307,11 @@ class ProblemCORSMiddleware(CORSMiddleware):
             f"{', '.join(self.allow_methods)}; allowed request headers: "
             f"{', '.join(self.allow_headers)}."
         )
-        return problem_response(400, detail, path)
+        return problem_response(400, detail, scope["path"])
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        csp = content_security_policy(scope["path"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"content-security-policy", csp),
-                ]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class ConditionalGetMiddleware:
-    """Strong ETags and Cache-Control on successful GET /v1/* responses; a matching
+class ConditionalGet:
+    """Strong ETags and Cache-Control for successful GET /v1/* responses; a matching
     If-None-Match turns the 200 into a 304 without a body.
 
     The graph is immutable, so the validator is a hash of the graph version and the request.
@@ -354,21 +319,17 @@ class ConditionalGetMiddleware:
     match (RFC 9110 13.1.2), and the route template then reaches the metrics as for any request.
     """
 
-    def __init__(self, app: ASGIApp, version: Callable[[], str | None], max_age: int) -> None:
-        self.app = app
+    def __init__(self, version: Callable[[], str | None], max_age: int) -> None:
         self.version = version
         self.cache_control = f"public, max-age={max_age}".encode()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def etag(self, scope: Scope) -> bytes | None:
+        """The request's entity tag; None where the app's answers carry no validators."""
+        if scope["method"] not in ("GET", "HEAD") or not scope["path"].startswith("/v1/"):
+            return None
         version = self.version()
-        if (
-            scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
-            or not scope["path"].startswith("/v1/")
-            or version is None
-        ):
-            await self.app(scope, receive, send)
-            return
+        if version is None:
+            return None
         # Parameter order is irrelevant but the order of a repeated parameter is not
         # (`q=knee&q=numb` is another query than `q=numb&q=knee`): a stable sort by name.
         parameters: list[bytes] = sorted(scope["query_string"].split(b"&"), key=_parameter_name)
@@ -376,28 +337,17 @@ class ConditionalGetMiddleware:
         digest = hashlib.blake2b(
             b"\0".join([version.encode(), scope["path"].encode(), query]), digest_size=12
         ).hexdigest()
-        etag = f'"{digest}"'.encode()
-        validators = [(b"etag", etag), (b"cache-control", self.cache_control)]
-        if_none_match = _header(scope, b"if-none-match")
-        not_modified = False
+        return f'"{digest}"'.encode()
 
-        async def send_with_etag(message: Message) -> None:
-            nonlocal not_modified
-            if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = [*message.get("headers", []), *validators]
-                if _matches(if_none_match, etag):
-                    not_modified = True
-                    # A 304 carries the 200's metadata but describes no body of its own.
-                    headers = [(k, v) for k, v in headers if k not in _BODY_HEADERS]
-                    message = {**message, "status": 304}
-                message = {**message, "headers": headers}
-            elif message["type"] == "http.response.body" and not_modified:
-                if message.get("more_body", False):
-                    return
-                message = {"type": "http.response.body", "body": b""}
-            await send(message)
-
-        await self.app(scope, receive, send_with_etag)
+    def validate(
+        self, scope: Scope, etag: bytes, headers: list[tuple[bytes, bytes]]
+    ) -> tuple[bool, list[tuple[bytes, bytes]]]:
+        """Whether a 200 with these headers becomes a 304, and the headers to send with it."""
+        headers = [*headers, (b"etag", etag), (b"cache-control", self.cache_control)]
+        if not _matches(_header(scope, b"if-none-match"), etag):
+            return False, headers
+        # A 304 carries the 200's metadata but describes no body of its own.
+        return True, [(k, v) for k, v in headers if k not in _BODY_HEADERS]
 
 
 def _parameter_name(part: bytes) -> bytes:

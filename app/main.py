@@ -13,19 +13,12 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.docs import install_redoc
-from app.hardening import (
-    BodyLimitMiddleware,
-    ConditionalGetMiddleware,
-    HeadMiddleware,
-    LoadShedMiddleware,
-    ProblemCORSMiddleware,
-    SecurityHeadersMiddleware,
-    TrustedHostMiddleware,
-)
+from app.frontdoor import FrontDoor
+from app.hardening import BodyLimit, ConditionalGet, LoadShed, ProblemCORS, TrustedHosts
 from app.lean import lean_route
-from app.observability import JsonFormatter, Metrics, RequestContextMiddleware
+from app.observability import JsonFormatter, Metrics, RequestLog
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
-from app.problems import UnhandledErrorMiddleware, install_problem_handlers
+from app.problems import install_problem_handlers
 from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
 from app.runtime import Runtime
 from app.settings import Settings
@@ -107,31 +100,24 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         runtime: Runtime | None = app.state.runtime
         return None if runtime is None else runtime.graph.version
 
-    # Added innermost first: the request id and metrics wrap everything else.
-    app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(ConditionalGetMiddleware, version=version, max_age=settings.cache_max_age)
     app.add_middleware(
-        LoadShedMiddleware,
-        limit=settings.max_in_flight,
-        exempt=HEALTH_PATHS,
-        max_lag=settings.shed_lag_ms / 1000 or float("inf"),
-        lanes=settings.cpu_lanes,
-    )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(HeadMiddleware)
-    app.add_middleware(
-        ProblemCORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=settings.cors_methods,
-        allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
-        expose_headers=["ETag", "X-Request-ID"],
-        allow_credentials=False,
-    )
-    if settings.trusted_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        RequestContextMiddleware, metrics=app.state.metrics, access_log=settings.access_log
+        FrontDoor,
+        log=RequestLog(app.state.metrics, settings.access_log),
+        hosts=None if settings.trusted_hosts is None else TrustedHosts(settings.trusted_hosts),
+        cors=ProblemCORS(
+            allow_origins=settings.cors_origins,
+            allow_methods=settings.cors_methods,
+            allow_headers=["Content-Type", "If-None-Match", "X-Request-ID"],
+            expose_headers=["ETag", "X-Request-ID"],
+        ),
+        body=BodyLimit(settings.max_body_bytes),
+        shed=LoadShed(
+            limit=settings.max_in_flight,
+            exempt=HEALTH_PATHS,
+            max_lag=settings.shed_lag_ms / 1000 or float("inf"),
+            lanes=settings.cpu_lanes,
+        ),
+        conditional=ConditionalGet(version, max_age=settings.cache_max_age),
     )
     return app
 

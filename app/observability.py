@@ -1,4 +1,4 @@
-"""Request ids, structured access logs and Prometheus metrics, in one pure ASGI middleware."""
+"""Request ids, structured access logs and Prometheus metrics."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ import json
 import logging
 import os
 import re
-import time
 from contextvars import ContextVar
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from starlette.routing import Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
-__all__ = ["REQUEST_ID", "JsonFormatter", "Metrics", "RequestContextMiddleware"]
+__all__ = ["REQUEST_ID", "JsonFormatter", "Metrics", "RequestLog"]
 
 # Any token is a valid HTTP method; labelling each one would let clients grow /metrics at will.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -79,53 +78,39 @@ class Metrics:
         timer.observe(seconds)
 
 
-class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics, access_log: bool) -> None:
-        self.app = app
+class RequestLog:
+    """Each request's id, its metrics and its access log line (app/frontdoor.py calls it)."""
+
+    def __init__(self, metrics: Metrics, access_log: bool) -> None:
         self.metrics = metrics
         self.access_log = access_log
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
+    @staticmethod
+    def request_id(scope: Scope) -> str:
+        """The client's X-Request-ID if it is a sane token, else a new one."""
         # 32 random hex digits, as uuid4().hex gives, without building a UUID (5 us less).
-        request_id = _incoming_id(scope) or os.urandom(16).hex()
-        token = REQUEST_ID.set(request_id)
-        root_path = scope.get("root_path", "")
-        status = 500
+        return _incoming_id(scope) or os.urandom(16).hex()
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            elapsed = time.perf_counter() - started
-            template = _template(scope, root_path)
-            method = scope["method"] if scope["method"] in _METHODS else "other"
-            self.metrics.observe(method, template, status, elapsed)
-            if self.access_log:
-                access_logger.info(
-                    "request",
-                    extra={
-                        "fields": {
-                            "method": scope["method"],
-                            "path": scope["path"],
-                            "route": template,
-                            "status": status,
-                            "duration_ms": round(elapsed * 1000, 3),
-                        }
-                    },
-                )
-            REQUEST_ID.reset(token)
+    def record(
+        self, method: str, scope: Scope, root_path: str, status: int, seconds: float
+    ) -> None:
+        """Count and log an answered request: `method` as the client sent it, `scope` as the
+        app saw it (the router records the matched route in it)."""
+        template = _template(scope, root_path)
+        self.metrics.observe(method if method in _METHODS else "other", template, status, seconds)
+        if self.access_log:
+            access_logger.info(
+                "request",
+                extra={
+                    "fields": {
+                        "method": method,
+                        "path": scope["path"],
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 3),
+                    }
+                },
+            )
 
 
 def _template(scope: Scope, root_path: str) -> str:

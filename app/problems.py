@@ -11,7 +11,6 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.errors import NotFoundError
 
@@ -22,8 +21,8 @@ __all__ = [
     "Problem",
     "ProblemError",
     "Suggestion",
-    "UnhandledErrorMiddleware",
     "install_problem_handlers",
+    "internal_error",
     "invalid_fields",
     "problem_response",
     "problem_responses",
@@ -211,37 +210,15 @@ _INTERNAL_DETAIL = (
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    # Only errors outside UnhandledErrorMiddleware (in the middleware stack itself) reach here.
+    # The front door (app/frontdoor.py) answers handlers' errors itself, so that the answer
+    # still gets the request id, security headers and metrics; only its own errors reach here.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem_response(500, _INTERNAL_DETAIL, request.url.path)
+    return internal_error(request.url.path)
 
 
-class UnhandledErrorMiddleware:
-    """A generic 500 problem for any error a handler lets escape, answered inside the middleware
-    stack so it still gets the request id, security headers and metrics (Starlette's own
-    catch-all answers outside all of them)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            if started:
-                raise  # too late for a problem document; the server closes the connection
-            logger.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            await problem_response(500, _INTERNAL_DETAIL, scope["path"])(scope, receive, send)
+def internal_error(path: str) -> Response:
+    """The generic 500 for an error a handler let escape: it says nothing about the error."""
+    return problem_response(500, _INTERNAL_DETAIL, path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from starlette.types import Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
-from app.hardening import LoadShedMiddleware
+from app.frontdoor import FrontDoor
+from app.hardening import LoadShed
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
@@ -212,7 +213,8 @@ def test_load_shedding_answers_503_and_spares_health_checks() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    shed = LoadShedMiddleware(slow_app, limit=1, exempt=("/healthz",))
+    shed = LoadShed(limit=1, exempt=("/healthz",))
+    door = FrontDoor(slow_app, shed=shed)
 
     async def call(path: str) -> list[dict[str, object]]:
         sent: list[dict[str, object]] = []
@@ -224,7 +226,7 @@ def test_load_shedding_answers_503_and_spares_health_checks() -> None:
             sent.append(message)
 
         scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-        await shed(scope, receive, send)  # type: ignore[arg-type]
+        await door(scope, receive, send)  # type: ignore[arg-type]
         return sent
 
     async def scenario() -> tuple[list[dict[str, object]], ...]:
@@ -260,7 +262,8 @@ def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
         await send({"type": "http.response.body", "body": b"ok"})
 
     # min_busy=0: the late ticks below are simulated, the CPU was not actually busy.
-    shed = LoadShedMiddleware(ok_app, limit=64, exempt=("/healthz",), max_lag=0.05, min_busy=0)
+    shed = LoadShed(limit=64, exempt=("/healthz",), max_lag=0.05, min_busy=0)
+    door = FrontDoor(ok_app, shed=shed)
 
     async def status(path: str) -> object:
         sent: list[dict[str, object]] = []
@@ -272,7 +275,7 @@ def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
             sent.append(message)
 
         scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-        await shed(scope, receive, send)  # type: ignore[arg-type]
+        await door(scope, receive, send)  # type: ignore[arg-type]
         return sent[0]["status"]
 
     async def scenario() -> list[object]:
@@ -318,10 +321,7 @@ def test_lag_while_the_process_was_idle_is_not_overload() -> None:
     """Late ticks with no CPU used in between: other processes had the CPU, and refusing
     requests would not help."""
 
-    async def ok_app(scope: Scope, receive: Receive, send: Send) -> None:
-        raise AssertionError("not called")
-
-    shed = LoadShedMiddleware(ok_app, limit=64, exempt=(), max_lag=0.05, min_busy=0.5)
+    shed = LoadShed(limit=64, exempt=(), max_lag=0.05, min_busy=0.5)
 
     async def scenario() -> None:
         loop = asyncio.get_running_loop()
@@ -343,3 +343,51 @@ def test_a_body_without_a_json_media_type_says_what_to_send(
     )
     assert response.status_code == 422
     assert "Content-Type: application/json" in response.json()["errors"][0]["message"]
+
+
+async def _call(door: FrontDoor, method: str = "GET") -> list[dict[str, object]]:
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": "/v1/x", "headers": [], "query_string": b""}
+    await door(scope, receive, send)  # type: ignore[arg-type]
+    return sent
+
+
+def test_a_turn_is_given_back_whatever_the_app_does() -> None:
+    """An app that fails mid-answer, or ends without answering, must not keep the CPU turn:
+    with one lane, the next request would wait for ever."""
+
+    async def fails_mid_answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        raise RuntimeError("mid-answer")
+
+    async def never_answers(scope: Scope, receive: Receive, send: Send) -> None:
+        return
+
+    shed = LoadShed(limit=4, exempt=())
+
+    async def scenario() -> None:  # one loop: the turns belong to it
+        with pytest.raises(RuntimeError, match="mid-answer"):
+            await _call(FrontDoor(fails_mid_answer, shed=shed))
+        assert await _call(FrontDoor(never_answers, shed=shed)) == []
+        await asyncio.wait_for(shed.take_turn(), timeout=1)  # free, else a timeout
+
+    asyncio.run(scenario())
+    assert shed.in_flight == 0
+
+
+def test_head_drops_a_streamed_body() -> None:
+    async def streams(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"part", "more_body": True})
+        await send({"type": "http.response.body", "body": b"rest"})
+
+    sent = asyncio.run(_call(FrontDoor(streams), method="HEAD"))
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[1]["body"] == b""

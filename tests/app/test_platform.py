@@ -217,6 +217,13 @@ def test_metrics_label_conditional_and_static_requests_by_template(client: TestC
     assert "swagger-ui.css" not in text
 
 
+def test_metrics_label_head_requests_by_the_route_they_are_answered_by(
+    client: TestClient,
+) -> None:
+    assert client.head("/v1/sources").status_code == 200
+    assert 'method="HEAD",route="/v1/sources",status="200"' in client.get("/metrics").text
+
+
 def test_not_ready_before_the_lifespan_runs() -> None:
     client = TestClient(create_app(Settings(access_log=False)))
     assert_problem(client.get("/readyz"), 503)

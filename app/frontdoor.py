@@ -1,0 +1,146 @@
+"""The front door: every concern that spans requests, applied in one pure-ASGI layer.
+
+In order: the request id, the trusted hosts, CORS preflights, HEAD as GET, the body's size
+and encoding, load shedding and turns on the CPU, then the app; and on the way out, in one
+pass over the answer's start: entity tags and 304s, CORS, security headers, the request id,
+and the metrics and access log once it is sent. An error the app lets escape becomes a
+generic 500 problem that gets all of these too.
+
+These used to be eight middleware layers, each wrapping `send` and adding its frames to every
+request. As one layer they cost about 25 us less a request in process (a cached diagnose
+answer: 166 against 190 us; /healthz: 167 against 193 us; the app called directly, medians
+of three runs side by side with the eight layers).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.hardening import (
+    BodyLimit,
+    ConditionalGet,
+    LoadShed,
+    ProblemCORS,
+    TrustedHosts,
+    security_headers,
+)
+from app.observability import REQUEST_ID, RequestLog
+from app.problems import internal_error
+
+__all__ = ["FrontDoor"]
+
+logger = logging.getLogger("symptom_graph")
+
+
+class FrontDoor:
+    """The app behind the hardening policies; a policy left out (None) is not applied."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        log: RequestLog | None = None,
+        hosts: TrustedHosts | None = None,
+        cors: ProblemCORS | None = None,
+        body: BodyLimit | None = None,
+        shed: LoadShed | None = None,
+        conditional: ConditionalGet | None = None,
+    ) -> None:
+        self.app = app
+        self.log = log
+        self.hosts = hosts
+        self.cors = cors
+        self.body = body
+        self.shed = shed
+        self.conditional = conditional
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method = scope["method"]
+        root_path = scope.get("root_path", "")
+        request_id = RequestLog.request_id(scope)
+        token = REQUEST_ID.set(request_id)
+        extra_headers = (*security_headers(scope["path"]), (b"x-request-id", request_id.encode()))
+        # The scope the app sees: a HEAD is answered as the GET of the same URL, without its
+        # body (RFC 9110 9.3.2); FastAPI routes declare GET only.
+        inner = {**scope, "method": "GET"} if method == "HEAD" else scope
+        cors = self.cors  # None once an answer must not get the CORS response headers
+        etag: bytes | None = None
+        turn: asyncio.Semaphore | None = None
+        status = 500
+        answering = False
+        bodiless = method == "HEAD"
+
+        async def reply(message: Message) -> None:
+            nonlocal status, answering, bodiless, turn
+            if message["type"] == "http.response.start":
+                answering = True
+                if turn is not None:  # the answer is computed: a slow reader holds no turn
+                    turn.release()
+                    turn = None
+                status = message["status"]
+                headers = list(message.get("headers", ()))
+                if etag is not None and status == 200 and self.conditional is not None:
+                    not_modified, headers = self.conditional.validate(inner, etag, headers)
+                    if not_modified:
+                        status = 304
+                        bodiless = True
+                headers += extra_headers
+                message = {**message, "status": status, "headers": headers}
+                if cors is not None:
+                    await cors.send(message, send, Headers(scope=scope))
+                    return
+            elif message["type"] == "http.response.body" and bodiless:
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        admitted = False
+        try:
+            refusal: Response | None = None
+            if self.hosts is not None:
+                refusal = self.hosts.refusal(scope)
+            if refusal is None and cors is not None:
+                refusal = cors.preflight(scope)
+            if refusal is not None:
+                cors = None  # a preflight answer has its own; a bad host gets none
+                await refusal(inner, receive, reply)
+                return
+            if self.body is not None:
+                refusal, receive = await self.body.read(inner, receive)
+                if refusal is not None:
+                    await refusal(inner, receive, reply)
+                    return
+            if self.shed is not None and scope["path"] not in self.shed.exempt:
+                if not self.shed.admit():
+                    await self.shed.refusal(scope["path"])(inner, receive, reply)
+                    return
+                admitted = True
+                turn = await self.shed.take_turn()
+            if self.conditional is not None:
+                etag = self.conditional.etag(inner)
+            try:
+                await self.app(inner, receive, reply)
+            except Exception:
+                if answering:
+                    raise  # too late for a problem document; the server closes the connection
+                logger.exception("unhandled error on %s %s", method, scope["path"])
+                await internal_error(scope["path"])(inner, receive, reply)
+        finally:
+            if turn is not None:
+                turn.release()
+            if admitted and self.shed is not None:
+                self.shed.done()
+            if self.log is not None:
+                self.log.record(method, inner, root_path, status, time.perf_counter() - started)
+            REQUEST_ID.reset(token)
