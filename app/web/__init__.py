@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 __all__ = ["STATIC", "WEB_PAGES", "install_web"]
 
 STATIC = Path(__file__).resolve().parent / "static"
-# Path -> file; the security headers middleware gives these paths the pages' CSP.
+# Path -> file; the front door gives these paths the pages' CSP (app/hardening.py).
 WEB_PAGES = {"/": "index.html", "/explorer": "explorer.html"}
 # Pages are revalidated on every load (a new release shows at once); assets are small.
 _NO_CACHE = {"Cache-Control": "no-cache"}
