@@ -103,7 +103,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.add_middleware(
         FrontDoor,
         log=RequestLog(app.state.metrics, settings.access_log),
-        hosts=None if settings.trusted_hosts is None else TrustedHosts(settings.trusted_hosts),
+        # No list, or an empty one, serves any Host (as before the front door).
+        hosts=TrustedHosts(settings.trusted_hosts) if settings.trusted_hosts else None,
         cors=ProblemCORS(
             allow_origins=settings.cors_origins,
             allow_methods=settings.cors_methods,

@@ -181,6 +181,12 @@ def test_trusted_hosts() -> None:
         assert client.get("/healthz", headers={"Host": "a.internal"}).status_code == 200
 
 
+@pytest.mark.parametrize("hosts", [None, []])
+def test_without_trusted_hosts_any_host_is_served(hosts: list[str] | None) -> None:
+    with TestClient(create_app(Settings(access_log=False, trusted_hosts=hosts))) as client:
+        assert client.get("/healthz", headers={"Host": "anything.example"}).status_code == 200
+
+
 def test_unexpected_errors_are_generic_problems_with_the_usual_headers(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
