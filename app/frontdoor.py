@@ -79,9 +79,10 @@ class FrontDoor:
         status = 500
         answering = False
         bodiless = method == "HEAD"
+        admitted = False  # holding one of the load shedder's in-flight slots
 
         async def reply(message: Message) -> None:
-            nonlocal status, answering, bodiless, turn
+            nonlocal status, answering, bodiless, turn, admitted
             if message["type"] == "http.response.start":
                 answering = True
                 if turn is not None:  # the answer is computed: a slow reader holds no turn
@@ -104,8 +105,18 @@ class FrontDoor:
                     return
                 message = {"type": "http.response.body", "body": b""}
             await send(message)
+            if (
+                admitted
+                and message["type"] == "http.response.body"
+                and not message.get("more_body", False)
+            ):
+                # Answered: the slot is free once the whole body is handed over. The server
+                # may start the connection's next request before this app returns, and with
+                # as many connections as slots, that request would find none left.
+                admitted = False
+                if self.shed is not None:
+                    self.shed.done()
 
-        admitted = False
         try:
             refusal: Response | None = None
             if self.hosts is not None:

@@ -391,3 +391,44 @@ def test_head_drops_a_streamed_body() -> None:
     sent = asyncio.run(_call(FrontDoor(streams), method="HEAD"))
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[1]["body"] == b""
+
+
+def test_an_answered_request_frees_its_slot_before_its_app_returns() -> None:
+    """The server starts a connection's next request as soon as the previous answer is sent,
+    maybe before that app returns: with as many connections as slots, it must find one."""
+    answered, finish = asyncio.Event(), asyncio.Event()
+
+    async def lingers(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+        if scope["path"] == "/v1/first":
+            answered.set()
+            await finish.wait()  # cleanup after the answer, say
+
+    shed = LoadShed(limit=1, exempt=())
+    door = FrontDoor(lingers, shed=shed)
+
+    async def call(path: str) -> list[dict[str, object]]:
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
+        await door(scope, receive, send)  # type: ignore[arg-type]
+        return sent
+
+    async def scenario() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+        first = asyncio.create_task(call("/v1/first"))
+        await answered.wait()
+        second = await call("/v1/second")
+        finish.set()
+        return await first, second
+
+    first, second = asyncio.run(scenario())
+    assert first[0]["status"] == 200
+    assert second[0]["status"] == 200
+    assert shed.in_flight == 0
