@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from collections.abc import Coroutine
 
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ConfigDict
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
@@ -203,6 +204,21 @@ def test_thousands_of_values_are_refused_before_parsing(
     ]
 
 
+async def _call(door: FrontDoor, path: str = "/v1/x", method: str = "GET") -> list[Message]:
+    """Every message the front door sends for one bodiless request."""
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "path": path, "headers": [], "query_string": b""}
+    await door(scope, receive, send)
+    return sent
+
+
 def test_load_shedding_answers_503_and_spares_health_checks() -> None:
     release = asyncio.Event()
     entered = asyncio.Event()
@@ -216,20 +232,10 @@ def test_load_shedding_answers_503_and_spares_health_checks() -> None:
     shed = LoadShed(limit=1, exempt=("/healthz",))
     door = FrontDoor(slow_app, shed=shed)
 
-    async def call(path: str) -> list[dict[str, object]]:
-        sent: list[dict[str, object]] = []
+    def call(path: str) -> Coroutine[None, None, list[Message]]:
+        return _call(door, path)
 
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-        await door(scope, receive, send)  # type: ignore[arg-type]
-        return sent
-
-    async def scenario() -> tuple[list[dict[str, object]], ...]:
+    async def scenario() -> tuple[list[Message], ...]:
         held = asyncio.create_task(call("/v1/meta"))
         await entered.wait()
         refused = await call("/v1/meta")
@@ -242,7 +248,7 @@ def test_load_shedding_answers_503_and_spares_health_checks() -> None:
     assert held[0]["status"] == 200
     assert health[0]["status"] == 200
     assert refused[0]["status"] == 503
-    headers = dict(refused[0]["headers"])  # type: ignore[arg-type]
+    headers = dict(refused[0]["headers"])
     assert headers[b"retry-after"] == b"1"
     assert headers[b"content-type"] == b"application/problem+json"
     assert shed.in_flight == 0
@@ -266,17 +272,7 @@ def test_a_lagging_loop_admits_requests_at_a_reduced_rate() -> None:
     door = FrontDoor(ok_app, shed=shed)
 
     async def status(path: str) -> object:
-        sent: list[dict[str, object]] = []
-
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-        await door(scope, receive, send)  # type: ignore[arg-type]
-        return sent[0]["status"]
+        return (await _call(door, path))[0]["status"]
 
     async def scenario() -> list[object]:
         loop = asyncio.get_running_loop()
@@ -345,20 +341,6 @@ def test_a_body_without_a_json_media_type_says_what_to_send(
     assert "Content-Type: application/json" in response.json()["errors"][0]["message"]
 
 
-async def _call(door: FrontDoor, method: str = "GET") -> list[dict[str, object]]:
-    sent: list[dict[str, object]] = []
-
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "method": method, "path": "/v1/x", "headers": [], "query_string": b""}
-    await door(scope, receive, send)  # type: ignore[arg-type]
-    return sent
-
-
 def test_a_turn_is_given_back_whatever_the_app_does() -> None:
     """An app that fails mid-answer, or ends without answering, must not keep the CPU turn:
     with one lane, the next request would wait for ever."""
@@ -408,20 +390,10 @@ def test_an_answered_request_frees_its_slot_before_its_app_returns() -> None:
     shed = LoadShed(limit=1, exempt=())
     door = FrontDoor(lingers, shed=shed)
 
-    async def call(path: str) -> list[dict[str, object]]:
-        sent: list[dict[str, object]] = []
+    def call(path: str) -> Coroutine[None, None, list[Message]]:
+        return _call(door, path)
 
-        async def receive() -> dict[str, object]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, object]) -> None:
-            sent.append(message)
-
-        scope = {"type": "http", "method": "GET", "path": path, "headers": [], "query_string": b""}
-        await door(scope, receive, send)  # type: ignore[arg-type]
-        return sent
-
-    async def scenario() -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    async def scenario() -> tuple[list[Message], list[Message]]:
         first = asyncio.create_task(call("/v1/first"))
         await answered.wait()
         second = await call("/v1/second")
