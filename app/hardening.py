@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from app.problems import FieldError, problem_response
+from app.web import WEB_PAGES
 
 __all__ = [
     "BodyLimit",
@@ -34,7 +35,6 @@ DOCS_CSP = (
     b"img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
 # The web pages (app/web): their own scripts, styles and API calls, nothing inline or remote.
-WEB_PAGES = ("/", "/explorer")
 WEB_CSP = (
     b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     b"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
