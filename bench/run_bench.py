@@ -282,16 +282,7 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
         "startup_seconds": startup,
         "rss_mib_ready": rss_ready,
         "rss_mib_after_load": rss_after,
-        "endpoints": {
-            name: {
-                "requests_per_second": statistics.median(r.requests_per_second for r in rs),
-                "p50_ms": statistics.median(r.p50_ms for r in rs),
-                "p99_ms": statistics.median(r.p99_ms for r in rs),
-                "non_2xx": sum(r.non_2xx for r in rs),
-                "steal": statistics.median(r.steal for r in rs),
-            }
-            for name, rs in runs.items()
-        },
+        "endpoints": {name: median_round(rs) for name, rs in runs.items()},
         "rounds": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
         "in_process_diagnose_ms": {
             "median": statistics.median(timings),
@@ -391,18 +382,20 @@ def main() -> None:
     print(f"\nJSON: {latest}")
 
 
-def summarise(runs: dict[str, list[Run]]) -> dict[str, dict[str, float]]:
-    summary = {
-        name: {
-            "requests_per_second": statistics.median(r.requests_per_second for r in rs),
-            "p50_ms": statistics.median(r.p50_ms for r in rs),
-            "p99_ms": statistics.median(r.p99_ms for r in rs),
-            "non_2xx": sum(r.non_2xx for r in rs),
-            "socket_errors": sum(r.socket_errors for r in rs),
-            "steal": statistics.median(r.steal for r in rs),
-        }
-        for name, rs in runs.items()
+def median_round(rounds: list[Run]) -> dict[str, float]:
+    """One target's rounds as the report gives them: medians, and errors summed."""
+    return {
+        "requests_per_second": statistics.median(r.requests_per_second for r in rounds),
+        "p50_ms": statistics.median(r.p50_ms for r in rounds),
+        "p99_ms": statistics.median(r.p99_ms for r in rounds),
+        "non_2xx": sum(r.non_2xx for r in rounds),
+        "socket_errors": sum(r.socket_errors for r in rounds),
+        "steal": statistics.median(r.steal for r in rounds),
     }
+
+
+def summarise(runs: dict[str, list[Run]]) -> dict[str, dict[str, float]]:
+    summary = {name: median_round(rs) for name, rs in runs.items()}
     reference_rps = summary["reference"]["requests_per_second"]
     for row in summary.values():
         row["ratio_to_reference"] = row["requests_per_second"] / reference_rps
