@@ -38,7 +38,7 @@ COPY --from=build /opt/venv /opt/venv
 USER 10001:10001
 # Compiled now, so that serving a large pack does not compile them at each start.
 RUN symptom-graph validate \
-    && python -c "from graph.reasoning.kernel import warm_up; warm_up()"
+    && python -c "from graph.reasoning.precompile import warm_up; warm_up()"
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('SYMPTOM_GRAPH_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]

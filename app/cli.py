@@ -17,14 +17,14 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from app.settings import Settings
-from graph.content import Content
-from graph.errors import ContentError
-from graph.excerpts import check_excerpts
-from graph.export import ExportFormat, export
-from graph.kgx import write_pack
+from graph.formats.export import ExportFormat, export
+from graph.formats.kgx import write_pack
 from graph.knowledge import KnowledgeGraph
-from graph.loader import DEFAULT_PACKS_DIR, paused_gc, read_packs
-from graph.validate import validate_content
+from graph.packs.excerpts import check_excerpts
+from graph.packs.loader import DEFAULT_PACKS_DIR, paused_gc, read_packs
+from graph.packs.validate import validate_content
+from graph.schema.content import Content
+from graph.schema.errors import ContentError
 
 __all__ = ["main", "run"]
 
@@ -141,7 +141,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import_hpo(args: argparse.Namespace) -> int:
-    from graph import hpo
+    from graph.packs import hpo
 
     started = time.perf_counter()
     try:

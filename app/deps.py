@@ -15,8 +15,8 @@ from pydantic import BaseModel, ValidationError
 
 from app.problems import MAX_LISTED_ERRORS, FieldError, ProblemError, Suggestion, invalid_fields
 from app.runtime import Runtime
-from graph.errors import AmbiguousCodeError, NotFoundError
-from graph.vocabulary import NodeKind
+from graph.schema.errors import AmbiguousCodeError, NotFoundError
+from graph.schema.vocabulary import NodeKind
 
 __all__ = [
     "MAX_SUGGESTED_IDS",

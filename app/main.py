@@ -23,7 +23,7 @@ from app.routers import catalog, edges, health, nodes, parse, reasoning, search,
 from app.runtime import Runtime
 from app.settings import Settings
 from app.web import install_web
-from graph.errors import ContentError
+from graph.schema.errors import ContentError
 
 __all__ = ["create_app"]
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
-from graph.errors import NotFoundError
+from graph.schema.errors import NotFoundError
 
 __all__ = [
     "MAX_LISTED_ERRORS",

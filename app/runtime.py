@@ -19,12 +19,12 @@ from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
-from graph.export import CHUNK_BYTES, ExportFormat, export, export_chunks
+from graph.formats.export import CHUNK_BYTES, ExportFormat, export, export_chunks
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
-from graph.loader import paused_gc
-from graph.parse import Parser
+from graph.packs.loader import paused_gc
 from graph.reasoning import Diagnoser, PathFinder
-from graph.search import SearchIndex
+from graph.text.parse import Parser
+from graph.text.search import SearchIndex
 
 __all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime"]
 

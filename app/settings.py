@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from graph.loader import DEFAULT_PACKS_DIR
+from graph.packs.loader import DEFAULT_PACKS_DIR
 
 __all__ = ["Settings"]
 

@@ -21,13 +21,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from graph import hpo
-from graph.errors import ContentError
-from graph.hpo_eval import Case, Ranks, simulate
+from graph.evaluation.hpo_cases import Case, Ranks, simulate
 from graph.knowledge import KnowledgeGraph
-from graph.loader import paused_gc
+from graph.packs import hpo
+from graph.packs.loader import paused_gc
+from graph.packs.validate import validate_content
 from graph.reasoning import DiagnoseQuery, Diagnoser
-from graph.validate import validate_content
+from graph.schema.errors import ContentError
 
 
 def build_graph(files: hpo.HpoFiles, diseases: int | None) -> KnowledgeGraph:

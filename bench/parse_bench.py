@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from graph.knowledge import KnowledgeGraph
-from graph.parse import Parser
+from graph.text.parse import Parser
 
 MESSAGE = (
     "My knee keeps twiching after a long run, no swelling or redness but some stiffness in "

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from bench.servers import REPO, free_port, project_command, reference_command, running
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 
 DIAGNOSE_BODY: dict[str, list[str]] = {
     "present": ["symptom:visible-twitching", "symptom:numbness", "symptom:weakness"],
@@ -107,7 +107,7 @@ def pinned(command: list[str], cpu: int) -> list[str]:
 
 def knee_queries() -> list[dict[str, list[str]]]:
     from graph.knowledge import KnowledgeGraph
-    from graph.loader import DEFAULT_PACKS_DIR
+    from graph.packs.loader import DEFAULT_PACKS_DIR
 
     graph = KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"])
     symptoms = [n.id for n in graph.nodes(NodeKind.SYMPTOM)]
@@ -186,7 +186,7 @@ def in_process_microseconds() -> dict[str, float]:
     """Median time of one diagnose call on the knee pack, no HTTP: the engine alone, and the
     engine plus the JSON rendering the endpoint does when its answer cache misses."""
     from app.runtime import Runtime
-    from graph.loader import DEFAULT_PACKS_DIR
+    from graph.packs.loader import DEFAULT_PACKS_DIR
     from graph.reasoning import DiagnoseQuery
 
     runtime = Runtime.load([DEFAULT_PACKS_DIR / "knee"], diagnose_cache_size=0)
@@ -211,7 +211,7 @@ def hpo_queries(pack: Path, count: int, seed: int = 3) -> list[dict[str, list[st
     import random
 
     from graph.knowledge import KnowledgeGraph
-    from graph.vocabulary import Predicate
+    from graph.schema.vocabulary import Predicate
 
     graph = KnowledgeGraph.from_packs([pack])
     rng = random.Random(seed)

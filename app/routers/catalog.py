@@ -10,7 +10,7 @@ from fastapi.responses import Response, StreamingResponse
 from app.deps import RuntimeDep
 from app.problems import problem_responses
 from app.schemas.catalog import MetaOut
-from graph.export import MEDIA_TYPES, ExportFormat
+from graph.formats.export import MEDIA_TYPES, ExportFormat
 
 router = APIRouter(prefix="/v1", tags=["graph"])
 

@@ -11,7 +11,7 @@ from app.problems import problem_responses
 from app.routers.nodes import Limit, Offset
 from app.schemas.catalog import EdgePage
 from app.schemas.common import ID_PATTERN
-from graph.vocabulary import Predicate
+from graph.schema.vocabulary import Predicate
 
 router = APIRouter(prefix="/v1/edges", tags=["edges"])
 

@@ -12,7 +12,7 @@ from app.runtime import NEIGHBOURS_SHOWN, Runtime
 from app.schemas.catalog import NodeDetail, NodePage
 from app.schemas.common import NODE_REF_PATTERN, NeighbourOut
 from graph.knowledge import Direction
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1/nodes", tags=["nodes"])
 

@@ -11,7 +11,7 @@ from app.deps import json_body, runtime_of
 from app.openapi import json_request_body
 from app.problems import FieldError, ProblemError, problem_responses
 from app.schemas.common import SLUG
-from graph.parse import MAX_TEXT, MentionKind, Polarity
+from graph.text.parse import MAX_TEXT, MentionKind, Polarity
 
 __all__ = ["MentionOut", "ParseRequest", "ParseResponse", "router"]
 

@@ -22,11 +22,10 @@ from app.schemas.reasoning import (
     PathsResponse,
     PathStepOut,
 )
-from graph.errors import NotFoundError
-from graph.reasoning import DiagnoseQuery
-from graph.reasoning.diagnose import InvalidQueryError
+from graph.reasoning import DiagnoseQuery, InvalidQueryError
 from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, care_pathway
-from graph.vocabulary import NodeKind
+from graph.schema.errors import NotFoundError
+from graph.schema.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1", tags=["reasoning"])
 

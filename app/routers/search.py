@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from app.deps import RuntimeDep
 from app.problems import problem_responses
 from app.schemas.catalog import SearchHitOut, SearchResults
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 

@@ -10,7 +10,7 @@ from app.deps import RuntimeDep
 from app.problems import ProblemError, Suggestion, problem_responses
 from app.schemas.catalog import SourceDetail, SourceList
 from app.schemas.common import ID_PATTERN
-from graph.search import closest
+from graph.text.search import closest
 
 router = APIRouter(prefix="/v1/sources", tags=["sources"])
 

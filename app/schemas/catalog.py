@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction
-from graph.models import PackManifest, SourceRecord
-from graph.search import MatchType
-from graph.vocabulary import Predicate
+from graph.schema.records import PackManifest, SourceRecord
+from graph.schema.vocabulary import Predicate
+from graph.text.search import MatchType
 
 __all__ = [
     "EdgePage",

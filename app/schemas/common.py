@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from graph.knowledge import Direction
-from graph.models import (
+from graph.reasoning.explain import edge_sensitivity
+from graph.schema.records import (
     EdgeEvidence,
     EdgeRecord,
     Evidence,
@@ -17,8 +18,7 @@ from graph.models import (
     Prevalence,
     PrevalenceClass,
 )
-from graph.reasoning.explain import edge_sensitivity
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "ID_PATTERN",

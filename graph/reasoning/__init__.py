@@ -1,18 +1,19 @@
 """Reasoning over a loaded graph: explanations, ranked causes, triage, paths, care pathways."""
 
-from graph.reasoning.diagnose import (
-    PER_CAUSE_CACHE,
+from graph.reasoning.diagnose import PER_CAUSE_CACHE, Diagnoser
+from graph.reasoning.explain import Chain
+from graph.reasoning.model import PosteriorModel
+from graph.reasoning.parameters import FindingKind, ModelParameters
+from graph.reasoning.pathways import CarePathway, PathFinder, Recommendation, TypedPath
+from graph.reasoning.query import (
     Candidate,
     DiagnoseQuery,
-    Diagnoser,
     Diagnosis,
+    InvalidQueryError,
     NextQuestion,
     Triage,
     TriageLevel,
 )
-from graph.reasoning.explain import Chain
-from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel
-from graph.reasoning.pathways import CarePathway, PathFinder, Recommendation, TypedPath
 
 __all__ = [
     "PER_CAUSE_CACHE",
@@ -23,6 +24,7 @@ __all__ = [
     "Diagnoser",
     "Diagnosis",
     "FindingKind",
+    "InvalidQueryError",
     "ModelParameters",
     "NextQuestion",
     "PathFinder",

@@ -7,35 +7,40 @@ something not in the graph. docs/scoring.md walks through a worked example.
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from graph.errors import GraphError
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord, NodeRecord, RedFlagRecord
 from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
-from graph.reasoning.model import FindingKind, ModelParameters, PosteriorModel, binary_entropy
+from graph.reasoning.model import PosteriorModel
+from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.pathways import Recommendation, recommendations_for
-from graph.vocabulary import NodeKind, Predicate
+from graph.reasoning.query import (
+    Candidate,
+    DiagnoseQuery,
+    Diagnosis,
+    InvalidQueryError,
+    NextQuestion,
+    Triage,
+    TriageLevel,
+)
+from graph.reasoning.ranking import (
+    answers_change_leaders,
+    competition_ranks,
+    finding_columns,
+    finding_roles,
+    head_by_key,
+    leading_causes,
+)
+from graph.reasoning.table import binary_entropy
+from graph.schema.records import EdgeRecord, NodeRecord
+from graph.schema.vocabulary import NodeKind, Predicate
 
-__all__ = [
-    "PER_CAUSE_CACHE",
-    "Candidate",
-    "DiagnoseQuery",
-    "Diagnoser",
-    "Diagnosis",
-    "InvalidQueryError",
-    "NextQuestion",
-    "Triage",
-    "TriageLevel",
-]
+__all__ = ["PER_CAUSE_CACHE", "Diagnoser"]
 
 # Entries in each per-cause cache (explanation chains, recommendations, and the answer parts
 # app/render.py keeps): more than the largest pack has causes (HPO/OMIM: 8,352), so a server
@@ -51,93 +56,6 @@ _RANKING_DEPTH = 3
 _MAX_TIED = 20
 # How many of the most informative questions are checked for whether they change the ranking.
 _QUESTIONS_CHECKED = 8
-# Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
-_SORT_WHOLE = 256
-
-
-class InvalidQueryError(GraphError, ValueError):
-    """A query naming unknown ids, ids of the wrong kind or pack, or a finding both ways."""
-
-    def __init__(self, issues: list[tuple[str, str, str]]) -> None:
-        self.issues = issues  # (field, id, reason)
-        super().__init__("; ".join(f"{f}: {i}: {r}" for f, i, r in issues))
-
-
-@dataclass(frozen=True, slots=True)
-class DiagnoseQuery:
-    present: frozenset[str]
-    absent: frozenset[str] = frozenset()
-    exposures: frozenset[str] = frozenset()
-    absent_exposures: frozenset[str] = frozenset()
-    limit: int = 10
-    # The pack whose causes compete; None picks the one pack every id belongs to.
-    pack: str | None = None
-
-    @classmethod
-    def of(
-        cls,
-        present: Iterable[str],
-        absent: Iterable[str] = (),
-        exposures: Iterable[str] = (),
-        limit: int = 10,
-        absent_exposures: Iterable[str] = (),
-        pack: str | None = None,
-    ) -> DiagnoseQuery:
-        return cls(
-            frozenset(present),
-            frozenset(absent),
-            frozenset(exposures),
-            frozenset(absent_exposures),
-            limit,
-            pack,
-        )
-
-
-class TriageLevel(StrEnum):
-    SEEK_CARE = "seek_care"
-    SELF_CARE = "self_care"
-
-
-@dataclass(frozen=True, slots=True)
-class Triage:
-    level: TriageLevel
-    red_flags: tuple[RedFlagRecord, ...]
-    # The reported symptoms that fired each red flag, by red flag id.
-    triggers: Mapping[str, tuple[str, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    cause: str
-    probability: float
-    # Candidates with the same probability share a rank (1 = most probable).
-    rank: int
-    tied_with: tuple[str, ...]
-    prior: float  # the cause's prior probability before any evidence
-    matched: tuple[str, ...]  # present symptoms and exposures the cause accounts for
-    contradicted: tuple[str, ...]  # absent symptoms and exposures it would have shown
-
-
-@dataclass(frozen=True, slots=True)
-class NextQuestion:
-    kind: FindingKind
-    node: str  # the symptom, or the cause asked about as an exposure
-    question: str
-    information_gain: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Diagnosis:
-    pack: str
-    triage: Triage
-    candidates: tuple[Candidate, ...]
-    # P(something not in this graph), and the probability left to causes beyond `limit`.
-    other_probability: float
-    unlisted_probability: float
-    next_question: NextQuestion | None
-    # True when no answer to any remaining question would change the leading candidates.
-    should_stop: bool
 
 
 class Diagnoser:
@@ -235,10 +153,10 @@ class Diagnoser:
     def diagnose(self, query: DiagnoseQuery) -> Diagnosis:
         pack = self.check(query)
         model = self.models[pack]
-        present = _columns(model, FindingKind.SYMPTOM, query.present)
-        present += _columns(model, FindingKind.EXPOSURE, query.exposures)
-        absent = _columns(model, FindingKind.SYMPTOM, query.absent)
-        absent += _columns(model, FindingKind.EXPOSURE, query.absent_exposures)
+        present = finding_columns(model, FindingKind.SYMPTOM, query.present)
+        present += finding_columns(model, FindingKind.EXPOSURE, query.exposures)
+        absent = finding_columns(model, FindingKind.SYMPTOM, query.absent)
+        absent += finding_columns(model, FindingKind.EXPOSURE, query.absent_exposures)
         # Summing in one order makes equal evidence give bit-identical scores.
         present.sort()
         absent.sort()
@@ -246,7 +164,7 @@ class Diagnoser:
         count = max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES)
         if model.dense:
             scores = model.log_weights(present, absent)
-            ranked = _rank(model, scores, count)
+            ranked = leading_causes(model, scores, count)
             # log(sum(exp)) about the largest term, in one vectorised exp.
             top = max(float(scores.max()), model.log_other)
             shifted = scores - top
@@ -256,14 +174,14 @@ class Diagnoser:
             scores, ranked, normaliser = model.scores_and_leaders(present, absent, count)
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
-        ranks = _ranks(scores[head])
+        ranks = competition_ranks(scores[head])
         probabilities = np.exp(scores[shown] - normaliser).tolist()
         priors = model.prior_probability[shown].tolist()
         leading = [model.causes[i] for i in head.tolist()]
         groups: dict[int, list[str]] = {}
         for cause, rank in zip(leading, ranks, strict=True):
             groups.setdefault(rank, []).append(cause)
-        roles = _roles(model, shown, present, absent)
+        roles = finding_roles(model, shown, present, absent)
         candidates = [
             Candidate(
                 cause,
@@ -346,12 +264,12 @@ class Diagnoser:
         p_yes = weights @ likelihood + other * model.background[columns]
         conditional = weights @ entropy + other * model.entropy_background[columns]
         gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
-        best = _first(-np.round(gains, 12), columns, _QUESTIONS_CHECKED)
+        best = head_by_key(-np.round(gains, 12), columns, _QUESTIONS_CHECKED)
         best = best[gains[best] > 0.0]
         if len(best) == 0:
             return None
         # Every candidate question checked at once, on the dense tables.
-        changes = _changes_leaders(model, scores, ranked, ranks[:depth], columns[best])
+        changes = answers_change_leaders(model, scores, ranked, ranks[:depth], columns[best])
         for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
             if changed:
                 return self._question(
@@ -434,112 +352,3 @@ class Diagnoser:
             for node in self.graph.nodes(NodeKind.CONDITION)
             if self.graph.pack_of[node.id] == pack
         )
-
-
-def _columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
-    index = model.finding_index
-    return [index[(kind, i)] for i in ids if (kind, i) in index]
-
-
-def _rank(
-    model: PosteriorModel, scores: npt.NDArray[np.float64], count: int
-) -> npt.NDArray[np.int64]:
-    """The first `count` causes by posterior (log-weights to 9 decimals), then prior, then
-    content order."""
-    pool = np.arange(len(scores), dtype=np.int64)
-    if count < len(scores):
-        # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
-        # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
-        # (Partitioning for the smallest keys: most scores are equal, and np.partition is
-        # many times slower on those when asked for the largest.)
-        keys = -scores
-        cut = np.partition(keys, count - 1)[count - 1]
-        pool = np.flatnonzero(keys <= cut + 1e-6)
-    return pool[_first(-np.round(scores[pool], 9), model.tiebreak[pool], count)]
-
-
-def _first(
-    keys: npt.NDArray[np.float64], tiebreak: npt.NDArray[np.int64], count: int
-) -> npt.NDArray[np.int64]:
-    """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
-    of np.lexsort((tiebreak, keys)), sorting only that head."""
-    if count >= len(keys) or len(keys) <= _SORT_WHOLE:
-        return np.lexsort((tiebreak, keys))[:count]
-    cut = np.partition(keys, count - 1)[count - 1]
-    better = np.flatnonzero(keys < cut)
-    # Thousands of causes may tie at the cut (all those no finding touches): of those, only
-    # the ones with the smallest tiebreaks make the head.
-    tied = np.flatnonzero(keys == cut)
-    wanted = count - len(better)
-    if wanted < len(tied):
-        tied = tied[np.argpartition(tiebreak[tied], wanted - 1)[:wanted]]
-    head = np.concatenate([better, tied])
-    ordered: npt.NDArray[np.int64] = head[np.lexsort((tiebreak[head], keys[head]))]
-    return ordered
-
-
-def _ranks(scores: npt.NDArray[np.float64]) -> list[int]:
-    """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
-    9 decimals is a tie (the same number reached by another summation order)."""
-    ranks: list[int] = []
-    previous = None
-    for position, value in enumerate(np.round(scores, 9).tolist(), start=1):
-        ranks.append(ranks[-1] if value == previous else position)
-        previous = value
-    return ranks
-
-
-def _changes_leaders(
-    model: PosteriorModel,
-    scores: npt.NDArray[np.float64],
-    ranked: npt.NDArray[np.int64],
-    leading_ranks: list[int],
-    columns: npt.NDArray[np.int64],
-) -> npt.NDArray[np.bool_]:
-    """For each finding, whether a yes or a no changes who leads, their order or their ties
-    (a small pack's dense tables: every cause is ranked for every answer at once)."""
-    depth = len(leading_ranks)
-    leading = ranked[:depth]
-    pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
-    assert model.answer_ratios is not None
-    answers = np.concatenate([columns, columns + len(model.findings)])
-    updated = scores[pool] + model.answer_ratios[answers]
-    rounded = np.round(updated, 9)
-    perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
-    # The same leaders in the same order, and the same ties among them.
-    same = (pool[perm] == leading).all(axis=1)
-    if depth > 1:
-        top = rounded[np.arange(len(rounded))[:, None], perm]
-        ties = [r == q for r, q in itertools.pairwise(leading_ranks)]
-        same &= ((top[:, 1:] == top[:, :-1]) == ties).all(axis=1)
-    half = len(columns)
-    changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
-    return changed
-
-
-def _roles(
-    model: PosteriorModel,
-    rows: npt.NDArray[np.int64],
-    present: list[int],
-    absent: list[int],
-) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
-    """For each cause: the reported findings it accounts for (present, more likely than the
-    background) and those that count against it (absent ones it would show, present ones its
-    sources exclude), by id, in finding order."""
-    ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-    # Which findings each cause shows more (and less) often than the background, as flags that
-    # pick ids out of the reported ones.
-    shows_more = (ratios > 0.0).tolist()
-    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
-    present_ids = [model.findings[j][1] for j in present]
-    absent_ids = [model.findings[j][1] for j in absent]
-    return [
-        (
-            tuple(itertools.compress(present_ids, more)),
-            (
-                *itertools.compress(absent_ids, more[len(present) :]),
-                *itertools.compress(present_ids, less),
-            ),
-        )
-        for more, less in zip(shows_more, shows_less, strict=True)
-    ]

@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord, Frequency
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.records import EdgeRecord, Frequency
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = ["SENSITIVITY", "Chain", "ancestors", "edge_sensitivity", "symptom_chains"]
 

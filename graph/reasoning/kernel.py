@@ -35,7 +35,6 @@ __all__ = [
     "prior_summary_py",
     "scores_and_leaders",
     "scores_and_leaders_py",
-    "warm_up",
 ]
 
 Ints = npt.NDArray[np.int64]
@@ -363,18 +362,3 @@ prior_summary = cast(
 scores_and_leaders = cast(
     Callable[..., tuple[Floats, Ints, float]], numba.njit(cache=True)(scores_and_leaders_py)
 )
-
-
-def warm_up() -> None:
-    """Compile the kernels into numba's cache, for a container image whose code cannot be
-    written to at run time (the Dockerfile points NUMBA_CACHE_DIR at a folder the server
-    may write)."""
-    from graph.knowledge import KnowledgeGraph
-    from graph.loader import DEFAULT_PACKS_DIR
-    from graph.reasoning.diagnose import Diagnoser
-    from graph.reasoning.model import ModelParameters
-
-    # The knee pack in the large packs' sparse form: the same argument types as any such pack.
-    Diagnoser(
-        KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"]), ModelParameters(dense_cells=0)
-    )

@@ -16,156 +16,20 @@ each. docs/scoring.md walks through the numbers.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 from graph.knowledge import KnowledgeGraph
-from graph.models import PrevalenceClass
-from graph.reasoning.explain import (
-    Chain,
-    ancestors,
-    edge_sensitivity,
-    exposure_chains,
-    symptom_chains,
-)
-from graph.vocabulary import Predicate
+from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
+from graph.reasoning.likelihoods import cause_priors, symptom_sensitivities
+from graph.reasoning.parameters import FindingKind, ModelParameters
+from graph.reasoning.table import Table, Vector, binary_entropy
+from graph.schema.vocabulary import Predicate
 
-__all__ = ["FindingKind", "ModelParameters", "PosteriorModel", "Table", "binary_entropy"]
-
-Vector = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True, slots=True)
-class ModelParameters:
-    """The model's constants; docs/scoring.md says where each value comes from."""
-
-    # How often a finding shows up for reasons outside the graph (noisy-OR leak).
-    leak: float = 0.01
-    # Prior weight of each prevalence class, relative to one another.
-    class_weights: Mapping[PrevalenceClass, float] = field(
-        default_factory=lambda: {
-            PrevalenceClass.VERY_COMMON: 1.0,
-            PrevalenceClass.COMMON: 0.5,
-            PrevalenceClass.UNCOMMON: 0.2,
-            PrevalenceClass.RARE: 0.04,
-        }
-    )
-    # Weight of a cause the content gives no class (every cause of a database pack).
-    default_weight: float = 1.0
-    # Weight of "something not in this graph", relative to the class weights.
-    other_weight: float = 0.05
-    # A cause with named subtypes keeps this share of its weight for the kinds not named;
-    # the named subtypes split the rest.
-    unnamed_share: float = 0.5
-    # P(an exposure applies | it, or a kind of it, is the cause).
-    exposure_sensitivity: float = 0.95
-    # P(an exposure applies | an unrelated cause): how common the exposure is in general, taken
-    # as this fraction of the cause's prior weight (a cause rare as a reason for spasms is rare
-    # to have at all), so that knowing any cause applies weighs the same against its prior.
-    exposure_base_rate: float = 0.2
-    max_hops: int = 4
-    # About how many of a cause's symptoms a report carries: a cause expected to show many
-    # more (the sum of its sensitivities) shows each in a smaller share of the reports, so a
-    # disease annotated with 80 features does not win on breadth alone (0 turns it off).
-    # Both chosen on simulated HPO patients of another seed (11) than `make eval-hpo` reports.
-    reported_findings: float = 3.0
-    # How steeply that share falls with the number expected: (reported / expected) ** this.
-    reporting_exponent: float = 0.75
-    # Packs with at most this many cause x finding cells keep their tables dense (faster for
-    # small packs); larger ones store only the pairs that differ from the background.
-    dense_cells: int = 250_000
-
-    def __post_init__(self) -> None:
-        if not 0.0 < self.leak < 1.0:
-            raise ValueError("leak must be between 0 and 1")
-        if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
-            raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
-
-
-class FindingKind(StrEnum):
-    SYMPTOM = "symptom"
-    EXPOSURE = "exposure"
-
-
-class Table:
-    """A causes x findings matrix that is zero wherever a cause is at the background.
-
-    Small packs keep it dense (a few numpy calls per query); large ones keep only the stored
-    pairs, in compressed-column and compressed-row form, and never build the dense table.
-    """
-
-    def __init__(
-        self,
-        rows: npt.NDArray[np.int64],
-        cols: npt.NDArray[np.int64],
-        values: Vector,
-        shape: tuple[int, int],
-        dense: bool,
-    ) -> None:
-        self.shape = shape
-        self.dense: Vector | None = None
-        if dense:
-            self.dense = np.zeros(shape, dtype=np.float64)
-            self.dense[rows, cols] = values
-            return
-        by_column = sparse.csc_array((values, (rows, cols)), shape=shape)
-        by_row = sparse.csr_array((values, (rows, cols)), shape=shape)
-        for matrix in (by_column, by_row):
-            matrix.sum_duplicates()
-            matrix.sort_indices()
-        self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
-        self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
-        # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-        from graph.reasoning.kernel import block
-
-        self._block = block
-
-    def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
-        """into += the sum of the given columns."""
-        if not columns:
-            return
-        if self.dense is not None:
-            into += self.dense[:, list(columns)].sum(axis=1)
-            return
-        # Slicing the stored arrays beats scipy's fancy column indexing by 10x on small queries.
-        for j in columns:
-            start, end = self._col_ptr[j], self._col_ptr[j + 1]
-            into[self._col_idx[start:end]] += self._col_val[start:end]
-
-    def block(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Vector:
-        """The dense len(rows) x len(columns) sub-matrix."""
-        if self.dense is not None:
-            return self.dense[rows][:, columns]
-        # A binary search per cell in its column's rows: the few cells a query reads (a
-        # candidate's reported findings), without scipy's fancy indexing.
-        return self._block(rows, columns, self._col_ptr, self._col_idx, self._col_val)
-
-    def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
-        """(column, value) of every stored pair (sparse form), row by row."""
-        return self._row_idx, self._row_val
-
-    def by_column(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
-        """(column pointers, rows, values) of the stored pairs (sparse form), column by column."""
-        return self._col_ptr, self._col_idx, self._col_val
-
-    def row_pointers(self) -> npt.NDArray[np.int64]:
-        """Where each row's pairs start in `stored_by_row` (sparse form), and where the last ends."""
-        return self._row_ptr
-
-
-def _arrays(
-    matrix: sparse.csc_array | sparse.csr_array,
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
-    return (
-        matrix.indptr.astype(np.int64),
-        matrix.indices.astype(np.int64),
-        matrix.data.astype(np.float64),
-    )
+__all__ = ["PosteriorModel"]
 
 
 class PosteriorModel:
@@ -189,11 +53,11 @@ class PosteriorModel:
         )
         self.finding_index = {f: j for j, f in enumerate(self.findings)}
         self.order = np.array([graph.content_order[c] for c in self.causes], dtype=np.int64)
-        self.log_prior, self.prior_weight = self._priors(graph, params)
+        self.log_prior, self.prior_weight = cause_priors(graph, self.causes, params)
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
-        sensitivities, excluded = self._symptom_sensitivities(graph, symptoms, params)
+        sensitivities, excluded = symptom_sensitivities(graph, self.causes, symptoms, params)
         self.background = self._background(graph, sensitivities, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
@@ -278,81 +142,6 @@ class PosteriorModel:
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
-
-    def _priors(self, graph: KnowledgeGraph, params: ModelParameters) -> tuple[Vector, Vector]:
-        """Class weights, with a parent's weight shared with the subtypes the content names."""
-        in_pack = set(self.causes)
-        children: dict[str, list[str]] = {c: [] for c in self.causes}
-        parent: dict[str, str] = {}
-        for cause in self.causes:
-            for edge in graph.edges(predicate=Predicate.SUBTYPE_OF, subject=cause):
-                if edge.object in in_pack and cause not in parent:
-                    parent[cause] = edge.object
-                    children[edge.object].append(cause)
-
-        def own_weight(cause: str) -> float | None:
-            prevalence = graph.node(cause).prevalence
-            return None if prevalence is None else params.class_weights[prevalence.level]
-
-        mass: dict[str, float] = {}
-
-        def assign(cause: str, weight: float) -> None:
-            kids = children[cause]
-            if not kids:
-                mass[cause] = weight
-                return
-            mass[cause] = weight * params.unnamed_share
-            for kid in kids:
-                kid_weight = own_weight(kid)
-                share = weight * (1.0 - params.unnamed_share) / len(kids)
-                assign(kid, share if kid_weight is None else kid_weight)
-
-        for cause in self.causes:
-            if cause not in parent:
-                assign(cause, own_weight(cause) or params.default_weight)
-        weights = np.array([mass[c] for c in self.causes], dtype=np.float64)
-        return np.log(weights), weights
-
-    def _symptom_sensitivities(
-        self, graph: KnowledgeGraph, symptoms: Sequence[str], params: ModelParameters
-    ) -> tuple[sparse.csr_array, set[tuple[int, int]]]:
-        """Causes x symptoms sensitivities, and the (cause, symptom) pairs sources exclude.
-
-        A symptom implies every broader symptom it is a kind of (HPO's true-path rule): a
-        cause shows "seizure" whenever it shows "focal seizure", so each broader term gets the
-        noisy-OR of the sensitivities of the terms below it. As arrays: the log-miss matrix
-        of the cause's own symptoms times the symptoms' ancestor matrix.
-        """
-        index = {s: j for j, s in enumerate(symptoms)}
-        rows: list[int] = []
-        cols: list[int] = []
-        log_miss: list[float] = []
-        excluded: set[tuple[int, int]] = set()
-        for i, cause in enumerate(self.causes):
-            for symptom, chain in symptom_chains(graph, cause, params.max_hops).items():
-                j = index.get(symptom)
-                if j is None:
-                    continue
-                if chain.excluded:
-                    excluded.add((i, j))
-                elif chain.sensitivity > 0.0:
-                    rows.append(i)
-                    cols.append(j)
-                    log_miss.append(math.log1p(-min(chain.sensitivity, 1.0 - 1e-9)))
-        if params.reported_findings > 0.0:
-            sensitivity = -np.expm1(np.array(log_miss))
-            row_index = np.array(rows, dtype=np.int64)
-            # How many findings the cause shows on average: the sum of its sensitivities.
-            shown = np.bincount(row_index, weights=sensitivity, minlength=len(self.causes))
-            share = np.minimum(1.0, params.reported_findings / np.maximum(shown, 1e-9))
-            share **= params.reporting_exponent
-            scale = share[row_index]
-            log_miss = np.log1p(-np.minimum(sensitivity * scale, 1.0 - 1e-9)).tolist()
-        own = sparse.csr_array((log_miss, (rows, cols)), shape=(len(self.causes), len(symptoms)))
-        closure = own @ _ancestor_matrix(graph, symptoms, index)
-        closure.data = -np.expm1(closure.data)  # 1 - prod(1 - s) over the terms below
-        closure.eliminate_zeros()
-        return closure.tocsr(), {p for p in excluded if closure[p] == 0.0}
 
     def _background(
         self,
@@ -498,47 +287,3 @@ class PosteriorModel:
         skip = np.zeros(len(self.findings), dtype=bool)
         self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
         self.present_ratio.block(first, first[:0])
-
-
-def _ancestor_matrix(
-    graph: KnowledgeGraph, symptoms: Sequence[str], index: Mapping[str, int]
-) -> sparse.csr_array:
-    """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
-    parents: dict[int, list[int]] = {}
-    for edge in graph.edges(predicate=Predicate.SUBTYPE_OF):
-        child, parent = index.get(edge.subject), index.get(edge.object)
-        if child is not None and parent is not None:
-            parents.setdefault(child, []).append(parent)
-    closure: dict[int, frozenset[int]] = {}
-
-    def broader(j: int) -> frozenset[int]:
-        # Iterative depth-first closure (subtype edges are acyclic: the loader checks).
-        stack = [j]
-        while stack:
-            current = stack[-1]
-            pending = [p for p in parents.get(current, ()) if p not in closure]
-            if pending:
-                stack.extend(pending)
-                continue
-            stack.pop()
-            found = {current}
-            for p in parents.get(current, ()):
-                found |= closure[p]
-            closure[current] = frozenset(found)
-        return closure[j]
-
-    rows: list[int] = []
-    cols: list[int] = []
-    for j in range(len(symptoms)):
-        for k in broader(j):
-            rows.append(j)
-            cols.append(k)
-    ones = np.ones(len(rows), dtype=np.float64)
-    return sparse.csr_array((ones, (rows, cols)), shape=(len(symptoms), len(symptoms)))
-
-
-def binary_entropy(p: Vector) -> Vector:
-    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
-    q = np.clip(p, 1e-300, 1.0 - 1e-16)
-    result: Vector = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
-    return result

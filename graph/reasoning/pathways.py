@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.errors import GraphError
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
-from graph.models import EdgeRecord
 from graph.reasoning.explain import ancestors
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.errors import GraphError
+from graph.schema.records import EdgeRecord
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "MAX_HOPS",

@@ -20,7 +20,7 @@ from app.hardening import LoadShed
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 from tests.app.test_platform import assert_problem
 
 

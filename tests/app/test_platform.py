@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.lean import LeanRoute, lean_route
 from app.main import create_app
 from app.settings import Settings
-from graph.errors import ContentError
+from graph.schema.errors import ContentError
 
 PROBLEM = "application/problem+json"
 

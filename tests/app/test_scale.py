@@ -15,7 +15,7 @@ from app import runtime as runtime_module
 from app.main import create_app
 from app.runtime import LazyViews, Runtime
 from app.settings import Settings
-from graph.export import ExportFormat
+from graph.formats.export import ExportFormat
 from graph.knowledge import KnowledgeGraph
 from tests.paths import KNEE_PACK, REPO
 

@@ -9,10 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from app.schemas.common import EvidenceOut
-from graph.excerpts import check_excerpts
-from graph.loader import read_packs
-from graph.models import DatabaseEvidence, EdgeRecord, Evidence, EvidenceCode
-from graph.validate import validate_content
+from graph.packs.excerpts import check_excerpts
+from graph.packs.loader import read_packs
+from graph.packs.validate import validate_content
+from graph.schema.records import DatabaseEvidence, EdgeRecord, Evidence, EvidenceCode
 from tests.graph.conftest import PackWriter
 
 DB = {"source": "source:db", "reference": "PMID:31675180", "evidence_code": "PCS"}

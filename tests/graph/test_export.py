@@ -10,8 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph import export as exports
-from graph.export import ExportFormat, edge_row, export, export_chunks, node_row
+from graph.formats import export as exports
+from graph.formats.export import ExportFormat, edge_row, export, export_chunks, node_row
 from graph.knowledge import KnowledgeGraph
 from tests.paths import KNEE_PACK, REPO
 

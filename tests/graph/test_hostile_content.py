@@ -11,9 +11,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.errors import ContentError, Problem
-from graph.loader import load_content, read_packs
-from graph.validate import validate_content
+from graph.packs.loader import load_content, read_packs
+from graph.packs.validate import validate_content
+from graph.schema.errors import ContentError, Problem
 from tests.graph.conftest import TINY
 
 HOSTILE = settings(

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph import hpo
-from graph.content import Content
 from graph.knowledge import KnowledgeGraph
-from graph.loader import load_content
-from graph.models import DatabaseEvidence, EvidenceCode, Frequency
-from graph.validate import validate_content
+from graph.packs import hpo
+from graph.packs.loader import load_content
+from graph.packs.validate import validate_content
+from graph.schema.content import Content
+from graph.schema.records import DatabaseEvidence, EvidenceCode, Frequency
 from tests.paths import REPO
 
 FIXTURES = REPO / "tests" / "fixtures" / "hpo"

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from bench.eval_hpo import report, run_engine
-from graph.hpo_eval import Ranks, _Phenotypes, simulate
+from graph.evaluation.hpo_cases import Ranks, _Phenotypes, simulate
 from graph.knowledge import KnowledgeGraph
 from tests.paths import REPO
 

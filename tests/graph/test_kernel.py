@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from graph.knowledge import KnowledgeGraph
-from graph.loader import DEFAULT_PACKS_DIR
+from graph.packs.loader import DEFAULT_PACKS_DIR
 from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters, kernel
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 from tests.paths import REPO
 
 SAMPLE = REPO / "seeds" / "hpo-sample"

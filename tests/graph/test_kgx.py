@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import ContentError
-from graph.kgx import EDGE_COLUMNS, NODE_COLUMNS, write_pack, zip_chunks
+from graph.formats.kgx import write_pack, zip_chunks
 from graph.knowledge import KnowledgeGraph
-from graph.loader import load_content, read_packs
-from graph.models import DatabaseEvidence, SourceKind
-from graph.validate import validate_content
-from graph.vocabulary import NodeKind
+from graph.packs.kgx import EDGE_COLUMNS, NODE_COLUMNS
+from graph.packs.loader import load_content, read_packs
+from graph.packs.validate import validate_content
+from graph.schema.errors import ContentError
+from graph.schema.records import DatabaseEvidence, SourceKind
+from graph.schema.vocabulary import NodeKind
 from tests.paths import KNEE_PACK, REPO
 
 SAMPLE = REPO / "seeds" / "hpo-sample"

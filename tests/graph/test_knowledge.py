@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import NotFoundError
 from graph.knowledge import Direction, KnowledgeGraph
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.errors import NotFoundError
+from graph.schema.vocabulary import NodeKind, Predicate
 
 
 def test_lookups(tiny: KnowledgeGraph) -> None:

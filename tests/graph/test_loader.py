@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from graph.errors import ContentError, Problem
 from graph.knowledge import KnowledgeGraph
-from graph.loader import load_content, read_packs
+from graph.packs.loader import load_content, read_packs
+from graph.schema.errors import ContentError, Problem
 from tests.graph.conftest import PackWriter
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from graph.errors import ContentError
 from graph.knowledge import KnowledgeGraph
-from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters
-from graph.reasoning.diagnose import InvalidQueryError, _first
-from graph.reasoning.model import Table
-from graph.vocabulary import NodeKind
+from graph.reasoning import DiagnoseQuery, Diagnoser, InvalidQueryError, ModelParameters
+from graph.reasoning.ranking import head_by_key
+from graph.reasoning.table import Table
+from graph.schema.errors import ContentError
+from graph.schema.vocabulary import NodeKind
 from tests.graph.conftest import PackWriter
 from tests.paths import KNEE_PACK
 
@@ -175,7 +175,7 @@ def test_the_ranked_head_is_the_head_of_the_full_sort(size: int, count: int) -> 
     keys[rng.choice(size, 40, replace=False)] = rng.integers(-5, 5, 40) / 2.0
     tiebreak = rng.permutation(size).astype(np.int64)
     expected = np.lexsort((tiebreak, keys))[:count]
-    assert _first(keys, tiebreak, count).tolist() == expected.tolist()
+    assert head_by_key(keys, tiebreak, count).tolist() == expected.tolist()
 
 
 def test_sparse_tables_read_the_same_cells_as_dense_ones() -> None:

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from graph.content import Content, Located
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord, Evidence, NodeRecord
 from graph.reasoning import DiagnoseQuery, Diagnoser
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.content import Content, Located
+from graph.schema.records import EdgeRecord, Evidence, NodeRecord
+from graph.schema.vocabulary import NodeKind, Predicate
 from tests.paths import KNEE_PACK
 
 EVIDENCE = [Evidence(source="source:s", excerpt="e")]

@@ -5,8 +5,14 @@ import math
 import pytest
 
 from graph.knowledge import KnowledgeGraph
-from graph.reasoning import DiagnoseQuery, Diagnoser, FindingKind, PathFinder, TriageLevel
-from graph.reasoning.diagnose import InvalidQueryError
+from graph.reasoning import (
+    DiagnoseQuery,
+    Diagnoser,
+    FindingKind,
+    InvalidQueryError,
+    PathFinder,
+    TriageLevel,
+)
 from graph.reasoning.explain import SENSITIVITY, symptom_chains
 from graph.reasoning.pathways import WrongKindError, care_pathway, recommendations_for
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from graph.knowledge import KnowledgeGraph
-from graph.search import MatchType, SearchIndex
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
+from graph.text.search import MatchType, SearchIndex
 
 
 def hits(index: SearchIndex, query: str, **kw: object) -> list[tuple[str, str, MatchType]]:

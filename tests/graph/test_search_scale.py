@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
-from graph import search
 from graph.knowledge import KnowledgeGraph
-from graph.search import MatchType, SearchIndex, _LengthIndex
+from graph.text import search
+from graph.text.search import MatchType, SearchIndex, _LengthIndex
 from tests.paths import KNEE_PACK, REPO
 
 

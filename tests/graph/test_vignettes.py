@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.evaluation import (
+from graph.evaluation.vignettes import (
     DEFAULT_VIGNETTES_DIR,
     Outcome,
     Report,
@@ -32,9 +32,9 @@ from graph.evaluation import (
     pack_causes,
     query_for,
 )
-from graph.excerpts import collapse_whitespace
 from graph.knowledge import KnowledgeGraph
-from graph.reasoning.diagnose import DiagnoseQuery, Diagnoser
+from graph.packs.excerpts import collapse_whitespace
+from graph.reasoning import DiagnoseQuery, Diagnoser
 from tests.paths import KNEE_PACK, REPO, SOURCE_TEXTS
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTES_DIR)
@@ -251,7 +251,7 @@ def test_shuffled_evidence_gives_the_same_diagnosis(
 
 
 _DIGEST = """
-from graph.evaluation import DEFAULT_VIGNETTES_DIR, evaluate, load_vignettes
+from graph.evaluation.vignettes import DEFAULT_VIGNETTES_DIR, evaluate, load_vignettes
 from graph.knowledge import KnowledgeGraph
 from tests.paths import KNEE_PACK
 report = evaluate(KnowledgeGraph.from_packs([KNEE_PACK]), load_vignettes(DEFAULT_VIGNETTES_DIR))

@@ -10,10 +10,10 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from graph.evaluation.parsing import evaluate, load_sentences, main
 from graph.knowledge import KnowledgeGraph
-from graph.parse import MAX_TEXT, MentionKind, PackParser, Parser, Polarity
-from graph.parse_eval import evaluate, load_sentences, main
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
+from graph.text.parse import MAX_TEXT, MentionKind, PackParser, Parser, Polarity
 from tests.paths import REPO as ROOT
 
 KNEE = ROOT / "seeds" / "knee"

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.content import Content
-from graph.excerpts import check_excerpts
 from graph.knowledge import KnowledgeGraph
-from graph.loader import load_content
-from graph.validate import normalise_term
-from graph.vocabulary import NodeKind
+from graph.packs.excerpts import check_excerpts
+from graph.packs.loader import load_content
+from graph.packs.validate import normalise_term
+from graph.schema.content import Content
+from graph.schema.vocabulary import NodeKind
 from tests.paths import KNEE_PACK
 
 

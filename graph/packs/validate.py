@@ -7,10 +7,10 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from graph.content import Content
-from graph.errors import Problem
-from graph.models import EdgeEvidence, Evidence, SourceKind, kind_of
-from graph.vocabulary import NodeKind, Predicate, allowed_objects
+from graph.schema.content import Content
+from graph.schema.errors import Problem
+from graph.schema.records import EdgeEvidence, Evidence, SourceKind, kind_of
+from graph.schema.vocabulary import NodeKind, Predicate, allowed_objects
 
 __all__ = ["normalise_term", "validate_content"]
 

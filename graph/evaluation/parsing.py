@@ -1,6 +1,6 @@
 """Precision, recall and negation accuracy of the free-text parser on tests/parse/sentences.yaml.
 
-`python -m graph.parse_eval` prints the report (`make eval` runs it after the vignettes).
+`python -m graph.evaluation.parsing` prints the report (`make eval` runs it after the vignettes).
 A mention counts as found when both its node and its status (present or absent) match.
 """
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import yaml
 
 from graph.knowledge import KnowledgeGraph
-from graph.parse import Parser, Polarity
+from graph.text.parse import Parser, Polarity
 
 __all__ = ["ParseReport", "evaluate", "load_sentences", "main"]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SENTENCES = ROOT / "tests" / "parse" / "sentences.yaml"
 PACK = ROOT / "seeds" / "knee"
 

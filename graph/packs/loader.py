@@ -23,15 +23,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel
 
-from graph.content import Content, Located, parse_record
-from graph.errors import ContentError, Problem
-from graph.kgx import read_edges, read_nodes
-from graph.models import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
-from graph.validate import validate_content
+from graph.packs.kgx import read_edges, read_nodes
+from graph.packs.validate import validate_content
+from graph.schema.content import Content, Located, parse_record
+from graph.schema.errors import ContentError, Problem
+from graph.schema.records import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
 
 __all__ = ["DEFAULT_PACKS_DIR", "load_content", "paused_gc", "read_packs"]
 
-DEFAULT_PACKS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+DEFAULT_PACKS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -4,7 +4,7 @@ A vignette is what a person might say about their knee, coded as present and abs
 and known (or ruled-out) exposures, with the causes and the triage level its source article
 supports (`gold`). Gold answers are written from the articles, never from the engine.
 
-    python -m graph.evaluation [--split dev|test|all] [--vignettes DIR] [--pack DIR]
+    python -m graph.evaluation.vignettes [--split dev|test|all] [--vignettes DIR] [--pack DIR]
 
 Metrics, overall and per split:
 
@@ -37,9 +37,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph.knowledge import KnowledgeGraph
-from graph.loader import DEFAULT_PACKS_DIR
-from graph.reasoning.diagnose import DiagnoseQuery, Diagnoser, Diagnosis
-from graph.vocabulary import NodeKind, Predicate
+from graph.packs.loader import DEFAULT_PACKS_DIR
+from graph.reasoning import DiagnoseQuery, Diagnoser, Diagnosis
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "DEFAULT_VIGNETTES_DIR",
@@ -58,7 +58,7 @@ __all__ = [
     "tie_report",
 ]
 
-DEFAULT_VIGNETTES_DIR = Path(__file__).resolve().parent.parent / "tests" / "vignettes"
+DEFAULT_VIGNETTES_DIR = Path(__file__).resolve().parents[2] / "tests" / "vignettes"
 DEFAULT_PACK_DIR = DEFAULT_PACKS_DIR / "knee"
 
 # A query is "tied" when more than this many causes share rank 1.
@@ -477,7 +477,8 @@ def format_report(report: Report, split: str = "all") -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m graph.evaluation", description="Evaluate diagnose on the vignettes."
+        prog="python -m graph.evaluation.vignettes",
+        description="Evaluate diagnose on the vignettes.",
     )
     parser.add_argument("--split", choices=("dev", "test", "all"), default="all")
     parser.add_argument("--vignettes", type=Path, default=DEFAULT_VIGNETTES_DIR)

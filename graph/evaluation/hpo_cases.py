@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord, Frequency
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.records import EdgeRecord, Frequency
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = ["Case", "Ranks", "simulate"]
 

@@ -9,10 +9,10 @@ from enum import StrEnum
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from graph.kgx import zip_chunks
+from graph.formats.kgx import zip_chunks
 from graph.knowledge import KnowledgeGraph
-from graph.models import EdgeRecord, NodeRecord
-from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS, NodeKind
+from graph.schema.records import EdgeRecord, NodeRecord
+from graph.schema.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS, NodeKind
 
 __all__ = [
     "CHUNK_BYTES",

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = [
     "CURIE_PREFIXES",

@@ -11,10 +11,10 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from graph.content import Content
-from graph.errors import AmbiguousCodeError, NotFoundError
-from graph.loader import load_content
-from graph.models import (
+from graph.packs.loader import load_content
+from graph.schema.content import Content
+from graph.schema.errors import AmbiguousCodeError, NotFoundError
+from graph.schema.records import (
     Disclaimer,
     EdgeRecord,
     Evidence,
@@ -23,7 +23,7 @@ from graph.models import (
     RedFlagRecord,
     SourceRecord,
 )
-from graph.vocabulary import NodeKind, Predicate
+from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = ["Direction", "KnowledgeGraph", "Neighbour"]
 

@@ -1,12 +1,12 @@
-"""KGX TSV: the bulk pack format (`nodes.tsv`, `edges.tsv`), read and written.
+"""KGX TSV: the bulk pack format (`nodes.tsv`, `edges.tsv`), its records read and written.
 
 Large packs (tens of thousands of nodes) are read from KGX TSV rather than YAML: the csv
 module parses 160,000 edges in well under a second, where YAML takes minutes. The same files
-are what `export --format kgx` writes, so an export loads back as a pack.
+are what `export --format kgx` writes (graph/formats/kgx.py), so an export loads back as a pack.
 
 Columns follow KGX (https://github.com/biolink/kgx): `id`, `category`, `name`, `description`,
 `synonym` and `xref` for nodes; `subject`, `predicate`, `object`, `primary_knowledge_source`
-and `publications` for edges, with Biolink categories and predicates from `graph.vocabulary`.
+and `publications` for edges, with Biolink categories and predicates from `graph.schema.vocabulary`.
 Multi-valued cells are joined with `|`; the fields Biolink has no column for (the evidence
 with its excerpts or references, prevalence) are compact JSON in their own columns.
 """
@@ -17,17 +17,16 @@ import csv
 import io
 import json
 import sys
-import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from graph.content import Located, parse_record
-from graph.errors import Problem
-from graph.models import (
+from graph.schema.content import Located, parse_record
+from graph.schema.errors import Problem
+from graph.schema.records import (
     CURIE_PREFIXES,
     CodeSystem,
     DatabaseEvidence,
@@ -35,10 +34,7 @@ from graph.models import (
     NodeRecord,
     kind_of,
 )
-from graph.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS, Predicate
-
-if TYPE_CHECKING:  # the loader imports this module, and the graph imports the loader
-    from graph.knowledge import KnowledgeGraph
+from graph.schema.vocabulary import KIND_MAPPINGS, PREDICATE_MAPPINGS, Predicate
 
 __all__ = [
     "EDGE_COLUMNS",
@@ -49,8 +45,6 @@ __all__ = [
     "read_edges",
     "read_nodes",
     "write_files",
-    "write_pack",
-    "zip_chunks",
 ]
 
 NODE_COLUMNS = (
@@ -185,37 +179,8 @@ def pack_files(
     yield "edges.tsv", _tsv_lines(EDGE_COLUMNS, (edge_row(e) for e in edges))
 
 
-def _members(graph: KnowledgeGraph) -> Iterator[tuple[str, Iterator[str]]]:
-    """The whole graph as the files of one pack, nodes in the content's own order."""
-    if len(graph.packs) == 1:
-        manifest = graph.packs[0].model_dump(mode="json", exclude_defaults=True)
-    else:
-        manifest = _merged_manifest(graph)
-    order = graph.content_order
-    nodes = sorted(graph.nodes(), key=lambda n: order.get(n.id, len(order)))
-    return pack_files(manifest, graph.sources(), graph.red_flags, nodes, graph.edges())
-
-
-def _merged_manifest(graph: KnowledgeGraph) -> dict[str, Any]:
-    first = graph.packs[0]
-    return {
-        "id": "-".join(p.id for p in graph.packs)[:60].strip("-"),
-        "title": " + ".join(p.title for p in graph.packs)[:200],
-        "version": first.version,
-        "description": " ".join(p.description for p in graph.packs)[:2000],
-        "attribution": " ".join(p.attribution for p in graph.packs)[:2000],
-        "licence": " ".join(p.licence for p in graph.packs)[:2000],
-        "disclaimer": first.disclaimer.model_dump(mode="json"),
-    }
-
-
 def _yaml(data: Any) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-
-
-def write_pack(graph: KnowledgeGraph, folder: Path) -> None:
-    """Write the whole graph as a KGX pack folder that `load_content` reads back."""
-    write_files(_members(graph), folder)
 
 
 def write_files(files: Iterable[tuple[str, Iterator[str]]], folder: Path) -> None:
@@ -224,41 +189,6 @@ def write_files(files: Iterable[tuple[str, Iterator[str]]], folder: Path) -> Non
     for name, chunks in files:
         with (folder / name).open("w", encoding="utf-8", newline="") as out:
             out.writelines(chunks)
-
-
-class _Sink(io.RawIOBase):
-    """An unseekable stream that hands back what was written since the last `take()`."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data, self._parts = b"".join(self._parts), []
-        return data
-
-
-def zip_chunks(graph: KnowledgeGraph, folder: str = "pack") -> Iterator[bytes]:
-    """The KGX pack as a zip archive, produced chunk by chunk (never whole in memory)."""
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, chunks in _members(graph):
-            # A fixed timestamp keeps the bytes, and so the strong ETag, the same every time.
-            info = zipfile.ZipInfo(f"{folder}/{name}", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, "w", force_zip64=True) as member:
-                for text in chunks:
-                    member.write(text.encode())
-                    data = sink.take()
-                    if data:
-                        yield data
-    yield sink.take()
 
 
 # Reading -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from enum import StrEnum
 from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
-from graph.vocabulary import NodeKind
+from graph.schema.vocabulary import NodeKind
 
 __all__ = [
     "MAX_NGRAM",

@@ -9,8 +9,8 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from graph.errors import Problem
-from graph.models import (
+from graph.schema.errors import Problem
+from graph.schema.records import (
     EdgeEvidence,
     EdgeRecord,
     NodeRecord,

@@ -17,8 +17,8 @@ from typing import TypeVar
 from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
-from graph.validate import normalise_term
-from graph.vocabulary import NodeKind
+from graph.packs.validate import normalise_term
+from graph.schema.vocabulary import NodeKind
 
 K = TypeVar("K")
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph.content import Content
-from graph.errors import Problem
-from graph.models import EdgeEvidence, Evidence, SourceKind
+from graph.schema.content import Content
+from graph.schema.errors import Problem
+from graph.schema.records import EdgeEvidence, Evidence, SourceKind
 
 __all__ = ["check_excerpts", "collapse_whitespace"]
 

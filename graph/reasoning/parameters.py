@@ -1,0 +1,63 @@
+"""The posterior model's constants, and the two kinds of finding it scores."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from graph.schema.records import PrevalenceClass
+
+__all__ = ["FindingKind", "ModelParameters"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelParameters:
+    """The model's constants; docs/scoring.md says where each value comes from."""
+
+    # How often a finding shows up for reasons outside the graph (noisy-OR leak).
+    leak: float = 0.01
+    # Prior weight of each prevalence class, relative to one another.
+    class_weights: Mapping[PrevalenceClass, float] = field(
+        default_factory=lambda: {
+            PrevalenceClass.VERY_COMMON: 1.0,
+            PrevalenceClass.COMMON: 0.5,
+            PrevalenceClass.UNCOMMON: 0.2,
+            PrevalenceClass.RARE: 0.04,
+        }
+    )
+    # Weight of a cause the content gives no class (every cause of a database pack).
+    default_weight: float = 1.0
+    # Weight of "something not in this graph", relative to the class weights.
+    other_weight: float = 0.05
+    # A cause with named subtypes keeps this share of its weight for the kinds not named;
+    # the named subtypes split the rest.
+    unnamed_share: float = 0.5
+    # P(an exposure applies | it, or a kind of it, is the cause).
+    exposure_sensitivity: float = 0.95
+    # P(an exposure applies | an unrelated cause): how common the exposure is in general, taken
+    # as this fraction of the cause's prior weight (a cause rare as a reason for spasms is rare
+    # to have at all), so that knowing any cause applies weighs the same against its prior.
+    exposure_base_rate: float = 0.2
+    max_hops: int = 4
+    # About how many of a cause's symptoms a report carries: a cause expected to show many
+    # more (the sum of its sensitivities) shows each in a smaller share of the reports, so a
+    # disease annotated with 80 features does not win on breadth alone (0 turns it off).
+    # Both chosen on simulated HPO patients of another seed (11) than `make eval-hpo` reports.
+    reported_findings: float = 3.0
+    # How steeply that share falls with the number expected: (reported / expected) ** this.
+    reporting_exponent: float = 0.75
+    # Packs with at most this many cause x finding cells keep their tables dense (faster for
+    # small packs); larger ones store only the pairs that differ from the background.
+    dense_cells: int = 250_000
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.leak < 1.0:
+            raise ValueError("leak must be between 0 and 1")
+        if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
+            raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
+
+
+class FindingKind(StrEnum):
+    SYMPTOM = "symptom"
+    EXPOSURE = "exposure"

@@ -1,0 +1,134 @@
+"""Ranking arithmetic over one posterior model: the leaders, their competition ranks, what
+each reported finding does to a cause, and whether an answer would change who leads."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from graph.reasoning.model import PosteriorModel
+from graph.reasoning.parameters import FindingKind
+
+__all__ = [
+    "answers_change_leaders",
+    "competition_ranks",
+    "finding_columns",
+    "finding_roles",
+    "head_by_key",
+    "leading_causes",
+]
+
+# Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
+_SORT_WHOLE = 256
+
+
+def finding_columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
+    index = model.finding_index
+    return [index[(kind, i)] for i in ids if (kind, i) in index]
+
+
+def leading_causes(
+    model: PosteriorModel, scores: npt.NDArray[np.float64], count: int
+) -> npt.NDArray[np.int64]:
+    """The first `count` causes by posterior (log-weights to 9 decimals), then prior, then
+    content order."""
+    pool = np.arange(len(scores), dtype=np.int64)
+    if count < len(scores):
+        # Rounding moves a score by under 1e-9 (scores are far below 1e6), so the first
+        # `count` by rounded score all lie within 1e-6 of the count-th best raw score.
+        # (Partitioning for the smallest keys: most scores are equal, and np.partition is
+        # many times slower on those when asked for the largest.)
+        keys = -scores
+        cut = np.partition(keys, count - 1)[count - 1]
+        pool = np.flatnonzero(keys <= cut + 1e-6)
+    return pool[head_by_key(-np.round(scores[pool], 9), model.tiebreak[pool], count)]
+
+
+def head_by_key(
+    keys: npt.NDArray[np.float64], tiebreak: npt.NDArray[np.int64], count: int
+) -> npt.NDArray[np.int64]:
+    """Positions of the `count` smallest keys, equal keys by the (unique) tiebreak: the head
+    of np.lexsort((tiebreak, keys)), sorting only that head."""
+    if count >= len(keys) or len(keys) <= _SORT_WHOLE:
+        return np.lexsort((tiebreak, keys))[:count]
+    cut = np.partition(keys, count - 1)[count - 1]
+    better = np.flatnonzero(keys < cut)
+    # Thousands of causes may tie at the cut (all those no finding touches): of those, only
+    # the ones with the smallest tiebreaks make the head.
+    tied = np.flatnonzero(keys == cut)
+    wanted = count - len(better)
+    if wanted < len(tied):
+        tied = tied[np.argpartition(tiebreak[tied], wanted - 1)[:wanted]]
+    head = np.concatenate([better, tied])
+    ordered: npt.NDArray[np.int64] = head[np.lexsort((tiebreak[head], keys[head]))]
+    return ordered
+
+
+def competition_ranks(scores: npt.NDArray[np.float64]) -> list[int]:
+    """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
+    9 decimals is a tie (the same number reached by another summation order)."""
+    ranks: list[int] = []
+    previous = None
+    for position, value in enumerate(np.round(scores, 9).tolist(), start=1):
+        ranks.append(ranks[-1] if value == previous else position)
+        previous = value
+    return ranks
+
+
+def answers_change_leaders(
+    model: PosteriorModel,
+    scores: npt.NDArray[np.float64],
+    ranked: npt.NDArray[np.int64],
+    leading_ranks: list[int],
+    columns: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """For each finding, whether a yes or a no changes who leads, their order or their ties
+    (a small pack's dense tables: every cause is ranked for every answer at once)."""
+    depth = len(leading_ranks)
+    leading = ranked[:depth]
+    pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
+    assert model.answer_ratios is not None
+    answers = np.concatenate([columns, columns + len(model.findings)])
+    updated = scores[pool] + model.answer_ratios[answers]
+    rounded = np.round(updated, 9)
+    perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
+    # The same leaders in the same order, and the same ties among them.
+    same = (pool[perm] == leading).all(axis=1)
+    if depth > 1:
+        top = rounded[np.arange(len(rounded))[:, None], perm]
+        ties = [r == q for r, q in itertools.pairwise(leading_ranks)]
+        same &= ((top[:, 1:] == top[:, :-1]) == ties).all(axis=1)
+    half = len(columns)
+    changed: npt.NDArray[np.bool_] = ~(same[:half] & same[half:])
+    return changed
+
+
+def finding_roles(
+    model: PosteriorModel,
+    rows: npt.NDArray[np.int64],
+    present: list[int],
+    absent: list[int],
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """For each cause: the reported findings it accounts for (present, more likely than the
+    background) and those that count against it (absent ones it would show, present ones its
+    sources exclude), by id, in finding order."""
+    ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
+    # Which findings each cause shows more (and less) often than the background, as flags that
+    # pick ids out of the reported ones.
+    shows_more = (ratios > 0.0).tolist()
+    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
+    present_ids = [model.findings[j][1] for j in present]
+    absent_ids = [model.findings[j][1] for j in absent]
+    return [
+        (
+            tuple(itertools.compress(present_ids, more)),
+            (
+                *itertools.compress(absent_ids, more[len(present) :]),
+                *itertools.compress(present_ids, less),
+            ),
+        )
+        for more, less in zip(shows_more, shows_less, strict=True)
+    ]

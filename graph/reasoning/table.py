@@ -1,0 +1,96 @@
+"""Storage for the model's causes x findings tables: dense for small packs, sparse for large."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+__all__ = ["Table", "Vector", "binary_entropy"]
+
+Vector = npt.NDArray[np.float64]
+
+
+class Table:
+    """A causes x findings matrix that is zero wherever a cause is at the background.
+
+    Small packs keep it dense (a few numpy calls per query); large ones keep only the stored
+    pairs, in compressed-column and compressed-row form, and never build the dense table.
+    """
+
+    def __init__(
+        self,
+        rows: npt.NDArray[np.int64],
+        cols: npt.NDArray[np.int64],
+        values: Vector,
+        shape: tuple[int, int],
+        dense: bool,
+    ) -> None:
+        self.shape = shape
+        self.dense: Vector | None = None
+        if dense:
+            self.dense = np.zeros(shape, dtype=np.float64)
+            self.dense[rows, cols] = values
+            return
+        by_column = sparse.csc_array((values, (rows, cols)), shape=shape)
+        by_row = sparse.csr_array((values, (rows, cols)), shape=shape)
+        for matrix in (by_column, by_row):
+            matrix.sum_duplicates()
+            matrix.sort_indices()
+        self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
+        self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
+        # Imported here: only large packs compile it (graph/reasoning/kernel.py).
+        from graph.reasoning.kernel import block
+
+        self._block = block
+
+    def add_columns(self, into: Vector, columns: Sequence[int]) -> None:
+        """into += the sum of the given columns."""
+        if not columns:
+            return
+        if self.dense is not None:
+            into += self.dense[:, list(columns)].sum(axis=1)
+            return
+        # Slicing the stored arrays beats scipy's fancy column indexing by 10x on small queries.
+        for j in columns:
+            start, end = self._col_ptr[j], self._col_ptr[j + 1]
+            into[self._col_idx[start:end]] += self._col_val[start:end]
+
+    def block(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Vector:
+        """The dense len(rows) x len(columns) sub-matrix."""
+        if self.dense is not None:
+            return self.dense[rows][:, columns]
+        # A binary search per cell in its column's rows: the few cells a query reads (a
+        # candidate's reported findings), without scipy's fancy indexing.
+        return self._block(rows, columns, self._col_ptr, self._col_idx, self._col_val)
+
+    def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
+        """(column, value) of every stored pair (sparse form), row by row."""
+        return self._row_idx, self._row_val
+
+    def by_column(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+        """(column pointers, rows, values) of the stored pairs (sparse form), column by column."""
+        return self._col_ptr, self._col_idx, self._col_val
+
+    def row_pointers(self) -> npt.NDArray[np.int64]:
+        """Where each row's pairs start in `stored_by_row` (sparse form), and where the last ends."""
+        return self._row_ptr
+
+
+def _arrays(
+    matrix: sparse.csc_array | sparse.csr_array,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Vector]:
+    return (
+        matrix.indptr.astype(np.int64),
+        matrix.indices.astype(np.int64),
+        matrix.data.astype(np.float64),
+    )
+
+
+def binary_entropy(p: Vector) -> Vector:
+    """Binary entropy in bits, elementwise (0 at 0 and 1)."""
+    q = np.clip(p, 1e-300, 1.0 - 1e-16)
+    result: Vector = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
+    return result
