@@ -91,5 +91,5 @@ clean:
 # then the free-text parser's precision, recall and negation accuracy on tests/parse.
 SPLIT ?= all
 eval: $(VENV)/.installed-test
-	$(BIN)/python -m graph.evaluation.vignettes --split $(SPLIT)
+	$(BIN)/python -m graph.evaluation.vignette_report --split $(SPLIT)
 	$(BIN)/python -m graph.evaluation.parsing

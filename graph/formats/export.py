@@ -47,7 +47,7 @@ class ExportFormat(StrEnum):
     JSON = "json"
     GRAPHML = "graphml"
     JSONLD = "jsonld"
-    KGX = "kgx"  # a zip of a KGX pack folder (graph/kgx.py), loadable as a pack
+    KGX = "kgx"  # a zip of a KGX pack folder (graph/formats/kgx.py), loadable as a pack
 
 
 MEDIA_TYPES = {

@@ -8,7 +8,7 @@ A pack is a folder:
     edges/*.yaml       `edges:` typed claims, each with verbatim evidence
     red_flags.yaml     `red_flags:` when the sources say to seek care
 
-A bulk pack (graph/kgx.py) has `nodes.tsv` and `edges.tsv` in KGX TSV instead of the
+A bulk pack (graph/packs/kgx.py) has `nodes.tsv` and `edges.tsv` in KGX TSV instead of the
 `nodes/` and `edges/` folders; its `red_flags.yaml` is optional.
 """
 

@@ -5,8 +5,8 @@ In numpy these took some 150 calls per query, each costing more in overhead than
 arithmetic: 0.8 ms of the HPO pack's 1 ms diagnose. Here each is one call, and the whole
 diagnose about 0.5 ms.
 
-They answer as the numpy code that small packs keep (graph/reasoning/diagnose.py and
-model.py; tests/graph/test_kernel.py compares them): scores add the stored ratios column by
+They answer as the numpy code that small packs keep (graph/reasoning/ranking.py and
+model.py; tests/graph/reasoning/test_kernel.py compares them): scores add the stored ratios column by
 column in the same order (bit for bit), rank rounded to 9 decimals and gains to 12 as numpy's
 `round` does (scale, round half to even, unscale), ties broken by the cause's tiebreak or the
 finding's index. Gains are summed over the stored pairs only, in another order than numpy's
@@ -47,7 +47,7 @@ def _round(value: float, scale: float) -> float:
 
 
 def _entropy(p: float) -> float:
-    """Binary entropy in bits, as `binary_entropy` in graph/reasoning/model.py."""
+    """Binary entropy in bits, as `binary_entropy` in graph/reasoning/table.py."""
     q = min(max(p, 1e-300), 1.0 - 1e-16)
     return float(-(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q)))
 
@@ -277,7 +277,7 @@ def scores_and_leaders_py(
 ) -> tuple[Floats, Ints, float]:
     """Every cause's log-weight (`PosteriorModel.log_weights`: the prior plus the stored ratios
     of the present, then the absent columns, in the order given), the first `count` causes
-    by score rounded to 9 decimals, then tiebreak (`_rank` in graph/reasoning/diagnose.py),
+    by score rounded to 9 decimals, then tiebreak (`leading_causes` in graph/reasoning/ranking.py),
     and log(sum of the weights, `other`'s included).
 
     `prior_weight` is exp(log_prior): a cause no column touches keeps its prior, so those

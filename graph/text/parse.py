@@ -14,7 +14,7 @@ Everything is built once per graph; a request costs time linear in its (capped) 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -22,6 +22,8 @@ from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
+from graph.text.negation import negated_mentions
+from graph.text.tokens import TOKEN, Token, lowered, stem, tokenise
 
 __all__ = [
     "MAX_NGRAM",
@@ -35,100 +37,11 @@ __all__ = [
 
 MAX_TEXT = 2000  # characters a request may send
 MAX_NGRAM = 8  # longest phrase, in tokens, the matcher looks up
-NEGATION_WINDOW = 6  # NegEx scope, in words (a matched phrase counts as one word)
 TYPO_CUTOFF = 80.0  # rapidfuzz ratio below which a word is a different word, not a typo
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
 
-# Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 
-# NegEx's trigger lists, trimmed to how people describe their own symptoms.
-PRE_NEGATION = (
-    "no",
-    "not",
-    "without",
-    "denies",
-    "deny",
-    "denied",
-    "never",
-    "nor",
-    "none",
-    "neither",
-    "free of",
-    "absence of",
-    "no sign of",
-    "no signs of",
-    "negative for",
-    "don't",
-    "dont",
-    "do not",
-    "doesn't",
-    "doesnt",
-    "does not",
-    "didn't",
-    "didnt",
-    "did not",
-    "haven't",
-    "havent",
-    "have not",
-    "hasn't",
-    "hasnt",
-    "has not",
-    "isn't",
-    "isnt",
-    "is not",
-    "aren't",
-    "arent",
-    "are not",
-    "wasn't",
-    "wasnt",
-    "was not",
-    "can't say",
-    "cannot say",
-)
-POST_NEGATION = ("absent", "ruled out", "not present", "gone", "went away")
-# Look like negation triggers, negate nothing.
-PSEUDO_TRIGGERS = (
-    "not only",
-    "not just",
-    "no doubt",
-    "not necessarily",
-    "no change",
-    "no increase",
-    "not sure",
-    "no idea",
-    "not getting better",
-    "not going away",
-    "won't go away",
-    "doesn't go away",
-    "not improving",
-)
-# A negation's scope ends here (NegEx's conjunctions and termination terms).
-TERMINATORS = (
-    "but",
-    "however",
-    "although",
-    "though",
-    "yet",
-    "except",
-    "apart from",
-    "aside from",
-    "still",
-    "which",
-    "and it",
-    "and my",
-    "and i",
-    "and i'm",
-    "and the",
-    "it's just",
-    ", my",
-    ", it",
-    ", it's",
-    ", i",
-    ", i'm",
-    ", and",
-)
 # Common words that typo repair leaves alone, so "running" never becomes "cramping".
 _KEEP = frozenset(
     {
@@ -208,57 +121,6 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
-class _Token:
-    raw: str
-    stem: str
-    start: int
-    end: int
-
-
-def _stem(word: str) -> str:
-    """A crude, consistent suffix strip: both the content and the text go through it."""
-    if len(word) <= 4 or "'" in word:
-        return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("ing") and len(word) > 5:
-        word = word[:-3]
-        # "running" -> "run", "swelling" keeps its double l ("swell").
-        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
-            word = word[:-1]
-        return word
-    if word.endswith("ed") and len(word) > 5:
-        return word[:-2]
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def _lowered(text: str) -> str:
-    return text.casefold().replace("\u2019", "'").replace("\u2018", "'")
-
-
-def _tokens(text: str) -> list[_Token]:
-    return [
-        _Token(m.group(), _stem(m.group()), m.start(), m.end())
-        for m in _TOKEN.finditer(_lowered(text))
-    ]
-
-
-def _phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:
-    return {tuple(t.stem for t in _tokens(item)): item for item in items}
-
-
-_PRE = _phrases(PRE_NEGATION)
-_POST = _phrases(POST_NEGATION)
-_PSEUDO = _phrases(PSEUDO_TRIGGERS)
-_TERM = _phrases(TERMINATORS)
-_MAX_CUE = max(len(k) for k in (*_PRE, *_POST, *_PSEUDO, *_TERM))
-
-
-@dataclass(frozen=True, slots=True)
 class _Entry:
     node_id: str
     name: str
@@ -279,10 +141,10 @@ class PackParser:
         for node_id, name, kind, synonyms in nodes:
             mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
             for phrase in (name, *synonyms):
-                raws = _TOKEN.findall(_lowered(phrase))
+                raws = TOKEN.findall(lowered(phrase))
                 for raw in raws:
                     if raw not in stems:
-                        stems[raw] = _stem(raw)
+                        stems[raw] = stem(raw)
                 key = tuple(stems[raw] for raw in raws)
                 if not key or len(key) > MAX_NGRAM:
                     continue
@@ -298,7 +160,7 @@ class PackParser:
         for word in sorted(words):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
 
-    def _repair(self, token: _Token) -> tuple[_Token, bool]:
+    def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
         if len(raw) < MIN_TYPO_LENGTH or raw in _KEEP or token.stem in self._known:
@@ -313,7 +175,7 @@ class PackParser:
         if best is None:
             return token, False
         word = best[0]
-        return _Token(word, self._stems[word], token.start, token.end), True
+        return Token(word, self._stems[word], token.start, token.end), True
 
     def parse(self, text: str) -> list[Mention]:
         text = text[:MAX_TEXT]
@@ -327,7 +189,7 @@ class PackParser:
         return mentions
 
     def _sentence(self, text: str, start: int, end: int) -> list[Mention]:
-        raw = _tokens(text[start:end])
+        raw = tokenise(text[start:end])
         if not raw:
             return []
         repaired = [self._repair(t) for t in raw]
@@ -349,7 +211,7 @@ class PackParser:
         if not found:
             return []
         found.sort(key=lambda f: f[0])
-        negated = _negated(stems, taken, found)
+        negated = negated_mentions(stems, taken, found)
         out: list[Mention] = []
         for (i, j, entry), is_negated in zip(found, negated, strict=True):
             s, e = start + raw[i].start, start + raw[j - 1].end
@@ -367,65 +229,6 @@ class PackParser:
                 )
             )
         return out
-
-
-def _cue_at(stems: Sequence[str], i: int, cues: Mapping[tuple[str, ...], str]) -> int:
-    """The length of the longest cue in `cues` starting at token `i`, or 0."""
-    for size in range(min(_MAX_CUE, len(stems) - i), 0, -1):
-        if tuple(stems[i : i + size]) in cues:
-            return size
-    return 0
-
-
-def _negated(
-    stems: Sequence[str], taken: Sequence[bool], found: Sequence[tuple[int, int, _Entry]]
-) -> list[bool]:
-    """NegEx over one sentence: which of the `found` mentions fall in a negation's scope."""
-    n = len(stems)
-    starts = {i: idx for idx, (i, _, _) in enumerate(found)}
-    ends = {j - 1: idx for idx, (_, j, _) in enumerate(found)}
-    negated = [False] * len(found)
-    i = 0
-    while i < n:
-        if taken[i]:
-            i += 1
-            continue
-        pseudo = _cue_at(stems, i, _PSEUDO)
-        if pseudo:
-            i += pseudo
-            continue
-        size = _cue_at(stems, i, _PRE)
-        if size and not any(taken[i : i + size]):
-            # Forward scope: words until a terminator or the window runs out.
-            k, words = i + size, 0
-            while k < n and words < NEGATION_WINDOW:
-                if not taken[k] and (_cue_at(stems, k, _TERM) or _cue_at(stems, k, _PSEUDO)):
-                    break
-                if k in starts:
-                    idx = starts[k]
-                    negated[idx] = True
-                    k = found[idx][1]
-                else:
-                    k += 1
-                words += 1
-            i += size
-            continue
-        size = _cue_at(stems, i, _POST)
-        if size and not any(taken[i : i + size]):
-            # Backward scope: the closest mention within the window, nothing in between.
-            k, words = i - 1, 0
-            while k >= 0 and words < NEGATION_WINDOW:
-                if not taken[k] and _cue_at(stems, k, _TERM):
-                    break
-                if k in ends:
-                    negated[ends[k]] = True
-                    break
-                k -= 1
-                words += 1
-            i += size
-            continue
-        i += 1
-    return negated
 
 
 class Parser:

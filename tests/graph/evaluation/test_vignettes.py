@@ -16,19 +16,21 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.evaluation.vignettes import (
-    DEFAULT_VIGNETTES_DIR,
+from graph.evaluation.vignette_metrics import (
     Outcome,
     Report,
+    calibration_error,
+    evaluate,
+    metrics,
+)
+from graph.evaluation.vignette_report import main
+from graph.evaluation.vignettes import (
+    DEFAULT_VIGNETTES_DIR,
     Vignette,
     VignetteError,
     accepted_answers,
-    calibration_error,
     check_against_graph,
-    evaluate,
     load_vignettes,
-    main,
-    metrics,
     pack_causes,
     query_for,
 )
@@ -251,7 +253,8 @@ def test_shuffled_evidence_gives_the_same_diagnosis(
 
 
 _DIGEST = """
-from graph.evaluation.vignettes import DEFAULT_VIGNETTES_DIR, evaluate, load_vignettes
+from graph.evaluation.vignette_metrics import evaluate
+from graph.evaluation.vignettes import DEFAULT_VIGNETTES_DIR, load_vignettes
 from graph.knowledge import KnowledgeGraph
 from tests.paths import KNEE_PACK
 report = evaluate(KnowledgeGraph.from_packs([KNEE_PACK]), load_vignettes(DEFAULT_VIGNETTES_DIR))
