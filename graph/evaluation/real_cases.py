@@ -1,0 +1,134 @@
+"""Published patients (phenopacket-store) as diagnose queries, and how their ranks are reported.
+
+A case is what a paper reports of one patient: the OMIM disease, the HPO terms observed and
+those explicitly excluded, the sex, and the paper itself. HPO's annotations are partly curated
+from the same papers, so a fair measure ranks each case against annotations without its own
+publication (`publications` lists them for `import hpo --exclude-references`); `make eval-hpo`
+reports both settings.
+
+A case is usable against a pack when the pack knows its disease and at least one of its
+observed terms; codes are resolved as the API resolves them (current, merged and obsolete HP
+ids), and terms the pack does not know are counted, not guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.evaluation.hpo_cases import Case
+from graph.knowledge import KnowledgeGraph
+from graph.schema.errors import NotFoundError
+from graph.schema.vocabulary import NodeKind
+
+__all__ = [
+    "TERM_BANDS",
+    "Coverage",
+    "PublishedCase",
+    "band_of",
+    "load_cases",
+    "publications",
+    "usable_cases",
+]
+
+# Bands of the number of observed terms a case reports, for the table by length.
+TERM_BANDS = ((1, 3), (4, 7), (8, 15), (16, 10_000))
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedCase:
+    id: str
+    disease: str  # OMIM CURIE
+    present: tuple[str, ...]  # HP CURIEs
+    excluded: tuple[str, ...]
+    sex: str
+    references: tuple[str, ...]
+
+
+def load_cases(path: Path) -> list[PublishedCase]:
+    """The cases of a phenopacket export as `../shared/data/phenopackets/dev.json` holds them."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [
+        PublishedCase(
+            id=str(raw["id"]),
+            disease=str(raw["disease"]),
+            present=tuple(raw.get("present", ())),
+            excluded=tuple(raw.get("excluded", ())),
+            sex=str(raw.get("sex", "")),
+            references=tuple(raw.get("references", ())),
+        )
+        for raw in data["cases"]
+    ]
+
+
+def publications(cases: Iterable[PublishedCase]) -> list[str]:
+    """Every case's publication, sorted: the references a leak-free pack leaves out."""
+    return sorted({r for case in cases for r in case.references})
+
+
+@dataclass(slots=True)
+class Coverage:
+    """What a pack could do with the cases: how many it can rank, and why the rest not."""
+
+    total: int = 0
+    usable: int = 0
+    unknown_disease: int = 0
+    no_known_term: int = 0
+    # HP ids the pack does not know, and ids it knew under a newer id (merged or obsolete).
+    unknown_terms: Counter[str] = field(default_factory=Counter)
+    replaced_terms: Counter[str] = field(default_factory=Counter)
+
+    def summary(self) -> str:
+        return (
+            f"{self.usable}/{self.total} usable; {self.unknown_disease} with a disease the pack"
+            f" lacks, {self.no_known_term} with no observed term it knows;"
+            f" {len(self.unknown_terms)} distinct HP ids unknown,"
+            f" {len(self.replaced_terms)} resolved through a merged or obsolete id"
+        )
+
+
+def usable_cases(
+    graph: KnowledgeGraph, cases: Sequence[PublishedCase]
+) -> tuple[list[tuple[PublishedCase, Case]], Coverage]:
+    """Each case the pack can rank, as symptom and cause ids, with the coverage counts."""
+    coverage = Coverage(total=len(cases))
+    usable: list[tuple[PublishedCase, Case]] = []
+    for case in cases:
+        disease = _node(graph, case.disease, NodeKind.CAUSE, coverage)
+        present = _symptoms(graph, case.present, coverage)
+        excluded = [s for s in _symptoms(graph, case.excluded, coverage) if s not in present]
+        if disease is None:
+            coverage.unknown_disease += 1
+        elif not present:
+            coverage.no_known_term += 1
+        else:
+            coverage.usable += 1
+            usable.append((case, Case(disease, tuple(present), tuple(excluded))))
+    return usable, coverage
+
+
+def band_of(count: int) -> str:
+    low, high = next((lo, hi) for lo, hi in TERM_BANDS if count <= hi)
+    return f"{low}+" if high >= 10_000 else f"{low}-{high}"
+
+
+def _symptoms(graph: KnowledgeGraph, codes: Iterable[str], coverage: Coverage) -> list[str]:
+    found = (_node(graph, code, NodeKind.SYMPTOM, coverage) for code in codes)
+    return list(dict.fromkeys(s for s in found if s is not None))
+
+
+def _node(graph: KnowledgeGraph, code: str, kind: NodeKind, coverage: Coverage) -> str | None:
+    try:
+        node_id = graph.resolve(code)
+    except NotFoundError:
+        if kind is NodeKind.SYMPTOM:
+            coverage.unknown_terms[code] += 1
+        return None
+    if graph.kind(node_id) is not kind:
+        return None
+    if graph.node(node_id).codes[0].curie != code:
+        coverage.replaced_terms[code] += 1
+    return node_id
