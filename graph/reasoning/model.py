@@ -76,10 +76,10 @@ class PosteriorModel:
         cols += coo.col.tolist()
         probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
         for i, j in sorted(excluded):
-            # The source rules the symptom out: only the leak is left to explain it.
+            # The source rules the symptom out: a small share of the background is left.
             rows.append(i)
             cols.append(j)
-            probs.append(self.background[j] * params.leak)
+            probs.append(self.background[j] * params.excluded_share)
         for i, cause in enumerate(self.causes):
             for exposure, p in self._exposure_row(graph, cause):
                 rows.append(i)
@@ -99,7 +99,7 @@ class PosteriorModel:
         # Stored per pair, as differences from the background (so zero means "as `other`"):
         # log-ratios for a yes and for a no, P(f|c), and the entropy of the answer.
         self.present_ratio = table(np.log(likelihoods) - np.log(bg))
-        self.absent_ratio = table(np.log1p(-likelihoods) - np.log1p(-bg))
+        self.absent_ratio = table(params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg)))
         self.likelihood_gap = table(likelihoods - bg)
         self.entropy_background = binary_entropy(self.background)
         # The order that breaks ties: higher prior first, then the content's own order.

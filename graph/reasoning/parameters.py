@@ -47,6 +47,13 @@ class ModelParameters:
     reported_findings: float = 3.0
     # How steeply that share falls with the number expected: (reported / expected) ** this.
     reporting_exponent: float = 0.75
+    # P(f | c) where a source rules f out for c (a NOT or 0/n annotation), as a share of the
+    # background: low, but a finding the source never saw in c is not impossible in it.
+    excluded_share: float = 0.01
+    # How much a reported absence counts, as a share of its log-likelihood ratio: absences in
+    # a report are the features someone thought to check, so they are not independent of
+    # the cause the way the model's product assumes (1 counts them in full).
+    absent_weight: float = 1.0
     # Packs with at most this many cause x finding cells keep their tables dense (faster for
     # small packs); larger ones store only the pairs that differ from the background.
     dense_cells: int = 250_000
@@ -56,6 +63,8 @@ class ModelParameters:
             raise ValueError("leak must be between 0 and 1")
         if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
             raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
+        if not 0.0 < self.excluded_share <= 1.0 or not 0.0 <= self.absent_weight <= 1.0:
+            raise ValueError("need 0 < excluded_share <= 1 and 0 <= absent_weight <= 1")
 
 
 class FindingKind(StrEnum):
