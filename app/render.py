@@ -40,6 +40,7 @@ from graph.reasoning import (
     Diagnosis,
     Recommendation,
 )
+from graph.schema.vocabulary import NodeKind
 
 __all__ = ["DiagnosisRenderer", "recommended_out"]
 
@@ -266,11 +267,12 @@ class DiagnosisRenderer:
 
     def _explanation(self, candidate: Candidate) -> ExplanationOut:
         prevalence = self._graph.node(candidate.cause).prevalence
-        chains = self._diagnoser.symptom_chains(candidate.cause)
         findings, exposures = [], []
         for ident in candidate.matched:
-            if ident in chains:
-                findings.append(self._chain(ident, chains[ident]))
+            if self._graph.kind(ident) is NodeKind.SYMPTOM:
+                chain = self._diagnoser.finding_chain(candidate.cause, ident)
+                if chain is not None:
+                    findings.append(self._chain(ident, chain))
             else:
                 chain = self._diagnoser.exposure_chain(ident, candidate.cause)
                 if chain is not None:
@@ -285,6 +287,7 @@ class DiagnosisRenderer:
     def _chain(self, end: str, chain: Chain) -> ChainOut:
         return ChainOut(
             end=end,
+            via=chain.named,
             sensitivity=round(chain.sensitivity, 6),
             edges=[self._edges[e.key] for e in chain.edges],
         )

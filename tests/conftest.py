@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.paths import CODES_REFERENCE, SOURCE_TEXTS, required
+from graph.packs import hpo
+from tests.paths import CODES_REFERENCE, HPO_HIERARCHY, SOURCE_TEXTS, required
 
 
 @pytest.fixture(scope="session")
@@ -17,3 +18,16 @@ def source_texts() -> Path:
 def codes_reference() -> Path:
     """The reference file listing the verified codes."""
     return required(CODES_REFERENCE, "SYMPTOM_GRAPH_CODES_REFERENCE")
+
+
+@pytest.fixture(scope="session")
+def hierarchy_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/hpo-hierarchy (a hand-written branch of HPO around cryptorchidism)
+    imported as the real HPO pack is, as a KGX pack folder."""
+    content = hpo.build_content(
+        hpo.parse_obo(HPO_HIERARCHY / "hp.obo"),
+        hpo.read_annotations(HPO_HIERARCHY / "phenotype.hpoa"),
+    )
+    folder = tmp_path_factory.mktemp("hpo-hierarchy") / "hpo"
+    hpo.write_kgx_pack(content, folder)
+    return folder

@@ -13,6 +13,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 KNEE_PACK = REPO / "seeds" / "knee"
+# A hand-written branch of HPO (hp.obo and phenotype.hpoa lines) around cryptorchidism.
+HPO_HIERARCHY = REPO / "tests" / "fixtures" / "hpo-hierarchy"
 SHARED = REPO.parent / "shared"
 SOURCE_TEXTS = Path(os.environ.get("SYMPTOM_GRAPH_SOURCE_TEXTS", SHARED / "seeds"))
 CODES_REFERENCE = Path(

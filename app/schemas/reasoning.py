@@ -165,6 +165,13 @@ class ChainOut(BaseModel):
     """A chain of evidenced edges and how often it carries the cause to its end."""
 
     end: str = Field(description="The matched finding's id (a symptom, or a cause as exposure).")
+    via: str | None = Field(
+        default=None,
+        description="The symptom the cause's edge names when it is a kind of `end`, not `end` "
+        "itself (a disease annotated with bilateral cryptorchidism explains cryptorchidism): "
+        "the chain then climbs from it to `end` by `subtype_of` edges, each with weight 1.",
+        examples=["symptom:hp-0008689"],
+    )
     sensitivity: float = Field(description="Product of the edges' sensitivities along the chain.")
     edges: list[EdgeOut]
 

@@ -15,7 +15,13 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.knowledge import KnowledgeGraph
-from graph.reasoning.explain import Chain, exposure_chains, symptom_chains
+from graph.reasoning.explain import (
+    Chain,
+    broader_symptoms,
+    exposure_chains,
+    symptom_chains,
+    through_subtypes,
+)
 from graph.reasoning.model import PosteriorModel
 from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.pathways import Recommendation, recommendations_for
@@ -82,6 +88,8 @@ class Diagnoser:
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
         self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
+        # A symptom's paths up the symptom hierarchy, shared by every cause that names it.
+        self.broader_symptoms = lru_cache(maxsize=PER_CAUSE_CACHE)(self._broader_symptoms)
         self.exposure_chain = lru_cache(maxsize=PER_CAUSE_CACHE)(self._exposure_chain)
         self.recommendations = lru_cache(maxsize=PER_CAUSE_CACHE)(self._recommendations)
         self.general_recommendations = lru_cache(maxsize=64)(self._general_recommendations)
@@ -324,6 +332,20 @@ class Diagnoser:
 
     def _symptom_chains(self, cause: str) -> Mapping[str, Chain]:
         return symptom_chains(self.graph, cause, self.params.max_hops)
+
+    def _broader_symptoms(self, symptom: str) -> Mapping[str, tuple[EdgeRecord, ...]]:
+        return broader_symptoms(self.graph, symptom)
+
+    def finding_chain(self, cause: str, symptom: str) -> Chain | None:
+        """The chain behind a reported symptom: the cause's own chain to it, or else one to a
+        kind of it the cause shows, climbing the symptom hierarchy (the model credits a broader
+        term with what the cause shows of the terms below it). Costs a look-up per symptom the
+        cause names, on cached chains and cached paths up."""
+        chains = self.symptom_chains(cause)
+        own = chains.get(symptom)
+        if own is not None and not own.excluded and own.sensitivity > 0.0:
+            return own
+        return through_subtypes(chains, symptom, self.broader_symptoms) or own
 
     def _exposure_chain(self, exposure: str, cause: str) -> Chain | None:
         """How an exposure bears on a cause: being it or a kind of it, or leading to it."""

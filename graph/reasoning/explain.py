@@ -13,18 +13,37 @@ A cause produces a symptom along a chain of typed edges read as
 A `contributes_to` edge is never inherited through `subtype_of`: that corticosteroids are
 medications does not make them cause what some other medication leads to. A chain's
 sensitivity is the product along it; the strongest chain of at most `max_hops` edges wins.
+
+On the symptom side, a cause that shows a kind of X shows X (HPO's true-path rule: a disease
+annotated with bilateral cryptorchidism explains a reported cryptorchidism), so an explanation
+reads
+
+    (contributes_to)* (subtype_of)* causes (subtype_of)*
+
+where the trailing `subtype_of` steps climb from the symptom the cause's edge names to the
+reported one, with weight 1. `symptom_chains` stops at the `causes` edge: the model applies the
+symptom hierarchy itself (every broader term gets the noisy-OR of the terms below it, see
+graph/reasoning/likelihoods.py), and `through_subtypes` adds the climb for an explanation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.records import EdgeRecord, Frequency
 from graph.schema.vocabulary import NodeKind, Predicate
 
-__all__ = ["SENSITIVITY", "Chain", "ancestors", "edge_sensitivity", "symptom_chains"]
+__all__ = [
+    "SENSITIVITY",
+    "Chain",
+    "ancestors",
+    "broader_symptoms",
+    "edge_sensitivity",
+    "symptom_chains",
+    "through_subtypes",
+]
 
 # The middle of each HPO frequency band (HP:0040280-HP:0040285). Obligate stays short of 1 so
 # that a reported absence lowers a cause a great deal without ruling it out on one answer.
@@ -51,6 +70,16 @@ class Chain:
     def excluded(self) -> bool:
         """The source says the cause does *not* show the symptom."""
         return bool(self.edges) and self.edges[-1].frequency is Frequency.EXCLUDED
+
+    @property
+    def named(self) -> str | None:
+        """The symptom the chain's `causes` edge names when the chain goes on from it up the
+        symptom hierarchy to a broader one (its end); None when the edge names the end."""
+        for position in range(len(self.edges) - 1, -1, -1):
+            edge = self.edges[position]
+            if edge.predicate is Predicate.CAUSES:
+                return edge.object if position < len(self.edges) - 1 else None
+        return None
 
 
 def edge_sensitivity(edge: EdgeRecord) -> float:
@@ -119,6 +148,56 @@ def _keep_stronger(best: dict[str, Chain], target: str, chain: Chain) -> None:
         or (not known.excluded and chain.sensitivity > known.sensitivity)
     ):
         best[target] = chain
+
+
+def broader_symptoms(graph: KnowledgeGraph, symptom: str) -> dict[str, tuple[EdgeRecord, ...]]:
+    """Every symptom `symptom` is a kind of, with the fewest `subtype_of` edges that climb to it.
+
+    Breadth first, edges in key order, so the path is deterministic; bounded by the symptom's
+    ancestors (subtype edges are acyclic: the loader checks). `symptom` itself is not listed.
+    """
+    paths: dict[str, tuple[EdgeRecord, ...]] = {symptom: ()}
+    frontier = [symptom]
+    while frontier:
+        reached: list[str] = []
+        for current in frontier:
+            for edge in graph.edges(predicate=Predicate.SUBTYPE_OF, subject=current):
+                target = edge.object
+                if target not in paths and graph.kind(target) is NodeKind.SYMPTOM:
+                    paths[target] = (*paths[current], edge)
+                    reached.append(target)
+        frontier = reached
+    del paths[symptom]
+    return paths
+
+
+def through_subtypes(
+    chains: Mapping[str, Chain],
+    symptom: str,
+    broader: Callable[[str], Mapping[str, tuple[EdgeRecord, ...]]],
+) -> Chain | None:
+    """The chain to `symptom` through a kind of it the cause shows: a chain of `chains` (the
+    cause's own, from `symptom_chains`) to a narrower symptom, then the `subtype_of` edges up
+    to `symptom` (`broader` gives a symptom's paths up, as `broader_symptoms` does).
+
+    The strongest such chain, then the one with fewest edges, then the first in `chains`'
+    order; None when the cause shows no kind of `symptom`. Excluded chains do not climb: that a
+    cause does not show a narrow term says nothing about the broader one. The model combines
+    every narrower term (noisy-OR); this names the one that counts most.
+    """
+    best: Chain | None = None
+    for named, chain in chains.items():
+        if chain.excluded or chain.sensitivity <= 0.0 or named == symptom:
+            continue
+        steps = broader(named).get(symptom)
+        if steps is None:
+            continue
+        if best is None or (
+            chain.sensitivity,
+            -(len(chain.edges) + len(steps)),
+        ) > (best.sensitivity, -len(best.edges)):
+            best = Chain((*chain.edges, *steps), chain.sensitivity)
+    return best
 
 
 def exposure_chains(graph: KnowledgeGraph, exposure: str, max_hops: int = 4) -> dict[str, Chain]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.main import create_app
 from app.schemas.reasoning import DiagnoseResponse
+from app.settings import Settings
 from graph.reasoning import DiagnoseQuery
 
 SYMPTOMS = [
@@ -260,3 +263,40 @@ def test_the_fast_compact_answer_is_the_models_answer(
     assert fast == runtime.diagnoses.response(result, explain=False).model_dump(
         mode="json", exclude_defaults=True
     )
+
+
+def test_explain_climbs_the_symptom_hierarchy(hierarchy_pack: Path) -> None:
+    """Issue 21, item 6: on the HPO pack, a disease annotated with bilateral cryptorchidism
+    matched a reported cryptorchidism with no chain. Every matched finding has one now: the
+    annotation first (`via` names its term), then the ontology's subtype_of steps."""
+    settings = Settings(packs=[hierarchy_pack], access_log=False)
+    with TestClient(create_app(settings)) as hpo_client:
+        payload = {"present": ["HP:0000028"], "explain": True, "limit": 50}
+        response = hpo_client.post("/v1/diagnose", json=payload)
+        compact = hpo_client.post("/v1/diagnose", json={**payload, "explain": False}).json()
+    assert response.status_code == 200, response.text
+    body = response.json()
+    DiagnoseResponse.model_validate_json(response.content)
+    matched = [c for c in body["candidates"] if c.get("matched")]
+    assert len(matched) == 4
+    for candidate in matched:
+        chains = {c["end"]: c for c in candidate["explanation"]["findings"]}
+        assert set(chains) == set(candidate["matched"]) == {"symptom:hp-0000028"}
+        chain = chains["symptom:hp-0000028"]
+        first, *climb = chain["edges"]
+        assert first["subject"] == candidate["cause"]["id"]
+        assert first["predicate"] == "causes"
+        assert chain.get("via") == (first["object"] if climb else None)
+        assert [e["predicate"] for e in climb] == ["subtype_of"] * len(climb)
+        assert [e["evidence"][0]["source"] for e in climb] == ["source:hpo-ontology"] * len(climb)
+        assert (climb[-1] if climb else first)["object"] == "symptom:hp-0000028"
+        assert chain["sensitivity"] > 0.0  # never an exclusion, for a finding the cause explains
+    top = body["candidates"][0]
+    assert top["cause"]["id"] == "cause:omim-261550"
+    (chain,) = top["explanation"]["findings"]
+    assert chain["via"] == "symptom:hp-0008689"  # Bilateral cryptorchidism
+    assert [e["object"] for e in chain["edges"]] == ["symptom:hp-0008689", "symptom:hp-0000028"]
+    # The explanation adds evidence; the ranking is the compact answer's.
+    assert [(c["cause"]["id"], c["probability"], c["rank"]) for c in body["candidates"]] == [
+        (c["cause"]["id"], c["probability"], c["rank"]) for c in compact["candidates"]
+    ]
