@@ -40,6 +40,7 @@ from graph.evaluation.real_cases import (
     publications,
     usable_cases,
 )
+from graph.evaluation.vignette_metrics import calibration_error
 from graph.knowledge import KnowledgeGraph
 from graph.packs import hpo
 from graph.packs.loader import paused_gc
@@ -80,7 +81,30 @@ def run_engine(
         result = diagnoser.diagnose(query)
         ranks.seconds.append(time.perf_counter() - started)
         ranks.ranks.append(Ranks.rank_of(case.disease, (c.cause for c in result.candidates)))
+        first = result.candidates[0]
+        ranks.confidence.append((first.probability, first.cause == case.disease))
+        truth = next((c.probability for c in result.candidates if c.cause == case.disease), 0.0)
+        squares = sum(c.probability**2 for c in result.candidates) + result.other_probability**2
+        ranks.brier.append(squares - 2.0 * truth + 1.0)
     return ranks
+
+
+def calibration(ranks: Ranks) -> str:
+    """Brier score, expected calibration error and the reliability of the rank-1 probability."""
+    lines = [
+        f"  Brier {statistics.mean(ranks.brier):.3f} (ten listed candidates and `other`),"
+        f" ECE {calibration_error(ranks.confidence):.3f} (rank-1 probability, 10 bins)",
+        "  rank-1 probability   cases   mean   right",
+    ]
+    for low in (0.0, 0.2, 0.4, 0.6, 0.8):
+        part = [(p, hit) for p, hit in ranks.confidence if low <= p < low + 0.2 + (low == 0.8)]
+        if part:
+            mean = statistics.mean(p for p, _ in part)
+            right = sum(hit for _, hit in part) / len(part)
+            lines.append(
+                f"  {low:.1f}-{low + 0.2:.1f}         {len(part):8} {mean:6.2f} {right:7.2f}"
+            )
+    return "\n".join(lines)
 
 
 def run_hpo3(graph: KnowledgeGraph, cases: Sequence[Case], data: Path) -> Ranks:
@@ -187,6 +211,8 @@ def published(
         hits = _timed(f"hpo3 ({label})", lambda: run_hpo3(graph, queries, data))
         rows.append(('hpo3 EnrichmentModel("omim"), observed only', hits))
     print(report(rows))
+    print("\nCalibration of the engine (observed + excluded):")
+    print(calibration(rows[0][1]))
     print("\nBy number of observed terms (top-1 / top-10):")
     print(by_length(rows, [len(q.present) for q in queries]))
 

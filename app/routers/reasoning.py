@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import RuntimeDep, invalid_ids, json_body, resolve_node_ref, runtime_of, unknown_node
@@ -63,7 +64,13 @@ async def diagnose(request: Request) -> Response:
         payload = runtime.diagnoses.render(query, body.explain)
     except InvalidQueryError as exc:
         raise _invalid_query(runtime, exc) from None
-    # Serialised once through DiagnoseResponse (app/render.py) and cached by query.
+    # Serialised once through DiagnoseResponse (app/render.py) and cached by query; the rare
+    # answer to older codes says which it replaced (that part is the request's, not cached).
+    replaced = _replaced_codes(runtime, body)
+    if replaced:
+        answer = orjson.loads(payload)
+        answer["replaced_codes"] = replaced
+        payload = orjson.dumps(answer)
     return Response(payload, media_type="application/json")
 
 
@@ -156,6 +163,20 @@ async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwa
         related=[neighbour_out(runtime, n.direction, n.edge.key) for n in pathway.related],
         disclaimer=runtime.disclaimer,
     )
+
+
+def _replaced_codes(runtime: Runtime, body: DiagnoseRequest) -> list[dict[str, str]]:
+    graph = runtime.graph
+    found = []
+    for ref in dict.fromkeys(
+        (*body.present, *body.absent, *body.exposures, *body.absent_exposures)
+    ):
+        if graph.has_node(ref):
+            continue
+        current = graph.replaced_code(ref)
+        if current is not None:
+            found.append({"given": ref, "id": graph.resolve(ref), "current": current})
+    return found
 
 
 def _by_id(runtime: Runtime, refs: list[str]) -> list[str]:

@@ -223,6 +223,16 @@ class NextQuestionOut(BaseModel):
     reason: str | None = Field(default=None, description="With `explain`: why this question.")
 
 
+class ReplacedCodeOut(BaseModel):
+    given: str = Field(description="The code as the request gave it.", examples=["HP:0001387"])
+    id: str = Field(description="The node it was read as.", examples=["symptom:hp-0002829"])
+    current: str = Field(
+        description="The node's current code: the vocabulary has merged the given code into "
+        "it or retired the given code in its favour.",
+        examples=["HP:0002829"],
+    )
+
+
 class DiagnoseResponse(BaseModel):
     pack: str = Field(description="The pack whose causes were ranked.")
     triage: TriageOut
@@ -246,6 +256,11 @@ class DiagnoseResponse(BaseModel):
     )
     disclaimer: DisclaimerOut
     graph_version: str
+    replaced_codes: list[ReplacedCodeOut] = Field(
+        default_factory=list,
+        description="Codes in the request that an ontology has since replaced, and what they "
+        "were read as (present only when there are some).",
+    )
 
 
 class RecommendationOut(BaseModel):

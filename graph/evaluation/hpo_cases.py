@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 from graph.knowledge import KnowledgeGraph
@@ -136,6 +136,10 @@ class Ranks:
 
     ranks: list[int | None]
     seconds: list[float]
+    # The engine's probability on its rank-1 candidate, and whether that was the disease.
+    confidence: list[tuple[float, bool]] = field(default_factory=list)
+    # Multi-class Brier score of each case, over the listed candidates and `other`.
+    brier: list[float] = field(default_factory=list)
 
     def top(self, k: int) -> float:
         """The share of cases whose disease was ranked k-th or better."""

@@ -159,6 +159,20 @@ class KnowledgeGraph:
             raise AmbiguousCodeError(ref, found)
         raise NotFoundError("node", ref)
 
+    def replaced_code(self, ref: str) -> str | None:
+        """The node's own code when `ref` names it by an older code of the same vocabulary
+        (an id since merged into it, or a retired one it replaces); None otherwise."""
+        found = self._codes.get(ref.strip().upper(), ())
+        if len(found) != 1:
+            return None
+        codes = self._nodes[found[0]].codes
+        own = codes[0]
+        key = ref.strip().upper()
+        for code in codes[1:]:
+            if code.system is own.system and key in (code.curie.upper(), code.code.upper()):
+                return own.curie
+        return None
+
     def nodes(self, kind: NodeKind | None = None) -> Sequence[NodeRecord]:
         """All nodes (or those of one kind), ordered by id."""
         if kind is None:

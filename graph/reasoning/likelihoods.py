@@ -15,7 +15,12 @@ from graph.reasoning.parameters import ModelParameters
 from graph.reasoning.table import Vector
 from graph.schema.vocabulary import Predicate
 
-__all__ = ["ancestor_matrix", "cause_priors", "symptom_sensitivities"]
+__all__ = [
+    "ancestor_matrix",
+    "cause_priors",
+    "subtype_parents",
+    "symptom_sensitivities",
+]
 
 
 def cause_priors(
@@ -94,21 +99,26 @@ def symptom_sensitivities(
         scale = share[row_index]
         log_miss = np.log1p(-np.minimum(sensitivity * scale, 1.0 - 1e-9)).tolist()
     own = sparse.csr_array((log_miss, (rows, cols)), shape=(len(causes), len(symptoms)))
-    closure = own @ ancestor_matrix(graph, symptoms, index)
+    parents = subtype_parents(graph, index)
+    closure = own @ ancestor_matrix(parents, len(symptoms))
     closure.data = -np.expm1(closure.data)  # 1 - prod(1 - s) over the terms below
     closure.eliminate_zeros()
-    return closure.tocsr(), {p for p in excluded if closure[p] == 0.0}
+    closure = closure.tocsr()
+    return closure, {p for p in excluded if closure[p] == 0.0}
 
 
-def ancestor_matrix(
-    graph: KnowledgeGraph, symptoms: Sequence[str], index: Mapping[str, int]
-) -> sparse.csr_array:
-    """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
+def subtype_parents(graph: KnowledgeGraph, index: Mapping[str, int]) -> dict[int, list[int]]:
+    """Symptom index -> the indexes of the symptoms it is a kind of."""
     parents: dict[int, list[int]] = {}
     for edge in graph.edges(predicate=Predicate.SUBTYPE_OF):
         child, parent = index.get(edge.subject), index.get(edge.object)
         if child is not None and parent is not None:
             parents.setdefault(child, []).append(parent)
+    return parents
+
+
+def ancestor_matrix(parents: Mapping[int, list[int]], size: int) -> sparse.csr_array:
+    """Symptoms x symptoms, 1 where the column is the row or something the row is a kind of."""
     closure: dict[int, frozenset[int]] = {}
 
     def broader(j: int) -> frozenset[int]:
@@ -129,9 +139,9 @@ def ancestor_matrix(
 
     rows: list[int] = []
     cols: list[int] = []
-    for j in range(len(symptoms)):
+    for j in range(size):
         for k in broader(j):
             rows.append(j)
             cols.append(k)
     ones = np.ones(len(rows), dtype=np.float64)
-    return sparse.csr_array((ones, (rows, cols)), shape=(len(symptoms), len(symptoms)))
+    return sparse.csr_array((ones, (rows, cols)), shape=(size, size))

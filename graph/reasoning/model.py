@@ -99,7 +99,8 @@ class PosteriorModel:
         # Stored per pair, as differences from the background (so zero means "as `other`"):
         # log-ratios for a yes and for a no, P(f|c), and the entropy of the answer.
         self.present_ratio = table(np.log(likelihoods) - np.log(bg))
-        self.absent_ratio = table(params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg)))
+        absent = params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg))
+        self.absent_ratio = table(absent)
         self.likelihood_gap = table(likelihoods - bg)
         self.entropy_background = binary_entropy(self.background)
         # The order that breaks ties: higher prior first, then the content's own order.

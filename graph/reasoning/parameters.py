@@ -49,11 +49,11 @@ class ModelParameters:
     reporting_exponent: float = 0.75
     # P(f | c) where a source rules f out for c (a NOT or 0/n annotation), as a share of the
     # background: low, but a finding the source never saw in c is not impossible in it.
-    excluded_share: float = 0.01
+    excluded_share: float = 0.1
     # How much a reported absence counts, as a share of its log-likelihood ratio: absences in
     # a report are the features someone thought to check, so they are not independent of
     # the cause the way the model's product assumes (1 counts them in full).
-    absent_weight: float = 1.0
+    absent_weight: float = 0.5
     # Packs with at most this many cause x finding cells keep their tables dense (faster for
     # small packs); larger ones store only the pairs that differ from the background.
     dense_cells: int = 250_000
