@@ -170,8 +170,9 @@ class Diagnoser:
         absent.sort()
         # Only the leaders are ever read: those shown, named as tied, or asked about.
         count = max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES)
+        power = self.params.evidence_power(len(present) + len(absent))
         if model.dense:
-            scores = model.log_weights(present, absent)
+            scores = model.log_weights(present, absent, power)
             ranked = leading_causes(model, scores, count)
             # log(sum(exp)) about the largest term, in one vectorised exp.
             top = max(float(scores.max()), model.log_other)
@@ -179,7 +180,7 @@ class Diagnoser:
             total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
             normaliser = top + math.log(total)
         else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
-            scores, ranked, normaliser = model.scores_and_leaders(present, absent, count)
+            scores, ranked, normaliser = model.scores_and_leaders(present, absent, count, power)
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
         ranks = competition_ranks(scores[head])
@@ -210,7 +211,7 @@ class Diagnoser:
             )
         ]
         other = math.exp(model.log_other - normaliser)
-        question = self._next_question(model, scores, ranked, ranks, present + absent)
+        question = self._next_question(model, scores, ranked, ranks, present + absent, power)
         return Diagnosis(
             pack=pack,
             triage=self._triage(query),
@@ -242,6 +243,7 @@ class Diagnoser:
         ranked: npt.NDArray[np.int64],
         ranks: list[int],
         answered: list[int],
+        power: float,
     ) -> NextQuestion | None:
         """The unanswered finding with the largest expected information gain among those
         whose answer (yes or no) would change the leading candidates; None when none would.
@@ -261,7 +263,15 @@ class Diagnoser:
         weights, other = weights / total, other / total
         if not model.dense:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
             found = model.best_question(
-                scores, ranked, ranks[:depth], leaders, weights, other, skip, _QUESTIONS_CHECKED
+                scores,
+                ranked,
+                ranks[:depth],
+                leaders,
+                weights,
+                other,
+                skip,
+                _QUESTIONS_CHECKED,
+                power,
             )
             if found is None:
                 return None
@@ -277,7 +287,7 @@ class Diagnoser:
         if len(best) == 0:
             return None
         # Every candidate question checked at once, on the dense tables.
-        changes = answers_change_leaders(model, scores, ranked, ranks[:depth], columns[best])
+        changes = answers_change_leaders(model, scores, ranked, ranks[:depth], columns[best], power)
         for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
             if changed:
                 return self._question(

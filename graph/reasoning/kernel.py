@@ -167,6 +167,7 @@ def best_question_py(
     yes_ratios: Floats,
     no_ratios: Floats,
     checked: int,
+    power: float,
 ) -> tuple[int, float, Floats]:
     """(finding, expected information gain, P(finding | leader) for each leader) of the
     question to ask, or (-1, 0.0, an empty array).
@@ -174,7 +175,8 @@ def best_question_py(
     Among the findings the leaders' rows store (less `skip`), the `checked` with the largest
     gain (rounded to 12 decimals, then the lower index) are tried best first; the first whose
     yes or no would change the leading causes (`ranked[:len(leading_ranks)]`, with their
-    ties) is the one. `weights` and `other` are the leaders' and `other`'s normalised shares.
+    ties) is the one. `weights` and `other` are the leaders' and `other`'s normalised shares;
+    an answer's ratios are weighted by `power`, as the scores' were.
     """
     findings = len(background)
     # The findings touched, in the order first met, and each one's position among them (no
@@ -242,7 +244,7 @@ def best_question_py(
         j = int(columns[kept])
         start, end = ratio_col_ptr[j], ratio_col_ptr[j + 1]
         rows = ratio_rows[start:end]
-        for ratios in (yes_ratios[start:end], no_ratios[start:end]):
+        for ratios in (power * yes_ratios[start:end], power * no_ratios[start:end]):
             if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios):
                 likelihoods = np.empty(len(leaders))
                 for row in range(len(leaders)):
@@ -274,9 +276,11 @@ def scores_and_leaders_py(
     tiebreak: Ints,
     prior_order: Ints,
     count: int,
+    power: float,
 ) -> tuple[Floats, Ints, float]:
     """Every cause's log-weight (`PosteriorModel.log_weights`: the prior plus the stored ratios
-    of the present, then the absent columns, in the order given), the first `count` causes
+    of the present, then the absent columns, in the order given, each weighted by `power`),
+    the first `count` causes
     by score rounded to 9 decimals, then tiebreak (`leading_causes` in graph/reasoning/ranking.py),
     and log(sum of the weights, `other`'s included).
 
@@ -294,7 +298,7 @@ def scores_and_leaders_py(
     for columns, ratios in ((present, present_ratios), (absent, absent_ratios)):
         for j in columns:
             for entry in range(col_ptr[j], col_ptr[j + 1]):
-                scores[col_rows[entry]] += ratios[entry]
+                scores[col_rows[entry]] += power * ratios[entry]
                 touched[col_rows[entry]] = True
     # log(sum(exp)) about an upper bound of every score: untouched ones are priors.
     moved = np.flatnonzero(touched)

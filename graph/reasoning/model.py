@@ -197,15 +197,18 @@ class PosteriorModel:
 
     # Querying -------------------------------------------------------------------------
 
-    def log_weights(self, present: Sequence[int], absent: Sequence[int]) -> Vector:
-        """log w(c) - log P(evidence | other) for every cause; columns are finding indexes."""
+    def log_weights(
+        self, present: Sequence[int], absent: Sequence[int], power: float = 1.0
+    ) -> Vector:
+        """log w(c) - log P(evidence | other) for every cause; columns are finding indexes,
+        each log-ratio weighted by `power` (`ModelParameters.evidence_power`)."""
         scores = self.log_prior.copy()
-        self.present_ratio.add_columns(scores, present)
-        self.absent_ratio.add_columns(scores, absent)
+        self.present_ratio.add_columns(scores, present, power)
+        self.absent_ratio.add_columns(scores, absent, power)
         return scores
 
     def scores_and_leaders(
-        self, present: Sequence[int], absent: Sequence[int], count: int
+        self, present: Sequence[int], absent: Sequence[int], count: int, power: float = 1.0
     ) -> tuple[Vector, npt.NDArray[np.int64], float]:
         """(sparse form) `log_weights`, the first `count` causes by score rounded to 9
         decimals, then tiebreak, and the log of the weights' sum (`other` included):
@@ -229,6 +232,7 @@ class PosteriorModel:
             # is also by rounded log prior, then tiebreak (log and rounding keep the order).
             self.by_tiebreak,
             count,
+            power,
         )
 
     def leader_block(
@@ -253,6 +257,7 @@ class PosteriorModel:
         other: float,
         skip: npt.NDArray[np.bool_],
         checked: int,
+        power: float = 1.0,
     ) -> tuple[int, float, Vector] | None:
         """(sparse form) The finding to ask about, its expected information gain and its
         likelihood for each leader, or None: `kernel.best_question` on the stored pairs."""
@@ -279,6 +284,7 @@ class PosteriorModel:
             yes_ratios,
             no_ratios,
             checked,
+            power,
         )
         return None if column < 0 else (int(column), float(gain), likelihoods)
 

@@ -54,6 +54,13 @@ class ModelParameters:
     # a report are the features someone thought to check, so they are not independent of
     # the cause the way the model's product assumes (1 counts them in full).
     absent_weight: float = 0.5
+    # A report's findings are not independent given the cause (terms of one organ system, a
+    # term and its parent), so past this many, their evidence grows as the square root of
+    # their number: every log-ratio is weighted (independent_findings / n) ** overlap_exponent.
+    # Chosen on the published dev cases (docs/scoring.md, section 8); the knee pack's
+    # reports carry fewer findings and are read in full.
+    independent_findings: int = 8
+    overlap_exponent: float = 0.5
     # Packs with at most this many cause x finding cells keep their tables dense (faster for
     # small packs); larger ones store only the pairs that differ from the background.
     dense_cells: int = 250_000
@@ -63,8 +70,17 @@ class ModelParameters:
             raise ValueError("leak must be between 0 and 1")
         if not 0.0 < self.exposure_base_rate < 1.0 or not 0.5 < self.exposure_sensitivity < 1.0:
             raise ValueError("need 0 < exposure_base_rate < 1 and 0.5 < exposure_sensitivity < 1")
+        if self.independent_findings < 1 or not 0.0 <= self.overlap_exponent <= 1.0:
+            raise ValueError("need independent_findings >= 1 and 0 <= overlap_exponent <= 1")
         if not 0.0 < self.excluded_share <= 1.0 or not 0.0 <= self.absent_weight <= 1.0:
             raise ValueError("need 0 < excluded_share <= 1 and 0 <= absent_weight <= 1")
+
+    def evidence_power(self, findings: int) -> float:
+        """The weight of each log-ratio in a report of this many findings (1 up to
+        `independent_findings`)."""
+        if findings <= self.independent_findings:
+            return 1.0
+        return float((self.independent_findings / findings) ** self.overlap_exponent)
 
 
 class FindingKind(StrEnum):

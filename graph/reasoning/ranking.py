@@ -84,6 +84,7 @@ def answers_change_leaders(
     ranked: npt.NDArray[np.int64],
     leading_ranks: list[int],
     columns: npt.NDArray[np.int64],
+    power: float = 1.0,
 ) -> npt.NDArray[np.bool_]:
     """For each finding, whether a yes or a no changes who leads, their order or their ties
     (a small pack's dense tables: every cause is ranked for every answer at once)."""
@@ -92,7 +93,7 @@ def answers_change_leaders(
     pool = model.by_tiebreak  # few causes: rank them all at once, for every answer
     assert model.answer_ratios is not None
     answers = np.concatenate([columns, columns + len(model.findings)])
-    updated = scores[pool] + model.answer_ratios[answers]
+    updated = scores[pool] + power * model.answer_ratios[answers]
     rounded = np.round(updated, 9)
     perm = np.argsort(-rounded, axis=1, kind="stable")[:, :depth]
     # The same leaders in the same order, and the same ties among them.

@@ -206,3 +206,32 @@ def test_sparse_tables_read_the_same_cells_as_dense_ones() -> None:
         by_rows[i, stored_columns[entries]] = stored_values[entries]
     assert np.array_equal(by_columns, dense.dense)
     assert np.array_equal(by_rows, dense.dense)
+
+
+def test_evidence_power_reads_long_reports_with_overlap() -> None:
+    params = ModelParameters()
+    assert [params.evidence_power(n) for n in (0, 1, 8)] == [1.0, 1.0, 1.0]
+    assert params.evidence_power(32) == pytest.approx(0.5)  # (8 / 32) ** 0.5
+    assert params.evidence_power(9) < 1.0
+    with pytest.raises(ValueError, match="independent_findings"):
+        ModelParameters(independent_findings=0)
+
+
+@pytest.mark.parametrize("dense_cells", [0, 250_000])
+def test_a_long_report_is_tempered_not_reordered(dense_cells: int) -> None:
+    graph = KnowledgeGraph.from_packs([KNEE_PACK.parent / "hpo-sample"])
+    symptoms = sorted(n.id for n in graph.nodes(NodeKind.SYMPTOM))
+    rng = np.random.default_rng(5)
+    tempered = Diagnoser(graph, ModelParameters(dense_cells=dense_cells))
+    independent = Diagnoser(
+        graph, ModelParameters(dense_cells=dense_cells, independent_findings=1000)
+    )
+    lowered = 0
+    for _ in range(10):
+        query = DiagnoseQuery.of([str(s) for s in rng.choice(symptoms, 16, replace=False)])
+        a, b = tempered.diagnose(query), independent.diagnose(query)
+        # Every cause's prior is the same here, so the power changes no order, only how sure.
+        assert [c.cause for c in a.candidates] == [c.cause for c in b.candidates]
+        assert a.candidates[0].probability <= b.candidates[0].probability
+        lowered += a.candidates[0].probability < b.candidates[0].probability
+    assert lowered >= 5
