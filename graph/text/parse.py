@@ -4,7 +4,9 @@ Matching is a dictionary lookup of token n-grams over each pack's node names and
 word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nevi" meets
 "nevus"). A multi-word phrase is also found with its words in another order and with "of",
 "the", "a", "an" or "in" added or dropped ("calcification of the falx cerebri" meets
-"Calcification of falx cerebri"), unless two nodes share those words. Typo repair by
+"Calcification of falx cerebri"), unless two nodes share those words; a lone word joined by
+"and"/"or" to a phrase's first word is tried with the phrase's other words ("palmar and
+plantar pits" names palmar pits too). Typo repair by
 rapidfuzz mends words that neither the pack nor an English dictionary knows. Overlapping
 candidates resolve to the longest match. Negation follows NegEx (Chapman et al., 2001): pre-
 and post-negation triggers, pseudo-triggers that look like negation but are not ("not only"),
@@ -48,6 +50,7 @@ _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
+_JOINS = frozenset({"and", "or"})
 
 
 class Polarity(StrEnum):
@@ -220,8 +223,19 @@ class PackParser:
             return []
         found.sort(key=lambda f: f[0])
         negated = negated_mentions([t.raw for t in tokens], taken, found)
+        spans = list(found)
+        # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
+        # first word shares the phrase's other words, and its status.
+        for (i, j, entry), is_negated in list(zip(found, negated, strict=True)):
+            if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
+                other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
+                if other is not None and other.node_id != entry.node_id:
+                    spans.append((i - 2, j, other))
+                    negated.append(is_negated)
         out: list[Mention] = []
-        for (i, j, entry), is_negated in zip(found, negated, strict=True):
+        for (i, j, entry), is_negated in sorted(
+            zip(spans, negated, strict=True), key=lambda pair: pair[0][0]
+        ):
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
                 Mention(

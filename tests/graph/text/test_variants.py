@@ -107,3 +107,15 @@ def test_a_hyphenated_pair_is_one_word_where_the_pack_knows_it() -> None:
     parser = pack(("symptom:pit", "Preauricular pit", []), ("symptom:jerk", "Knee jerk", []))
     assert found(parser, "Bilateral pre-auricular pits.") == [("symptom:pit", "pre-auricular pits")]
     assert found(parser, "A brisk knee-jerk.") == [("symptom:jerk", "knee-jerk")]
+
+
+def test_a_word_joined_by_and_or_shares_the_phrase() -> None:
+    parser = pack(("symptom:palmar", "Palmar pits", []), ("symptom:plantar", "Plantar pits", []))
+    mentions = parser.parse("Palmar and plantar pits were seen.")
+    assert [(m.node_id, m.text, m.polarity.value) for m in mentions] == [
+        ("symptom:palmar", "Palmar and plantar pits", "present"),
+        ("symptom:plantar", "plantar pits", "present"),
+    ]
+    assert {m.polarity.value for m in parser.parse("No palmar or plantar pits.")} == {"absent"}
+    # Only a word that makes another phrase of the pack with the rest.
+    assert found(parser, "Deep and plantar pits.") == [("symptom:plantar", "plantar pits")]
