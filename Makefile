@@ -80,16 +80,27 @@ $(EVAL_VENV)/.installed: pyproject.toml
 	$(EVAL_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps 'hpo3>=1.5,<2'
 	touch $@
 
-# Simulated patients ranked by the project's engine and by hpo3 (EVAL_DISEASES=N for a subset).
-eval-hpo: $(EVAL_VENV)/.installed
+# FastHPOCR, the clinical-text reference beside the parser (it imports pronto without
+# declaring it). A stamp of its own, so an existing eval environment gains it without a rebuild.
+$(EVAL_VENV)/.installed-fasthpocr: $(EVAL_VENV)/.installed
+	$(EVAL_VENV)/bin/python -m pip install --quiet 'FastHPOCR==0.1.4' 'pronto>=2.5,<3'
+	touch $@
+
+# Published and simulated patients ranked by the project's engine and by hpo3
+# (EVAL_DISEASES=N for a subset), then the parser and FastHPOCR on the clinical dev texts.
+eval-hpo: $(EVAL_VENV)/.installed $(EVAL_VENV)/.installed-fasthpocr
 	$(EVAL_VENV)/bin/python -m bench.eval_hpo --cases $(EVAL_CASES) $(if $(EVAL_DISEASES),--diseases $(EVAL_DISEASES))
+	$(EVAL_VENV)/bin/python -m bench.clinical_text
 
 clean:
 	rm -rf $(VENV) $(EVAL_VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .coverage .hypothesis
 
 # Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all),
-# then the free-text parser's precision, recall and negation accuracy on tests/parse.
+# then the free-text parser's precision, recall and negation accuracy on tests/parse, and on
+# the clinical dev texts in ../shared with the HPO pack (`make hpo`; skipped without either).
 SPLIT ?= all
+HPO_PACK ?= build/hpo
 eval: $(VENV)/.installed-test
 	$(BIN)/python -m graph.evaluation.vignette_report --split $(SPLIT)
 	$(BIN)/python -m graph.evaluation.parsing
+	$(BIN)/python -m graph.evaluation.clinical_text --pack $(HPO_PACK)

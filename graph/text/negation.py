@@ -113,19 +113,19 @@ _TERM = phrases(TERMINATORS)
 _MAX_CUE = max(len(k) for k in (*_PRE, *_POST, *_PSEUDO, *_TERM))
 
 
-def _cue_at(stems: Sequence[str], i: int, cues: Mapping[tuple[str, ...], str]) -> int:
+def _cue_at(words: Sequence[str], i: int, cues: Mapping[tuple[str, ...], str]) -> int:
     """The length of the longest cue in `cues` starting at token `i`, or 0."""
-    for size in range(min(_MAX_CUE, len(stems) - i), 0, -1):
-        if tuple(stems[i : i + size]) in cues:
+    for size in range(min(_MAX_CUE, len(words) - i), 0, -1):
+        if tuple(words[i : i + size]) in cues:
             return size
     return 0
 
 
 def negated_mentions(
-    stems: Sequence[str], taken: Sequence[bool], found: Sequence[tuple[int, int, object]]
+    words: Sequence[str], taken: Sequence[bool], found: Sequence[tuple[int, int, object]]
 ) -> list[bool]:
     """NegEx over one sentence: which of the `found` mentions fall in a negation's scope."""
-    n = len(stems)
+    n = len(words)
     starts = {i: idx for idx, (i, _, _) in enumerate(found)}
     ends = {j - 1: idx for idx, (_, j, _) in enumerate(found)}
     negated = [False] * len(found)
@@ -134,16 +134,16 @@ def negated_mentions(
         if taken[i]:
             i += 1
             continue
-        pseudo = _cue_at(stems, i, _PSEUDO)
+        pseudo = _cue_at(words, i, _PSEUDO)
         if pseudo:
             i += pseudo
             continue
-        size = _cue_at(stems, i, _PRE)
+        size = _cue_at(words, i, _PRE)
         if size and not any(taken[i : i + size]):
             # Forward scope: words until a terminator or the window runs out.
-            k, words = i + size, 0
-            while k < n and words < NEGATION_WINDOW:
-                if not taken[k] and (_cue_at(stems, k, _TERM) or _cue_at(stems, k, _PSEUDO)):
+            k, counted = i + size, 0
+            while k < n and counted < NEGATION_WINDOW:
+                if not taken[k] and (_cue_at(words, k, _TERM) or _cue_at(words, k, _PSEUDO)):
                     break
                 if k in starts:
                     idx = starts[k]
@@ -151,21 +151,21 @@ def negated_mentions(
                     k = found[idx][1]
                 else:
                     k += 1
-                words += 1
+                counted += 1
             i += size
             continue
-        size = _cue_at(stems, i, _POST)
+        size = _cue_at(words, i, _POST)
         if size and not any(taken[i : i + size]):
             # Backward scope: the closest mention within the window, nothing in between.
-            k, words = i - 1, 0
-            while k >= 0 and words < NEGATION_WINDOW:
-                if not taken[k] and _cue_at(stems, k, _TERM):
+            k, counted = i - 1, 0
+            while k >= 0 and counted < NEGATION_WINDOW:
+                if not taken[k] and _cue_at(words, k, _TERM):
                     break
                 if k in ends:
                     negated[ends[k]] = True
                     break
                 k -= 1
-                words += 1
+                counted += 1
             i += size
             continue
         i += 1

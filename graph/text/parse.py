@@ -1,12 +1,18 @@
 """Free text to graph mentions: what a person wrote, as present or absent symptoms and exposures.
 
-Matching is a dictionary lookup of token n-grams over each pack's node names and synonyms
-(light stemming, so "twitches" meets "twitching"), with typo repair by rapidfuzz for words the
-pack does not know. Overlapping candidates resolve to the longest match. Negation follows NegEx
-(Chapman et al., 2001): pre- and post-negation triggers, pseudo-triggers that look like
-negation but are not ("not only"), and a scope that ends at a conjunction such as "but", at the
-end of the sentence, or after a few words. A trigger inside a matched phrase belongs to the
-phrase ("haven't been drinking much" names dehydration; it does not negate it).
+Matching is a dictionary lookup of token n-grams over each pack's node names and synonyms,
+word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nevi" meets
+"nevus"). A multi-word phrase is also found with its words in another order and with "of",
+"the", "a", "an" or "in" added or dropped ("calcification of the falx cerebri" meets
+"Calcification of falx cerebri"), unless two nodes share those words; a lone word joined by
+"and"/"or" to a phrase's first word is tried with the phrase's other words ("palmar and
+plantar pits" names palmar pits too). Typo repair by
+rapidfuzz mends words that neither the pack nor an English dictionary knows. Overlapping
+candidates resolve to the longest match. Negation follows NegEx (Chapman et al., 2001): pre-
+and post-negation triggers, pseudo-triggers that look like negation but are not ("not only"),
+and a scope that ends at a conjunction such as "but", at the end of the sentence, or after a
+few words. A trigger inside a matched phrase belongs to the phrase ("haven't been drinking
+much" names dehydration; it does not negate it).
 
 Everything is built once per graph; a request costs time linear in its (capped) length.
 """
@@ -23,7 +29,7 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.negation import negated_mentions
-from graph.text.tokens import TOKEN, Token, lowered, stem, tokenise
+from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 
 __all__ = [
     "MAX_NGRAM",
@@ -41,60 +47,10 @@ TYPO_CUTOFF = 80.0  # rapidfuzz ratio below which a word is a different word, no
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
-
-# Common words that typo repair leaves alone, so "running" never becomes "cramping".
-_KEEP = frozenset(
-    {
-        "about",
-        "after",
-        "again",
-        "always",
-        "around",
-        "because",
-        "before",
-        "being",
-        "better",
-        "could",
-        "didn't",
-        "doesn't",
-        "during",
-        "every",
-        "feels",
-        "going",
-        "haven't",
-        "knees",
-        "little",
-        "maybe",
-        "might",
-        "morning",
-        "never",
-        "night",
-        "often",
-        "other",
-        "really",
-        "right",
-        "running",
-        "since",
-        "sleep",
-        "something",
-        "sometimes",
-        "started",
-        "still",
-        "their",
-        "there",
-        "these",
-        "thing",
-        "think",
-        "those",
-        "today",
-        "walking",
-        "weeks",
-        "which",
-        "while",
-        "worse",
-        "would",
-    }
-)
+# Words that a change of word order adds or drops ("calcification of the falx cerebri" is
+# "falx cerebri calcification"): left out of the word-order-free keys.
+_FILLER = frozenset({"of", "the", "a", "an", "in"})
+_JOINS = frozenset({"and", "or"})
 
 
 class Polarity(StrEnum):
@@ -128,6 +84,11 @@ class _Entry:
     matched: str
 
 
+def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
+    """A phrase's words in a fixed order, fillers left out: the key that ignores word order."""
+    return tuple(sorted(t for t in lemmas if t not in _FILLER))
+
+
 class PackParser:
     """The phrase index of one pack: every symptom's and cause's name and synonyms."""
 
@@ -135,23 +96,37 @@ class PackParser:
         self.pack = pack
         self._index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
-        # The tokens of `_tokens`, each word stemmed once: a large pack repeats its words in
-        # tens of thousands of names and synonyms.
+        # Each word's lemma, looked up once: a large pack repeats its words in tens of
+        # thousands of names and synonyms.
         stems: dict[str, str] = {}
+        bags: dict[tuple[str, ...], _Entry | None] = {}
         for node_id, name, kind, synonyms in nodes:
             mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
             for phrase in (name, *synonyms):
                 raws = TOKEN.findall(lowered(phrase))
                 for raw in raws:
                     if raw not in stems:
-                        stems[raw] = stem(raw)
+                        stems[raw] = lemma(raw)
                 key = tuple(stems[raw] for raw in raws)
                 if not key or len(key) > MAX_NGRAM:
                     continue
                 # The first claim on a phrase keeps it (names come before synonyms).
-                self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+                entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
                 words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
+                bag = _bag(key)
+                if len(bag) >= 2:
+                    held = bags.setdefault(bag, entry)
+                    # Two nodes with the same words in other orders: the words alone name
+                    # neither (None), and only the exact order still finds each.
+                    if held is not None and held.node_id != node_id:
+                        bags[bag] = None
         self._longest = max((len(k) for k in self._index), default=0)
+        # Multi-word phrases by their words in any order, fillers left out.
+        self._bags = {k: v for k, v in bags.items() if v is not None}
+        self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
+        # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
+        # are turned away by it before a key is sorted.
+        self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
         self._stems = {w: stems[w] for w in words}
         # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
@@ -163,7 +138,7 @@ class PackParser:
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
-        if len(raw) < MIN_TYPO_LENGTH or raw in _KEEP or token.stem in self._known:
+        if len(raw) < MIN_TYPO_LENGTH or token.lemma in self._known or is_word(raw):
             return token, False
         size = len(raw)
         candidates = [
@@ -188,22 +163,58 @@ class PackParser:
             offset = end + 1
         return mentions
 
+    def _joined(self, segment: str, tokens: list[Token]) -> list[Token]:
+        """`tokens` with each hyphenated pair written as one word where the pack knows the
+        one word ("pre-auricular" for "preauricular"); other pairs stay apart ("knee-jerk")."""
+        out: list[Token] = []
+        i = 0
+        while i < len(tokens):
+            a = tokens[i]
+            if i + 1 < len(tokens) and segment[a.end : a.end + 1] == "-":
+                b = tokens[i + 1]
+                word = a.raw + b.raw
+                if b.start == a.end + 1 and lemma(word) in self._known:
+                    out.append(Token(word, lemma(word), a.start, b.end))
+                    i += 2
+                    continue
+            out.append(a)
+            i += 1
+        return out
+
     def _sentence(self, text: str, start: int, end: int) -> list[Mention]:
-        raw = tokenise(text[start:end])
+        raw = self._joined(text[start:end], tokenise(text[start:end]))
         if not raw:
             return []
         repaired = [self._repair(t) for t in raw]
         tokens = [t for t, _ in repaired]
-        stems = [t.stem for t in tokens]
+        stems = [t.lemma for t in tokens]
         n = len(tokens)
         # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
         found: list[tuple[int, int, _Entry]] = []
-        window = min(self._longest, MAX_NGRAM)
+        # An order-free match may be longer than any phrase as written (fillers added).
+        window = MAX_NGRAM if self._bags else min(self._longest, MAX_NGRAM)
+        # Where a run of words the word-order-free keys know ends, from each token on.
+        run_end = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
+        sums = [0] * (n + 1)
+        for k, word in enumerate(stems):
+            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
         for size in range(window, 0, -1):
             for i in range(n - size + 1):
-                entry = self._index.get(tuple(stems[i : i + size]))
-                if entry is None or any(taken[i : i + size]):
+                j = i + size
+                entry = self._index.get(tuple(stems[i:j])) if size <= self._longest else None
+                if (
+                    entry is None
+                    and size >= 2
+                    and j <= run_end[i]
+                    and stems[i] not in _FILLER
+                    and stems[j - 1] not in _FILLER
+                    and sums[j] - sums[i] in self._bag_sums
+                ):
+                    entry = self._bags.get(_bag(stems[i:j]))
+                if entry is None or any(taken[i:j]):
                     continue
                 found.append((i, i + size, entry))
                 for k in range(i, i + size):
@@ -211,9 +222,20 @@ class PackParser:
         if not found:
             return []
         found.sort(key=lambda f: f[0])
-        negated = negated_mentions(stems, taken, found)
+        negated = negated_mentions([t.raw for t in tokens], taken, found)
+        spans = list(found)
+        # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
+        # first word shares the phrase's other words, and its status.
+        for (i, j, entry), is_negated in list(zip(found, negated, strict=True)):
+            if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
+                other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
+                if other is not None and other.node_id != entry.node_id:
+                    spans.append((i - 2, j, other))
+                    negated.append(is_negated)
         out: list[Mention] = []
-        for (i, j, entry), is_negated in zip(found, negated, strict=True):
+        for (i, j, entry), is_negated in sorted(
+            zip(spans, negated, strict=True), key=lambda pair: pair[0][0]
+        ):
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
                 Mention(

@@ -1,13 +1,20 @@
-"""Words as both the content and a person's text are cut into them: lower-cased, with a light,
-consistent suffix strip so that "twitches" meets "twitching"."""
+"""Words as both the content and a person's text are cut into them: lower-cased, each with
+its dictionary form (lemma), so that "twitches" meets "twitching", "nevi" meets "nevus" and
+"aches" meets "ache". simplemma's English dictionary gives the lemma of the words it knows;
+lemminflect's suffix rules for unknown nouns give the rest ("hamartomas", "keratocysts"), since
+medical plurals are mostly missing from a general dictionary."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-__all__ = ["TOKEN", "Token", "lowered", "phrases", "stem", "tokenise"]
+import lemminflect
+import simplemma
+
+__all__ = ["TOKEN", "Token", "is_word", "lemma", "lowered", "phrases", "tokenise"]
 
 # Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
@@ -16,30 +23,32 @@ TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
 @dataclass(frozen=True, slots=True)
 class Token:
     raw: str
-    stem: str
+    lemma: str
     start: int
     end: int
 
 
-def stem(word: str) -> str:
-    """A crude, consistent suffix strip: both the content and the text go through it."""
-    if len(word) <= 4 or "'" in word:
+# A request's words repeat across requests; the bound keeps a flood of made-up words cheap.
+@lru_cache(maxsize=1 << 16)
+def lemma(word: str) -> str:
+    """The word's English lemma; a number or a contraction stays as written. Content and
+    text both go through it, so what matters most is that a word always gets the same form."""
+    if "'" in word or not word.isalpha():
         return word
-    if word.endswith("ies"):
-        return word[:-3] + "y"
-    if word.endswith("ing") and len(word) > 5:
-        word = word[:-3]
-        # "running" -> "run", "swelling" keeps its double l ("swell").
-        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "ls":
-            word = word[:-1]
-        return word
-    if word.endswith("ed") and len(word) > 5:
-        return word[:-2]
-    if word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    if is_word(word):
+        return str(simplemma.lemmatize(word, lang="en"))
+    # Only a plural ending goes to the noun rules: they cost ~20 us a word (a flood of
+    # made-up words stays cheap), and on singulars they invent forms ("hematuria" ->
+    # "hematurium").
+    if word.endswith(("s", "i", "ae")):
+        return str(lemminflect.getAllLemmasOOV(word, "NOUN")["NOUN"][0])
     return word
+
+
+@lru_cache(maxsize=1 << 16)
+def is_word(word: str) -> bool:
+    """Whether simplemma's English dictionary knows `word`: a real word is not a typo."""
+    return bool(simplemma.is_known(word, lang="en"))
 
 
 def lowered(text: str) -> str:
@@ -48,9 +57,12 @@ def lowered(text: str) -> str:
 
 def tokenise(text: str) -> list[Token]:
     return [
-        Token(m.group(), stem(m.group()), m.start(), m.end()) for m in TOKEN.finditer(lowered(text))
+        Token(m.group(), lemma(m.group()), m.start(), m.end())
+        for m in TOKEN.finditer(lowered(text))
     ]
 
 
 def phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:
-    return {tuple(t.stem for t in tokenise(item)): item for item in items}
+    """Cue phrases by their words as written (NegEx's lists spell out each form: "denies",
+    "denied"); a lemma would merge "dont" into "do" and make every "does" a trigger."""
+    return {tuple(t.raw for t in tokenise(item)): item for item in items}
