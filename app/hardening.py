@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 
@@ -120,18 +121,25 @@ def _is_json(scope: Scope) -> bool:
 
 # No body of this API holds more than a few hundred JSON values; parsing 7,000 costs ~3.5 ms.
 MAX_JSON_VALUES = 1000
+# A JSON string, escapes included. The closing quote is optional so that every match
+# succeeds at its first try: an unterminated string then runs to the end of the body instead
+# of failing and being retried from each quote inside it, which made the scan quadratic (a
+# 48 KB body of escaped quotes: 6 s). One pass, at most about 2 ms for 64 KB. What an
+# unterminated string swallows the JSON parser reads as one string, so the cost bound holds.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 
 
 def _json_rejection(content: bytes, path: str) -> Response | None:
     """400 for a body that is not UTF-8, 422 for one with more values than any valid body has
-    (counted by their separators, far cheaper than parsing them)."""
+    (counted by the commas between them, far cheaper than parsing them; a comma inside a
+    string separates nothing, so strings are cut out first)."""
     if not _is_utf8_json(content):
         detail = (
             "The body is not UTF-8 encoded JSON (UTF-16, UTF-32 and a byte order mark are "
             "refused): send UTF-8 without a BOM."
         )
         return problem_response(400, detail, path)
-    if content.count(b",") >= MAX_JSON_VALUES:
+    if content.count(b",") >= MAX_JSON_VALUES and _separators(content) >= MAX_JSON_VALUES:
         message = f"The JSON body holds more than {MAX_JSON_VALUES} values; no valid body does."
         return problem_response(
             422,
@@ -140,6 +148,12 @@ def _json_rejection(content: bytes, path: str) -> Response | None:
             errors=[FieldError(location="body", message=message)],
         )
     return None
+
+
+def _separators(content: bytes) -> int:
+    """The commas between values: each separates two values of one array or object, so a
+    body with n of them holds more than n values."""
+    return _JSON_STRING.sub(b"", content).count(b",")
 
 
 def _is_utf8_json(content: bytes) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import time
 from collections.abc import Coroutine
 
 import pytest
@@ -16,7 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
-from app.hardening import LoadShed
+from app.hardening import LoadShed, _json_rejection
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
@@ -202,6 +203,36 @@ def test_thousands_of_values_are_refused_before_parsing(
             "message": "The JSON body holds more than 1000 values; no valid body does.",
         }
     ]
+
+
+def test_commas_inside_strings_are_not_values(client: TestClient) -> None:
+    # Issue 24 item 4: a valid 1,010-character text holding 1,000 commas was refused as
+    # "more than 1000 values"; only the separators between values count.
+    text = "sore knees" + "," * 1000
+    assert len(text) == 1010
+    response = client.post("/v1/parse", json={"text": text})
+    assert response.status_code == 200, response.text
+    # Escaped quotes do not end a string early, so their commas stay inside it too.
+    escaped = '\\"' + "," * 999 + '\\"'
+    assert client.post("/v1/parse", json={"text": escaped}).status_code == 200
+
+
+def test_counting_values_stays_cheap_on_hostile_strings() -> None:
+    # 64 KB bodies built to make a string scanner work hard: escapes, unterminated strings,
+    # quotes and commas interleaved. Each takes about 2 ms at most; a scan that retries an
+    # unterminated string from every quote inside it took seconds.
+    bodies = [
+        b'{"text": "' + b"\\\\" * 16_000 + b'"}',
+        b'{"text": "' + b'\\",' * 16_000,
+        b'"' + b'\\"' * 32_000 + b"\\",
+        b'",' * 32_000,
+        b"[" + b'"a",' * 16_000,
+    ]
+    for body in bodies:
+        started = time.perf_counter()
+        for _ in range(5):
+            _json_rejection(body, "/v1/parse")
+        assert (time.perf_counter() - started) / 5 < 0.02
 
 
 async def _call(door: FrontDoor, path: str = "/v1/x", method: str = "GET") -> list[Message]:
