@@ -46,7 +46,12 @@ class Server:
 
 
 def project_command(port: int, workers: int = 1) -> list[str]:
-    return [str(BIN / "symptom-graph"), "serve", "--port", str(port), "--workers", str(workers)]
+    # `python -m app.cli` from REPO (the cwd of `running`) serves this checkout's code; the
+    # console script serves whichever checkout the environment was installed from, which
+    # differs when several worktrees share one environment.
+    return [
+        sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
 
 
 def reference_command(port: int) -> list[str]:
