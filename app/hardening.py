@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
@@ -71,7 +72,8 @@ class BodyLimit:
     """413 problem+json for bodies over the limit, whether declared by Content-Length or
     streamed; 400 for a JSON body that is not UTF-8 (Python's parser would silently accept
     UTF-16, UTF-32 and a byte order mark, which RFC 8259 8.1 forbids on the wire); 422 for one
-    with more values than any valid body has.
+    with more values than any valid body has. A client that leaves before its body is whole
+    raises ClientDisconnect, which the front door counts as a 499.
 
     Starlette's own limiter answers in text/plain, so the body is buffered here instead (it is
     small by definition) and replayed to the app.
@@ -91,8 +93,8 @@ class BodyLimit:
         size = 0
         while True:
             message = await receive()
-            if message["type"] != "http.request":
-                return None, _replay([message], receive)
+            if message["type"] != "http.request":  # http.disconnect: the client went away
+                raise ClientDisconnect()
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:

@@ -6,18 +6,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import time
 from collections.abc import Coroutine
 
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 from pydantic import BaseModel, ConfigDict
 from starlette.types import Message, Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
-from app.hardening import LoadShed, _json_rejection
+from app.hardening import BodyLimit, LoadShed, _json_rejection
+from app.observability import Metrics, RequestLog
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
@@ -434,4 +437,57 @@ def test_an_answered_request_frees_its_slot_before_its_app_returns() -> None:
     first, second = asyncio.run(scenario())
     assert first[0]["status"] == 200
     assert second[0]["status"] == 200
+    assert shed.in_flight == 0
+
+
+async def _leaves_mid_body(door: FrontDoor, path: str = "/v1/diagnose") -> list[Message]:
+    """A POST whose client sends part of its body, then closes the connection."""
+    sent: list[Message] = []
+    incoming: list[Message] = [
+        {"type": "http.request", "body": b'{"present": ["symp', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"200")]
+    scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
+    await door(scope | {"query_string": b""}, receive, send)
+    return sent
+
+
+async def _reads_its_body(scope: Scope, receive: Receive, send: Send) -> None:
+    await Request(scope, receive).body()  # raises ClientDisconnect when the client left
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.mark.parametrize("body_limit", [True, False], ids=["front door reads", "app reads"])
+def test_a_client_that_leaves_mid_body_is_a_499_not_an_error(
+    caplog: pytest.LogCaptureFixture, body_limit: bool
+) -> None:
+    """Issue 24 item 2: a partial body then a disconnect was logged at ERROR with a 3 KB
+    traceback and counted as a 500, in /metrics and in the access log."""
+    metrics = Metrics()
+    shed = LoadShed(limit=4, exempt=())
+    door = FrontDoor(
+        _reads_its_body,
+        log=RequestLog(metrics, access_log=True),
+        body=BodyLimit(64 * 1024) if body_limit else None,
+        shed=shed,
+    )
+    with caplog.at_level(logging.INFO):
+        sent = asyncio.run(_leaves_mid_body(door))
+    assert sent == []  # nobody to answer
+    text = generate_latest(metrics.registry).decode()
+    assert 'method="POST",route="unmatched",status="499"' in text
+    assert 'status="500"' not in text
+    (access,) = [r for r in caplog.records if r.name == "symptom_graph.access"]
+    assert access.fields["status"] == 499  # type: ignore[attr-defined]
+    assert all(r.levelno < logging.WARNING and not r.exc_info for r in caplog.records)
+    assert any("client closed the connection" in r.getMessage() for r in caplog.records)
     assert shed.in_flight == 0
