@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pydantic_settings import SettingsError
 
     from graph.schema.content import Content
+    from graph.schema.errors import Problem
 
 __all__ = ["main", "run"]
 
@@ -68,8 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
         except ContentError as exc:
-            for problem in exc.problems:
-                print(problem)
+            _print_problems(exc.problems)
             print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
             return 1
         # The loaded content never changes: out of the collector's sight now, before uvicorn's
@@ -119,8 +119,17 @@ def _sigterm_exits_cleanly(serving: bool) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)  # for callers in process (tests)
 
 
+def _print_problems(problems: list[Problem]) -> None:
+    """Each problem as `file: record: reason`, root causes first; the references to ids they
+    left undefined are counted in one line (graph/packs/report.py)."""
+    from graph.packs.report import root_causes_first
+
+    for line in root_causes_first(problems).lines():
+        print(line)
+
+
 def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
-    """Print every problem of the packs as `file: record: reason`; the content read, and how
+    """Print every problem of the packs (see `_print_problems`); the content read, and how
     many problems there were."""
     from graph.packs.excerpts import check_excerpts
     from graph.packs.loader import paused_gc, read_packs
@@ -131,8 +140,7 @@ def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tup
         problems += validate_content(content)
         if source_texts is not None:
             problems += check_excerpts(content, source_texts)
-    for problem in sorted(problems):
-        print(problem)
+    _print_problems(problems)
     return content, len(problems)
 
 

@@ -347,3 +347,33 @@ def test_sigterm_at_any_point_of_the_start_exits_0(delay: float) -> None:
     _, err = process.communicate(timeout=60)
     assert process.returncode == 0, err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["validate", "serve"])
+def test_a_yaml_syntax_error_comes_first_and_its_consequences_are_counted(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """Issue 24 item 10: one unreadable file buried its "not valid UTF-8 YAML" line among the
+    52 "refers to unknown node" lines it caused, sorted by file name."""
+    broken = tmp_path / "knee"
+    shutil.copytree(KNEE_PACK, broken)
+    symptoms = broken / "nodes" / "symptoms.yaml"
+    lines = symptoms.read_text(encoding="utf-8").splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("name:"))
+    lines[at] = lines[at].replace("name:", "name: x:", 1)  # a mapping value where none may be
+    symptoms.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn started"))
+    assert main([command, "--pack", str(broken)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    column = lines[at].index(" x:") + 3
+    assert out[0] == (
+        f"knee/nodes/symptoms.yaml: line {at + 1}, column {column}: "
+        "not valid YAML: mapping values are not allowed here"
+    )
+    assert not any("refers to unknown node" in line for line in out)
+    assert len(out) == 2
+    assert out[1].startswith("... and ")
+    assert "symptom:involuntary-contractions (" in out[1]
