@@ -19,7 +19,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
-from app.hardening import BodyLimit, LoadShed, _json_rejection
+from app.hardening import _MAX_GAP, BodyLimit, LoadShed, _json_rejection
 from app.observability import Metrics, RequestLog
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
@@ -491,3 +491,53 @@ def test_a_client_that_leaves_mid_body_is_a_499_not_an_error(
     assert all(r.levelno < logging.WARNING and not r.exc_info for r in caplog.records)
     assert any("client closed the connection" in r.getMessage() for r in caplog.records)
     assert shed.in_flight == 0
+
+
+def test_an_idle_shedder_does_no_periodic_work() -> None:
+    """Issue 24 item 9: the lag callback ran every 10 ms for ever once the first request was
+    admitted (12 ms of CPU a second a worker). Now it runs while requests are in flight or
+    a gap is left to shrink, and the next request starts it again."""
+    shed = LoadShed(limit=4, exempt=())
+    ticks = 0
+    tick = shed._tick
+
+    def counted(loop: asyncio.AbstractEventLoop, due: float) -> None:
+        nonlocal ticks
+        ticks += 1
+        tick(loop, due)
+
+    shed._tick = counted  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        assert shed.admit()
+        await asyncio.sleep(0.05)
+        assert ticks >= 2  # watching while a request is in flight
+        shed.done()
+        await asyncio.sleep(0.05)  # the next punctual tick sees nothing in flight
+        settled = ticks
+        await asyncio.sleep(0.3)
+        assert ticks == settled  # idle: no tick at all
+        assert shed.admit()  # the next request starts it again
+        await asyncio.sleep(0.05)
+        assert ticks > settled
+        shed.done()
+
+    asyncio.run(scenario())
+
+
+def test_the_gap_left_by_overload_still_shrinks_to_nothing_with_nothing_in_flight() -> None:
+    """The callback keeps running while a gap is left, so a quiet spell after overload ends
+    with admission unbounded again, not a gap frozen when the last request finished."""
+    shed = LoadShed(limit=4, exempt=(), min_busy=0)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        assert shed.admit()
+        shed.done()
+        shed.admit_every = _MAX_GAP  # as overload leaves it
+        deadline = loop.time() + 5
+        while shed.admit_every > 0:
+            assert loop.time() < deadline, shed.admit_every
+            await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())
