@@ -366,6 +366,7 @@ def test_a_yaml_syntax_error_comes_first_and_its_consequences_are_counted(
     lines[at] = lines[at].replace("name:", "name: x:", 1)  # a mapping value where none may be
     symptoms.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn started"))
+    monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)  # serve sets it for its workers
     assert main([command, "--pack", str(broken)]) == 1
     out = capsys.readouterr().out.splitlines()
     column = lines[at].index(" x:") + 3
