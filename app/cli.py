@@ -1,36 +1,38 @@
-"""The `symptom-graph` command: serve, validate, export, openapi."""
+"""The `symptom-graph` command: serve, validate, export, import, openapi.
+
+The heavy imports (FastAPI, pydantic, the graph) happen inside the commands, after `serve`
+has its SIGTERM handler: at module level they took 0.3 s in which a stop killed the process
+(exit 143) instead of ending it cleanly.
+"""
 
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import os
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from fastapi import FastAPI
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from pydantic import ValidationError
+    from pydantic_settings import SettingsError
 
-from app.settings import Settings
-from graph.formats.export import ExportFormat, export
-from graph.formats.kgx import write_pack
-from graph.knowledge import KnowledgeGraph
-from graph.packs.excerpts import check_excerpts
-from graph.packs.loader import DEFAULT_PACKS_DIR, paused_gc, read_packs
-from graph.packs.validate import validate_content
-from graph.schema.content import Content
-from graph.schema.errors import ContentError
+    from graph.schema.content import Content
+    from graph.schema.errors import Problem
 
 __all__ = ["main", "run"]
 
 
 def _pack_dir(value: str) -> Path:
     """A pack folder, or the name of a pack under seeds/ (`knee`)."""
+    from graph.packs.loader import DEFAULT_PACKS_DIR
+
     path = Path(value)
     if not path.exists() and (DEFAULT_PACKS_DIR / value).is_dir():
         return DEFAULT_PACKS_DIR / value
@@ -39,17 +41,24 @@ def _pack_dir(value: str) -> Path:
 
 def _packs(args: argparse.Namespace) -> list[Path]:
     """The --pack folders, else those configured in SYMPTOM_GRAPH_PACKS (default: knee)."""
+    from app.settings import Settings
+
     return list(args.pack) if args.pack else list(Settings().packs)
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import gc
+
     import uvicorn
+
+    from app.settings import Settings
+    from graph.schema.errors import ContentError
 
     if args.pack:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
-    workers = args.workers or settings.workers
+    workers = settings.workers if args.workers is None else args.workers
     target: str | FastAPI = "app.main:create_app"
     if workers == 1:
         # One process: the content is loaded here, once, and a failure is a clear exit 1
@@ -60,8 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
         try:
             runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
         except ContentError as exc:
-            for problem in exc.problems:
-                print(problem)
+            _print_problems(exc.problems)
             print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
             return 1
         # The loaded content never changes: out of the collector's sight now, before uvicorn's
@@ -74,14 +82,11 @@ def _serve(args: argparse.Namespace) -> int:
         # stops when a worker fails to start but exits 0.
         print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
         return 1
-    # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
-    # with a clean exit makes a graceful stop exit 0, as orchestrators expect.
-    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         target,
         factory=isinstance(target, str),
         host=args.host or settings.host,
-        port=args.port or settings.port,
+        port=settings.port if args.port is None else args.port,
         workers=workers,
         log_level=settings.log_level,
         access_log=False,  # the app writes its own structured access log
@@ -91,24 +96,57 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _exit_cleanly(signum: int, frame: object) -> None:
+def _exit_cleanly(signum: int, frame: object) -> NoReturn:
     raise SystemExit(0)
 
 
+@contextmanager
+def _sigterm_exits_cleanly(serving: bool) -> Iterator[None]:
+    """For `serve`, SIGTERM ends the process with exit 0 from here on, loading included.
+
+    uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; answering it
+    with a clean exit makes a graceful stop exit 0, as orchestrators expect. Before uvicorn
+    runs (the HPO pack loads for 15 s) there is nothing in flight, so the stop is immediate.
+    Other commands keep the default: a stopped export or import did not succeed.
+    """
+    if not serving:
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)  # for callers in process (tests)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    """Each problem as `file: record: reason`, root causes first; the references to ids they
+    left undefined are counted in one line (graph/packs/report.py)."""
+    from graph.packs.report import root_causes_first
+
+    for line in root_causes_first(problems).lines():
+        print(line)
+
+
 def _report_problems(packs: list[Path], source_texts: Path | None = None) -> tuple[Content, int]:
-    """Print every problem of the packs as `file: record: reason`; the content read, and how
+    """Print every problem of the packs (see `_print_problems`); the content read, and how
     many problems there were."""
+    from graph.packs.excerpts import check_excerpts
+    from graph.packs.loader import paused_gc, read_packs
+    from graph.packs.validate import validate_content
+
     with paused_gc():  # records and checks make no cycles (graph/packs/loader.py)
         content, problems = read_packs(packs)
         problems += validate_content(content)
         if source_texts is not None:
             problems += check_excerpts(content, source_texts)
-    for problem in sorted(problems):
-        print(problem)
+    _print_problems(problems)
     return content, len(problems)
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from graph.knowledge import KnowledgeGraph
+
     content, count = _report_problems(_packs(args), args.source_texts)
     if count:
         print(f"{count} problem(s) found; nothing would be served.", file=sys.stderr)
@@ -123,6 +161,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from graph.formats.export import ExportFormat, export
+    from graph.formats.kgx import write_pack
+    from graph.knowledge import KnowledgeGraph
+    from graph.schema.errors import ContentError
+
     try:
         graph = KnowledgeGraph.from_packs(_packs(args))
     except ContentError as exc:
@@ -142,6 +185,7 @@ def _export(args: argparse.Namespace) -> int:
 
 def _import_hpo(args: argparse.Namespace) -> int:
     from graph.packs import hpo
+    from graph.packs.loader import paused_gc
 
     started = time.perf_counter()
     try:
@@ -187,8 +231,63 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line, like a bad SYMPTOM_GRAPH_* variable (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _whole_number(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: an integer from `low` to `high`, as the settings bound it."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or not low <= number <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {value!r}"
+            )
+        return number
+
+    return parse
+
+
+def _output_problem(args: argparse.Namespace) -> str | None:
+    """Why --output cannot be written, checked before anything is loaded or built: a file
+    needs an existing, writable folder; a pack folder (kgx export, import) is created with
+    its parents, under the nearest existing folder, which must be writable."""
+    output: Path | None = getattr(args, "output", None)
+    if output is None:
+        return None
+    folder_output = args.command == "import" or getattr(args, "format", None) == "kgx"
+    if output.exists():
+        if folder_output != output.is_dir():
+            return f"--output {output}: not a {'folder' if folder_output else 'file'}"
+        if not os.access(output, os.W_OK):
+            return f"--output {output}: not writable"
+    parent = output.absolute().parent
+    if folder_output:
+        while not parent.exists():
+            parent = parent.parent
+    if not parent.exists():
+        return f"--output {output}: folder {parent} does not exist"
+    if not parent.is_dir():
+        return f"--output {output}: {parent} is not a folder"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"--output {output}: folder {parent} is not writable"
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="symptom-graph", description=__doc__)
+    from graph.formats.export import ExportFormat
+
+    parser = _Parser(
+        prog="symptom-graph",
+        description="The symptom-graph command: serve, validate, export, import, openapi.",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def with_packs(sub: argparse.ArgumentParser) -> None:
@@ -201,8 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default 8000)")
-    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument("--port", type=_whole_number(1, 65535), help="port (default 8000)")
+    serve.add_argument(
+        "--workers", type=_whole_number(1, 64), help="worker processes, 1-64 (default 1)"
+    )
     with_packs(serve)
     serve.set_defaults(run=_serve)
 
@@ -229,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("database", choices=["hpo"], help="hpo: OMIM diseases and HPO terms")
     importer.add_argument("--output", type=Path, required=True, help="pack folder to write")
     importer.add_argument(
-        "--diseases", type=int, help="only this many diseases (spread over OMIM), for samples"
+        "--diseases",
+        type=_whole_number(1, 1_000_000),
+        help="only this many diseases (spread over OMIM), for samples",
     )
     importer.add_argument(
         "--hpo-dir",
@@ -252,18 +355,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        code: int = args.run(args)
-    except (ValidationError, SettingsError) as exc:
-        for line in _setting_errors(exc):
-            print(f"symptom-graph: {line}", file=sys.stderr)
-        return 2
-    return code
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    with _sigterm_exits_cleanly(arguments[:1] == ["serve"]):
+        from pydantic import ValidationError
+        from pydantic_settings import SettingsError
+
+        args = build_parser().parse_args(arguments)
+        problem = _output_problem(args)
+        if problem is not None:
+            print(f"symptom-graph {args.command}: {problem}.", file=sys.stderr)
+            return 2
+        try:
+            code: int = args.run(args)
+        except (ValidationError, SettingsError) as exc:
+            for line in _setting_errors(exc):
+                print(f"symptom-graph: {line}", file=sys.stderr)
+            return 2
+        return code
 
 
 def _setting_errors(exc: ValidationError | SettingsError) -> list[str]:
     """One line per bad SYMPTOM_GRAPH_* variable, instead of pydantic's traceback."""
+    from pydantic_settings import SettingsError
+
     if isinstance(exc, SettingsError):
         # pydantic-settings names the field in its message: 'error parsing value for field
         # "packs" from source "EnvSettingsSource"' (the value is not JSON).

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -46,7 +47,12 @@ class Server:
 
 
 def project_command(port: int, workers: int = 1) -> list[str]:
-    return [str(BIN / "symptom-graph"), "serve", "--port", str(port), "--workers", str(workers)]
+    # `python -m app.cli` from REPO (the cwd of `running`) serves this checkout's code; the
+    # console script serves whichever checkout the environment was installed from, which
+    # differs when several worktrees share one environment.
+    return [
+        sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
 
 
 def reference_command(port: int) -> list[str]:
@@ -64,8 +70,10 @@ def running(
     cpu: int | None = None,
     timeout: float = 30.0,
     env: dict[str, str] | None = None,
+    log: IO[bytes] | None = None,
 ) -> Iterator[Server]:
-    """Run `command` until the block ends; `cpu` pins it to one core when taskset exists."""
+    """Run `command` until the block ends; `cpu` pins it to one core when taskset exists;
+    its stdout and stderr go to `log` when given."""
     if cpu is not None and _has("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
     env = {
@@ -75,7 +83,7 @@ def running(
         **(env or {}),
     }
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, env=env)
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         startup = _wait_ready(process, url + ready_path, started, timeout)

@@ -200,41 +200,53 @@ def _rows(
     columns: tuple[str, ...],
     required: tuple[str, ...],
     problems: list[Problem],
+    defines_ids: bool = False,
 ) -> Iterator[tuple[int, list[str]]]:
     """(line number, cells in `columns` order) for each record; columns a file lacks read as
-    empty, and a file without the `required` columns is reported and skipped."""
+    empty, and a file without the `required` columns is reported and skipped.
+
+    Every problem here is a root cause: rows go unread. Which ids a file that could not be
+    read would have defined is unknown, so for a nodes file (`defines_ids`) it lost any id.
+    """
+    lost_any = frozenset({"*"}) if defines_ids else frozenset()
+
+    def unread(record: str, reason: str, lost: frozenset[str] = lost_any) -> None:
+        problems.append(Problem(where, record, reason, root=True, lost=lost))
+
     try:
         handle = path.open(encoding="utf-8", newline="")
     except OSError as exc:
-        problems.append(Problem(where, "-", f"cannot read: {exc}"))
+        unread("-", f"cannot read: {exc}")
         return
     with handle:
         reader = csv.reader(handle, delimiter="\t")
         try:
             header = next(reader, None)
             if header is None:
-                problems.append(Problem(where, "-", "empty file: expected a header row"))
+                unread("-", "empty file: expected a header row")
                 return
             missing = [c for c in required if c not in header]
             if missing:
                 reason = f"missing column(s) {', '.join(missing)}; expected {', '.join(columns)}"
-                problems.append(Problem(where, "-", reason))
+                unread("-", reason)
                 return
+            id_column = header.index("id") if defines_ids else -1
             # Our own files have exactly `columns`; others are reordered, absent cells empty.
             order = None if tuple(header) == columns else [_index(header, c) for c in columns]
             for row in reader:
                 if len(row) != len(header):
                     reason = f"has {len(row)} cells; the header has {len(header)}"
-                    problems.append(Problem(where, f"line {reader.line_num}", reason))
+                    ident = row[id_column : id_column + 1] if id_column >= 0 else []
+                    unread(f"line {reader.line_num}", reason, frozenset(ident))
                     continue
                 if order is not None:
                     row = [row[i] if i >= 0 else "" for i in order]
                 yield reader.line_num, row
         except csv.Error as exc:
-            problems.append(Problem(where, f"line {reader.line_num}", f"not valid TSV: {exc}"))
+            unread(f"line {reader.line_num}", f"not valid TSV: {exc}")
         except UnicodeDecodeError as exc:
             # Decoding runs a buffer ahead of the parser, so no line number would be right.
-            problems.append(Problem(where, "-", f"not valid UTF-8: {exc}"))
+            unread("-", f"not valid UTF-8: {exc}")
 
 
 def _index(header: list[str], column: str) -> int:
@@ -276,7 +288,7 @@ def _parse_json(cell: str, column: str) -> Any:
 def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[NodeRecord]]:
     """Every valid node of a `nodes.tsv`; each invalid row adds its problems and is skipped."""
     nodes: list[Located[NodeRecord]] = []
-    for line, row in _rows(path, where, NODE_COLUMNS, ("id", "name"), problems):
+    for line, row in _rows(path, where, NODE_COLUMNS, ("id", "name"), problems, defines_ids=True):
         (ident, category, name, description, synonyms, xrefs, _, question, exposure,
          prevalence, evidence) = row  # fmt: skip
         label = ident[:120] or f"line {line}"
@@ -298,7 +310,9 @@ def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[
                 raw["evidence"] = _parse_json(evidence, "evidence")
             _check_category(category, ident)
         except ValueError as exc:
-            problems.append(Problem(where, label, str(exc)))
+            problems.append(
+                Problem(where, label, str(exc), root=True, lost=frozenset({ident} - {""}))
+            )
             continue
         record = parse_record(NodeRecord, raw, where, label, problems)
         if record is not None:
@@ -383,7 +397,7 @@ def read_edges(path: Path, where: str, problems: list[Problem]) -> list[Located[
             if reasoning:
                 raw["reasoning"] = reasoning
         except ValueError as exc:
-            problems.append(Problem(where, label, str(exc)))
+            problems.append(Problem(where, label, str(exc), root=True))  # the row is dropped
             continue
         record = parse_record(EdgeRecord, raw, where, label, problems)
         if record is not None:

@@ -15,6 +15,7 @@ A bulk pack (graph/packs/kgx.py) has `nodes.tsv` and `edges.tsv` in KGX TSV inst
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from graph.packs.validate import validate_content
 from graph.schema.content import Content, Located, parse_record
 from graph.schema.errors import ContentError, Problem
 from graph.schema.records import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
+from graph.schema.vocabulary import NodeKind
 
 __all__ = ["DEFAULT_PACKS_DIR", "load_content", "paused_gc", "read_packs"]
 
@@ -71,9 +73,18 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# What a file that is missing would have defined, for folding the references left unknown.
+_DEFINES: dict[str, frozenset[str]] = {
+    "sources.yaml": frozenset({"source:*"}),
+    "nodes": frozenset(f"{kind}:*" for kind in NodeKind),
+    "nodes.tsv": frozenset(f"{kind}:*" for kind in NodeKind),
+}
+
+
 def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> None:
     if not pack_dir.is_dir():
-        problems.append(Problem(str(pack_dir), "-", "pack folder does not exist"))
+        reason = "pack folder does not exist"
+        problems.append(Problem(str(pack_dir), "-", reason, root=True, lost=frozenset({"*"})))
         return
 
     def where(path: Path) -> str:
@@ -90,7 +101,7 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
 
     def collect(path: Path, key: str, model: type[M], into: Callable[[Located[M]], None]) -> None:
         if not path.is_file():
-            problems.append(Problem(where(path), "-", "required file is missing"))
+            problems.append(_missing(where(path), path.name))
             return
         for record in _read_list(path, where(path), key, model, problems):
             into(record)
@@ -106,7 +117,7 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
         if edges.is_file():
             content.edges += read_edges(edges, where(edges), problems)
         else:
-            problems.append(Problem(where(edges), "-", "required file is missing"))
+            problems.append(_missing(where(edges), edges.name))
         return
     for folder, key, model, sink in (
         ("nodes", "nodes", NodeRecord, content.nodes.append),
@@ -114,9 +125,19 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
     ):
         files = sorted((pack_dir / folder).glob("*.yaml"))
         if not files:
-            problems.append(Problem(where(pack_dir / folder), "-", "no *.yaml files found"))
+            lost = _DEFINES.get(folder, frozenset())
+            problems.append(
+                Problem(
+                    where(pack_dir / folder), "-", "no *.yaml files found", root=True, lost=lost
+                )
+            )
         for path in files:
             collect(path, key, model, sink)  # type: ignore[arg-type]
+
+
+def _missing(where: str, name: str) -> Problem:
+    lost = _DEFINES.get(name, frozenset())
+    return Problem(where, "-", "required file is missing", root=True, lost=lost)
 
 
 _UNREADABLE = object()  # a file that is missing or not YAML (already reported)
@@ -124,13 +145,37 @@ _UNREADABLE = object()  # a file that is missing or not YAML (already reported)
 
 def _read_yaml(path: Path, where: str, problems: list[Problem]) -> Any:
     if not path.is_file():
-        problems.append(Problem(where, "-", "required file is missing"))
+        problems.append(_missing(where, path.name))
         return _UNREADABLE
+    data = path.read_bytes()
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
-        problems.append(Problem(where, "-", f"not valid UTF-8 YAML: {exc}"))
-        return _UNREADABLE
+        return yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        reason = f"not valid UTF-8: byte {data[exc.start]:#04x} ({exc.reason})"
+        problems.append(_unreadable(where, f"line {line}", reason, data))
+    except yaml.MarkedYAMLError as exc:
+        # PyYAML's message spans several lines with a copy of the text: the place and the
+        # reason are enough, as `file: line L, column C: reason`.
+        mark = exc.problem_mark
+        place = "-" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
+        reason = "; ".join(str(part) for part in (exc.context, exc.problem) if part)
+        problems.append(_unreadable(where, place, f"not valid YAML: {reason}", data))
+    except (yaml.YAMLError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        problems.append(_unreadable(where, "-", f"not valid YAML: {reason}", data))
+    return _UNREADABLE
+
+
+# The ids a YAML file defines, found line by line where the file cannot be parsed: `id: x`
+# or `- id: x` at the start of a line.
+_ID_LINE = re.compile(rb"""^[ \t]*(?:-[ \t]+)?id:[ \t]*["']?([A-Za-z_]+:[^\s"'#]+)""", re.M)
+
+
+def _unreadable(where: str, place: str, reason: str, data: bytes) -> Problem:
+    """A file that is not YAML: a root cause that lost every id it seems to define."""
+    lost = frozenset(m.decode("utf-8", "replace") for m in _ID_LINE.findall(data))
+    return Problem(where, place, reason, root=True, lost=lost)
 
 
 def _read_list(
@@ -140,7 +185,8 @@ def _read_list(
     if data is _UNREADABLE:
         return []
     if not isinstance(data, dict) or not isinstance(data.get(key), list):
-        problems.append(Problem(where, "-", f"expected a mapping with a list under {key!r}"))
+        reason = f"expected a mapping with a list under {key!r}"
+        problems.append(_unreadable(where, "-", reason, path.read_bytes()))
         return []
     located: list[Located[M]] = []
     for index, raw in enumerate(data[key]):

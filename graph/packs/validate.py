@@ -41,7 +41,7 @@ def _duplicate_ids(content: Content) -> list[Problem]:
     problems = []
     packs = Counter(p.record.id for p in content.packs)
     problems += [
-        Problem(p.file, p.record.id, "pack id is used twice")
+        Problem(p.file, p.record.id, "pack id is used twice", root=True)
         for p in content.packs
         if packs[p.record.id] > 1
     ]
@@ -54,9 +54,8 @@ def _duplicate_ids(content: Content) -> list[Problem]:
         seen: dict[str, str] = {}
         for file, ident in group:
             if ident in seen:
-                problems.append(
-                    Problem(file, ident, f"duplicate id (first defined in {seen[ident]})")
-                )
+                reason = f"duplicate id (first defined in {seen[ident]})"
+                problems.append(Problem(file, ident, reason, root=True))
             else:
                 seen[ident] = file
     return problems
@@ -70,18 +69,21 @@ def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
             cites = item.cites if isinstance(item, Evidence) else None
             for ref in (item.source, cites):
                 if ref is not None and ref not in source_ids:
-                    problems.append(Problem(where, label, f"evidence cites unknown source {ref!r}"))
+                    reason = f"evidence cites unknown source {ref!r}"
+                    problems.append(Problem(where, label, reason, refers_to=ref))
 
     for where, label, evidence in content.evidence():
         check(where, label, evidence)
     for source in content.sources:
         for ref in source.record.cited_by:
             if ref not in source_ids:
-                problems.append(Problem(source.file, source.record.id, f"cited_by unknown {ref!r}"))
+                reason = f"cited_by unknown {ref!r}"
+                problems.append(Problem(source.file, source.record.id, reason, refers_to=ref))
     for pack in content.packs:
-        if pack.record.disclaimer.source not in source_ids:
-            reason = f"disclaimer names unknown source {pack.record.disclaimer.source!r}"
-            problems.append(Problem(pack.file, "disclaimer", reason))
+        ref = pack.record.disclaimer.source
+        if ref not in source_ids:
+            reason = f"disclaimer names unknown source {ref!r}"
+            problems.append(Problem(pack.file, "disclaimer", reason, refers_to=ref))
     return problems
 
 
@@ -117,7 +119,8 @@ def _edge_checks(content: Content, node_ids: set[str]) -> list[Problem]:
             seen[key] = edge.file
         dangling = [ref for ref in (record.subject, record.object) if ref not in node_ids]
         for ref in dangling:
-            problems.append(Problem(edge.file, key, f"refers to unknown node {ref!r}"))
+            reason = f"refers to unknown node {ref!r}"
+            problems.append(Problem(edge.file, key, reason, refers_to=ref))
         if dangling:
             continue
         subject_kind, object_kind = kinds[record.subject], kinds[record.object]
@@ -157,9 +160,8 @@ def _red_flag_checks(content: Content, node_ids: set[str]) -> list[Problem]:
     for flag in content.red_flags:
         for ref in flag.record.any_present:
             if ref not in node_ids:
-                problems.append(
-                    Problem(flag.file, flag.record.id, f"refers to unknown node {ref!r}")
-                )
+                reason = f"refers to unknown node {ref!r}"
+                problems.append(Problem(flag.file, flag.record.id, reason, refers_to=ref))
             elif kind_of(ref) is not NodeKind.SYMPTOM:
                 problems.append(Problem(flag.file, flag.record.id, f"{ref!r} is not a symptom"))
     return problems

@@ -84,7 +84,11 @@ def parse_record(
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
+        # The record is dropped: references to its id follow from this problem.
+        ident = raw.get("id") if isinstance(raw, dict) else None
+        lost = frozenset({ident}) if isinstance(ident, str) else frozenset()
         for error in exc.errors(include_url=False):
             field = ".".join(str(part) for part in error["loc"]) or "record"
-            problems.append(Problem(where, label, f"{field}: {error['msg']}"))
+            reason = f"{field}: {error['msg']}"
+            problems.append(Problem(where, label, reason, root=True, lost=lost))
         return None

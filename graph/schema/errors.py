@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["AmbiguousCodeError", "ContentError", "GraphError", "NotFoundError", "Problem"]
 
@@ -31,11 +31,22 @@ class AmbiguousCodeError(NotFoundError):
 
 @dataclass(frozen=True, slots=True, order=True)
 class Problem:
-    """One thing wrong with a content pack: where it is and why it is wrong."""
+    """One thing wrong with a content pack: where it is and why it is wrong.
+
+    The last three fields let a report put root causes first and fold what follows from them
+    (graph/packs/report.py); they take no part in comparing problems.
+    """
 
     file: str
     record: str
     reason: str
+    # Content that could not be read (a file, a record) or an id defined twice: other
+    # problems may follow from it.
+    root: bool = field(default=False, compare=False)
+    # The ids whose definitions it lost; `kind:*` for every id of a kind, `*` for any id.
+    lost: frozenset[str] = field(default=frozenset(), compare=False)
+    # The undefined id a reference problem is about ("refers to unknown node 'x'").
+    refers_to: str | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.record}: {self.reason}"

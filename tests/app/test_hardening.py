@@ -6,17 +6,21 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
+import time
 from collections.abc import Coroutine
 
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from prometheus_client import generate_latest
 from pydantic import BaseModel, ConfigDict
 from starlette.types import Message, Receive, Scope, Send
 
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
-from app.hardening import LoadShed
+from app.hardening import _MAX_GAP, BodyLimit, LoadShed, _json_rejection
+from app.observability import Metrics, RequestLog
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
 from app.runtime import Runtime
@@ -202,6 +206,36 @@ def test_thousands_of_values_are_refused_before_parsing(
             "message": "The JSON body holds more than 1000 values; no valid body does.",
         }
     ]
+
+
+def test_commas_inside_strings_are_not_values(client: TestClient) -> None:
+    # Issue 24 item 4: a valid 1,010-character text holding 1,000 commas was refused as
+    # "more than 1000 values"; only the separators between values count.
+    text = "sore knees" + "," * 1000
+    assert len(text) == 1010
+    response = client.post("/v1/parse", json={"text": text})
+    assert response.status_code == 200, response.text
+    # Escaped quotes do not end a string early, so their commas stay inside it too.
+    escaped = '\\"' + "," * 999 + '\\"'
+    assert client.post("/v1/parse", json={"text": escaped}).status_code == 200
+
+
+def test_counting_values_stays_cheap_on_hostile_strings() -> None:
+    # 64 KB bodies built to make a string scanner work hard: escapes, unterminated strings,
+    # quotes and commas interleaved. Each takes about 2 ms at most; a scan that retries an
+    # unterminated string from every quote inside it took seconds.
+    bodies = [
+        b'{"text": "' + b"\\\\" * 16_000 + b'"}',
+        b'{"text": "' + b'\\",' * 16_000,
+        b'"' + b'\\"' * 32_000 + b"\\",
+        b'",' * 32_000,
+        b"[" + b'"a",' * 16_000,
+    ]
+    for body in bodies:
+        started = time.perf_counter()
+        for _ in range(5):
+            _json_rejection(body, "/v1/parse")
+        assert (time.perf_counter() - started) / 5 < 0.02
 
 
 async def _call(door: FrontDoor, path: str = "/v1/x", method: str = "GET") -> list[Message]:
@@ -404,3 +438,106 @@ def test_an_answered_request_frees_its_slot_before_its_app_returns() -> None:
     assert first[0]["status"] == 200
     assert second[0]["status"] == 200
     assert shed.in_flight == 0
+
+
+async def _leaves_mid_body(door: FrontDoor, path: str = "/v1/diagnose") -> list[Message]:
+    """A POST whose client sends part of its body, then closes the connection."""
+    sent: list[Message] = []
+    incoming: list[Message] = [
+        {"type": "http.request", "body": b'{"present": ["symp', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"200")]
+    scope = {"type": "http", "method": "POST", "path": path, "headers": headers}
+    await door(scope | {"query_string": b""}, receive, send)
+    return sent
+
+
+async def _reads_its_body(scope: Scope, receive: Receive, send: Send) -> None:
+    await Request(scope, receive).body()  # raises ClientDisconnect when the client left
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.mark.parametrize("body_limit", [True, False], ids=["front door reads", "app reads"])
+def test_a_client_that_leaves_mid_body_is_a_499_not_an_error(
+    caplog: pytest.LogCaptureFixture, body_limit: bool
+) -> None:
+    """Issue 24 item 2: a partial body then a disconnect was logged at ERROR with a 3 KB
+    traceback and counted as a 500, in /metrics and in the access log."""
+    metrics = Metrics()
+    shed = LoadShed(limit=4, exempt=())
+    door = FrontDoor(
+        _reads_its_body,
+        log=RequestLog(metrics, access_log=True),
+        body=BodyLimit(64 * 1024) if body_limit else None,
+        shed=shed,
+    )
+    with caplog.at_level(logging.INFO):
+        sent = asyncio.run(_leaves_mid_body(door))
+    assert sent == []  # nobody to answer
+    text = generate_latest(metrics.registry).decode()
+    assert 'method="POST",route="unmatched",status="499"' in text
+    assert 'status="500"' not in text
+    (access,) = [r for r in caplog.records if r.name == "symptom_graph.access"]
+    assert access.fields["status"] == 499  # type: ignore[attr-defined]
+    assert all(r.levelno < logging.WARNING and not r.exc_info for r in caplog.records)
+    assert any("client closed the connection" in r.getMessage() for r in caplog.records)
+    assert shed.in_flight == 0
+
+
+def test_an_idle_shedder_does_no_periodic_work() -> None:
+    """Issue 24 item 9: the lag callback ran every 10 ms for ever once the first request was
+    admitted (12 ms of CPU a second a worker). Now it runs while requests are in flight or
+    a gap is left to shrink, and the next request starts it again."""
+    shed = LoadShed(limit=4, exempt=())
+    ticks = 0
+    tick = shed._tick
+
+    def counted(loop: asyncio.AbstractEventLoop, due: float) -> None:
+        nonlocal ticks
+        ticks += 1
+        tick(loop, due)
+
+    shed._tick = counted  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        assert shed.admit()
+        await asyncio.sleep(0.05)
+        assert ticks >= 2  # watching while a request is in flight
+        shed.done()
+        await asyncio.sleep(0.05)  # the next punctual tick sees nothing in flight
+        settled = ticks
+        await asyncio.sleep(0.3)
+        assert ticks == settled  # idle: no tick at all
+        assert shed.admit()  # the next request starts it again
+        await asyncio.sleep(0.05)
+        assert ticks > settled
+        shed.done()
+
+    asyncio.run(scenario())
+
+
+def test_the_gap_left_by_overload_still_shrinks_to_nothing_with_nothing_in_flight() -> None:
+    """The callback keeps running while a gap is left, so a quiet spell after overload ends
+    with admission unbounded again, not a gap frozen when the last request finished."""
+    shed = LoadShed(limit=4, exempt=(), min_busy=0)
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        assert shed.admit()
+        shed.done()
+        shed.admit_every = _MAX_GAP  # as overload leaves it
+        deadline = loop.time() + 5
+        while shed.admit_every > 0:
+            assert loop.time() < deadline, shed.admit_every
+            await asyncio.sleep(0.05)
+
+    asyncio.run(scenario())

@@ -102,8 +102,24 @@ def test_requests_pass_with_their_request_id_and_gzip(front: Front) -> None:
         (b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (8 << 20) + b"\r\n\r\n", 400),
         (b"GET /healthz HTTP/1.1\r\n" + b"X-A: b\r\n" * 5000 + b"\r\n", 400),
         (b"POST /v1/diagnose HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n", 413),
+        # Issue 24 item 6: these were nginx's HTML pages.
+        (b"GET /" + b"a" * (1 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n", 405),
+        (b"GET /.problem/400 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404),
+        (b"POST /v1/diagnose HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+        (b"GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505),
     ],
-    ids=["malformed request line", "8 MB header", "5,000 headers", "1 MB declared body"],
+    ids=[
+        "malformed request line",
+        "8 MB header",
+        "5,000 headers",
+        "1 MB declared body",
+        "1 MB URL",
+        "TRACE",
+        "nginx's internal location",
+        "unknown Transfer-Encoding",
+        "HTTP/2.0 request line",
+    ],
 )
 def test_bad_requests_are_refused_as_problems(
     front: Front, request_bytes: bytes, status: int
@@ -114,6 +130,8 @@ def test_bad_requests_are_refused_as_problems(
     assert head.startswith(f"HTTP/1.1 {status} ".encode()), head
     assert b"content-type: application/problem+json" in head.lower()
     assert f'"status":{status}'.encode() in body
+    if status == 405:  # RFC 9110 15.5.6: a 405 lists the methods that are served
+        assert b"allow: get, head, post, options" in head.lower()
     assert front.app.rss_kib() <= rss_before * 1.1
     assert httpx.get(front.url + "/healthz").status_code == 200
 
@@ -185,3 +203,19 @@ def test_slow_idle_and_huge_header_clients_are_cut_off_while_others_are_served(
         statistics.median(loaded),
     )
     assert httpx.get(front.url + "/healthz").status_code == 200
+
+
+def test_an_app_that_is_down_is_a_502_problem(tmp_path: Path) -> None:
+    """nothing listening upstream: a 502 problem+json with Retry-After. It was a 502 whose
+    body said `"status":503` (error_page keeps the original status)."""
+    binary = nginx_binary()
+    if binary is None:
+        skip_unless_ci("nginx is not installed: apt-get install nginx (.ci/run does)")
+        raise AssertionError("unreachable")
+    port = free_port()
+    with running_nginx(binary, tmp_path, port, free_port()):  # no app on that port
+        response = httpx.get(f"http://127.0.0.1:{port}/v1/meta", timeout=10)
+    assert response.status_code == 502
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["status"] == 502

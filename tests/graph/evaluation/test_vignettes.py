@@ -37,7 +37,7 @@ from graph.evaluation.vignettes import (
 from graph.knowledge import KnowledgeGraph
 from graph.packs.excerpts import collapse_whitespace
 from graph.reasoning import DiagnoseQuery, Diagnoser
-from tests.paths import KNEE_PACK, REPO, SOURCE_TEXTS
+from tests.paths import KNEE_PACK, REPO
 
 VIGNETTES = load_vignettes(DEFAULT_VIGNETTES_DIR)
 IDS = [v.id for v in VIGNETTES]
@@ -97,13 +97,27 @@ def test_splits_are_balanced_within_each_theme() -> None:
 
 
 @pytest.mark.parametrize("vignette", VIGNETTES, ids=IDS)
-def test_quotes_are_verbatim(vignette: Vignette, graph: KnowledgeGraph) -> None:
-    if not SOURCE_TEXTS.is_dir():
-        pytest.skip(f"source texts not found: {os.path.relpath(SOURCE_TEXTS, REPO)} is missing")
-    text_file = graph.source(vignette.source).text_file
-    assert text_file is not None, f"{vignette.source} has no text to quote"
-    text = collapse_whitespace((SOURCE_TEXTS / text_file).read_text(encoding="utf-8"))
-    assert collapse_whitespace(vignette.quote) in text
+def test_each_vignette_quotes_a_source_with_a_text(
+    vignette: Vignette, graph: KnowledgeGraph
+) -> None:
+    assert graph.source(vignette.source).text_file is not None, vignette.source
+    assert vignette.quote.strip()
+
+
+def test_every_quote_is_verbatim(graph: KnowledgeGraph, source_texts: Path) -> None:
+    """An excerpt check, the one vignette test that needs the source texts (../shared/seeds):
+    without them it alone is skipped (a failure under CI=true), not the whole set."""
+    texts: dict[str, str] = {}
+    missing = []
+    for vignette in VIGNETTES:
+        text_file = graph.source(vignette.source).text_file
+        assert text_file is not None, vignette.source
+        if text_file not in texts:
+            text = (source_texts / text_file).read_text(encoding="utf-8")
+            texts[text_file] = collapse_whitespace(text)
+        if collapse_whitespace(vignette.quote) not in texts[text_file]:
+            missing.append(f"{vignette.id}: quote not found verbatim in {text_file}")
+    assert missing == []
 
 
 def _write(tmp_path: Path, name: str, items: list[dict[str, object]]) -> Path:
@@ -256,7 +270,7 @@ _DIGEST = """
 from graph.evaluation.vignette_metrics import evaluate
 from graph.evaluation.vignettes import DEFAULT_VIGNETTES_DIR, load_vignettes
 from graph.knowledge import KnowledgeGraph
-from tests.paths import KNEE_PACK
+from tests.paths import KNEE_PACK, REPO
 report = evaluate(KnowledgeGraph.from_packs([KNEE_PACK]), load_vignettes(DEFAULT_VIGNETTES_DIR))
 for o in report.outcomes:
     print(o.vignette.id, [(c.cause, c.rank, c.probability.hex()) for c in o.diagnosis.candidates])

@@ -88,7 +88,7 @@ def test_subtype_cycles_are_reported(write_pack: PackWriter) -> None:
     ("rel", "text", "reason"),
     [
         ("pack.yaml", None, "required file is missing"),
-        ("sources.yaml", "sources: [", "not valid UTF-8 YAML"),
+        ("sources.yaml", "sources: [", "not valid YAML"),
         ("red_flags.yaml", "flags: []", "expected a mapping with a list under 'red_flags'"),
     ],
 )
