@@ -1,4 +1,5 @@
-"""Free text to graph mentions: what a person wrote, as present or absent symptoms and exposures.
+"""Free text to graph mentions: what a person wrote, as present, absent or uncertain symptoms and
+exposures, the patient's or a relative's.
 
 Matching is a dictionary lookup of token n-grams over each pack's node names and synonyms,
 word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nevi" meets
@@ -8,11 +9,12 @@ word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nev
 "and"/"or" to a phrase's first word is tried with the phrase's other words ("palmar and
 plantar pits" names palmar pits too). Typo repair by
 rapidfuzz mends words that neither the pack nor an English dictionary knows. Overlapping
-candidates resolve to the longest match. Negation follows NegEx (Chapman et al., 2001): pre-
-and post-negation triggers, pseudo-triggers that look like negation but are not ("not only"),
-and a scope that ends at a conjunction such as "but", at the end of the sentence, or after a
-few words. A trigger inside a matched phrase belongs to the phrase ("haven't been drinking
-much" names dehydration; it does not negate it).
+candidates resolve to the longest match. Context follows ConText (Harkema et al., 2009), after
+NegEx (graph/text/context.py): a negated mention is absent; a hedged one ("maybe", "might be",
+"not sure if") or one only in the past ("used to") is uncertain; one about a relative ("my
+mother has MS", "family history of ...") is marked as the family's, not the patient's. A cue
+inside a matched phrase belongs to the phrase ("haven't been drinking much" names dehydration;
+it does not negate it).
 
 Everything is built once per graph; a request costs time linear in its (capped) length.
 """
@@ -28,12 +30,13 @@ from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
-from graph.text.negation import negated_mentions
+from graph.text.context import Context, contexts
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 
 __all__ = [
     "MAX_NGRAM",
     "MAX_TEXT",
+    "Experiencer",
     "Mention",
     "MentionKind",
     "PackParser",
@@ -56,6 +59,14 @@ _JOINS = frozenset({"and", "or"})
 class Polarity(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
+    UNCERTAIN = "uncertain"  # hedged ("maybe", "not sure if") or only in the past ("used to")
+
+
+class Experiencer(StrEnum):
+    """Whose the mention is, after ConText's experiencer."""
+
+    PATIENT = "patient"
+    FAMILY = "family"  # a relative's: "my mother has MS", "family history of deafness"
 
 
 class MentionKind(StrEnum):
@@ -74,6 +85,7 @@ class Mention:
     text: str  # the text as written
     matched: str  # the name or synonym it matched, as written in the content
     typo: bool  # matched only after repairing a misspelt word
+    experiencer: Experiencer = Experiencer.PATIENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +99,13 @@ class _Entry:
 def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
     """A phrase's words in a fixed order, fillers left out: the key that ignores word order."""
     return tuple(sorted(t for t in lemmas if t not in _FILLER))
+
+
+def _polarity(said: Context) -> Polarity:
+    # A hedge wins over a negation: "might not be swollen" is not a firm no.
+    if said.uncertain:
+        return Polarity.UNCERTAIN
+    return Polarity.ABSENT if said.negated else Polarity.PRESENT
 
 
 class PackParser:
@@ -156,7 +175,7 @@ class PackParser:
         text = text[:MAX_TEXT]
         mentions: list[Mention] = []
         offset = 0
-        # Sentences are parsed apart: a negation never crosses a sentence end.
+        # Sentences are parsed apart: a context cue never crosses a sentence end.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
             mentions += self._sentence(text, offset, end)
@@ -222,19 +241,19 @@ class PackParser:
         if not found:
             return []
         found.sort(key=lambda f: f[0])
-        negated = negated_mentions([t.raw for t in tokens], taken, found)
+        context = contexts([t.raw for t in tokens], taken, found)
         spans = list(found)
         # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
         # first word shares the phrase's other words, and its status.
-        for (i, j, entry), is_negated in list(zip(found, negated, strict=True)):
+        for (i, j, entry), said in list(zip(found, context, strict=True)):
             if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
                 other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
                 if other is not None and other.node_id != entry.node_id:
                     spans.append((i - 2, j, other))
-                    negated.append(is_negated)
+                    context.append(said)
         out: list[Mention] = []
-        for (i, j, entry), is_negated in sorted(
-            zip(spans, negated, strict=True), key=lambda pair: pair[0][0]
+        for (i, j, entry), said in sorted(
+            zip(spans, context, strict=True), key=lambda pair: pair[0][0]
         ):
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
@@ -242,12 +261,13 @@ class PackParser:
                     node_id=entry.node_id,
                     name=entry.name,
                     kind=entry.kind,
-                    polarity=Polarity.ABSENT if is_negated else Polarity.PRESENT,
+                    polarity=_polarity(said),
                     start=s,
                     end=e,
                     text=text[s:e],
                     matched=entry.matched,
                     typo=any(fixed for _, fixed in repaired[i:j]),
+                    experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )
         return out
