@@ -35,6 +35,7 @@ from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 
 __all__ = [
     "MAX_NGRAM",
+    "MAX_REPAIRS",
     "MAX_TEXT",
     "Experiencer",
     "Mention",
@@ -44,10 +45,14 @@ __all__ = [
     "Polarity",
 ]
 
-MAX_TEXT = 2000  # characters a request may send
+MAX_TEXT = 20_000  # characters a request may send: a long clinical note
 MAX_NGRAM = 8  # longest phrase, in tokens, the matcher looks up
 TYPO_CUTOFF = 80.0  # rapidfuzz ratio below which a word is a different word, not a typo
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
+# Typo look-ups a request may make (each scores a few hundred pack words): the first this many
+# unknown words are looked up, the rest kept as written. A 20,000-character case report of
+# the JAX set needs at most 115; a flood of made-up words stops costing here.
+MAX_REPAIRS = 128
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
@@ -148,23 +153,39 @@ class PackParser:
         self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
         self._stems = {w: stems[w] for w in words}
+        # What a text word's noun-rule lemma must start with to be a word of the pack.
+        self._prefixes = frozenset(w[:p] for w in self._known for p in range(5))
+        # The words a span can start with: every other span is passed over unread.
+        self._firsts = frozenset(k[0] for k in self._index) | self._bag_words - _FILLER
         # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
         # to be at least 2/3 of the longer, so a lookup scores only a few words of the pack.
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(words):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
+        self._longest_word = max((len(w) for w in words), default=0)
+        # The candidates of each first letter and length, gathered on first use (at most
+        # 36 letters x 3/2 of the longest word).
+        self._candidates: dict[tuple[str, int], list[str]] = {}
+
+    def _unknown(self, token: Token) -> bool:
+        """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
+        raw = token.raw
+        return len(raw) >= MIN_TYPO_LENGTH and token.lemma not in self._known and not is_word(raw)
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
-        if len(raw) < MIN_TYPO_LENGTH or token.lemma in self._known or is_word(raw):
-            return token, False
         size = len(raw)
-        candidates = [
-            word
-            for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
-            for word in self._buckets.get((raw[0], length), ())
-        ]
+        if -(-2 * size // 3) > self._longest_word:
+            return token, False  # longer than any pack word could be misspelt into
+        candidates = self._candidates.get((raw[0], size))
+        if candidates is None:
+            candidates = [
+                word
+                for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
+                for word in self._buckets.get((raw[0], length), ())
+            ]
+            self._candidates[raw[0], size] = candidates
         best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         if best is None:
             return token, False
@@ -175,10 +196,11 @@ class PackParser:
         text = text[:MAX_TEXT]
         mentions: list[Mention] = []
         offset = 0
+        lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
         # Sentences are parsed apart: a context cue never crosses a sentence end.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end)
+            mentions += self._sentence(text, offset, end, lookups)
             offset = end + 1
         return mentions
 
@@ -200,11 +222,17 @@ class PackParser:
             i += 1
         return out
 
-    def _sentence(self, text: str, start: int, end: int) -> list[Mention]:
-        raw = self._joined(text[start:end], tokenise(text[start:end]))
+    def _sentence(self, text: str, start: int, end: int, lookups: list[int]) -> list[Mention]:
+        raw = self._joined(text[start:end], tokenise(text[start:end], self._prefixes))
         if not raw:
             return []
-        repaired = [self._repair(t) for t in raw]
+        repaired: list[tuple[Token, bool]] = []
+        for token in raw:
+            if lookups[0] > 0 and self._unknown(token):
+                lookups[0] -= 1
+                repaired.append(self._repair(token))
+            else:
+                repaired.append((token, False))
         tokens = [t for t, _ in repaired]
         stems = [t.lemma for t in tokens]
         n = len(tokens)
@@ -220,9 +248,13 @@ class PackParser:
         sums = [0] * (n + 1)
         for k, word in enumerate(stems):
             sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
+        # Only a word some phrase starts with can start a match.
+        firsts = [i for i, word in enumerate(stems) if word in self._firsts]
         for size in range(window, 0, -1):
-            for i in range(n - size + 1):
+            for i in firsts:
                 j = i + size
+                if j > n:
+                    break
                 entry = self._index.get(tuple(stems[i:j])) if size <= self._longest else None
                 if (
                     entry is None

@@ -14,7 +14,18 @@ from functools import lru_cache
 import lemminflect
 import simplemma
 
-__all__ = ["TOKEN", "Token", "is_word", "lemma", "lowered", "phrases", "tokenise"]
+__all__ = [
+    "TOKEN",
+    "Token",
+    "dictionary_lemma",
+    "is_word",
+    "kept_prefix",
+    "lemma",
+    "lowered",
+    "noun_lemma",
+    "phrases",
+    "tokenise",
+]
 
 # Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
@@ -30,19 +41,37 @@ class Token:
 
 # A request's words repeat across requests; the bound keeps a flood of made-up words cheap.
 @lru_cache(maxsize=1 << 16)
-def lemma(word: str) -> str:
-    """The word's English lemma; a number or a contraction stays as written. Content and
-    text both go through it, so what matters most is that a word always gets the same form."""
+def dictionary_lemma(word: str) -> str | None:
+    """The word's lemma short of the noun rules: None for an unknown word with a plural ending,
+    which only they can give (`noun_lemma`)."""
     if "'" in word or not word.isalpha():
         return word
     if is_word(word):
         return str(simplemma.lemmatize(word, lang="en"))
-    # Only a plural ending goes to the noun rules: they cost ~20 us a word (a flood of
-    # made-up words stays cheap), and on singulars they invent forms ("hematuria" ->
-    # "hematurium").
+    # Only a plural ending goes to the noun rules: they cost ~30 us a word, and on singulars
+    # they invent forms ("hematuria" -> "hematurium").
     if word.endswith(("s", "i", "ae")):
-        return str(lemminflect.getAllLemmasOOV(word, "NOUN")["NOUN"][0])
+        return None
     return word
+
+
+@lru_cache(maxsize=1 << 16)
+def noun_lemma(word: str) -> str:
+    """lemminflect's noun rules for a word the dictionary lacks ("hamartomas")."""
+    return str(lemminflect.getAllLemmasOOV(word, "NOUN")["NOUN"][0])
+
+
+def lemma(word: str) -> str:
+    """The word's English lemma; a number or a contraction stays as written. Content and
+    text both go through it, so what matters most is that a word always gets the same form."""
+    found = dictionary_lemma(word)
+    return noun_lemma(word) if found is None else found
+
+
+def kept_prefix(word: str) -> str:
+    """The start of `word` that its noun-rule lemma keeps: the rules rewrite at most its last
+    four letters ("vertices" -> "vertex"), and at most four letters of it are looked at."""
+    return word[: min(4, max(len(word) - 4, 0))]
 
 
 @lru_cache(maxsize=1 << 16)
@@ -55,11 +84,19 @@ def lowered(text: str) -> str:
     return text.casefold().replace("\u2019", "'").replace("\u2018", "'")
 
 
-def tokenise(text: str) -> list[Token]:
-    return [
-        Token(m.group(), lemma(m.group()), m.start(), m.end())
-        for m in TOKEN.finditer(lowered(text))
-    ]
+def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:
+    """`text`'s tokens with their lemmas. With `prefixes` (the `kept_prefix` of every lemma
+    a pack knows), a word whose noun-rule lemma could not be one of them keeps its own form
+    instead: the same match, without the rules' cost on a flood of made-up words."""
+    tokens: list[Token] = []
+    for m in TOKEN.finditer(lowered(text)):
+        word = m.group()
+        stem = dictionary_lemma(word)
+        if stem is None:
+            wanted = prefixes is None or kept_prefix(word) in prefixes
+            stem = noun_lemma(word) if wanted else word
+        tokens.append(Token(word, stem, m.start(), m.end()))
+    return tokens
 
 
 def phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:
