@@ -107,7 +107,7 @@ _PROBLEM_DETAILS = {
     "refused): send UTF-8 without a BOM.",
     404: "No node with id 'symptom:numbnes'. Did you mean 'symptom:numbness'?",
     405: "PUT is not allowed on this path; see the Allow header.",
-    413: "The request body is larger than 65536 bytes; send a smaller body.",
+    413: "The request body is larger than 131072 bytes; send a smaller body.",
     422: "The request is invalid: query.limit: Input should be less than or equal to 200. "
     "Fix these fields and retry.",
     500: "The server failed to answer this request. It has been logged; please retry later.",

@@ -234,7 +234,7 @@ _DESCRIPTIONS = {
     400: "Bad request: a body that cannot be decoded, or an untrusted Host header.",
     404: "Unknown id or path; unknown ids come with suggestions.",
     405: "Method not allowed on this path.",
-    413: "The request body is larger than 64 KiB.",
+    413: "The request body is larger than 128 KiB.",
     422: "Invalid input: each invalid field is listed under `errors`.",
     500: "Unexpected server error.",
     503: "The content is not loaded yet.",

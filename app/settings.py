@@ -31,7 +31,9 @@ class Settings(BaseSettings):
     # costs every request.
     otel_telemetry: bool = False
     cache_max_age: int = Field(default=300, ge=0, le=31_536_000)
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # A parse request's 20,000-character note fits even with every character escaped as
+    # \uXXXX (6 bytes, as json.dumps writes non-ASCII by default).
+    max_body_bytes: int = Field(default=128 * 1024, ge=1024)
     # Requests answered at once; more get a 503 with Retry-After (health checks are exempt).
     max_in_flight: int = Field(default=64, ge=1, le=100_000)
     # Event-loop lag past which requests are admitted at a reduced rate (0 turns it off).

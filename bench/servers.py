@@ -78,6 +78,9 @@ def running(
         command = ["taskset", "-c", str(cpu), *command]
     env = {
         **os.environ,
+        # This checkout's code, whichever checkout the virtualenv was installed from (a git
+        # worktree shares its main checkout's .venv, whose editable install points there).
+        "PYTHONPATH": os.pathsep.join([str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]),
         "SYMPTOM_GRAPH_ACCESS_LOG": "false",
         "SYMPTOM_GRAPH_LOG_LEVEL": "warning",
         **(env or {}),

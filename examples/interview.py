@@ -37,12 +37,19 @@ def http_post(base: str) -> Post:
     return post
 
 
+def _said(mention: dict[str, Any]) -> str:
+    whose = ", family" if mention.get("experiencer") == "family" else ""
+    return f"{mention['name']} ({mention['status']}{whose})"
+
+
 def interview(
     post: Post, text: str, answer: Answer, say: Callable[[str], None] = print
 ) -> dict[str, Any]:
     parsed = post("/v1/parse", {"text": text})
     lists: dict[str, list[str]] = parsed["diagnose"]
-    say("understood: " + ", ".join(f"{m['name']} ({m['status']})" for m in parsed["mentions"]))
+    # `diagnose` holds only the patient's present and absent mentions: an uncertain one ("maybe
+    # swelling") is left for the questions to settle, and a relative's is not the patient's.
+    say("understood: " + ", ".join(_said(m) for m in parsed["mentions"]))
     skipped: set[str] = set()  # "don't know" answers: never asked again
     for _ in range(MAX_QUESTIONS):
         result = post("/v1/diagnose", {**lists, "limit": 5})

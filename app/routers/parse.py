@@ -1,4 +1,4 @@
-"""Free text to symptoms and exposures, present or absent, ready for diagnose."""
+"""Free text to symptoms and exposures, present, absent or uncertain, ready for diagnose."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from app.deps import json_body, runtime_of
 from app.openapi import json_request_body
 from app.problems import FieldError, ProblemError, problem_responses
 from app.schemas.common import SLUG
-from graph.text.parse import MAX_TEXT, MentionKind, Polarity
+from graph.text.parse import MAX_TEXT, Experiencer, MentionKind, Polarity
 
 __all__ = ["MentionOut", "ParseRequest", "ParseResponse", "router"]
 
@@ -43,7 +43,16 @@ class MentionOut(BaseModel):
     kind: MentionKind = Field(
         description="`symptom`, or `exposure` for a cause the person says applies to them."
     )
-    status: Polarity = Field(description="`absent` when the text negates it.")
+    status: Polarity = Field(
+        description='`absent` when the text negates it ("no swelling", "Not red."); '
+        '`uncertain` when it hedges ("maybe", "might be", "I\'m not sure if") or puts '
+        'it only in the past ("used to"): not sent to diagnose, so the next question can '
+        "ask; otherwise `present`."
+    )
+    experiencer: Experiencer = Field(
+        description='`family` when the text says it of a relative ("my mother has MS", '
+        '"family history of ..."): kept here, left out of `diagnose`; otherwise `patient`.'
+    )
     start: int = Field(ge=0, description="Character offset where the mention starts.")
     end: int = Field(ge=0, description="Character offset just past its end: [start, end).")
     text: str = Field(description="The mention as written.", examples=["twiching"])
@@ -65,8 +74,9 @@ class ParseResponse(BaseModel):
     pack: str | None = Field(description="The pack the text was read against.")
     mentions: list[MentionOut] = Field(description="In the order they appear in the text.")
     diagnose: DiagnoseLists = Field(
-        description="The mentions as the lists `POST /v1/diagnose` takes; when a node is "
-        "mentioned twice, its last mention decides."
+        description="The patient's present and absent mentions as the lists `POST /v1/diagnose` "
+        "takes; when a node is mentioned twice, its last mention decides (an `uncertain` one "
+        "leaves it out). Mentions of a relative are not in them."
     )
 
 
@@ -79,9 +89,10 @@ class ParseResponse(BaseModel):
 )
 async def parse(request: Request) -> ParseResponse:
     """Recognise the symptoms and exposures in what a person wrote: lay phrasing and synonyms
-    from the packs, misspellings, and negation with its scope (NegEx: "no swelling or
-    redness" negates both; "not painful, but it twitches" only the pain). Each mention carries
-    its node id, whether it is present or absent, and its character span. Not a diagnosis."""
+    from the packs, misspellings, and context with its scope (ConText, after NegEx: "no
+    swelling or redness" negates both; "not painful, but it twitches" only the pain; "maybe
+    swollen" is uncertain; "my mother has MS" is the family's). Each mention carries its node
+    id, its status, whose it is, and its character span. Not a diagnosis."""
     runtime = runtime_of(request)
     body = await json_body(request, ParseRequest)
     parser = runtime.parser
@@ -95,6 +106,8 @@ async def parse(request: Request) -> ParseResponse:
     pack, mentions = parser.parse(body.text, body.pack)
     last: dict[str, tuple[MentionKind, Polarity]] = {}
     for m in mentions:
+        if m.experiencer is not Experiencer.PATIENT:
+            continue  # a relative's history is not the patient's finding
         last.pop(m.node_id, None)  # re-inserted, so the order follows the last mention
         last[m.node_id] = (m.kind, m.polarity)
     lists: dict[tuple[MentionKind, Polarity], list[str]] = {
@@ -115,6 +128,7 @@ async def parse(request: Request) -> ParseResponse:
                 text=m.text,
                 matched=m.matched,
                 typo=m.typo,
+                experiencer=m.experiencer,
             )
             for m in mentions
         ],

@@ -150,7 +150,7 @@ def hpo_codes(graph: KnowledgeGraph) -> dict[str, str]:
 
 def project_recogniser(graph: KnowledgeGraph, pack: str | None = None) -> Recogniser:
     """The project's parser on one pack (the first loaded by default), as a recogniser of HPO
-    ids: symptom mentions of nodes with an HP code, present or absent, in a text of any
+    ids: symptom mentions of nodes with an HP code, of any status and experiencer, in a text of any
     length."""
     packs = Parser(graph).packs
     parser = packs[pack] if pack is not None else next(iter(packs.values()))

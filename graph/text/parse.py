@@ -1,4 +1,5 @@
-"""Free text to graph mentions: what a person wrote, as present or absent symptoms and exposures.
+"""Free text to graph mentions: what a person wrote, as present, absent or uncertain symptoms and
+exposures, the patient's or a relative's.
 
 Matching is a dictionary lookup of token n-grams over each pack's node names and synonyms,
 word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nevi" meets
@@ -8,11 +9,12 @@ word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nev
 "and"/"or" to a phrase's first word is tried with the phrase's other words ("palmar and
 plantar pits" names palmar pits too). Typo repair by
 rapidfuzz mends words that neither the pack nor an English dictionary knows. Overlapping
-candidates resolve to the longest match. Negation follows NegEx (Chapman et al., 2001): pre-
-and post-negation triggers, pseudo-triggers that look like negation but are not ("not only"),
-and a scope that ends at a conjunction such as "but", at the end of the sentence, or after a
-few words. A trigger inside a matched phrase belongs to the phrase ("haven't been drinking
-much" names dehydration; it does not negate it).
+candidates resolve to the longest match. Context follows ConText (Harkema et al., 2009), after
+NegEx (graph/text/context.py): a negated mention is absent; a hedged one ("maybe", "might be",
+"not sure if") or one only in the past ("used to") is uncertain; one about a relative ("my
+mother has MS", "family history of ...") is marked as the family's, not the patient's. A cue
+inside a matched phrase belongs to the phrase ("haven't been drinking much" names dehydration;
+it does not negate it).
 
 Everything is built once per graph; a request costs time linear in its (capped) length.
 """
@@ -28,12 +30,14 @@ from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
-from graph.text.negation import negated_mentions
+from graph.text.context import Context, contexts
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 
 __all__ = [
     "MAX_NGRAM",
+    "MAX_REPAIRS",
     "MAX_TEXT",
+    "Experiencer",
     "Mention",
     "MentionKind",
     "PackParser",
@@ -41,10 +45,14 @@ __all__ = [
     "Polarity",
 ]
 
-MAX_TEXT = 2000  # characters a request may send
+MAX_TEXT = 20_000  # characters a request may send: a long clinical note
 MAX_NGRAM = 8  # longest phrase, in tokens, the matcher looks up
 TYPO_CUTOFF = 80.0  # rapidfuzz ratio below which a word is a different word, not a typo
 MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
+# Typo look-ups a request may make (each scores a few hundred pack words): the first this many
+# unknown words are looked up, the rest kept as written. A 20,000-character case report of
+# the JAX set needs at most 115; a flood of made-up words stops costing here.
+MAX_REPAIRS = 128
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
@@ -56,6 +64,14 @@ _JOINS = frozenset({"and", "or"})
 class Polarity(StrEnum):
     PRESENT = "present"
     ABSENT = "absent"
+    UNCERTAIN = "uncertain"  # hedged ("maybe", "not sure if") or only in the past ("used to")
+
+
+class Experiencer(StrEnum):
+    """Whose the mention is, after ConText's experiencer."""
+
+    PATIENT = "patient"
+    FAMILY = "family"  # a relative's: "my mother has MS", "family history of deafness"
 
 
 class MentionKind(StrEnum):
@@ -74,6 +90,7 @@ class Mention:
     text: str  # the text as written
     matched: str  # the name or synonym it matched, as written in the content
     typo: bool  # matched only after repairing a misspelt word
+    experiencer: Experiencer = Experiencer.PATIENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +104,13 @@ class _Entry:
 def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
     """A phrase's words in a fixed order, fillers left out: the key that ignores word order."""
     return tuple(sorted(t for t in lemmas if t not in _FILLER))
+
+
+def _polarity(said: Context) -> Polarity:
+    # A hedge wins over a negation: "might not be swollen" is not a firm no.
+    if said.uncertain:
+        return Polarity.UNCERTAIN
+    return Polarity.ABSENT if said.negated else Polarity.PRESENT
 
 
 class PackParser:
@@ -129,23 +153,39 @@ class PackParser:
         self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
         self._stems = {w: stems[w] for w in words}
+        # What a text word's noun-rule lemma must start with to be a word of the pack.
+        self._prefixes = frozenset(w[:p] for w in self._known for p in range(5))
+        # The words a span can start with: every other span is passed over unread.
+        self._firsts = frozenset(k[0] for k in self._index) | self._bag_words - _FILLER
         # Typo candidates by first letter and length: a ratio of 80 needs the shorter string
         # to be at least 2/3 of the longer, so a lookup scores only a few words of the pack.
         self._buckets: dict[tuple[str, int], list[str]] = {}
         for word in sorted(words):
             self._buckets.setdefault((word[0], len(word)), []).append(word)
+        self._longest_word = max((len(w) for w in words), default=0)
+        # The candidates of each first letter and length, gathered on first use (at most
+        # 36 letters x 3/2 of the longest word).
+        self._candidates: dict[tuple[str, int], list[str]] = {}
+
+    def _unknown(self, token: Token) -> bool:
+        """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
+        raw = token.raw
+        return len(raw) >= MIN_TYPO_LENGTH and token.lemma not in self._known and not is_word(raw)
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
-        if len(raw) < MIN_TYPO_LENGTH or token.lemma in self._known or is_word(raw):
-            return token, False
         size = len(raw)
-        candidates = [
-            word
-            for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
-            for word in self._buckets.get((raw[0], length), ())
-        ]
+        if -(-2 * size // 3) > self._longest_word:
+            return token, False  # longer than any pack word could be misspelt into
+        candidates = self._candidates.get((raw[0], size))
+        if candidates is None:
+            candidates = [
+                word
+                for length in range(-(-2 * size // 3), 3 * size // 2 + 1)
+                for word in self._buckets.get((raw[0], length), ())
+            ]
+            self._candidates[raw[0], size] = candidates
         best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         if best is None:
             return token, False
@@ -156,10 +196,11 @@ class PackParser:
         text = text[:MAX_TEXT]
         mentions: list[Mention] = []
         offset = 0
-        # Sentences are parsed apart: a negation never crosses a sentence end.
+        lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
+        # Sentences are parsed apart: a context cue never crosses a sentence end.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end)
+            mentions += self._sentence(text, offset, end, lookups)
             offset = end + 1
         return mentions
 
@@ -181,11 +222,17 @@ class PackParser:
             i += 1
         return out
 
-    def _sentence(self, text: str, start: int, end: int) -> list[Mention]:
-        raw = self._joined(text[start:end], tokenise(text[start:end]))
+    def _sentence(self, text: str, start: int, end: int, lookups: list[int]) -> list[Mention]:
+        raw = self._joined(text[start:end], tokenise(text[start:end], self._prefixes))
         if not raw:
             return []
-        repaired = [self._repair(t) for t in raw]
+        repaired: list[tuple[Token, bool]] = []
+        for token in raw:
+            if lookups[0] > 0 and self._unknown(token):
+                lookups[0] -= 1
+                repaired.append(self._repair(token))
+            else:
+                repaired.append((token, False))
         tokens = [t for t, _ in repaired]
         stems = [t.lemma for t in tokens]
         n = len(tokens)
@@ -201,9 +248,13 @@ class PackParser:
         sums = [0] * (n + 1)
         for k, word in enumerate(stems):
             sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
+        # Only a word some phrase starts with can start a match.
+        firsts = [i for i, word in enumerate(stems) if word in self._firsts]
         for size in range(window, 0, -1):
-            for i in range(n - size + 1):
+            for i in firsts:
                 j = i + size
+                if j > n:
+                    break
                 entry = self._index.get(tuple(stems[i:j])) if size <= self._longest else None
                 if (
                     entry is None
@@ -222,19 +273,19 @@ class PackParser:
         if not found:
             return []
         found.sort(key=lambda f: f[0])
-        negated = negated_mentions([t.raw for t in tokens], taken, found)
+        context = contexts([t.raw for t in tokens], taken, found)
         spans = list(found)
         # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
         # first word shares the phrase's other words, and its status.
-        for (i, j, entry), is_negated in list(zip(found, negated, strict=True)):
+        for (i, j, entry), said in list(zip(found, context, strict=True)):
             if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
                 other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
                 if other is not None and other.node_id != entry.node_id:
                     spans.append((i - 2, j, other))
-                    negated.append(is_negated)
+                    context.append(said)
         out: list[Mention] = []
-        for (i, j, entry), is_negated in sorted(
-            zip(spans, negated, strict=True), key=lambda pair: pair[0][0]
+        for (i, j, entry), said in sorted(
+            zip(spans, context, strict=True), key=lambda pair: pair[0][0]
         ):
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
@@ -242,12 +293,13 @@ class PackParser:
                     node_id=entry.node_id,
                     name=entry.name,
                     kind=entry.kind,
-                    polarity=Polarity.ABSENT if is_negated else Polarity.PRESENT,
+                    polarity=_polarity(said),
                     start=s,
                     end=e,
                     text=text[s:e],
                     matched=entry.matched,
                     typo=any(fixed for _, fixed in repaired[i:j]),
+                    experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )
         return out

@@ -7,14 +7,26 @@ medical plurals are mostly missing from a general dictionary."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 import lemminflect
 import simplemma
+from simplemma.strategies import DEFAULT_DICTIONARY_FACTORY
 
-__all__ = ["TOKEN", "Token", "is_word", "lemma", "lowered", "phrases", "tokenise"]
+__all__ = [
+    "TOKEN",
+    "Token",
+    "dictionary_lemma",
+    "is_word",
+    "kept_prefix",
+    "lemma",
+    "lowered",
+    "noun_lemma",
+    "phrases",
+    "tokenise",
+]
 
 # Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
@@ -30,36 +42,74 @@ class Token:
 
 # A request's words repeat across requests; the bound keeps a flood of made-up words cheap.
 @lru_cache(maxsize=1 << 16)
-def lemma(word: str) -> str:
-    """The word's English lemma; a number or a contraction stays as written. Content and
-    text both go through it, so what matters most is that a word always gets the same form."""
+def dictionary_lemma(word: str) -> str | None:
+    """The word's lemma short of the noun rules: None for an unknown word with a plural ending,
+    which only they can give (`noun_lemma`)."""
     if "'" in word or not word.isalpha():
         return word
     if is_word(word):
         return str(simplemma.lemmatize(word, lang="en"))
-    # Only a plural ending goes to the noun rules: they cost ~20 us a word (a flood of
-    # made-up words stays cheap), and on singulars they invent forms ("hematuria" ->
-    # "hematurium").
+    # Only a plural ending goes to the noun rules: they cost ~30 us a word, and on singulars
+    # they invent forms ("hematuria" -> "hematurium").
     if word.endswith(("s", "i", "ae")):
-        return str(lemminflect.getAllLemmasOOV(word, "NOUN")["NOUN"][0])
+        return None
     return word
+
+
+@lru_cache(maxsize=1 << 16)
+def noun_lemma(word: str) -> str:
+    """lemminflect's noun rules for a word the dictionary lacks ("hamartomas")."""
+    return str(lemminflect.getAllLemmasOOV(word, "NOUN")["NOUN"][0])
+
+
+def lemma(word: str) -> str:
+    """The word's English lemma; a number or a contraction stays as written. Content and
+    text both go through it, so what matters most is that a word always gets the same form."""
+    found = dictionary_lemma(word)
+    return noun_lemma(word) if found is None else found
+
+
+def kept_prefix(word: str) -> str:
+    """The start of `word` that its noun-rule lemma keeps: the rules rewrite at most its last
+    four letters ("vertices" -> "vertex"), and at most four letters of it are looked at."""
+    return word[: min(4, max(len(word) - 4, 0))]
 
 
 @lru_cache(maxsize=1 << 16)
 def is_word(word: str) -> bool:
     """Whether simplemma's English dictionary knows `word`: a real word is not a typo."""
+    if word.isascii() and word.islower() and word.isalpha():
+        # What simplemma.is_known does for such a word (its NFC form and English spelling
+        # are the word itself): the word, then its capitalised form, in the dictionary. Asked
+        # directly, a third of the cost, paid once for every word of a long note.
+        english = _english()
+        return english.get(word) is not None or english.get(word.capitalize()) is not None
     return bool(simplemma.is_known(word, lang="en"))
+
+
+@lru_cache(maxsize=1)
+def _english() -> Mapping[str, str]:
+    """simplemma's English dictionary, loaded on first use (as simplemma itself does)."""
+    return DEFAULT_DICTIONARY_FACTORY.get_dictionary("en")
 
 
 def lowered(text: str) -> str:
     return text.casefold().replace("\u2019", "'").replace("\u2018", "'")
 
 
-def tokenise(text: str) -> list[Token]:
-    return [
-        Token(m.group(), lemma(m.group()), m.start(), m.end())
-        for m in TOKEN.finditer(lowered(text))
-    ]
+def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:
+    """`text`'s tokens with their lemmas. With `prefixes` (the `kept_prefix` of every lemma
+    a pack knows), a word whose noun-rule lemma could not be one of them keeps its own form
+    instead: the same match, without the rules' cost on a flood of made-up words."""
+    tokens: list[Token] = []
+    for m in TOKEN.finditer(lowered(text)):
+        word = m.group()
+        stem = dictionary_lemma(word)
+        if stem is None:
+            wanted = prefixes is None or kept_prefix(word) in prefixes
+            stem = noun_lemma(word) if wanted else word
+        tokens.append(Token(word, stem, m.start(), m.end()))
+    return tokens
 
 
 def phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:

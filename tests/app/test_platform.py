@@ -57,12 +57,12 @@ def test_unknown_route_and_method(client: TestClient) -> None:
     assert response.headers["allow"] == "GET"
 
 
-def test_body_over_64_kib_is_413_declared_or_streamed(client: TestClient) -> None:
-    big = b'{"present": ["' + b"a" * 70_000 + b'"]}'
+def test_body_over_128_kib_is_413_declared_or_streamed(client: TestClient) -> None:
+    big = b'{"present": ["' + b"a" * 140_000 + b'"]}'
     assert_problem(client.post("/v1/diagnose", content=big), 413)
 
     def chunks() -> object:
-        for _ in range(70):
+        for _ in range(140):
             yield b" " * 1024
 
     assert_problem(client.post("/v1/diagnose", content=chunks()), 413)  # type: ignore[arg-type]

@@ -242,3 +242,42 @@ def test_explorer_pages(browser: Browser, server: Server) -> None:
 def test_chromium_is_the_systems() -> None:
     # The test never downloads a browser: it drives the one Debian installed.
     assert shutil.which("chromium") == str(CHROMIUM)
+
+
+def test_checker_keeps_hedged_and_family_mentions_out_of_the_query(
+    browser: Browser, server: Server
+) -> None:
+    page = browser.page(DESKTOP)
+    sent: list[Any] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json) if r.url.endswith("/v1/diagnose") else None,
+    )
+    page.goto(server.url + "/", wait_until="networkidle")
+    page.get_by_label("What do you notice?").fill(
+        "My knee twitches. Maybe some swelling. My mother has MS."
+    )
+    page.get_by_role("button", name="Read my description").click()
+    chips = page.locator("#chips li")
+    chips.nth(1).wait_for()
+    assert [chips.nth(i).get_attribute("data-id") for i in range(chips.count())] == [
+        "symptom:visible-twitching",
+        "symptom:swelling",
+    ]
+    assert "uncertain" in (chips.nth(1).get_attribute("class") or "")
+    assert chips.nth(1).locator(".chip-toggle").inner_text() == "unsure"
+    assert "In the family, not counted: Multiple sclerosis" in page.inner_text("#parse-status")
+    page.locator("ol.causes > li").first.wait_for()
+    assert sent
+    assert all(
+        "symptom:swelling" not in q["present"] + q["absent"]
+        and "cause:multiple-sclerosis" not in q["exposures"]
+        for q in sent
+    )
+    # An unsure chip answered yes joins the query.
+    with page.expect_request(lambda r: r.url.endswith("/v1/diagnose")) as request:
+        chips.nth(1).locator(".chip-toggle").click()
+    assert "symptom:swelling" in request.value.post_data_json["present"]
+    assert "present" in (chips.nth(1).get_attribute("class") or "")
+    assert browser.blocked == []
+    assert browser.errors == []

@@ -47,3 +47,28 @@ def test_interview_runs_to_the_end(client: TestClient, reply: str) -> None:
     assert len(asked) == len(set(asked))
     assert lines[0].startswith("understood: Visible twitching")
     assert result["should_stop"] or "stopping" in lines[-1]
+
+
+def test_interview_sends_only_the_patients_firm_mentions(client: TestClient) -> None:
+    queries: list[dict[str, Any]] = []
+    post = post_with(client)
+
+    def recording(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path == "/v1/diagnose":
+            queries.append(body)
+        return post(path, body)
+
+    lines: list[str] = []
+    interview(
+        recording,
+        "My knee twitches. Maybe some swelling. My mother has MS.",
+        lambda question: "don't know",
+        lines.append,
+    )
+    assert lines[0] == (
+        "understood: Visible twitching around the knee (present), Knee swelling (uncertain), "
+        "Multiple sclerosis (present, family)"
+    )
+    first = queries[0]
+    assert first["present"] == ["symptom:visible-twitching"]
+    assert first["absent"] == first["exposures"] == first["absent_exposures"] == []

@@ -3,7 +3,8 @@
 import { api, h, nodeHref, excerpt, edgeLine, disclaimer, sourceTitles } from "./api.js";
 
 const state = {
-  items: new Map(), // id -> {id, name, kind: "symptom" | "exposure", status: "present" | "absent"}
+  // id -> {id, name, kind: "symptom" | "exposure", status: "present" | "absent" | "uncertain"}
+  items: new Map(),
   skipped: new Set(), // ids answered "don't know": never asked again
   explained: new Map(), // query key -> diagnose answer with explain: true
   last: null,
@@ -15,6 +16,7 @@ const $ = (id) => document.getElementById(id);
 function query(explain = false) {
   const q = { present: [], absent: [], exposures: [], absent_exposures: [], limit: 10, explain };
   for (const item of state.items.values()) {
+    if (item.status === "uncertain") continue; // hedged text: neither yes nor no until answered
     if (item.kind === "symptom") q[item.status === "present" ? "present" : "absent"].push(item.id);
     else q[item.status === "present" ? "exposures" : "absent_exposures"].push(item.id);
   }
@@ -30,15 +32,18 @@ function renderChips() {
   const list = $("chips");
   list.replaceChildren(...[...state.items.values()].map((item) => {
     const yes = item.status === "present";
+    const unsure = item.status === "uncertain";
+    const label = unsure ? "unsure" : yes ? "yes" : "no";
+    const next = yes ? "no" : "yes"; // an unsure chip becomes yes
     const what = item.kind === "exposure" ? "exposure" : "symptom";
     return h("li", { class: `chip ${item.status}`, "data-id": item.id },
       h("span", { class: "chip-name" }, item.name),
       h("span", { class: "chip-kind" }, what),
       h("button", {
         type: "button", class: "chip-toggle", "aria-pressed": String(yes),
-        "aria-label": `${item.name}: ${yes ? "yes" : "no"}. Switch to ${yes ? "no" : "yes"}`,
+        "aria-label": `${item.name}: ${label}. Switch to ${next}`,
         onclick: () => { item.status = yes ? "absent" : "present"; state.refocus = item.id; update(); },
-      }, yes ? "yes" : "no"),
+      }, label),
       h("button", {
         type: "button", class: "chip-remove", "aria-label": `Remove ${item.name}`,
         onclick: () => { state.items.delete(item.id); update(); input.focus(); },
@@ -205,9 +210,14 @@ $("describe").addEventListener("submit", async (event) => {
   if (!text) { status.textContent = "Type a few words first."; return; }
   try {
     const parsed = await api.parse(text);
-    for (const m of parsed.mentions) addItem(m.id, m.name, m.kind, m.status);
+    // A relative's history is not the patient's: named in the summary, never a chip.
+    const own = parsed.mentions.filter((m) => m.experiencer !== "family");
+    for (const m of own) addItem(m.id, m.name, m.kind, m.status);
+    const said = { present: "yes", absent: "no", uncertain: "unsure" };
+    const family = parsed.mentions.filter((m) => m.experiencer === "family");
     status.textContent = parsed.mentions.length
-      ? `Found ${parsed.mentions.length}: ${parsed.mentions.map((m) => `${m.name} (${m.status === "present" ? "yes" : "no"})`).join(", ")}.`
+      ? `Found ${own.length}: ${own.map((m) => `${m.name} (${said[m.status] ?? m.status})`).join(", ")}.`
+        + (family.length ? ` In the family, not counted: ${family.map((m) => m.name).join(", ")}.` : "")
       : "Nothing recognised; try other words, or add items with the search box.";
     await update();
   } catch (err) {

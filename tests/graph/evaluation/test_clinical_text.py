@@ -72,7 +72,7 @@ def test_jax_reads_the_reports_that_have_a_gold_set(tmp_path: Path) -> None:
 
 def test_long_texts_are_cut_after_sentence_ends_and_stay_whole() -> None:
     sentence = "The boy had seizures since birth. "
-    text = sentence * 200  # 6,800 characters
+    text = sentence * 2000  # 68,000 characters
     pieces = list(chunks(text))
     assert "".join(p for _, p in pieces) == text
     assert all(len(p) <= MAX_TEXT for _, p in pieces)
@@ -87,7 +87,7 @@ def test_long_texts_are_cut_after_sentence_ends_and_stay_whole() -> None:
 
 def test_the_parser_reads_past_the_request_cap(graph: KnowledgeGraph) -> None:
     recognise = project_recogniser(graph)
-    filler = "Nothing of note was found on examination today. " * 60
+    filler = "Nothing of note was found on examination today. " * (MAX_TEXT // 48 + 1)
     text = filler + "He had cataracts. Seizures were absent."
     assert len(filler) > MAX_TEXT
     found = recognise(text)

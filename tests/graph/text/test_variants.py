@@ -3,9 +3,12 @@ in another order, and real words that are not typos; negation cues read as writt
 
 from __future__ import annotations
 
+import random
+import string
 from collections.abc import Sequence
 
 import pytest
+import simplemma
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
@@ -119,3 +122,13 @@ def test_a_word_joined_by_and_or_shares_the_phrase() -> None:
     assert {m.polarity.value for m in parser.parse("No palmar or plantar pits.")} == {"absent"}
     # Only a word that makes another phrase of the pack with the rest.
     assert found(parser, "Deep and plantar pits.") == [("symptom:plantar", "plantar pits")]
+
+
+def test_is_word_asks_the_dictionary_as_simplemma_does() -> None:
+    rng = random.Random(0)
+    words = [
+        "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(2, 9)))
+        for _ in range(3000)
+    ] + ["twitching", "paris", "london", "nevi", "hamartomas", "conclusion", "x"]
+    for word in words:
+        assert is_word(word) == simplemma.is_known(word, lang="en"), word

@@ -1,0 +1,408 @@
+"""Context over one sentence's tokens, after ConText (Harkema et al., 2009), which extends NegEx
+(Chapman et al., 2001): besides negation, whether the writer hedges ("maybe", "might be", "not
+sure if"), speaks of the past ("used to") or of someone else ("my mother has ...").
+
+Each cue has a category and a direction: forward cues reach the mentions after them, backward
+cues the ones before. A scope ends at a termination term ("but", "however", ", my"), at a cue
+of another category ("maybe MS, no swelling": the hedge stops at "no"), at the end of the
+sentence, or after a few words; pseudo-triggers look like cues but are none ("not only", "gone
+on for months"). A cue inside a matched phrase belongs to the phrase.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from graph.text.tokens import phrases
+
+__all__ = [
+    "BACKWARD_FAMILY",
+    "BACKWARD_HEDGES",
+    "CONTEXT_WINDOW",
+    "FAMILY",
+    "HEDGES",
+    "PAST",
+    "POST_NEGATION",
+    "PRE_NEGATION",
+    "PSEUDO_TRIGGERS",
+    "TERMINATORS",
+    "Context",
+    "contexts",
+]
+
+CONTEXT_WINDOW = 6  # a cue's scope, in words (a matched phrase counts as one word)
+
+# NegEx's trigger lists, trimmed to how people describe their own symptoms.
+PRE_NEGATION = (
+    "no",
+    "not",
+    "without",
+    "denies",
+    "deny",
+    "denied",
+    "never",
+    "nor",
+    "none",
+    "neither",
+    "free of",
+    "absence of",
+    "no sign of",
+    "no signs of",
+    "negative for",
+    "don't",
+    "dont",
+    "do not",
+    "doesn't",
+    "doesnt",
+    "does not",
+    "didn't",
+    "didnt",
+    "did not",
+    "haven't",
+    "havent",
+    "have not",
+    "hasn't",
+    "hasnt",
+    "has not",
+    "isn't",
+    "isnt",
+    "is not",
+    "aren't",
+    "arent",
+    "are not",
+    "wasn't",
+    "wasnt",
+    "was not",
+    "can't say",
+    "cannot say",
+)
+POST_NEGATION = ("absent", "ruled out", "not present", "gone", "went away", "negative")
+# ConText's uncertainty (hedge) cues, forward; the writer does not say it is so.
+HEDGES = (
+    "maybe",
+    "perhaps",
+    "possible",
+    "possibly",
+    "probable",
+    "probably",
+    "might",
+    "may be",
+    "may have",
+    "could be",
+    "could have",
+    "could it be",
+    "could this be",
+    "could i have",
+    "do i have",
+    "is it",
+    "is this",
+    "not sure",
+    "not sure if",
+    "not sure whether",
+    "unsure",
+    "unsure if",
+    "unsure whether",
+    "not certain",
+    "uncertain",
+    "unclear if",
+    "unclear whether",
+    "can't tell if",
+    "cant tell if",
+    "wonder if",
+    "wondering if",
+    "wondering whether",
+    "suspect",
+    "suspected",
+    "suspicion of",
+    "suspicious for",
+    "questionable",
+    "rule out",
+    # A worry names what might be, not what is ("worried about the swelling" is left alone).
+    "worried it's",
+    "worried it is",
+    "worried it might",
+    "worried i have",
+    "worried i might",
+    "afraid it's",
+    "afraid it is",
+    "afraid i have",
+    "scared it's",
+    "scared i have",
+    "concerned it's",
+)
+# Hedges that reach back: "swelling, not sure".
+BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
+# ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
+# is left out, since in a clinical note a history of seizures is the patient's phenotype.
+PAST = (
+    "used to",
+    "as a child",
+    "as a kid",
+    "as a teenager",
+    "when i was younger",
+    "when i was a child",
+    "when i was a kid",
+    "back when",
+    "formerly",
+)
+# ConText's experiencer cues, forward: a relative, whose history is not the patient's. A child
+# or a partner is left out: a carer may be describing the patient ("my son's knee twitches").
+_RELATIVES = (
+    "mother",
+    "mom",
+    "mum",
+    "father",
+    "dad",
+    "parents",
+    "parent",
+    "brother",
+    "brothers",
+    "sister",
+    "sisters",
+    "sibling",
+    "siblings",
+    "grandmother",
+    "grandfather",
+    "grandma",
+    "grandpa",
+    "grandparents",
+    "aunt",
+    "uncle",
+    "cousin",
+    "cousins",
+    "relative",
+    "relatives",
+)
+FAMILY = (
+    *(f"{owner} {who}" for owner in ("my", "his", "her", "their", "our") for who in _RELATIVES),
+    *(f"{who}'s" for who in _RELATIVES),
+    "family history of",
+    "family history",
+    "in my family",
+    "in the family",
+)
+# Experiencer cues that reach back: "MS runs in my family", "MS in the family".
+BACKWARD_FAMILY = (
+    "in my family",
+    "in the family",
+    "runs in my family",
+    "runs in the family",
+    "run in my family",
+    "run in the family",
+)
+# Look like cues, are none.
+PSEUDO_TRIGGERS = (
+    "not only",
+    "not just",
+    "no doubt",
+    "not necessarily",
+    "no change",
+    "no increase",
+    "no idea",
+    "not getting better",
+    "not going away",
+    "won't go away",
+    "doesn't go away",
+    "didn't go away",
+    "hasn't gone away",
+    "hasnt gone away",
+    "has not gone away",
+    "haven't gone away",
+    "never went away",
+    "not gone away",
+    "not improving",
+    # Persistence, not absence: "it has gone on for months".
+    "gone on",
+    "going on",
+    "goes on",
+    "went on",
+    "not sure what",
+    "not sure why",
+    "not sure how",
+    "not sure when",
+    # A question about a symptom the writer has: "why is it swollen?".
+    "why is it",
+    "why is this",
+)
+# A scope ends here (NegEx's conjunctions and termination terms).
+TERMINATORS = (
+    "but",
+    "however",
+    "although",
+    "though",
+    "yet",
+    "except",
+    "apart from",
+    "aside from",
+    "still",
+    "which",
+    "because",
+    "just",
+    "only",
+    "now",
+    "and it",
+    "and my",
+    "and i",
+    "and i'm",
+    "and the",
+    "it's just",
+    ", my",
+    ", it",
+    ", it's",
+    ", i",
+    ", i'm",
+    ", and",
+)
+# The writer speaking of themselves again ends a scope about someone else: "my mother says my
+# knee twitches".
+_FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the sentence says about one mention."""
+
+    negated: bool = False
+    uncertain: bool = False  # hedged, or only in the past
+    other: bool = False  # about someone other than the writer or the patient
+
+
+class _Category(Enum):
+    NEGATED = "negated"
+    UNCERTAIN = "uncertain"
+    OTHER = "other"
+    PSEUDO = "pseudo"
+    TERMINATE = "terminate"
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    category: _Category
+    forward: bool
+    backward: bool = False
+    nearest_only: bool = False  # NegEx's post-negation: the closest mention only
+
+
+def _cues() -> dict[tuple[str, ...], _Cue]:
+    groups: list[tuple[Iterable[str], _Category, bool]] = [
+        (TERMINATORS, _Category.TERMINATE, True),
+        (PRE_NEGATION, _Category.NEGATED, True),
+        (POST_NEGATION, _Category.NEGATED, False),
+        (HEDGES, _Category.UNCERTAIN, True),
+        (BACKWARD_HEDGES, _Category.UNCERTAIN, False),
+        (PAST, _Category.UNCERTAIN, True),
+        (FAMILY, _Category.OTHER, True),
+        (BACKWARD_FAMILY, _Category.OTHER, False),
+        (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
+    ]
+    cues: dict[tuple[str, ...], _Cue] = {}
+    for items, category, forward in groups:
+        for key in phrases(items):
+            held = cues.get(key)
+            if held is not None and held.category is category:
+                # In a forward and a backward list: the scope goes both ways ("not sure if
+                # it's swollen", "swollen, not sure").
+                cues[key] = _Cue(category, held.forward or forward, held.backward or not forward)
+            else:  # later groups win a phrase that two categories share
+                nearest = category is _Category.NEGATED and not forward
+                cues[key] = _Cue(category, forward, not forward, nearest_only=nearest)
+    return cues
+
+
+_CUES = _cues()
+_MAX_CUE = max(len(k) for k in _CUES)
+_FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
+
+
+def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:
+    """The longest cue starting at token `i`, with its length, or (0, None)."""
+    if words[i] not in _FIRST_WORDS:
+        return 0, None
+    for size in range(min(_MAX_CUE, len(words) - i), 0, -1):
+        cue = _CUES.get(tuple(words[i : i + size]))
+        if cue is not None:
+            return size, cue
+    return 0, None
+
+
+def contexts(
+    words: Sequence[str], taken: Sequence[bool], found: Sequence[tuple[int, int, object]]
+) -> list[Context]:
+    """ConText over one sentence: for each of the `found` mentions (token spans in order), the
+    cues whose scope reaches it. `taken` marks the tokens inside mentions."""
+    n = len(words)
+    starts = {i: idx for idx, (i, _, _) in enumerate(found)}
+    ends = {j - 1: idx for idx, (_, j, _) in enumerate(found)}
+    marks: list[set[_Category]] = [set() for _ in found]
+    # Each token's cue, looked up once: scopes ask again for the tokens they cross.
+    at: list[tuple[int, _Cue | None]] = [
+        (0, None) if taken[i] else _cue_at(words, i) for i in range(n)
+    ]
+
+    def stops(k: int, category: _Category, passed: bool) -> bool:
+        size, cue = at[k]
+        if cue is None or any(taken[k : k + size]):
+            return category is _Category.OTHER and words[k] in _FIRST_PERSON
+        if cue.category in (_Category.TERMINATE, _Category.PSEUDO):
+            return True
+        # Another category's cue ends the scope once it has passed a mention or a comma
+        # ("maybe MS, no swelling"); right after the cue it joins it ("might not be swollen").
+        return cue.category is not category and passed
+
+    def forward(i: int, size: int, category: _Category) -> bool:
+        k, counted, reached, passed = i + size, 0, False, False
+        while k < n and counted < CONTEXT_WINDOW:
+            if not taken[k] and stops(k, category, passed):
+                break
+            if k in starts:
+                idx = starts[k]
+                marks[idx].add(category)
+                reached = passed = True
+                k = found[idx][1]
+            else:
+                passed = passed or words[k] == ","
+                k += 1
+            counted += 1
+        return reached
+
+    def backward(i: int, category: _Category, nearest_only: bool) -> None:
+        k, counted = i - 1, 0
+        while k >= 0 and counted < CONTEXT_WINDOW:
+            if not taken[k]:
+                cue = at[k][1]
+                if cue is not None and cue.category is _Category.TERMINATE:
+                    break
+            if k in ends:
+                marks[ends[k]].add(category)
+                if nearest_only:
+                    break
+                k = found[ends[k]][0]
+            k -= 1
+            counted += 1
+
+    i = 0
+    while i < n:
+        size, cue = at[i]
+        if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
+            i += 1
+            continue
+        if cue.category is _Category.PSEUDO:
+            i += size
+            continue
+        reached = cue.forward and forward(i, size, cue.category)
+        if cue.backward:
+            backward(i, cue.category, cue.nearest_only)
+        elif not reached and cue.category is _Category.NEGATED and i + size == n:
+            # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
+            backward(i, cue.category, nearest_only=True)
+        i += size
+    return [
+        Context(
+            negated=_Category.NEGATED in m,
+            uncertain=_Category.UNCERTAIN in m,
+            other=_Category.OTHER in m,
+        )
+        for m in marks
+    ]

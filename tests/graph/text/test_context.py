@@ -1,0 +1,147 @@
+"""Context beyond negation (ConText): hedges, relatives, time, terse negation; the sentence
+table's context tags; the route's uncertain status and family mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+from graph.evaluation.parsing import ORIGINAL, evaluate, load_sentences, per_tag
+from graph.knowledge import KnowledgeGraph
+from graph.text.parse import Experiencer, Parser
+from tests.paths import KNEE_PACK
+
+
+@pytest.fixture(scope="module")
+def parser() -> Parser:
+    return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
+
+
+def read(parser: Parser, text: str) -> dict[str, str]:
+    """Each mention as `status`, or `status/family` for a relative's."""
+    _, mentions = parser.parse(text, "knee")
+    return {
+        m.node_id: m.polarity.value + ("/family" if m.experiencer is Experiencer.FAMILY else "")
+        for m in mentions
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Hedges: forward, and "not sure" both ways.
+        ("maybe some swelling", {"symptom:swelling": "uncertain"}),
+        ("I'm not sure if the knee is warm", {"symptom:warmth": "uncertain"}),
+        ("swollen, not sure", {"symptom:swelling": "uncertain"}),
+        ("It's swollen, not sure why", {"symptom:swelling": "present"}),
+        ("Could it be MS?", {"cause:multiple-sclerosis": "uncertain"}),
+        (
+            "twitching for sure, possibly cramps",
+            {"symptom:visible-twitching": "present", "symptom:severe-painful-cramps": "uncertain"},
+        ),
+        # A worry about a symptom is not a hedge; a worry about what it might be is.
+        ("I'm worried about the swelling", {"symptom:swelling": "present"}),
+        ("worried it's ALS", {"cause:als": "uncertain"}),
+        # A scope ends at a cue of another category.
+        (
+            "maybe MS, no swelling",
+            {"cause:multiple-sclerosis": "uncertain", "symptom:swelling": "absent"},
+        ),
+        # A hedge wins over a negation.
+        ("it might not be swollen", {"symptom:swelling": "uncertain"}),
+        # Relatives: kept, marked as the family's.
+        ("My mother has MS", {"cause:multiple-sclerosis": "present/family"}),
+        ("Family history of ALS", {"cause:als": "present/family"}),
+        ("MS runs in my family", {"cause:multiple-sclerosis": "present/family"}),
+        (
+            "My dad had cramps and my knee twitches",
+            {
+                "symptom:severe-painful-cramps": "present/family",
+                "symptom:visible-twitching": "present",
+            },
+        ),
+        # The writer speaking of themselves again ends it; a carer may describe the patient.
+        ("My mother says my knee twitches", {"symptom:visible-twitching": "present"}),
+        ("My son's knee twitches", {"symptom:visible-twitching": "present"}),
+        # Time: persistence is not absence, "used to" is past.
+        ("The twitching has gone on for months.", {"symptom:visible-twitching": "present"}),
+        ("The numbness hasn't gone away.", {"symptom:numbness": "present"}),
+        ("the swelling is gone", {"symptom:swelling": "absent"}),
+        ("I used to get cramps", {"symptom:severe-painful-cramps": "uncertain"}),
+        # Terse negation.
+        (
+            "Twitching knee. Not red. Not warm.",
+            {
+                "symptom:visible-twitching": "present",
+                "symptom:redness": "absent",
+                "symptom:warmth": "absent",
+            },
+        ),
+        ("Swelling: no.", {"symptom:swelling": "absent"}),
+        ("Weakness - no", {"symptom:weakness": "absent"}),
+        # "just" ends a negation's scope.
+        (
+            "No cramps, no stiffness, just twitching.",
+            {
+                "symptom:severe-painful-cramps": "absent",
+                "symptom:stiffness": "absent",
+                "symptom:visible-twitching": "present",
+            },
+        ),
+        ("Why is it swollen?", {"symptom:swelling": "present"}),
+    ],
+)
+def test_context(parser: Parser, text: str, expected: dict[str, str]) -> None:
+    assert read(parser, text) == expected
+
+
+def test_sentence_table_context_tags(parser: Parser) -> None:
+    sentences = load_sentences()
+    new = sentences[ORIGINAL:]
+    assert len(new) >= 30
+    assert all({"hedge", "family", "time", "terse"} & set(s.tags) for s in new)
+    first = evaluate(parser, sentences[:ORIGINAL])
+    assert first.precision >= 0.99, first.failures
+    assert first.recall >= 0.99, first.failures
+    tags = per_tag(parser, sentences)
+    for tag in ("hedge", "family", "time", "terse"):
+        assert tags[tag].sentences >= 8
+        assert tags[tag].precision >= 0.9, (tag, tags[tag].failures)
+        assert tags[tag].recall >= 0.8, (tag, tags[tag].failures)
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    settings = Settings(access_log=False, packs=[Path(KNEE_PACK)])
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_route_reports_uncertain_and_family_and_keeps_them_out_of_diagnose(
+    client: TestClient,
+) -> None:
+    text = "My mother has MS. Maybe some swelling, no redness, and my knee twitches."
+    body = client.post("/v1/parse", json={"text": text}).json()
+    assert [(m["id"], m["status"], m["experiencer"]) for m in body["mentions"]] == [
+        ("cause:multiple-sclerosis", "present", "family"),
+        ("symptom:swelling", "uncertain", "patient"),
+        ("symptom:redness", "absent", "patient"),
+        ("symptom:visible-twitching", "present", "patient"),
+    ]
+    assert body["diagnose"] == {
+        "present": ["symptom:visible-twitching"],
+        "absent": ["symptom:redness"],
+        "exposures": [],
+        "absent_exposures": [],
+    }
+
+
+def test_an_uncertain_last_mention_leaves_the_node_out(client: TestClient) -> None:
+    body = client.post("/v1/parse", json={"text": "Swelling. Well, maybe swelling."}).json()
+    assert body["diagnose"]["present"] == []
+    assert body["diagnose"]["absent"] == []
