@@ -9,7 +9,12 @@ diagnose request every 50 ms; diagnose's p50/p99 are reported against the same c
 alone. Reported, never asserted. `--checkout` serves another checkout's code (for a before
 and after: `git archive <commit> | tar -x -C /tmp/before`).
 
+`--stalled N` measures instead N clients that request the JSON export through the shipped
+nginx (this checkout's deploy/nginx) and never read: the app's RSS and CPU over 25 s, and
+how many answers nginx spooled to temp files (its error log says so for each).
+
     .venv/bin/python -m bench.exports --pack build/hpo --seconds 15
+    .venv/bin/python -m bench.exports --pack build/hpo --stalled 8
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import json
 import os
 import shutil
+import socket
 import statistics
 import tempfile
 import threading
@@ -26,7 +32,14 @@ from pathlib import Path
 
 import httpx
 
-from bench.servers import REPO, free_port, project_command, running
+from bench.servers import (
+    REPO,
+    free_port,
+    nginx_binary,
+    project_command,
+    running,
+    running_nginx,
+)
 
 FORMATS = ("json", "graphml", "jsonld", "kgx")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -100,15 +113,20 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--checkout", type=Path, default=REPO)
+    parser.add_argument("--stalled", type=int, default=0, help="clients through nginx")
     args = parser.parse_args()
     packs = [p.resolve() for p in (args.pack or [REPO / "build" / "hpo"])]
     port = free_port()
-    folder = tempfile.mkdtemp(prefix="bench-exports-")
+    folder = Path(tempfile.mkdtemp(prefix="bench-exports-"))
+    folder.chmod(0o755)  # nginx's workers may run as another user
     env = {"SYMPTOM_GRAPH_PACKS": json.dumps([str(p) for p in packs])}
-    env["SYMPTOM_GRAPH_EXPORT_FOLDER"] = folder
+    env["SYMPTOM_GRAPH_EXPORT_FOLDER"] = str(folder / "exports")
     print(f"checkout {args.checkout}; load average {os.getloadavg()[0]:.2f}")
     try:
-        measure(args, port, env)
+        if args.stalled:
+            stalled(args, port, env, folder / "nginx")
+        else:
+            measure(args, port, env)
     finally:
         shutil.rmtree(folder, ignore_errors=True)  # the HPO pack's exports: about 220 MB
 
@@ -151,6 +169,35 @@ def measure(args: argparse.Namespace, port: int, env: dict[str, str]) -> None:
         print(f"{done[0]} exports downloaded in {args.seconds:.0f} s, server CPU {cpu:.1f} s")
         time.sleep(5)
         print(f"RSS at the end, 5 s idle: {server.rss_kib() / 1024:.0f} MiB")
+
+
+def stalled(args: argparse.Namespace, port: int, env: dict[str, str], prefix: Path) -> None:
+    binary = nginx_binary()
+    if binary is None:
+        raise SystemExit("nginx is not installed")
+    prefix.mkdir()
+    front = free_port()
+    with (
+        running(project_command(port), port, timeout=180, env=env, cwd=args.checkout) as app,
+        running_nginx(binary, prefix, front, port),
+    ):
+        rss, cpu = app.rss_kib() / 1024, cpu_seconds(app.process.pid)
+        clients = []
+        for _ in range(args.stalled):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # reads nothing
+            sock.connect(("127.0.0.1", front))
+            sock.sendall(b"GET /v1/graph HTTP/1.1\r\nHost: x\r\n\r\n")
+            clients.append(sock)
+        time.sleep(25)
+        log = (prefix / "error.log").read_text(errors="replace")
+        print(
+            f"{args.stalled} stalled clients through nginx, 25 s: app RSS {rss:.0f} -> "
+            f"{app.rss_kib() / 1024:.0f} MiB, app CPU {cpu_seconds(app.process.pid) - cpu:.1f} s, "
+            f"answers spooled by nginx {log.count('buffered to a temporary file')}"
+        )
+        for sock in clients:
+            sock.close()
 
 
 if __name__ == "__main__":
