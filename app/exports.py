@@ -30,12 +30,15 @@ from pathlib import Path
 from typing import BinaryIO
 
 import anyio.to_thread
+import pydantic
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 import graph.formats.export
 import graph.formats.kgx
 import graph.packs.kgx
+import graph.schema.records
+import graph.schema.vocabulary
 from graph.formats.export import CHUNK_BYTES, MEDIA_TYPES, ExportFormat, export_chunks
 from graph.knowledge import KnowledgeGraph
 
@@ -58,9 +61,18 @@ Writer = Callable[[KnowledgeGraph, ExportFormat], Iterator[bytes]]
 
 
 def _writers_digest() -> str:
-    """A digest of the code that writes the exports: a file is reused only by the same code."""
-    digest = hashlib.blake2b(digest_size=6)
-    for module in (graph.formats.export, graph.formats.kgx, graph.packs.kgx):
+    """A digest of the code that writes the exports (the writers, the records they dump, the
+    vocabulary they map to, and pydantic, which dumps them): a file is reused only by the
+    same code."""
+    digest = hashlib.blake2b(pydantic.VERSION.encode(), digest_size=6)
+    modules = (
+        graph.formats.export,
+        graph.formats.kgx,
+        graph.packs.kgx,
+        graph.schema.records,
+        graph.schema.vocabulary,
+    )
+    for module in modules:
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()
 
