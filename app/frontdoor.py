@@ -5,7 +5,9 @@ and encoding, load shedding and turns on the CPU, then the app; and on the way o
 pass over the answer's start: entity tags and 304s, CORS, security headers, the request id,
 and the metrics and access log once it is sent. An error the app lets escape becomes a
 generic 500 problem that gets all of these too; a client that leaves before its request is
-read is a 499 in the metrics and the access log, not an error.
+read is a 499 in the metrics and the access log, not an error. When a 200's body will not be
+sent (a HEAD, or a 304), the app's scope says so (`BODY_NOT_SENT`), so that a route whose
+body is costly (the whole-graph export) answers from what it knows instead.
 
 These used to be eight middleware layers, each wrapping `send` and adding its frames to every
 request. As one layer they cost about 25 us less a request in process (a cached diagnose
@@ -26,6 +28,7 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.hardening import (
+    BODY_NOT_SENT,
     BodyLimit,
     ConditionalGet,
     LoadShed,
@@ -142,9 +145,17 @@ class FrontDoor:
                     await self.shed.refusal(scope["path"])(inner, receive, reply)
                     return
                 admitted = True
-                turn = await self.shed.take_turn()
+                if scope["path"] not in self.shed.unturned:
+                    turn = await self.shed.take_turn()
             if self.conditional is not None:
                 etag = self.conditional.etag(inner)
+            if bodiless or (
+                etag is not None
+                and self.conditional is not None
+                and self.conditional.matches(inner, etag)
+            ):
+                # A route may then answer from what it knows without making the body.
+                inner = {**inner, BODY_NOT_SENT: True}
             try:
                 await self.app(inner, receive, reply)
             except ClientDisconnect:

@@ -21,6 +21,7 @@ from app.problems import FieldError, problem_response
 from app.web import WEB_PAGES
 
 __all__ = [
+    "BODY_NOT_SENT",
     "BodyLimit",
     "ConditionalGet",
     "LoadShed",
@@ -202,11 +203,15 @@ class LoadShed:
         max_lag: float = 0.05,
         min_busy: float = 0.5,
         lanes: int = 1,
+        unturned: tuple[str, ...] = (),
     ) -> None:
         self.limit = limit
         self.lanes = lanes
         self._turns = asyncio.Semaphore(lanes)
         self.exempt = frozenset(exempt)
+        # Admitted but taking no turn: their work runs in worker threads (writing an export
+        # takes seconds; holding a turn meanwhile would queue every other request behind it).
+        self.unturned = frozenset(unturned)
         self.max_lag = max_lag
         self.min_busy = min_busy
         self.in_flight = 0
@@ -339,6 +344,11 @@ class ProblemCORS(CORSMiddleware):
         return problem_response(400, detail, scope["path"])
 
 
+# Set in the app's scope when a 200 would be sent without its body (a HEAD, or a GET whose
+# If-None-Match matches its ETag: a 304), so a route whose body is costly can skip making it.
+BODY_NOT_SENT = "symptom_graph.body_not_sent"
+
+
 class ConditionalGet:
     """Strong ETags and Cache-Control for successful GET /v1/* responses; a matching
     If-None-Match turns the 200 into a 304 without a body.
@@ -368,12 +378,17 @@ class ConditionalGet:
         ).hexdigest()
         return f'"{digest}"'.encode()
 
+    @staticmethod
+    def matches(scope: Scope, etag: bytes) -> bool:
+        """Whether the request's If-None-Match matches `etag`: a 200 would become a 304."""
+        return _matches(_header(scope, b"if-none-match"), etag)
+
     def validate(
         self, scope: Scope, etag: bytes, headers: list[tuple[bytes, bytes]]
     ) -> tuple[bool, list[tuple[bytes, bytes]]]:
         """Whether a 200 with these headers becomes a 304, and the headers to send with it."""
         headers = [*headers, (b"etag", etag), (b"cache-control", self.cache_control)]
-        if not _matches(_header(scope, b"if-none-match"), etag):
+        if not self.matches(scope, etag):
             return False, headers
         # A 304 carries the 200's metadata but describes no body of its own.
         return True, [(k, v) for k, v in headers if k not in _BODY_HEADERS]

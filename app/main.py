@@ -13,6 +13,7 @@ from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from app.docs import install_redoc
+from app.exports import ExportStore
 from app.frontdoor import FrontDoor
 from app.hardening import BodyLimit, ConditionalGet, LoadShed, ProblemCORS, TrustedHosts
 from app.lean import lean_route
@@ -29,6 +30,8 @@ __all__ = ["create_app"]
 
 logger = logging.getLogger("symptom_graph")
 HEALTH_PATHS = ("/healthz", "/readyz")
+# Written in a worker thread and sent from a file: no turn on the CPU (app/hardening.py).
+EXPORT_PATHS = ("/v1/graph",)
 _NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 
 
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     )
     app.state.runtime = None
     app.state.metrics = Metrics()
+    app.state.exports = ExportStore(settings.export_folder, settings.export_builds)
     install_problem_handlers(app)
     install_redoc(app)
     # Routes are matched in order: the health checks and the headline query first, so they
@@ -117,6 +121,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             exempt=HEALTH_PATHS,
             max_lag=settings.shed_lag_ms / 1000 or float("inf"),
             lanes=settings.cpu_lanes,
+            unturned=EXPORT_PATHS,
         ),
         conditional=ConditionalGet(version, max_age=settings.cache_max_age),
     )

@@ -1,5 +1,6 @@
-"""Everything the request path reads: indexes built once at startup, and views of nodes, edges
-and exports built on demand behind bounded caches.
+"""Everything the request path reads: indexes built once at startup, and views of nodes and
+edges built on demand behind bounded caches (whole-graph exports are written to files:
+app/exports.py).
 
 Nothing proportional to the graph is serialised at startup: on a pack of 27,000 nodes and
 160,000 edges, pre-rendering every node's JSON and three whole-graph exports cost 340 MB and
@@ -19,7 +20,6 @@ from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
-from graph.formats.export import CHUNK_BYTES, ExportFormat, export, export_chunks
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.packs.loader import paused_gc
 from graph.reasoning import Diagnoser, PathFinder
@@ -32,8 +32,6 @@ NOTICE = (
     "symptom-graph returns educational reference material from the cited sources. "
     "It is not a diagnosis and not medical advice."
 )
-# Graphs up to this many edges keep their JSON, GraphML and JSON-LD exports once written.
-KEPT_EXPORT_EDGES = 20_000
 # Neighbours listed per group of a node's detail unless the client asks for more (up to 200).
 NEIGHBOURS_SHOWN = 50
 
@@ -105,11 +103,6 @@ class Runtime:
             diagnoser, self.summaries, self.edges, self.disclaimer, diagnose_cache_size
         )
         self._node_detail = lru_cache(maxsize=cache_size)(self._render_node_detail)
-        # Two of the three built formats fit; KGX is streamed, never held.
-        self._export = lru_cache(maxsize=2)(lambda fmt: export(graph, fmt))
-        # A small graph's documents are kept once written; a large one's are written for each
-        # request as they are sent (the HPO pack's would hold 200 MB).
-        self._keep_exports = len(graph.edges()) <= KEPT_EXPORT_EDGES
 
     @classmethod
     def load(
@@ -128,16 +121,6 @@ class Runtime:
         if not self.graph.has_node(node_id):
             return None
         return self._node_detail(node_id, limit)
-
-    def export_chunks(self, fmt: ExportFormat) -> Iterator[bytes]:
-        """The whole graph in `fmt`, in pieces written as they are sent; a small graph's JSON,
-        GraphML and JSON-LD are written once and kept."""
-        if not self._keep_exports or fmt is ExportFormat.KGX:
-            yield from export_chunks(self.graph, fmt)
-            return
-        data: bytes = self._export(fmt)
-        for start in range(0, len(data), CHUNK_BYTES):
-            yield data[start : start + CHUNK_BYTES]
 
     def _render_node_detail(self, node_id: str, limit: int) -> bytes:
         """A node with its neighbours grouped by predicate, then direction, `limit` a group:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -42,3 +44,8 @@ class Settings(BaseSettings):
     cpu_lanes: int = Field(default=1, ge=1, le=64)
     # Whole diagnose answers kept for repeated queries (about 60 KB each at most).
     diagnose_cache_size: int = Field(default=256, ge=0, le=100_000)
+    # Where each export of a graph version is written once (app/exports.py); the full HPO
+    # pack's four take about 220 MB. Workers sharing it write each export once between them.
+    export_folder: Path = Path(tempfile.gettempdir()) / f"symptom-graph-exports-{os.getuid()}"
+    # Exports written at once by a process; requests for others wait their turn.
+    export_builds: int = Field(default=1, ge=1, le=16)

@@ -71,9 +71,10 @@ def running(
     timeout: float = 30.0,
     env: dict[str, str] | None = None,
     log: IO[bytes] | None = None,
+    cwd: Path = REPO,
 ) -> Iterator[Server]:
-    """Run `command` until the block ends; `cpu` pins it to one core when taskset exists;
-    its stdout and stderr go to `log` when given."""
+    """Run `command` from `cwd` (this checkout) until the block ends; `cpu` pins it to one
+    core when taskset exists; its stdout and stderr go to `log` when given."""
     if cpu is not None and _has("taskset"):
         command = ["taskset", "-c", str(cpu), *command]
     env = {
@@ -86,7 +87,7 @@ def running(
         **(env or {}),
     }
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
         startup = _wait_ready(process, url + ready_path, started, timeout)

@@ -100,21 +100,47 @@ def _node_link(graph: KnowledgeGraph) -> Iterator[str]:
 
     networkx before 3.6 reads node-link edges from "links" by default, 3.6 and later from
     "edges": both keys, so `node_link_graph(data)` loads under either default.
+
+    Written from the records, in the order networkx lists them, without `graph.graph`: that
+    NetworkX form is kept once built, and on the HPO pack it held about 120 MB for good.
     """
-    g = graph.graph
+    edges = _networkx_edge_order(graph)
 
-    def edges() -> Iterator[str]:
-        for i, (u, v, key, data) in enumerate(g.edges(keys=True, data=True)):
-            yield (", " if i else "") + _dumps({**data, "source": u, "target": v, "key": key})
+    def edge_items() -> Iterator[str]:
+        for i, edge in enumerate(edges):
+            attributes = edge.model_dump(mode="json", exclude={"subject", "object", "predicate"})
+            item = {
+                **attributes,
+                "predicate": edge.predicate.value,
+                "source": edge.subject,
+                "target": edge.object,
+                "key": edge.key,
+            }
+            yield (", " if i else "") + _dumps(item)
 
-    yield f'{{"directed": {_dumps(g.is_directed())}, "edges": ['
-    yield from edges()
-    yield f'], "graph": {_dumps(g.graph)}, "links": ['
-    yield from edges()
-    yield f'], "multigraph": {_dumps(g.is_multigraph())}, "nodes": ['
-    for i, (node, data) in enumerate(g.nodes(data=True)):
-        yield (", " if i else "") + _dumps({**data, "id": node})
+    yield '{"directed": true, "edges": ['
+    yield from edge_items()
+    yield f'], "graph": {_dumps({"version": graph.version})}, "links": ['
+    yield from edge_items()
+    yield '], "multigraph": true, "nodes": ['
+    for i, node in enumerate(graph.nodes()):
+        item = {**node.model_dump(mode="json", exclude={"id"}), "kind": node.kind, "id": node.id}
+        yield (", " if i else "") + _dumps(item)
     yield "]}"
+
+
+def _networkx_edge_order(graph: KnowledgeGraph) -> list[EdgeRecord]:
+    """The edges as a MultiDiGraph built from the records lists them: by subject in node
+    order, then by object in the order first linked, then in the order added."""
+    by_subject: dict[str, dict[str, list[EdgeRecord]]] = {}
+    for edge in graph.edges():
+        by_subject.setdefault(edge.subject, {}).setdefault(edge.object, []).append(edge)
+    return [
+        edge
+        for node in graph.nodes()
+        for parallel in by_subject.get(node.id, {}).values()
+        for edge in parallel
+    ]
 
 
 def _json_ld_text(graph: KnowledgeGraph) -> Iterator[str]:

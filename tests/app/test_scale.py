@@ -11,11 +11,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app import runtime as runtime_module
 from app.main import create_app
 from app.runtime import LazyViews, Runtime
 from app.settings import Settings
-from graph.formats.export import ExportFormat
 from graph.knowledge import KnowledgeGraph
 from tests.paths import KNEE_PACK, REPO
 
@@ -105,19 +103,6 @@ def test_views_are_built_on_demand_and_bounded() -> None:
         assert runtime.node_detail(node.id)
     assert runtime.node_detail("cause:nope") is None
     assert runtime._node_detail.cache_info().currsize == 2
-    chunks = list(runtime.export_chunks(ExportFormat.JSON))
-    assert b"".join(chunks).startswith(b"{")
-    assert runtime._export.cache_info().currsize == 1  # a small graph keeps its document
-
-
-def test_a_large_graph_writes_its_exports_for_each_request(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(runtime_module, "KEPT_EXPORT_EDGES", 10)
-    runtime = Runtime.load([KNEE_PACK])
-    first = b"".join(runtime.export_chunks(ExportFormat.GRAPHML))
-    assert b"".join(runtime.export_chunks(ExportFormat.GRAPHML)) == first
-    assert runtime._export.cache_info().currsize == 0
 
 
 def test_diagnose_takes_codes_and_keeps_packs_apart(both: TestClient) -> None:
