@@ -82,18 +82,49 @@ def _serve(args: argparse.Namespace) -> int:
         # stops when a worker fails to start but exits 0.
         print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
         return 1
+    host = args.host or settings.host
+    warning = public_bind_warning(host)
+    if warning is not None:
+        print(warning, file=sys.stderr)
+    from app.serving import PROTOCOL
+
     uvicorn.run(
         target,
         factory=isinstance(target, str),
-        host=args.host or settings.host,
+        host=host,
         port=settings.port if args.port is None else args.port,
         workers=workers,
         log_level=settings.log_level,
         access_log=False,  # the app writes its own structured access log
         proxy_headers=False,
         timeout_graceful_shutdown=10,
+        # httptools with bounds on each request's head: size, header count, time to arrive.
+        http=PROTOCOL,
+        timeout_keep_alive=5,
+        # Connections and requests a worker holds at once. Well above max_in_flight, so that
+        # the app's own shedding (503 problem+json with Retry-After) answers an overload and
+        # this only caps what idle or refused connections can hold.
+        limit_concurrency=max(16 * settings.max_in_flight, 1024),
     )
     return 0
+
+
+def public_bind_warning(host: str) -> str | None:
+    """The warning printed when `serve` listens beyond loopback, or None."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False  # a host name: it may resolve to any interface
+    if loopback:
+        return None
+    return (
+        f"symptom-graph: serving on {host}, beyond loopback. uvicorn bounds request heads "
+        "(size, count, time) but not slow bodies, nor requests or connections per client: "
+        "on a public port, put the shipped nginx front door in front "
+        "(deploy/nginx/symptom-graph.conf.template, README 'The front door: nginx')."
+    )
 
 
 def _exit_cleanly(signum: int, frame: object) -> NoReturn:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=128 * 1024, ge=1024)
     # Requests answered at once; more get a 503 with Retry-After (health checks are exempt).
     max_in_flight: int = Field(default=64, ge=1, le=100_000)
+    # A request's head (request line and headers) read straight from a client: larger or
+    # longer heads get 431, slower ones 408, then the connection is closed (app/serving.py).
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    max_header_count: int = Field(default=100, ge=10, le=10_000)
+    header_timeout: float = Field(default=10.0, gt=0, le=3600)
     # Event-loop lag past which requests are admitted at a reduced rate (0 turns it off).
     shed_lag_ms: float = Field(default=250.0, ge=0)
     # Admitted requests computed at once (first come, first served; health checks skip the line).

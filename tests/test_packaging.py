@@ -22,6 +22,9 @@ def test_dockerfile_follows_the_card() -> None:
     assert "RUN symptom-graph validate" in DOCKERFILE
     assert "/healthz" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
     assert "SYMPTOM_GRAPH_WORKERS=" in DOCKERFILE
+    # `serve` applies the bounds on request heads (app/serving.py): never bare uvicorn.
+    cmd = re.findall(r"^CMD (.+)$", DOCKERFILE, flags=re.MULTILINE)
+    assert cmd == ['["symptom-graph", "serve", "--host", "0.0.0.0"]']
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert "symptom-graph validate" in makefile
     assert "symptom-graph serve" in makefile

@@ -113,6 +113,42 @@ def test_serve_passes_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> No
     assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(KNEE_PACK.resolve())]
 
 
+@pytest.mark.parametrize(
+    ("flags", "env_host", "warned"),
+    [
+        (["--host", "0.0.0.0"], None, True),  # make run HOST=0.0.0.0
+        ([], "0.0.0.0", True),  # the container image's environment
+        (["--host", "::"], None, True),
+        (["--host", "example.org"], None, True),
+        ([], None, False),
+        (["--host", "127.0.0.1"], None, False),
+        (["--host", "::1"], None, False),
+        (["--host", "localhost"], None, False),
+    ],
+)
+def test_serve_beyond_loopback_warns_and_always_bounds_request_heads(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    env_host: str | None,
+    warned: bool,
+) -> None:
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda target, **kw: calls.append(kw))
+    if env_host is None:
+        monkeypatch.delenv("SYMPTOM_GRAPH_HOST", raising=False)
+    else:
+        monkeypatch.setenv("SYMPTOM_GRAPH_HOST", env_host)
+    assert main(["serve", "--workers", "2", "--pack", "knee", *flags]) == 0
+    err = capsys.readouterr().err
+    assert ("nginx" in err and "beyond loopback" in err) is warned
+    (call,) = calls
+    # The same bounds wherever it listens (tests/load/test_head_limits.py exercises them).
+    assert call["http"] == "app.serving:BoundedHttpToolsProtocol"
+    assert call["timeout_keep_alive"] == 5
+    assert call["limit_concurrency"] == 1024  # 16 x the default max_in_flight of 64
+
+
 def test_packs_configured_in_the_environment_are_the_default(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
