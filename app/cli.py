@@ -58,6 +58,13 @@ def _serve(args: argparse.Namespace) -> int:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
     settings = Settings()
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    # Before loading: the HPO pack took about 18 s to load, only to fail to bind.
+    problem = _address_problem(host, port)
+    if problem is not None:
+        print(f"symptom-graph: cannot listen on {host}:{port}: {problem}.", file=sys.stderr)
+        return 1
     workers = settings.workers if args.workers is None else args.workers
     target: str | FastAPI = "app.main:create_app"
     if workers == 1:
@@ -82,7 +89,6 @@ def _serve(args: argparse.Namespace) -> int:
         # stops when a worker fails to start but exits 0.
         print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
         return 1
-    host = args.host or settings.host
     warning = public_bind_warning(host)
     if warning is not None:
         print(warning, file=sys.stderr)
@@ -92,7 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
         target,
         factory=isinstance(target, str),
         host=host,
-        port=settings.port if args.port is None else args.port,
+        port=port,
         workers=workers,
         log_level=settings.log_level,
         access_log=False,  # the app writes its own structured access log
@@ -107,6 +113,24 @@ def _serve(args: argparse.Namespace) -> int:
         limit_concurrency=max(16 * settings.max_in_flight, 1024),
     )
     return 0
+
+
+def _address_problem(host: str, port: int) -> str | None:
+    """Why uvicorn could not listen on host:port, found by binding a socket as it would
+    (SO_REUSEADDR, so a port left in TIME_WAIT is not reported); None if it can. The socket is
+    closed again: a server that takes the port meanwhile still fails in uvicorn."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as exc:  # socket.gaierror included: an unknown host name
+        return exc.strerror or str(exc)
+    return None
 
 
 def public_bind_warning(host: str) -> str | None:

@@ -23,8 +23,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     packs: list[Path] = Field(default_factory=lambda: [DEFAULT_PACKS_DIR / "knee"])
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
-    # Browsers may read GET responses from any origin; add POST to allow cross-origin diagnose.
-    cors_methods: list[str] = Field(default_factory=lambda: ["GET"])
+    # Partners' browser front ends call diagnose and parse (POST) from their own origins; the
+    # API takes no credentials, so any origin may. Narrow it to ["GET"] to refuse that.
+    cors_methods: list[str] = Field(default_factory=lambda: ["GET", "POST"])
     trusted_hosts: list[str] | None = None
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
     access_log: bool = True

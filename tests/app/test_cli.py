@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,12 +16,20 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app import cli
 from app.cli import main
 from app.runtime import Runtime
 from bench.servers import free_port
 from tests.paths import KNEE_PACK, REPO
 
 BIN = Path(sys.executable).parent
+_real_address_problem = cli._address_problem
+
+
+@pytest.fixture(autouse=True)
+def _any_address_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that stop `serve` at uvicorn.run need no free port, nor a name lookup."""
+    monkeypatch.setattr(cli, "_address_problem", lambda host, port: None)
 
 
 def test_validate_accepts_the_knee_pack(
@@ -257,6 +266,51 @@ def test_serve_with_one_worker_loads_the_content_once_before_uvicorn(
     with TestClient(call["target"]) as client:  # the lifespan reuses what was loaded
         assert client.get("/readyz").status_code == 200
     assert len(loads) == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_on_a_port_in_use_fails_before_loading(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], workers: str
+) -> None:
+    """Issue 23 item 6: the HPO pack loaded for about 18 s before the bind failed."""
+    monkeypatch.setattr(cli, "_address_problem", _real_address_problem)
+
+    def no_loading(*args: object, **kwargs: object) -> None:
+        pytest.fail("loaded or served while the port was taken")
+
+    monkeypatch.setattr(Runtime, "load", no_loading)
+    monkeypatch.setattr(cli, "_report_problems", no_loading)
+    monkeypatch.setattr("uvicorn.run", no_loading)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        argv = ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", workers]
+        assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"symptom-graph: cannot listen on 127.0.0.1:{port}: ")
+    assert "in use" in err
+
+
+def test_serve_on_a_port_in_use_exits_1_in_one_line_without_loading() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--pack", "knee"],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"symptom-graph: cannot listen on 127.0.0.1:{port}: Address already in use."
+    ]
+    assert "loaded" not in done.stdout  # the graph's log line: nothing was loaded
 
 
 def _exit_code(argv: list[str]) -> int:

@@ -123,13 +123,40 @@ def test_cors_allows_any_origin_for_get_without_credentials(client: TestClient) 
     preflight = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET"}
     allowed = client.options("/v1/meta", headers=preflight)
     assert allowed.status_code == 200
-    assert allowed.headers["access-control-allow-methods"] == "GET"
+    assert allowed.headers["access-control-allow-methods"] == "GET, POST"
+
+
+@pytest.mark.parametrize("path", ["/v1/diagnose", "/v1/parse"])
+def test_cors_allows_post_from_any_origin_by_default(client: TestClient, path: str) -> None:
+    """Issue 23 item 6: a partner's browser front end could not call diagnose or parse."""
+    preflight = {
+        "Origin": "https://partner.example",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "Content-Type",
+    }
+    allowed = client.options(path, headers=preflight)
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "*"
+    assert "POST" in allowed.headers["access-control-allow-methods"]
+    body = {"present": ["symptom:numbness"]} if path == "/v1/diagnose" else {"text": "numb knee"}
+    answer = client.post(path, json=body, headers={"Origin": "https://partner.example"})
+    assert answer.status_code == 200
+    assert answer.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in answer.headers
+
+
+def test_cors_methods_can_be_narrowed_to_get() -> None:
+    with TestClient(create_app(Settings(access_log=False, cors_methods=["GET"]))) as narrow:
+        headers = {"Origin": "https://example.org", "Access-Control-Request-Method": "POST"}
+        body = assert_problem(narrow.options("/v1/diagnose", headers=headers), 400)
+        assert "(refused: method)" in str(body["detail"])
+        assert "Allowed methods: GET;" in str(body["detail"])
 
 
 @pytest.mark.parametrize(
     ("extra", "refused"),
     [
-        ({"Access-Control-Request-Method": "POST"}, "method"),
+        ({"Access-Control-Request-Method": "PUT"}, "method"),
         ({"Access-Control-Request-Headers": "Authorization"}, "headers"),
     ],
 )
@@ -139,7 +166,7 @@ def test_refused_cors_preflight_is_a_problem(
     headers = {"Origin": "https://example.org", "Access-Control-Request-Method": "GET", **extra}
     body = assert_problem(client.options("/v1/diagnose", headers=headers), 400)
     assert f"(refused: {refused})" in str(body["detail"])
-    assert "Allowed methods: GET;" in str(body["detail"])
+    assert "Allowed methods: GET, POST;" in str(body["detail"])
 
 
 def test_request_id_is_echoed_or_generated(client: TestClient) -> None:
