@@ -281,6 +281,11 @@ def test_sigterm_finishes_requests_in_flight_under_load() -> None:
         loaders = [threading.Thread(target=load) for _ in range(4)]
         for thread in loaders:
             thread.start()
+        # The load must be under way before the signal: starting four clients can take longer
+        # than the rest of the set-up, and then no request was made before the server left.
+        deadline = time.monotonic() + 10
+        while not statuses and time.monotonic() < deadline:
+            time.sleep(0.01)
         held = [rawhttp.connect(port) for _ in bodies]
         try:
             for sock, body in zip(held, bodies, strict=True):
