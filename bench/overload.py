@@ -33,6 +33,7 @@ from bench.run_bench import (
     knee_queries,
     parse_wrk,
     pinned,
+    rotating_bodies,
     steal_share,
 )
 from bench.servers import free_port, project_command, running
@@ -42,23 +43,13 @@ GOODPUT_SHARE, HEALTH_P99_MS = 0.8, 100.0
 
 
 def _script(folder: Path) -> Path:
-    bodies = ",".join(json.dumps(json.dumps(b)) for b in knee_queries())
     script = folder / "diagnose.lua"
-    script.write_text(
-        "\n".join(
-            [
-                'wrk.method = "POST"',
-                'wrk.headers["Content-Type"] = "application/json"',
-                f"bodies = {{{bodies}}}",
-                "i = 0",
-                "request = function()",
-                "  i = i % #bodies + 1",
-                "  return wrk.format(nil, nil, nil, bodies[i])",
-                "end",
-            ]
-        )
-        + "\n"
-    )
+    lines = [
+        'wrk.method = "POST"',
+        'wrk.headers["Content-Type"] = "application/json"',
+        *rotating_bodies(knee_queries()),
+    ]
+    script.write_text("\n".join(lines) + "\n")
     return script
 
 

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import timeit
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,19 @@ def pinned(command: list[str], cpu: int) -> list[str]:
     return ["taskset", "-c", str(cpu), *command] if shutil.which("taskset") else command
 
 
+def rotating_bodies(bodies: Sequence[object]) -> list[str]:
+    """wrk Lua lines that send each of `bodies` (as JSON) in turn, one per request."""
+    literals = ",".join(json.dumps(json.dumps(b)) for b in bodies)
+    return [
+        f"bodies = {{{literals}}}",
+        "i = 0",
+        "request = function()",
+        "  i = i % #bodies + 1",
+        "  return wrk.format(nil, nil, nil, bodies[i])",
+        "end",
+    ]
+
+
 def knee_queries() -> list[dict[str, list[str]]]:
     from graph.knowledge import KnowledgeGraph
     from graph.packs.loader import DEFAULT_PACKS_DIR
@@ -130,15 +144,7 @@ def wrk(
                 'wrk.headers["Content-Type"] = "application/json"',
             ]
         if distinct:
-            bodies = ",".join(json.dumps(json.dumps(b)) for b in DISTINCT_BODIES)
-            lines += [
-                f"bodies = {{{bodies}}}",
-                "i = 0",
-                "request = function()",
-                "  i = i % #bodies + 1",
-                "  return wrk.format(nil, nil, nil, bodies[i])",
-                "end",
-            ]
+            lines += rotating_bodies(DISTINCT_BODIES)
         script.write_text("\n".join(lines) + "\n")
         command = [
             binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url,
