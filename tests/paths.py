@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.servers import nginx_binary
+
 REPO = Path(__file__).resolve().parent.parent
 KNEE_PACK = REPO / "seeds" / "knee"
 # A hand-written branch of HPO (hp.obo and phenotype.hpoa lines) around cryptorchidism.
@@ -31,6 +33,15 @@ def skip_unless_ci(reason: str) -> None:
     if in_ci():
         pytest.fail(f"{reason} (CI=true: required here)")
     pytest.skip(reason)
+
+
+def nginx_or_skip() -> str:
+    """Debian's nginx binary; the test skips without it (fails under CI=true)."""
+    binary = nginx_binary()
+    if binary is None:
+        skip_unless_ci("nginx is not installed: apt-get install nginx (.ci/run does)")
+        raise AssertionError("unreachable")
+    return binary
 
 
 def required(path: Path, variable: str) -> Path:

@@ -21,8 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.servers import Server, free_port, nginx_binary, project_command, running, running_nginx
-from tests.paths import skip_unless_ci
+from bench.servers import Server, free_port, project_command, running, running_nginx
+from tests.paths import nginx_or_skip
 
 pytestmark = pytest.mark.slow
 PROBLEM = "application/problem+json"
@@ -38,10 +38,7 @@ class Front:
 
 @pytest.fixture(scope="module")
 def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
-    binary = nginx_binary()
-    if binary is None:
-        skip_unless_ci("nginx is not installed: apt-get install nginx (.ci/run does)")
-        raise AssertionError("unreachable")
+    binary = nginx_or_skip()
     app_port, port = free_port(), free_port()
     prefix: Path = tmp_path_factory.mktemp("nginx")
     with (
@@ -208,10 +205,7 @@ def test_slow_idle_and_huge_header_clients_are_cut_off_while_others_are_served(
 def test_an_app_that_is_down_is_a_502_problem(tmp_path: Path) -> None:
     """nothing listening upstream: a 502 problem+json with Retry-After. It was a 502 whose
     body said `"status":503` (error_page keeps the original status)."""
-    binary = nginx_binary()
-    if binary is None:
-        skip_unless_ci("nginx is not installed: apt-get install nginx (.ci/run does)")
-        raise AssertionError("unreachable")
+    binary = nginx_or_skip()
     port = free_port()
     with running_nginx(binary, tmp_path, port, free_port()):  # no app on that port
         response = httpx.get(f"http://127.0.0.1:{port}/v1/meta", timeout=10)

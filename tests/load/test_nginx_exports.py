@@ -15,10 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.servers import free_port, nginx_binary, project_command, running, running_nginx
+from bench.servers import free_port, project_command, running, running_nginx
 from graph.formats.kgx import write_pack
 from graph.knowledge import KnowledgeGraph
-from tests.paths import KNEE_PACK, skip_unless_ci
+from tests.paths import KNEE_PACK, nginx_or_skip
 
 pytestmark = pytest.mark.slow
 SPOOLED = "buffered to a temporary file"
@@ -53,10 +53,7 @@ def padded_pack(folder: Path, extra: int = 10_000) -> Path:
 
 @pytest.fixture(scope="module")
 def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
-    binary = nginx_binary()
-    if binary is None:
-        skip_unless_ci("nginx is not installed: apt-get install nginx (.ci/run does)")
-        raise AssertionError("unreachable")
+    binary = nginx_or_skip()
     app_port, port = free_port(), free_port()
     prefix = tmp_path_factory.mktemp("nginx-exports")
     env = {
