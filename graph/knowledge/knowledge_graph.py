@@ -162,13 +162,12 @@ class KnowledgeGraph:
     def replaced_code(self, ref: str) -> str | None:
         """The node's own code when `ref` names it by an older code of the same vocabulary
         (an id since merged into it, or a retired one it replaces); None otherwise."""
-        found = self._codes.get(ref.strip().upper(), ())
+        key = ref.strip().upper()
+        found = self._codes.get(key, ())
         if len(found) != 1:
             return None
-        codes = self._nodes[found[0]].codes
-        own = codes[0]
-        key = ref.strip().upper()
-        for code in codes[1:]:
+        own, *others = self._nodes[found[0]].codes
+        for code in others:
             if code.system is own.system and key in (code.curie.upper(), code.code.upper()):
                 return own.curie
         return None
