@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean
+.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,11 @@ lint-openapi: node_modules/.installed
 unit: $(VENV)/.installed-test node_modules/.installed
 	$(BIN)/python -m pytest --cov --cov-report=term
 
-test: lint typecheck lint-openapi unit
+# nginx and Chromium from Debian's packages: installed when missing, or a clear refusal.
+prerequisites:
+	@scripts/prerequisites
+
+test: prerequisites lint typecheck lint-openapi unit
 
 # Load, fuzz and soak runs start the real server on 127.0.0.1; timings are reported, not asserted.
 bench: $(VENV)/.installed-test

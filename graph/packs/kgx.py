@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from graph.schema.content import Located, parse_record
+from graph.schema.content import Located, edges_lost_at, parse_record
 from graph.schema.errors import Problem
 from graph.schema.records import (
     CURIE_PREFIXES,
@@ -208,7 +208,7 @@ def _rows(
     Every problem here is a root cause: rows go unread. Which ids a file that could not be
     read would have defined is unknown, so for a nodes file (`defines_ids`) it lost any id.
     """
-    lost_any = frozenset({"*"}) if defines_ids else frozenset()
+    lost_any = frozenset({"*"}) if defines_ids else frozenset({"edges:*"})
 
     def unread(record: str, reason: str, lost: frozenset[str] = lost_any) -> None:
         problems.append(Problem(where, record, reason, root=True, lost=lost))
@@ -397,7 +397,10 @@ def read_edges(path: Path, where: str, problems: list[Problem]) -> list[Located[
             if reasoning:
                 raw["reasoning"] = reasoning
         except ValueError as exc:
-            problems.append(Problem(where, label, str(exc), root=True))  # the row is dropped
+            # The row is dropped, and with it an edge at each end.
+            problems.append(
+                Problem(where, label, str(exc), root=True, lost=edges_lost_at(subject, obj))
+            )
             continue
         record = parse_record(EdgeRecord, raw, where, label, problems)
         if record is not None:

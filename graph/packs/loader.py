@@ -26,7 +26,7 @@ from pydantic import BaseModel
 
 from graph.packs.kgx import read_edges, read_nodes
 from graph.packs.validate import validate_content
-from graph.schema.content import Content, Located, parse_record
+from graph.schema.content import Content, Located, edges_lost_at, parse_record
 from graph.schema.errors import ContentError, Problem
 from graph.schema.records import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
 from graph.schema.vocabulary import NodeKind
@@ -78,6 +78,8 @@ _DEFINES: dict[str, frozenset[str]] = {
     "sources.yaml": frozenset({"source:*"}),
     "nodes": frozenset(f"{kind}:*" for kind in NodeKind),
     "nodes.tsv": frozenset(f"{kind}:*" for kind in NodeKind),
+    "edges": frozenset({"edges:*"}),
+    "edges.tsv": frozenset({"edges:*"}),
 }
 
 
@@ -170,11 +172,18 @@ def _read_yaml(path: Path, where: str, problems: list[Problem]) -> Any:
 # The ids a YAML file defines, found line by line where the file cannot be parsed: `id: x`
 # or `- id: x` at the start of a line.
 _ID_LINE = re.compile(rb"""^[ \t]*(?:-[ \t]+)?id:[ \t]*["']?([A-Za-z_]+:[^\s"'#]+)""", re.M)
+# The ends of the edges it seems to define: `subject: x` or `object: x`, likewise.
+_END_LINE = re.compile(
+    rb"""^[ \t]*(?:-[ \t]+)?(?:subject|object):[ \t]*["']?([A-Za-z_]+:[^\s"'#]+)""", re.M
+)
 
 
 def _unreadable(where: str, place: str, reason: str, data: bytes) -> Problem:
-    """A file that is not YAML: a root cause that lost every id it seems to define."""
-    lost = frozenset(m.decode("utf-8", "replace") for m in _ID_LINE.findall(data))
+    """A file that is not YAML: a root cause that lost every id it seems to define, and the
+    edges it seems to hold (so the nodes they linked are not reported as having none)."""
+    ids = frozenset(m.decode("utf-8", "replace") for m in _ID_LINE.findall(data))
+    ends = [m.decode("utf-8", "replace") for m in _END_LINE.findall(data)]
+    lost = ids | edges_lost_at(*ends)
     return Problem(where, place, reason, root=True, lost=lost)
 
 

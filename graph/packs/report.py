@@ -34,15 +34,33 @@ class ProblemReport:
     def lines(self, listed_ids: int = 5) -> list[str]:
         """The report as text: one line a problem, and one for the folded references."""
         lines = [str(p) for p in (*self.roots, *self.others)]
-        if self.folded:
-            ids = [f"{ident} ({n})" for ident, n in self.folded.most_common(listed_ids)]
-            more = len(self.folded) - len(ids)
-            named = ", ".join(ids) + (f" and {more} more" if more > 0 else "")
+        # A folded `edges:<id>` is a node the lost edges left with none; any other, a reference.
+        orphans = Counter(
+            {k[len(_EDGES) :]: n for k, n in self.folded.items() if k.startswith(_EDGES)}
+        )
+        references = Counter({k: n for k, n in self.folded.items() if not k.startswith(_EDGES)})
+        if references:
             lines.append(
-                f"... and {self.folded.total()} reference(s) to {len(self.folded)} id(s) the "
-                f"problems above left undefined, not listed: {named}"
+                f"... and {references.total()} reference(s) to {len(references)} id(s) the "
+                f"problems above left undefined, not listed: {_named(references, listed_ids)}"
+            )
+        if orphans:
+            lines.append(
+                f"... and {len(orphans)} node(s) left with no edges by the edges the problems "
+                f"above dropped, not listed: {_named(orphans, listed_ids, counts=False)}"
             )
         return lines
+
+
+_EDGES = "edges:"
+
+
+def _named(folded: Counter[str], listed: int, counts: bool = True) -> str:
+    """The `listed` most folded ids (with their counts), then how many more."""
+    top = folded.most_common(listed)
+    ids = [f"{ident} ({n})" if counts else ident for ident, n in top]
+    more = len(folded) - len(ids)
+    return ", ".join(ids) + (f" and {more} more" if more > 0 else "")
 
 
 def root_causes_first(problems: Iterable[Problem]) -> ProblemReport:

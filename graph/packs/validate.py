@@ -195,7 +195,7 @@ def _kind_specific_fields(content: Content) -> list[Problem]:
 def _orphans(content: Content) -> list[Problem]:
     linked = {ref for e in content.edges for ref in (e.record.subject, e.record.object)}
     return [
-        Problem(n.file, n.record.id, "node has no edges")
+        Problem(n.file, n.record.id, "node has no edges", refers_to=f"edges:{n.record.id}")
         for n in content.nodes
         if n.record.id not in linked
     ]

@@ -19,7 +19,7 @@ from graph.schema.records import (
     SourceRecord,
 )
 
-__all__ = ["Content", "Located", "parse_record"]
+__all__ = ["Content", "Located", "edges_lost_at", "parse_record"]
 
 T = TypeVar("T")
 
@@ -77,6 +77,22 @@ class Content:
 M = TypeVar("M", bound=BaseModel)
 
 
+def edges_lost_at(*ends: object) -> frozenset[str]:
+    """What a dropped edge lost: an edge at each of its ends (`edges:<id>`), so that a node
+    left with no edges by it is counted as a consequence, not reported as a cause."""
+    return frozenset(f"edges:{end}" for end in ends if isinstance(end, str) and end)
+
+
+def _lost_by(raw: object) -> frozenset[str]:
+    """The ids a record that fails its schema takes with it: its own, or its edge's ends."""
+    if not isinstance(raw, dict):
+        return frozenset()
+    ident = raw.get("id")
+    if isinstance(ident, str):
+        return frozenset({ident})
+    return edges_lost_at(raw.get("subject"), raw.get("object"))
+
+
 def parse_record(
     model: type[M], raw: object, where: str, label: str, problems: list[Problem]
 ) -> M | None:
@@ -85,8 +101,7 @@ def parse_record(
         return model.model_validate(raw)
     except ValidationError as exc:
         # The record is dropped: references to its id follow from this problem.
-        ident = raw.get("id") if isinstance(raw, dict) else None
-        lost = frozenset({ident}) if isinstance(ident, str) else frozenset()
+        lost = _lost_by(raw)
         for error in exc.errors(include_url=False):
             field = ".".join(str(part) for part in error["loc"]) or "record"
             reason = f"{field}: {error['msg']}"

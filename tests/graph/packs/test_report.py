@@ -101,3 +101,40 @@ def test_a_wildcard_folds_the_ids_of_its_kind_only() -> None:
     report = root_causes_first([missing, source, node])
     assert report.others == [node]
     assert dict(report.folded) == {"source:x": 1}
+
+
+def test_nodes_an_unreadable_edges_file_leaves_bare_are_folded(write_pack: PackWriter) -> None:
+    pack = write_pack()
+    edges = pack / "edges" / "all.yaml"
+    edges.write_text(edges.read_text(encoding="utf-8") + "  - subject: [unclosed\n")
+    report = report_lines(pack)
+    assert report[0].startswith("tiny/edges/all.yaml: line ")
+    assert not any("node has no edges" in line for line in report)
+    assert report[-1].startswith("... and ")
+    assert "node(s) left with no edges by the edges the problems above dropped" in report[-1]
+
+
+def test_a_broken_edge_folds_only_the_nodes_it_left_bare(write_pack: PackWriter) -> None:
+    def break_edges(files: dict[str, object]) -> None:
+        edges = files["edges/all.yaml"]["edges"]  # type: ignore[index]
+        for edge in edges:
+            edge["predicate"] = "not_a_predicate"
+
+    def add_bare_node(files: dict[str, object]) -> None:
+        break_edges(files)
+        nodes = files["nodes/all.yaml"]["nodes"]  # type: ignore[index]
+        nodes.append({**nodes[2], "id": "cause:never-linked", "name": "Never linked"})
+
+    folded = report_lines(write_pack(break_edges))
+    assert not any("node has no edges" in line for line in folded)
+    # A node no dropped edge named is still its own problem.
+    report = report_lines(write_pack(add_bare_node, name="tiny"))
+    assert "tiny/nodes/all.yaml: cause:never-linked: node has no edges" in report
+
+
+def test_an_orphan_no_root_cause_explains_stays_listed() -> None:
+    orphan = Problem("p/nodes/a.yaml", "cause:a", "node has no edges", refers_to="edges:cause:a")
+    dropped = Problem("p/edges/e.yaml", "e1", "predicate: bad", True, frozenset({"edges:cause:b"}))
+    report = root_causes_first([orphan, dropped])
+    assert report.others == [orphan]
+    assert not report.folded
