@@ -78,7 +78,21 @@ PRE_NEGATION = (
     "can't say",
     "cannot say",
 )
-POST_NEGATION = ("absent", "ruled out", "not present", "gone", "went away", "negative")
+POST_NEGATION = (
+    "absent",
+    "ruled out",
+    "not present",
+    "gone",
+    "went away",
+    "negative",
+    "stopped",
+    # Over a comma, which would end the scope of a shorter cue: "some swelling, it's gone now".
+    ", it's gone",
+    ", it has gone",
+    ", it went away",
+    ", it's stopped",
+    ", it has stopped",
+)
 # ConText's uncertainty (hedge) cues, forward; the writer does not say it is so.
 HEDGES = (
     "maybe",
@@ -88,6 +102,10 @@ HEDGES = (
     "probable",
     "probably",
     "might",
+    # "just" would end the scope: "might just be dehydration".
+    "might just be",
+    "may just be",
+    "could just be",
     "may be",
     "may have",
     "could be",
@@ -218,6 +236,13 @@ PSEUDO_TRIGGERS = (
     "going on",
     "goes on",
     "went on",
+    ", it's gone on",
+    ", it has gone on",
+    # Coming and going is recurrence, not absence.
+    "come and gone",
+    "comes and goes",
+    "come and go",
+    "came and went",
     "not sure what",
     "not sure why",
     "not sure how",

@@ -312,7 +312,9 @@ class Parser:
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):
-                entry = (node.id, node.name, node.kind, node.synonyms)
+                # The lexicon's everyday words follow the node's own synonyms.
+                terms = (*node.synonyms, *graph.everyday_terms(node.id))
+                entry = (node.id, node.name, node.kind, terms)
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
         # In load order: the first pack wins a tie.
         self.packs: dict[str, PackParser] = {
