@@ -86,7 +86,7 @@ class KnowledgeGraph:
         everyday: dict[str, list[str]] = defaultdict(list)
         for entry in self.lexicon:
             if entry.node is not None:
-                everyday[entry.node] += entry.phrases
+                everyday[entry.node] += entry.terms
         self._everyday = {k: tuple(v) for k, v in everyday.items()}
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
@@ -153,7 +153,8 @@ class KnowledgeGraph:
 
     def everyday_terms(self, node_id: str) -> tuple[str, ...]:
         """The lexicon's phrases for the node: words a person uses for it, each mapping
-        backed by an excerpt (empty for a node the lexicon does not name)."""
+        backed by an excerpt (empty for a node the lexicon does not name). Its heads and
+        qualifiers are read from `lexicon` itself."""
         return self._everyday.get(node_id, ())
 
     def resolve(self, ref: str) -> str:

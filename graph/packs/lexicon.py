@@ -32,23 +32,25 @@ def check_lexicon(content: Content, normalise: Callable[[str], str]) -> list[Pro
             owners.setdefault((_pack(node.file), normalise(term)), node.record.id)
     for located in content.lexicon:
         entry, pack = located.record, _pack(located.file)
-
-        def problem(reason: str, refers_to: str | None = None) -> None:
-            problems.append(Problem(located.file, entry.label, reason, refers_to=refers_to))
-
+        reasons: list[tuple[str, str | None]] = []  # (reason, the unknown id it refers to)
         if entry.node is not None:
             if entry.node not in pack_of:
-                problem(f"maps to unknown node {entry.node!r}", refers_to=entry.node)
-                continue
-            if kind_of(entry.node) not in _READ:
-                problem(f"{entry.node!r} is neither a symptom nor a cause: the reader skips it")
-            if pack_of[entry.node] != pack:
-                problem(f"{entry.node!r} belongs to another pack")
-        for phrase in entry.phrases:
-            key = (pack, normalise(phrase))
+                reasons.append((f"maps to unknown node {entry.node!r}", entry.node))
+            elif kind_of(entry.node) not in _READ:
+                reason = f"{entry.node!r} is neither a symptom nor a cause: the reader skips it"
+                reasons.append((reason, None))
+            elif pack_of[entry.node] != pack:
+                reasons.append((f"{entry.node!r} belongs to another pack", None))
+        if not reasons:
             owner = entry.node or _UNMAPPED
-            # The node's own synonym again is harmless ("low calcium" is both); another's is not.
-            held = owners.setdefault(key, owner)
-            if held != owner:
-                problem(f"{phrase!r} is already a name, synonym or lexicon phrase of {held}")
+            for phrase in entry.terms:
+                # The node's own synonym again is harmless ("low calcium" is both); another's
+                # is not.
+                held = owners.setdefault((pack, normalise(phrase)), owner)
+                if held != owner:
+                    reason = f"{phrase!r} is already a name, synonym or lexicon phrase of {held}"
+                    reasons.append((reason, None))
+        problems += [
+            Problem(located.file, entry.label, reason, refers_to=ref) for reason, ref in reasons
+        ]
     return problems

@@ -6,6 +6,11 @@ A person writes "after my run", "my vitamin D is low" or "prednisone" where the 
 such words to a node only with evidence that the sources support reading them that way; a
 record without a node lists words no source lets the reader map, and says why, so the reader
 knows them and maps them to nothing instead of guessing.
+
+Words come as whole phrases (`terms`), or as `heads` that name the node only with one of the
+record's `qualifiers` a few words away in the same sentence: "vitamin d" with "low" ("my
+vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
+("I take magnesium", "I run twice a week") names nothing.
 """
 
 from __future__ import annotations
@@ -16,40 +21,7 @@ from pydantic import Field, model_validator
 
 from graph.schema.records import Evidence, NodeId, ShortText, Text, _Record
 
-__all__ = ["LOW_LEVEL_FORMS", "LexiconRecord"]
-
-# How people say that a level or an intake is low, `{}` standing for what is low ("vitamin d",
-# "b12"). English, not medicine: a record names the nutrients and carries the evidence. Verb
-# forms need no spelling out ("was low" and "are low" share the lemma of "is low").
-LOW_LEVEL_FORMS = (
-    "low {}",
-    "low level of {}",
-    "low {} level",
-    "{} is low",
-    "{} level is low",
-    "{} is a bit low",
-    "{} level is a bit low",
-    "{} came back low",
-    "{} level came back low",
-    "{} level came back a bit low",
-    "{} is on the low side",
-    "{} deficiency",
-    "{} deficient",
-    "deficient in {}",
-    "low in {}",
-    "low on {}",
-    "lack of {}",
-    "lacking in {}",
-    "not enough {}",
-    "not getting enough {}",
-    "don't get enough {}",
-    "do not get enough {}",
-    "rarely get any {}",
-    "rarely get {}",
-    "hardly get any {}",
-    "barely get any {}",
-    "never get enough {}",
-)
+__all__ = ["LexiconRecord"]
 
 
 class LexiconRecord(_Record):
@@ -57,8 +29,9 @@ class LexiconRecord(_Record):
 
     node: NodeId | None = None
     terms: list[ShortText] = Field(default_factory=list, max_length=100)
-    # What can be low ("vitamin d"): each is read in every LOW_LEVEL_FORMS phrasing.
-    levels: list[ShortText] = Field(default_factory=list, max_length=20)
+    # Words that name the node only near one of the qualifiers (see the module's docstring).
+    heads: list[ShortText] = Field(default_factory=list, max_length=100)
+    qualifiers: list[ShortText] = Field(default_factory=list, max_length=100)
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
     # Why the excerpts support the mapping, or why no mapping is made.
     reason: Text
@@ -66,20 +39,17 @@ class LexiconRecord(_Record):
     @property
     def label(self) -> str:
         """How a problem names the record: its node (or "not mapped") and its first words."""
-        first = (self.terms or self.levels)[0]
+        first = (self.terms or self.heads or ["-"])[0]
         return f"lexicon {self.node or 'not mapped'}: {first!r}"
-
-    @property
-    def phrases(self) -> list[str]:
-        """Every phrase the record names: its terms, then each level in each low-level form."""
-        return [*self.terms, *(form.format(x) for x in self.levels for form in LOW_LEVEL_FORMS)]
 
     @model_validator(mode="after")
     def _mapping_is_backed(self) -> Self:
-        if not self.terms and not self.levels:
-            raise ValueError("a lexicon record needs `terms` or `levels`")
+        if not self.terms and not self.heads:
+            raise ValueError("a lexicon record needs `terms` or `heads`")
+        if bool(self.heads) != bool(self.qualifiers):
+            raise ValueError("`heads` and `qualifiers` go together")
         if self.node is not None and not self.evidence:
             raise ValueError("a mapping needs evidence: an excerpt that supports it")
-        if self.node is None and (self.evidence or self.levels):
+        if self.node is None and (self.evidence or self.heads):
             raise ValueError("an unmapped record lists `terms` and a `reason` only")
         return self

@@ -337,6 +337,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 
 _CUES = _cues()
+_ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
 _MAX_CUE = max(len(k) for k in _CUES)
 _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
 
@@ -423,6 +424,13 @@ def contexts(
             # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
             backward(i, cue.category, nearest_only=True)
         i += size
+    # A cue between the words of a pair's span is about the pair: "magnesium is not low",
+    # "magnesium might be low" (a phrase's own words are all taken, so only a pair has one).
+    for idx, (i, j, _) in enumerate(found):
+        for k in range(i + 1, j - 1):
+            size, cue = at[k]
+            if cue is not None and cue.category in _ABOUT and not any(taken[k : k + size]):
+                marks[idx].add(cue.category)
     return [
         Context(
             negated=_Category.NEGATED in m,
