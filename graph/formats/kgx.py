@@ -25,7 +25,9 @@ def _members(graph: KnowledgeGraph) -> Iterator[tuple[str, Iterator[str]]]:
         manifest = _merged_manifest(graph)
     order = graph.content_order
     nodes = sorted(graph.nodes(), key=lambda n: order.get(n.id, len(order)))
-    return pack_files(manifest, graph.sources(), graph.red_flags, nodes, graph.edges())
+    return pack_files(
+        manifest, graph.sources(), graph.red_flags, nodes, graph.edges(), graph.lexicon
+    )
 
 
 def _merged_manifest(graph: KnowledgeGraph) -> dict[str, Any]:

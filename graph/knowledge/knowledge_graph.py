@@ -14,6 +14,7 @@ import networkx as nx
 from graph.packs.loader import load_content
 from graph.schema.content import Content
 from graph.schema.errors import AmbiguousCodeError, NotFoundError
+from graph.schema.lexicon import LexiconRecord
 from graph.schema.records import (
     Disclaimer,
     EdgeRecord,
@@ -80,6 +81,13 @@ class KnowledgeGraph:
         self.red_flags: tuple[RedFlagRecord, ...] = tuple(
             sorted((r.record for r in content.red_flags), key=lambda r: r.id)
         )
+        # Everyday words for nodes, with their evidence (graph/schema/lexicon.py).
+        self.lexicon: tuple[LexiconRecord, ...] = tuple(e.record for e in content.lexicon)
+        everyday: dict[str, list[str]] = defaultdict(list)
+        for entry in self.lexicon:
+            if entry.node is not None:
+                everyday[entry.node] += entry.terms
+        self._everyday = {k: tuple(v) for k, v in everyday.items()}
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
 
@@ -142,6 +150,12 @@ class KnowledgeGraph:
             return self._nodes[node_id]
         except KeyError:
             raise NotFoundError("node", node_id) from None
+
+    def everyday_terms(self, node_id: str) -> tuple[str, ...]:
+        """The lexicon's phrases for the node: words a person uses for it, each mapping
+        backed by an excerpt (empty for a node the lexicon does not name). Its heads and
+        qualifiers are read from `lexicon` itself."""
+        return self._everyday.get(node_id, ())
 
     def resolve(self, ref: str) -> str:
         """The node id for `ref`: a node id, or a standard code one node carries, as a CURIE

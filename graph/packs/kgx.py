@@ -168,6 +168,7 @@ def pack_files(
     red_flags: Iterable[BaseModel],
     nodes: Iterable[NodeRecord],
     edges: Iterable[EdgeRecord],
+    lexicon: Iterable[BaseModel] = (),
 ) -> Iterator[tuple[str, Iterator[str]]]:
     """(file name, text chunks) of a KGX pack: YAML for the small parts, TSV for the rest."""
     yield "pack.yaml", iter([_yaml(manifest)])
@@ -175,6 +176,9 @@ def pack_files(
     flags = _dump(red_flags)
     if flags:
         yield "red_flags.yaml", iter([_yaml({"red_flags": flags})])
+    words = _dump(lexicon)
+    if words:
+        yield "lexicon.yaml", iter([_yaml({"lexicon": words})])
     yield "nodes.tsv", _tsv_lines(NODE_COLUMNS, (node_row(n) for n in nodes))
     yield "edges.tsv", _tsv_lines(EDGE_COLUMNS, (edge_row(e) for e in edges))
 

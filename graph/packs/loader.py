@@ -7,6 +7,7 @@ A pack is a folder:
     nodes/*.yaml       `nodes:` concepts, one file per kind by convention
     edges/*.yaml       `edges:` typed claims, each with verbatim evidence
     red_flags.yaml     `red_flags:` when the sources say to seek care
+    lexicon.yaml       `lexicon:` everyday words for nodes, with evidence (optional)
 
 A bulk pack (graph/packs/kgx.py) has `nodes.tsv` and `edges.tsv` in KGX TSV instead of the
 `nodes/` and `edges/` folders; its `red_flags.yaml` is optional.
@@ -28,6 +29,7 @@ from graph.packs.kgx import read_edges, read_nodes
 from graph.packs.validate import validate_content
 from graph.schema.content import Content, Located, edges_lost_at, parse_record
 from graph.schema.errors import ContentError, Problem
+from graph.schema.lexicon import LexiconRecord
 from graph.schema.records import EdgeRecord, NodeRecord, PackManifest, RedFlagRecord, SourceRecord
 from graph.schema.vocabulary import NodeKind
 
@@ -109,6 +111,9 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
             into(record)
 
     collect(pack_dir / "sources.yaml", "sources", SourceRecord, content.sources.append)
+    lexicon = pack_dir / "lexicon.yaml"
+    if lexicon.is_file():
+        collect(lexicon, "lexicon", LexiconRecord, content.lexicon.append)
     bulk = (pack_dir / "nodes.tsv").is_file()
     red_flags = pack_dir / "red_flags.yaml"
     if not bulk or red_flags.is_file():

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
+from graph.packs.lexicon import check_lexicon
 from graph.schema.content import Content
 from graph.schema.errors import Problem
 from graph.schema.records import EdgeEvidence, Evidence, SourceKind, kind_of
@@ -30,6 +31,7 @@ def validate_content(content: Content) -> list[Problem]:
     problems += _evidence_kinds(content)
     problems += _edge_checks(content, node_ids)
     problems += _synonym_clashes(content)
+    problems += check_lexicon(content, normalise_term)
     problems += _red_flag_checks(content, node_ids)
     problems += _orphans(content)
     problems += _kind_specific_fields(content)

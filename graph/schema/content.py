@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from graph.schema.errors import Problem
+from graph.schema.lexicon import LexiconRecord
 from graph.schema.records import (
     EdgeEvidence,
     EdgeRecord,
@@ -39,6 +40,7 @@ class Content:
     nodes: list[Located[NodeRecord]] = field(default_factory=list)
     edges: list[Located[EdgeRecord]] = field(default_factory=list)
     red_flags: list[Located[RedFlagRecord]] = field(default_factory=list)
+    lexicon: list[Located[LexiconRecord]] = field(default_factory=list)
 
     def evidence(self) -> Iterator[tuple[str, str, Sequence[EdgeEvidence]]]:
         """(file, record label, evidence) for every record that carries evidence."""
@@ -50,6 +52,8 @@ class Content:
             yield edge.file, edge.record.key, edge.record.evidence
         for flag in self.red_flags:
             yield flag.file, flag.record.id, flag.record.evidence
+        for entry in self.lexicon:
+            yield entry.file, entry.record.label, entry.record.evidence
 
     def content_hash(self) -> str:
         """A hash of the canonical content: equal content gives an equal version, in any order.
@@ -65,6 +69,8 @@ class Content:
             "edges": self.edges,
             "red_flags": self.red_flags,
         }
+        if self.lexicon:  # a pack without one keeps the version it had before lexicons
+            sections["lexicon"] = self.lexicon
         for name, located in sections.items():
             digest.update(name.encode() + b"\n")
             records = sorted(r.record.__pydantic_serializer__.to_json(r.record) for r in located)

@@ -78,7 +78,21 @@ PRE_NEGATION = (
     "can't say",
     "cannot say",
 )
-POST_NEGATION = ("absent", "ruled out", "not present", "gone", "went away", "negative")
+POST_NEGATION = (
+    "absent",
+    "ruled out",
+    "not present",
+    "gone",
+    "went away",
+    "negative",
+    "stopped",
+    # Over a comma, which would end the scope of a shorter cue: "some swelling, it's gone now".
+    ", it's gone",
+    ", it has gone",
+    ", it went away",
+    ", it's stopped",
+    ", it has stopped",
+)
 # ConText's uncertainty (hedge) cues, forward; the writer does not say it is so.
 HEDGES = (
     "maybe",
@@ -88,6 +102,10 @@ HEDGES = (
     "probable",
     "probably",
     "might",
+    # "just" would end the scope: "might just be dehydration".
+    "might just be",
+    "may just be",
+    "could just be",
     "may be",
     "may have",
     "could be",
@@ -218,6 +236,13 @@ PSEUDO_TRIGGERS = (
     "going on",
     "goes on",
     "went on",
+    ", it's gone on",
+    ", it has gone on",
+    # Coming and going is recurrence, not absence.
+    "come and gone",
+    "comes and goes",
+    "come and go",
+    "came and went",
     "not sure what",
     "not sure why",
     "not sure how",
@@ -312,6 +337,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 
 _CUES = _cues()
+_ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
 _MAX_CUE = max(len(k) for k in _CUES)
 _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
 
@@ -398,6 +424,13 @@ def contexts(
             # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
             backward(i, cue.category, nearest_only=True)
         i += size
+    # A cue between the words of a pair's span is about the pair: "magnesium is not low",
+    # "magnesium might be low" (a phrase's own words are all taken, so only a pair has one).
+    for idx, (i, j, _) in enumerate(found):
+        for k in range(i + 1, j - 1):
+            size, cue = at[k]
+            if cue is not None and cue.category in _ABOUT and not any(taken[k : k + size]):
+                marks[idx].add(cue.category)
     return [
         Context(
             negated=_Category.NEGATED in m,

@@ -9,7 +9,8 @@ word by word on lemmas (graph/text/tokens.py: "twitches" meets "twitching", "nev
 "and"/"or" to a phrase's first word is tried with the phrase's other words ("palmar and
 plantar pits" names palmar pits too). Typo repair by
 rapidfuzz mends words that neither the pack nor an English dictionary knows. Overlapping
-candidates resolve to the longest match. Context follows ConText (Harkema et al., 2009), after
+candidates resolve to the longest match. A pack's lexicon adds everyday phrases, and heads
+that name a node beside a qualifier ("my vitamin D is low": graph/text/pairs.py). Context follows ConText (Harkema et al., 2009), after
 NegEx (graph/text/context.py): a negated mention is absent; a hedged one ("maybe", "might be",
 "not sure if") or one only in the past ("used to") is uncertain; one about a relative ("my
 mother has MS", "family history of ...") is marked as the family's, not the patient's. A cue
@@ -31,6 +32,7 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.context import Context, contexts
+from graph.text.pairs import PairIndex
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 
 __all__ = [
@@ -106,6 +108,10 @@ def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(t for t in lemmas if t not in _FILLER))
 
 
+def _mention_kind(kind: NodeKind) -> MentionKind:
+    return MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
+
+
 def _polarity(said: Context) -> Polarity:
     # A hedge wins over a negation: "might not be swollen" is not a firm no.
     if said.uncertain:
@@ -116,8 +122,18 @@ def _polarity(said: Context) -> Polarity:
 class PackParser:
     """The phrase index of one pack: every symptom's and cause's name and synonyms."""
 
-    def __init__(self, pack: str, nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]]):
+    def __init__(
+        self,
+        pack: str,
+        nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
+        pairs: Iterable[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]] = (),
+    ):
         self.pack = pack
+        # Heads that name a node only beside a qualifier (graph/text/pairs.py).
+        self._pairs = PairIndex(
+            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers)
+            for node_id, name, kind, heads, qualifiers in pairs
+        )
         self._index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
         # Each word's lemma, looked up once: a large pack repeats its words in tens of
@@ -125,7 +141,7 @@ class PackParser:
         stems: dict[str, str] = {}
         bags: dict[tuple[str, ...], _Entry | None] = {}
         for node_id, name, kind, synonyms in nodes:
-            mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
+            mention_kind = _mention_kind(kind)
             for phrase in (name, *synonyms):
                 raws = TOKEN.findall(lowered(phrase))
                 for raw in raws:
@@ -270,6 +286,10 @@ class PackParser:
                 found.append((i, i + size, entry))
                 for k in range(i, i + size):
                     taken[k] = True
+        for pair in self._pairs.find(stems, taken):
+            found.append((pair.start, pair.end, pair.entry))
+            for k in pair.words:  # the words between stay open to context cues
+                taken[k] = True
         if not found:
             return []
         found.sort(key=lambda f: f[0])
@@ -310,13 +330,23 @@ class Parser:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
+        pairs: dict[str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]]] = {}
+        for record in graph.lexicon:
+            if record.node is not None and record.heads:
+                node = graph.node(record.node)
+                rule = (node.id, node.name, node.kind, record.heads, record.qualifiers)
+                pairs.setdefault(graph.pack_of[node.id], []).append(rule)
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):
-                entry = (node.id, node.name, node.kind, node.synonyms)
+                # The lexicon's everyday words follow the node's own synonyms.
+                terms = (*node.synonyms, *graph.everyday_terms(node.id))
+                entry = (node.id, node.name, node.kind, terms)
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
         # In load order: the first pack wins a tie.
         self.packs: dict[str, PackParser] = {
-            p.id: PackParser(p.id, by_pack[p.id]) for p in graph.packs if p.id in by_pack
+            p.id: PackParser(p.id, by_pack[p.id], pairs.get(p.id, ()))
+            for p in graph.packs
+            if p.id in by_pack
         }
 
     def parse(self, text: str, pack: str | None = None) -> tuple[str | None, list[Mention]]:

@@ -37,6 +37,19 @@ def test_every_excerpt_is_verbatim_in_its_source(content: Content, source_texts:
     assert check_excerpts(content, source_texts) == []
 
 
+def test_the_lexicon_cites_the_articles_and_lists_what_it_leaves_unmapped(
+    content: Content,
+) -> None:
+    """Everyday words map to a node only with an excerpt (checked verbatim above); the named
+    medicines, which neither article names, are listed as unmapped."""
+    mapped = [e.record for e in content.lexicon if e.record.node is not None]
+    assert len(mapped) >= 15
+    assert all(e.evidence and e.reason for e in mapped)
+    (unmapped,) = [e.record for e in content.lexicon if e.record.node is None]
+    assert {"prednisone", "furosemide", "lasix"} <= set(unmapped.terms)
+    assert unmapped.reason.startswith("Not mapped: no source.")
+
+
 def test_every_edge_has_evidence_and_inferences_say_why(knee: KnowledgeGraph) -> None:
     for edge in knee.edges():
         assert edge.evidence, edge.key

@@ -30,6 +30,7 @@ def test_the_knee_pack_round_trips_through_kgx(knee: KnowledgeGraph, tmp_path: P
     write_pack(knee, tmp_path / "knee")
     assert sorted(p.name for p in (tmp_path / "knee").iterdir()) == [
         "edges.tsv",
+        "lexicon.yaml",
         "nodes.tsv",
         "pack.yaml",
         "red_flags.yaml",

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from graph.evaluation.parsing import ORIGINAL, evaluate, load_sentences, per_tag
+from graph.evaluation.parsing import HELD_OUT, ORIGINAL, evaluate, load_sentences, per_tag
 from graph.knowledge import KnowledgeGraph
 from graph.text.parse import Experiencer, Parser
 from tests.paths import KNEE_PACK
@@ -102,13 +102,13 @@ def test_context(parser: Parser, text: str, expected: dict[str, str]) -> None:
 
 def test_sentence_table_context_tags(parser: Parser) -> None:
     sentences = load_sentences()
-    new = sentences[ORIGINAL:]
+    context = {"hedge", "family", "time", "terse"}
+    new = [s for s in sentences[ORIGINAL:] if context & set(s.tags)]
     assert len(new) >= 30
-    assert all({"hedge", "family", "time", "terse"} & set(s.tags) for s in new)
     first = evaluate(parser, sentences[:ORIGINAL])
     assert first.precision >= 0.99, first.failures
     assert first.recall >= 0.99, first.failures
-    tags = per_tag(parser, sentences)
+    tags = per_tag(parser, sentences[:-HELD_OUT])
     for tag in ("hedge", "family", "time", "terse"):
         assert tags[tag].sentences >= 8
         assert tags[tag].precision >= 0.9, (tag, tags[tag].failures)

@@ -10,7 +10,14 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
-from graph.evaluation.parsing import evaluate, load_sentences, main
+from graph.evaluation.parsing import (
+    BEFORE_EVERYDAY,
+    HELD_OUT,
+    evaluate,
+    load_sentences,
+    main,
+    per_tag,
+)
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.parse import MAX_TEXT, MentionKind, PackParser, Parser, Polarity
@@ -35,11 +42,49 @@ def test_sentence_table_scores(parser: Parser) -> None:
     assert len(sentences) >= 60
     tags = {t for s in sentences for t in s.tags}
     assert {"present", "absent", "exposure", "typo", "none"} <= tags
-    report = evaluate(parser, sentences)
+    # The held-out sentences are measured (make eval), not held to a bar: nothing is tuned
+    # to them.
+    report = evaluate(parser, sentences[:-HELD_OUT])
     assert report.precision >= 0.9, report.failures
     assert report.recall >= 0.9, report.failures
     assert report.negated >= 20
-    assert report.negation_accuracy >= 0.95, report.failures
+    # The everyday sentences negate what no phrase names ("Balance is ok."): the table before
+    # them keeps its bar, the rest a lower one.
+    assert report.negation_accuracy >= 0.9, report.failures
+    before = evaluate(parser, sentences[:BEFORE_EVERYDAY])
+    assert before.negation_accuracy >= 0.95, before.failures
+
+
+def test_everyday_wording_classes_score(parser: Parser) -> None:
+    """Issue 22: a paraphrase, an activity, a level read through the knee lexicon. A named
+    medicine has no source to map it, so its class scores lower and is held to less."""
+    sentences = load_sentences()
+    assert len(sentences) >= 150
+    tags = per_tag(parser, sentences[:-HELD_OUT])
+    for tag, recall in (("paraphrase", 0.8), ("activity", 0.8), ("level", 0.85), ("medicine", 0.6)):
+        assert tags[tag].sentences >= 10, tag
+        assert tags[tag].precision >= 0.95, (tag, tags[tag].failures)
+        assert tags[tag].recall >= recall, (tag, tags[tag].failures)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I keep losing my balance.", {"symptom:trouble-balancing": "present"}),
+        ("My vitamin D levels are really low.", {"cause:vitamin-d-deficiency": "present"}),
+        ("my magnesium is not low", {"cause:magnesium-deficiency": "absent"}),
+        ("Loads of squats at the gym today.", {"cause:overuse": "present"}),
+        ("I run twice a week.", {}),  # an activity alone is no overuse
+        ("I take vitamin D.", {}),  # a nutrient alone is no deficiency
+        # No source says which class a named medicine is in: the reader does not guess.
+        ("I've been on prednisone for a month.", {}),
+        ("Started furosemide last week.", {}),
+    ],
+)
+def test_everyday_words_map_only_where_the_lexicon_says(
+    parser: Parser, text: str, expected: dict[str, str]
+) -> None:
+    assert found(parser, text) == expected
 
 
 def test_eval_command_prints_the_scores(capsys: pytest.CaptureFixture[str]) -> None:

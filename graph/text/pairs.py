@@ -1,0 +1,115 @@
+"""Words that name a node only together: a lexicon record's head ("vitamin d", "squats") with
+one of its qualifiers ("low", "lots of") a few words away in one sentence (graph/schema/
+lexicon.py). "My vitamin D levels are really low" names vitamin D deficiency; "I take vitamin
+D" names nothing.
+
+A pair's span runs from the first of its two words to the last. The words between stay open
+to context, so "magnesium is not low" is a negated deficiency and "magnesium might be low" an
+uncertain one (graph/text/context.py reads a cue inside such a span).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from graph.text.tokens import TOKEN, lemma, lowered
+
+__all__ = ["MAX_GAP", "Pair", "PairIndex"]
+
+MAX_GAP = 5  # words a head and its qualifier may have between them
+# A pair never reaches across these: "I take magnesium, but my vitamin D is low".
+_BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "except"})
+
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class Pair(Generic[E]):
+    start: int  # token span of the whole pair, [start, end)
+    end: int
+    entry: E
+    words: tuple[int, ...]  # the tokens of the head and the qualifier themselves
+
+
+def _key(phrase: str) -> tuple[str, ...]:
+    return tuple(lemma(raw) for raw in TOKEN.findall(lowered(phrase)))
+
+
+class PairIndex(Generic[E]):
+    """The heads and qualifiers of one pack's lexicon records, by their lemmas."""
+
+    def __init__(self, rules: Iterable[tuple[E, Sequence[str], Sequence[str]]]) -> None:
+        # Each phrase's rules, by its words: a head of one rule, a qualifier of some.
+        self._heads: dict[tuple[str, ...], int] = {}
+        self._qualifiers: dict[tuple[str, ...], set[int]] = {}
+        self._entries: list[E] = []
+        for rule, (entry, heads, qualifiers) in enumerate(rules):
+            self._entries.append(entry)
+            for head in heads:
+                self._heads.setdefault(_key(head), rule)
+            for qualifier in qualifiers:
+                self._qualifiers.setdefault(_key(qualifier), set()).add(rule)
+        self._longest = max(map(len, (*self._heads, *self._qualifiers)), default=0)
+        self._firsts = frozenset(k[0] for k in (*self._heads, *self._qualifiers) if k)
+
+    def __bool__(self) -> bool:
+        return bool(self._heads)
+
+    def _spans(
+        self, stems: Sequence[str], taken: Sequence[bool], heads: bool
+    ) -> list[tuple[int, int, int]]:
+        """(start, end, rule) of each head (or qualifier) in the free tokens, longest first."""
+        table: dict[tuple[str, ...], int] | dict[tuple[str, ...], set[int]]
+        table = self._heads if heads else self._qualifiers
+        out: list[tuple[int, int, int]] = []
+        i, n = 0, len(stems)
+        while i < n:
+            size = 0
+            if stems[i] in self._firsts:
+                for size in range(min(self._longest, n - i), 0, -1):
+                    key = tuple(stems[i : i + size])
+                    if key in table and not any(taken[i : i + size]):
+                        found = table[key]
+                        rules = [found] if isinstance(found, int) else sorted(found)
+                        out += [(i, i + size, rule) for rule in rules]
+                        break
+                else:
+                    size = 0
+            i += max(size, 1)
+        return out
+
+    def find(self, stems: Sequence[str], taken: Sequence[bool]) -> list[Pair[E]]:
+        """Each head with its nearest qualifier of the same record, where no barrier and no
+        other head or matched phrase lies between them."""
+        if not self._heads:
+            return []
+        heads = self._spans(stems, taken, heads=True)
+        if not heads:
+            return []
+        qualifiers = self._spans(stems, taken, heads=False)
+        head_tokens = {k for s, e, _ in heads for k in range(s, e)}
+        pairs: list[Pair[E]] = []
+        used: set[int] = set()
+        for h_start, h_end, rule in heads:
+            best: tuple[int, int, int] | None = None
+            for q_start, q_end, q_rule in qualifiers:
+                if q_rule != rule or (q_start < h_end and h_start < q_end):
+                    continue
+                gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
+                if len(gap) > MAX_GAP or any(
+                    taken[k] or k in head_tokens or stems[k] in _BARRIERS for k in gap
+                ):
+                    continue
+                if best is None or len(gap) < best[2]:
+                    best = (q_start, q_end, len(gap))
+            if best is None:
+                continue
+            start, end = min(h_start, best[0]), max(h_end, best[1])
+            if used & set(range(start, end)):
+                continue  # overlaps a pair already found
+            used.update(range(start, end))
+            words = (*range(h_start, h_end), *range(best[0], best[1]))
+            pairs.append(Pair(start, end, self._entries[rule], tuple(sorted(words))))
+        return pairs
