@@ -88,7 +88,9 @@ def _answers(client: httpx.Client, count: int, gets: bool = True) -> list[httpx.
     return answers
 
 
-def test_requests_are_spread_over_both_replicas(replicas: Replicas) -> None:
+def test_requests_are_spread_over_both_replicas_and_one_stops_cleanly(
+    replicas: Replicas,
+) -> None:
     with httpx.Client(base_url=replicas.url, timeout=10) as client:
         answers = _answers(client, 20)
         trace = client.request("TRACE", "/v1/meta")
@@ -103,6 +105,19 @@ def test_requests_are_spread_over_both_replicas(replicas: Replicas) -> None:
     # The shared front door holds here too: nginx's own refusals are problem+json.
     assert trace.status_code == 405
     assert trace.headers["content-type"] == PROBLEM
+
+    # A rollout's stop (SIGTERM) while requests keep coming: the replica finishes what it
+    # has, closes its keep-alive connections and exits 0; nginx sends the rest elsewhere.
+    stopping = replicas.servers[0]
+    with (
+        httpx.Client(base_url=replicas.url, timeout=10) as client,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        during = pool.submit(_answers, client, 24)
+        time.sleep(8 * PACE)
+        stopping.process.send_signal(signal.SIGTERM)
+        assert stopping.process.wait(timeout=20) == 0
+        assert [answer.status_code for answer in during.result()] == [200] * 24
 
 
 def test_a_killed_replica_costs_no_answer_and_both_down_is_a_502_problem(
