@@ -37,7 +37,9 @@ def _peak_rss_kib(server: Server) -> int:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
 
 
-def measure(name: str, queries: Sequence[dict[str, list[str]]], env: dict[str, str]) -> dict:
+def measure(
+    name: str, queries: Sequence[dict[str, list[str]]], env: dict[str, str]
+) -> dict[str, object]:
     port = free_port()
     before = cpu_times()
     with running(project_command(port), port, timeout=300, env=env) as server:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,16 @@ def test_the_deployment_fits_the_image_and_the_api() -> None:
     mounts = [mount["mountPath"] for mount in container["volumeMounts"]]
     assert any(cache_dir.startswith(mount + "/") for mount in mounts), (cache_dir, mounts)
     assert "/tmp" in mounts
+
+
+def test_the_image_is_this_version_of_the_dockerfiles() -> None:
+    """Both containers run the image `docker build -t symptom-graph:VERSION .` makes."""
+    version = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
+    pod = _kind("Deployment")["spec"]["template"]["spec"]
+    images = {container["image"] for container in pod["initContainers"] + pod["containers"]}
+    assert images == {f"symptom-graph:{version}"}
 
 
 def test_service_and_budget_select_the_deployments_pods() -> None:
