@@ -26,7 +26,8 @@ pytestmark = pytest.mark.slow
 
 def _read_only_command(port: int) -> list[str]:
     """`serve` in a private mount namespace whose code and home are read-only."""
-    trees = sorted({REPO, Path(sys.prefix), Path(sys.base_prefix), Path.home()})
+    # Never "/" itself (a HOME of "/"): the test's own folder under /tmp stays writable.
+    trees = sorted({REPO, Path(sys.prefix), Path(sys.base_prefix), Path.home()} - {Path("/")})
     mounts = "".join(
         f"mount -o bind,ro {shlex.quote(str(tree))} {shlex.quote(str(tree))} && " for tree in trees
     )
