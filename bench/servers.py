@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -143,29 +144,46 @@ def nginx_binary() -> str | None:
     return None
 
 
-def render_nginx(prefix: Path, listen_port: int, upstream_port: int) -> Path:
-    """deploy/nginx's configuration, filled in for 127.0.0.1 and files under `prefix`."""
+def render_nginx(prefix: Path, listen_port: int, upstream: int | Sequence[int]) -> Path:
+    """deploy/nginx's configuration, filled in for 127.0.0.1 and files under `prefix`: the
+    one-upstream site for one port, replicas.conf for two (its access log is
+    prefix/access.log)."""
     from string import Template
 
-    values = {
-        "PREFIX": str(prefix),
-        "NGINX_LISTEN": f"127.0.0.1:{listen_port}",
-        "SYMPTOM_GRAPH_UPSTREAM": f"127.0.0.1:{upstream_port}",
-    }
-    for name in ("symptom-graph.conf", "main.conf"):
+    ports = [upstream] if isinstance(upstream, int) else list(upstream)
+    values = {"PREFIX": str(prefix), "NGINX_LISTEN": f"127.0.0.1:{listen_port}"}
+    if len(ports) == 1:
+        site = "symptom-graph.conf"
+        values["SYMPTOM_GRAPH_UPSTREAM"] = f"127.0.0.1:{ports[0]}"
+    elif len(ports) == 2:
+        site = "replicas.conf"
+        values["NGINX_ACCESS_LOG"] = str(prefix / "access.log")
+        for number, port in enumerate(ports, start=1):
+            values[f"SYMPTOM_GRAPH_REPLICA_{number}"] = f"127.0.0.1:{port}"
+    else:
+        raise ValueError(f"deploy/nginx has sites for one or two upstreams, not {len(ports)}")
+    values["NGINX_SITE"] = site
+    for name in (site, "main.conf"):
         text = (DEPLOY / f"{name}.template").read_text(encoding="utf-8")
         # safe_substitute leaves nginx's own $variables as they are.
         (prefix / name).write_text(Template(text).safe_substitute(values), encoding="utf-8")
+    # The shared snippets, where the sites' relative includes find them (beside main.conf).
+    shutil.copytree(DEPLOY / "symptom-graph", prefix / "symptom-graph", dirs_exist_ok=True)
     return prefix / "main.conf"
 
 
 @contextmanager
 def running_nginx(
-    binary: str, prefix: Path, listen_port: int, upstream_port: int, cpu: int | None = None
+    binary: str,
+    prefix: Path,
+    listen_port: int,
+    upstream: int | Sequence[int],
+    cpu: int | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """The real nginx in front of the server on `upstream_port`, until the block ends."""
+    """The real nginx in front of the server on `upstream` (or the replicas on each of its
+    ports), until the block ends."""
     prefix.chmod(0o755)  # workers may run as another user when the tests run as root
-    config = render_nginx(prefix, listen_port, upstream_port)
+    config = render_nginx(prefix, listen_port, upstream)
     command = [binary, "-p", str(prefix), "-c", str(config), "-e", str(prefix / "error.log")]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     if check.returncode != 0:

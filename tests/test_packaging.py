@@ -7,6 +7,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from tests.paths import REPO
 
@@ -51,21 +52,64 @@ def test_wheel_carries_code_and_content(tmp_path: Path) -> None:
     assert not any(name.startswith("tests/") for name in names)
 
 
-def test_compose_runs_nginx_with_the_template_and_fills_every_variable(tmp_path: Path) -> None:
+SNIPPETS = "./nginx/symptom-graph:/etc/nginx/symptom-graph:ro"
+
+
+def _compose(name: str) -> dict[str, Any]:
     import yaml
 
+    compose: dict[str, Any] = yaml.safe_load((REPO / "deploy" / name).read_text(encoding="utf-8"))
+    return compose
+
+
+def _template_variables(name: str) -> set[str]:
+    return set(re.findall(r"\$\{(\w+)\}", (REPO / "deploy" / "nginx" / name).read_text()))
+
+
+def test_compose_runs_nginx_with_the_template_and_fills_every_variable(tmp_path: Path) -> None:
     from bench.servers import render_nginx
 
-    compose = yaml.safe_load((REPO / "deploy" / "docker-compose.yml").read_text(encoding="utf-8"))
+    compose = _compose("docker-compose.yml")
     nginx = compose["services"]["nginx"]
     assert (
         "./nginx/symptom-graph.conf.template:/etc/nginx/templates/default.conf.template:ro"
         in (nginx["volumes"])
     )
-    template = (REPO / "deploy" / "nginx" / "symptom-graph.conf.template").read_text()
-    assert set(re.findall(r"\$\{(\w+)\}", template)) == set(nginx["environment"])
+    assert SNIPPETS in nginx["volumes"]
+    assert _template_variables("symptom-graph.conf.template") == set(nginx["environment"])
     assert nginx["depends_on"]["app"]["condition"] == "service_healthy"
     assert compose["services"]["app"]["build"] == ".."
     render_nginx(tmp_path, 8080, 8000)
     for name in ("main.conf", "symptom-graph.conf"):
         assert "${" not in (tmp_path / name).read_text(), name
+
+
+def test_replicas_compose_runs_two_apps_behind_the_replicas_template(tmp_path: Path) -> None:
+    from bench.servers import render_nginx
+
+    compose = _compose("docker-compose.replicas.yml")
+    nginx = compose["services"]["nginx"]
+    assert (
+        "./nginx/replicas.conf.template:/etc/nginx/templates/default.conf.template:ro"
+        in nginx["volumes"]
+    )
+    assert SNIPPETS in nginx["volumes"]
+    assert _template_variables("replicas.conf.template") == set(nginx["environment"])
+    apps = {name for name in compose["services"] if name != "nginx"}
+    assert {nginx["environment"][f"SYMPTOM_GRAPH_REPLICA_{n}"] for n in (1, 2)} == {
+        f"{app}:8000" for app in apps
+    }
+    for app in apps:
+        assert compose["services"][app]["build"] == ".."
+        assert nginx["depends_on"][app]["condition"] == "service_healthy"
+    render_nginx(tmp_path, 8080, [8001, 8002])
+    for name in ("main.conf", "replicas.conf"):
+        assert "${" not in (tmp_path / name).read_text(), name
+
+
+def test_the_shared_snippets_are_copied_as_they_are() -> None:
+    """They are mounted, not passed through envsubst: a ${NAME} there would reach nginx."""
+    snippets = sorted((REPO / "deploy" / "nginx" / "symptom-graph").glob("*.conf"))
+    assert [path.name for path in snippets] == ["http.conf", "server.conf"]
+    for path in snippets:
+        assert "${" not in path.read_text(encoding="utf-8"), path.name
