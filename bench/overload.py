@@ -8,11 +8,17 @@ a probe thread asks /healthz every 20 ms. Reports, per load, the successful answ
 CPU time stolen by the hypervisor (/proc/stat). Timing is reported, never asserted; the exit
 code is 0 unless a tool or the server fails, or with --check when goodput at 2x or 4x is under
 80 % of the goodput at 1x or the /healthz p99 is 100 ms or more.
+
+`--nginx` sends the same loads through the shipped nginx (deploy/nginx) on the load's core:
+its per-client limits (20 requests/s, bursts of 40, 64 connections) shed first, with 429,
+so one client's overload never reaches the app's own shedding, and /healthz, which those
+limits leave alone, is asked through nginx too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -36,7 +42,7 @@ from bench.run_bench import (
     rotating_bodies,
     steal_share,
 )
-from bench.servers import free_port, project_command, running
+from bench.servers import free_port, nginx_binary, project_command, running, running_nginx
 
 LIMIT = 64  # the default max_in_flight
 GOODPUT_SHARE, HEALTH_P99_MS = 0.8, 100.0
@@ -108,25 +114,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="per load (default 5)")
     parser.add_argument("--check", action="store_true", help="exit 1 past the targets")
+    parser.add_argument("--nginx", action="store_true", help="through the shipped nginx")
     args = parser.parse_args()
     binary = ensure_wrk()
+    front = nginx_binary() if args.nginx else None
+    if args.nginx and front is None:
+        raise SystemExit("--nginx needs nginx: sudo apt-get install nginx")
     port = free_port()
     results = []
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        running(project_command(port), port, cpu=SERVER_CPU) as server,
-    ):
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        server = stack.enter_context(running(project_command(port), port, cpu=SERVER_CPU))
+        url = server.url
+        if front is not None:
+            front_port = free_port()
+            (tmp / "nginx").mkdir()
+            stack.enter_context(running_nginx(front, tmp / "nginx", front_port, port, LOAD_CPU))
+            url = f"http://127.0.0.1:{front_port}"
         if hasattr(os, "sched_setaffinity"):
             os.sched_setaffinity(0, {LOAD_CPU})  # the probe keeps off the server's core
-        script = _script(Path(tmp))
+        script = _script(tmp)
         for factor in (1, 2, 4):
-            result = one_load(binary, script, server.url, factor * LIMIT, args.seconds)
+            result = one_load(binary, script, url, factor * LIMIT, args.seconds)
             results.append({"factor": factor, **result})
             time.sleep(1)  # let the lag monitor settle between loads
     base = results[0]["goodput_per_second"] or 1.0
     for result in results:
         result["goodput_share"] = round(result["goodput_per_second"] / base, 3)
-    print(json.dumps({"limit": LIMIT, "seconds": args.seconds, "loads": results}, indent=2))
+    report = {"limit": LIMIT, "seconds": args.seconds, "through_nginx": args.nginx}
+    print(json.dumps({**report, "loads": results}, indent=2))
     if args.check:
         failed = [
             r["factor"]

@@ -213,3 +213,26 @@ def test_an_app_that_is_down_is_a_502_problem(tmp_path: Path) -> None:
     assert response.headers["content-type"] == PROBLEM
     assert response.headers["retry-after"] == "1"
     assert response.json()["status"] == 502
+
+
+def test_a_client_past_its_rate_is_refused_but_health_checks_still_pass(tmp_path: Path) -> None:
+    """Issue 24 item 1 through nginx: its per-client limits shed first (429 problem+json,
+    quickly), while /healthz and /readyz from the same address are never limited (they were
+    refused 429 with everything else)."""
+    binary = nginx_or_skip()
+    app_port, port = free_port(), free_port()
+    with (
+        running(project_command(app_port), app_port),
+        running_nginx(binary, tmp_path, port, app_port),
+        httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client,
+    ):
+        # 20 requests/s with a burst of 40: the first 41 pass, then 429s begin.
+        answers = [client.get("/v1/nodes/cause:dehydration") for _ in range(80)]
+        statuses = [a.status_code for a in answers]
+        assert statuses.count(429) >= 20
+        assert set(statuses) == {200, 429}
+        refused = next(a for a in answers if a.status_code == 429)
+        assert refused.headers["content-type"] == PROBLEM
+        for path in ("/healthz", "/readyz"):
+            answers = [client.get(path).status_code for _ in range(30)]
+            assert answers == [200] * 30, (path, answers)
