@@ -153,6 +153,12 @@ class CheckerOut(BaseModel):
         description="The node the explorer starts from; null only for a pack without nodes.",
         examples=["condition:knee-twitching"],
     )
+    red_flags: int = Field(
+        ge=0,
+        description="How many warning signs the pack defines; with none, a page has no triage "
+        "to report until one fires.",
+        examples=[3],
+    )
 
     @classmethod
     def of(cls, wording: Presentation) -> CheckerOut:
@@ -204,6 +210,7 @@ class MetaOut(BaseModel):
                                 "causes": "causes",
                                 "finding": "symptom",
                                 "start": "condition:knee-twitching",
+                                "red_flags": 3,
                             },
                         }
                     ],

@@ -39,13 +39,15 @@ class Presentation:
     causes: str
     finding: str
     start: str | None  # None only for a pack without nodes
+    red_flags: int  # warning signs whose symptoms are the pack's: none, and no banner is due
 
 
 def presentation(graph: KnowledgeGraph, pack: PackManifest) -> Presentation:
     """`pack`'s wording for the checker: each field from its manifest, or derived."""
     given = pack.checker
     shows, shown_by = _symptom_counts(graph, pack.id)
-    # The cause that shows the most symptoms gives the example; earlier content wins a tie.
+    # The cause (or condition) that shows the most symptoms gives the example; earlier content
+    # wins a tie.
     richest = min(shows, key=lambda c: (-shows[c], graph.content_order[c]), default=None)
     example = [graph.node(s).name for s in _symptoms_of(graph, richest)[:3]] if richest else []
     sources = given.sources or _sources_noun(graph, pack.id)
@@ -64,12 +66,15 @@ def presentation(graph: KnowledgeGraph, pack: PackManifest) -> Presentation:
         causes=cause_noun,
         finding=finding,
         start=given.start or _start(graph, pack.id, richest),
+        red_flags=sum(
+            1 for flag in graph.red_flags if graph.pack_of.get(flag.any_present[0]) == pack.id
+        ),
     )
 
 
 def _symptom_counts(graph: KnowledgeGraph, pack_id: str) -> tuple[Counter[str], Counter[str]]:
-    """How many symptoms each of the pack's causes shows, and by how many causes each symptom
-    is shown: one pass over the edges (an index walk per cause took 0.5 s on the HPO pack)."""
+    """How many symptoms each of the pack's causes and conditions shows, and by how many of
+    them each symptom is shown: one pass over the edges (an index walk per cause took 0.5 s on the HPO pack)."""
     pack_of = graph.pack_of
     alone = len(graph.packs) == 1  # every edge is the pack's own: skip the lookup
     edges = [

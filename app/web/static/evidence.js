@@ -1,0 +1,32 @@
+// A cause's evidence panel: the explanation `POST /v1/diagnose` gives with `explain: true`.
+// Every value may be missing on some pack (no prevalence class, no exposures): a missing one is
+// left out, never printed.
+import { h, kids, excerpt, edgeLine, pct } from "./api.js";
+
+const words = (s) => s.replaceAll("_", " ");
+
+function chain(f, names, sources) {
+  const sensitivity = typeof f.sensitivity === "number" ? ` · sensitivity ${f.sensitivity}` : null;
+  const via = f.via ? ` (through ${names.get(f.via) || f.via})` : null;
+  return h("li", {},
+    h("p", {}, h("strong", {}, names.get(f.end) || f.end), h("span", { class: "muted" }, via, sensitivity)),
+    (f.edges || []).map((e) => h("div", { class: "edge" }, edgeLine(e, names),
+      e.reasoning ? h("p", { class: "reasoning" }, "Reasoning: ", e.reasoning) : null,
+      (e.evidence || []).map((ev) => excerpt(ev, sources)))));
+}
+
+// The panel's children for explanation `ex`, with the page's wording `w`.
+export function evidencePanel(ex, names, sources, w) {
+  const prior = pct(ex.prior);
+  const level = ex.prevalence?.level ? words(ex.prevalence.level) : null;
+  const common = kids(prior ? `Prior ${prior}` : null, level);
+  const list = (title, items) => items?.length
+    ? [h("h4", {}, title), h("ul", { class: "chains" }, items.map((f) => chain(f, names, sources)))]
+    : null;
+  return kids(
+    common.length ? [h("h4", {}, "How common it is"), h("p", {}, common.join(" · "))] : null,
+    ex.prevalence?.reasoning ? h("p", { class: "reasoning" }, ex.prevalence.reasoning) : null,
+    (ex.prevalence?.evidence || []).map((ev) => excerpt(ev, sources)),
+    list(w.clinician ? "Why it fits the findings" : "Why it fits what you reported", ex.findings),
+    list("Exposures", ex.exposures));
+}
