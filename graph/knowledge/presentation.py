@@ -50,13 +50,18 @@ def presentation(graph: KnowledgeGraph, pack: PackManifest) -> Presentation:
     # wins a tie.
     richest = min(shows, key=lambda c: (-shows[c], graph.content_order[c]), default=None)
     example = [graph.node(s).name for s in _symptoms_of(graph, richest)[:3]] if richest else []
-    sources = given.sources or _sources_noun(graph, pack.id)
+    kinds = _source_kinds(graph, pack.id)
+    sources = given.sources or _sources_noun(kinds)
     cause_noun = given.causes or "causes"
     finding = given.finding or "symptom"
-    clinician = given.audience is Audience.CLINICIAN
+    # Articles written for the public make a public page; databases and studies, a clinician's.
+    audience = given.audience or (
+        Audience.PUBLIC if not kinds or SourceKind.CONSUMER_ARTICLE in kinds else Audience.CLINICIAN
+    )
+    clinician = audience is Audience.CLINICIAN
     return Presentation(
         pack=pack.id,
-        audience=given.audience,
+        audience=audience,
         title=given.title or pack.title,
         intro=given.intro or _intro(clinician, cause_noun, finding, sources),
         prompt=given.prompt or ("Clinical note" if clinician else "What do you notice?"),
@@ -113,14 +118,18 @@ def _commonest_symptom(graph: KnowledgeGraph, shown_by: Counter[str]) -> str:
     return _listing([graph.node(commonest).name])
 
 
-def _sources_noun(graph: KnowledgeGraph, pack_id: str) -> str:
-    """ "the cited articles" when every source the pack's edges cite is an article, and so on."""
-    kinds = {
+def _source_kinds(graph: KnowledgeGraph, pack_id: str) -> set[SourceKind]:
+    """The kinds of the sources the pack's edges cite."""
+    return {
         source.kind
         for source in graph.sources()
         if any(graph.pack_of.get(e.subject) == pack_id for e in graph.edges_citing(source.id))
     }
-    noun = _SOURCE_NOUNS[kinds.pop()] if len(kinds) == 1 else "sources"
+
+
+def _sources_noun(kinds: set[SourceKind]) -> str:
+    """ "the cited articles" when every source cited is an article, and so on."""
+    noun = _SOURCE_NOUNS[next(iter(kinds))] if len(kinds) == 1 else "sources"
     return f"the cited {noun}"
 
 

@@ -32,7 +32,7 @@ class Audience(StrEnum):
 class CheckerWording(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    audience: Audience = Audience.PUBLIC
+    audience: Audience | None = None  # absent: public if it quotes articles, else clinician
     title: Words | None = None  # the page's heading, e.g. "Knee symptom checker"
     intro: Sentence | None = None  # one or two sentences under it
     prompt: Words | None = None  # the free-text box's label, e.g. "What do you notice?"

@@ -429,6 +429,8 @@ def test_a_clinical_note_on_the_hpo_pack(hpo_browser: Browser, hpo_server: Serve
     open_every_evidence_panel(page)
     evidence = causes.first.locator(".evidence").inner_text()
     assert "Cites OMIM:" in evidence
+    # Nodes a chain passes through (up the phenotype hierarchy) are named, not left as ids.
+    assert "symptom:hp-" not in page.inner_text("#results")
     assert "0.0%" not in page.inner_text("#results")
     assert stray_text(page) == []
     assert axe_violations(page) == []

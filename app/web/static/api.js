@@ -54,7 +54,8 @@ export function h(tag, attrs = {}, ...children) {
 // A probability as a percentage that never rounds to a false 0% or 100%; null when missing.
 export function pct(p) {
   if (typeof p !== "number" || !Number.isFinite(p)) return null;
-  if (p > 0 && p < 0.0005) return "<0.1%";
+  if (p <= 0) return "0%";
+  if (p < 0.0005) return "<0.1%";
   if (p < 1 && p >= 0.995) return ">99%";
   return `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 }

@@ -1,7 +1,8 @@
 // The symptom checker: free text -> /v1/parse -> chips -> /v1/diagnose -> next question.
 // The interview state lives here, in the page; every API call is stateless.
 import { api, h, kids, nodeHref, disclaimer, sourceTitles, pct } from "./api.js";
-import { evidencePanel } from "./evidence.js";
+import { evidencePanel, nameChains } from "./evidence.js";
+import { typeahead } from "./typeahead.js";
 import { applyWording, wordingFor } from "./wording.js";
 
 const state = {
@@ -205,6 +206,7 @@ async function explain(causeId, el, names) {
     const sources = await sourceTitles();
     const ex = answer.candidates.find((x) => x.cause.id === causeId)?.explanation;
     if (!ex) { el.replaceChildren(h("p", {}, "No evidence returned.")); return; }
+    await nameChains(ex, names);
     el.replaceChildren(...evidencePanel(ex, names, sources, state.w));
   } catch (err) {
     el.replaceChildren(h("p", { class: "error" }, `The API said: ${err.message}`));
@@ -235,63 +237,18 @@ $("describe").addEventListener("submit", async (event) => {
   }
 });
 
-// Typeahead over /v1/search: symptoms and causes only; arrows move, Enter picks, Escape closes.
+// Typeahead over /v1/search: symptoms and causes (as exposures) only.
 const input = $("search");
-const list = $("search-list");
-let hits = [];
-let active = -1;
-let timer;
-
-function closeList() {
-  list.hidden = true;
-  input.setAttribute("aria-expanded", "false");
-  input.removeAttribute("aria-activedescendant");
-  active = -1;
-}
-
-function renderList() {
-  list.replaceChildren(...hits.map((hit, i) => h("li", {
-    role: "option", id: `opt-${i}`, "aria-selected": String(i === active),
-    onmousedown: (e) => { e.preventDefault(); pick(i); },
-  }, hit.node.name, h("span", { class: "muted" }, ` · ${hit.node.kind === "cause" ? "exposure" : state.w.finding}`))));
-  list.hidden = hits.length === 0;
-  input.setAttribute("aria-expanded", String(!list.hidden));
-  if (active >= 0) input.setAttribute("aria-activedescendant", `opt-${active}`);
-  else input.removeAttribute("aria-activedescendant");
-}
-
-function pick(i) {
-  const hit = hits[i];
-  if (!hit) return;
-  addItem(hit.node.id, hit.node.name, hit.node.kind === "cause" ? "exposure" : "symptom", "present");
-  input.value = "";
-  hits = [];
-  closeList();
-  update();
-}
-
-input.addEventListener("input", () => {
-  clearTimeout(timer);
-  const q = input.value.trim();
-  if (!q) { hits = []; closeList(); return; }
-  timer = setTimeout(async () => {
-    try {
-      // A clinician records findings: a disease is what the ranking is for, not an input.
-      const page = await api.search(q, 12, state.w.clinician ? "symptom" : null);
-      hits = page.items.filter((x) => x.node.kind === "symptom" || x.node.kind === "cause").slice(0, 8);
-      active = -1;
-      renderList();
-    } catch { hits = []; closeList(); }
-  }, 120);
+const kindOf = (node) => (node.kind === "cause" ? "exposure" : "symptom");
+typeahead(input, $("search-list"), {
+  find: async (q) => {
+    // A clinician records findings: a disease is what the ranking is for, not an input.
+    const page = await api.search(q, 12, state.w.clinician ? "symptom" : null);
+    return page.items.filter((x) => x.node.kind === "symptom" || x.node.kind === "cause").slice(0, 8);
+  },
+  kind: (hit) => (kindOf(hit.node) === "exposure" ? "exposure" : state.w.finding),
+  pick: (hit) => { addItem(hit.node.id, hit.node.name, kindOf(hit.node), "present"); update(); },
 });
-
-input.addEventListener("keydown", (e) => {
-  if (e.key === "ArrowDown" && hits.length) { active = (active + 1) % hits.length; renderList(); e.preventDefault(); }
-  else if (e.key === "ArrowUp" && hits.length) { active = (active - 1 + hits.length) % hits.length; renderList(); e.preventDefault(); }
-  else if (e.key === "Enter") { e.preventDefault(); pick(active >= 0 ? active : 0); }
-  else if (e.key === "Escape") closeList();
-});
-input.addEventListener("blur", () => setTimeout(closeList, 100));
 
 // The pack's wording and the disclaimer from the API, in view before anything is asked. With
 // several packs served, a choice of pack appears; switching starts afresh.

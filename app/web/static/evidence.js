@@ -1,7 +1,7 @@
 // A cause's evidence panel: the explanation `POST /v1/diagnose` gives with `explain: true`.
 // Every value may be missing on some pack (no prevalence class, no exposures): a missing one is
 // left out, never printed.
-import { h, kids, excerpt, edgeLine, pct } from "./api.js";
+import { api, h, kids, excerpt, edgeLine, pct } from "./api.js";
 
 const words = (s) => s.replaceAll("_", " ");
 
@@ -13,6 +13,21 @@ function chain(f, names, sources) {
     (f.edges || []).map((e) => h("div", { class: "edge" }, edgeLine(e, names),
       e.reasoning ? h("p", { class: "reasoning" }, "Reasoning: ", e.reasoning) : null,
       (e.evidence || []).map((ev) => excerpt(ev, sources)))));
+}
+
+// Names for the nodes an explanation passes through that the page has not named yet (a chain
+// up the phenotype hierarchy): at most `limit` lookups, each answered once per page.
+const looked = new Map();
+export async function nameChains(ex, names, limit = 24) {
+  const ids = new Set();
+  for (const f of [...(ex.findings || []), ...(ex.exposures || [])]) {
+    for (const e of f.edges || []) for (const id of [e.subject, e.object]) if (!names.has(id)) ids.add(id);
+  }
+  await Promise.all([...ids].slice(0, limit).map(async (id) => {
+    if (!looked.has(id)) looked.set(id, api.node(id).then((d) => d.node.name).catch(() => null));
+    const name = await looked.get(id);
+    if (name) names.set(id, name);
+  }));
 }
 
 // The panel's children for explanation `ex`, with the page's wording `w`.

@@ -58,6 +58,8 @@ def test_without_a_condition_the_explorer_starts_at_the_richest_cause() -> None:
     silent = graph.packs[0].model_copy(update={"checker": CheckerWording()})
     wording = presentation(graph, silent)
     assert wording.sources == "the cited databases"
+    assert wording.audience is Audience.CLINICIAN  # databases, not articles for the public
+    assert wording.prompt == "Clinical note"
     assert wording.title == graph.packs[0].title
     assert wording.start is not None
     assert graph.kind(wording.start) == "cause"
