@@ -448,3 +448,25 @@ def test_a_clinical_note_on_the_hpo_pack(hpo_browser: Browser, hpo_server: Serve
     assert axe_violations(page) == []
     assert browser.blocked == []
     assert browser.errors == []
+
+
+def test_several_packs_offer_a_choice_and_each_request_names_it(tmp_path: Path) -> None:
+    port = free_port()
+    command = [*project_command(port), "--pack", "knee", "--pack", "hpo-sample"]
+    with running(command, port) as live, chromium(live.url, tmp_path / "profile") as browser:
+        page = browser.page(DESKTOP)
+        page.goto(live.url + "/", wait_until="networkidle")
+        assert page.inner_text("h1") == "Knee symptom checker"
+        page.get_by_label("Content").select_option("hpo-sample")
+        assert page.inner_text("h1") == "Phenotype-driven differential (HPO)"
+        page.get_by_label("Clinical note").fill(NOTES["hpo-sample"])
+        with page.expect_request(lambda r: r.url.endswith("/v1/parse")) as parsed:
+            page.get_by_role("button", name="Read the note").click()
+        assert parsed.value.post_data_json["pack"] == "hpo-sample"
+        first = page.locator("ol.causes > li").first
+        first.wait_for()
+        assert first.locator("h3 a").inner_text() == "Spinal muscular atrophy, type II"
+        assert stray_text(page) == []
+        assert axe_violations(page) == []
+        assert browser.blocked == []
+        assert browser.errors == []
