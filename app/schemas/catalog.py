@@ -175,14 +175,9 @@ class PackOut(BaseModel):
 
     @classmethod
     def of(cls, pack: PackManifest, wording: Presentation) -> PackOut:
-        return cls(
-            id=pack.id,
-            title=pack.title,
-            version=pack.version,
-            attribution=pack.attribution,
-            licence=pack.licence,
-            checker=CheckerOut.of(wording),
-        )
+        # The manifest's own fields as they are; its checker block as filled in from content.
+        plain = pack.model_dump(include=set(cls.model_fields) - {"checker"})
+        return cls(**plain, checker=CheckerOut.of(wording))
 
 
 class MetaOut(BaseModel):

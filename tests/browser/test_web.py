@@ -149,6 +149,16 @@ def stray_text(page: Page) -> list[str]:
     return found
 
 
+def diagnose_bodies(page: Page) -> list[Any]:
+    """The body of every `POST /v1/diagnose` the page sends from now on."""
+    sent: list[Any] = []
+    page.on(
+        "request",
+        lambda r: sent.append(r.post_data_json) if r.url.endswith("/v1/diagnose") else None,
+    )
+    return sent
+
+
 def open_every_evidence_panel(page: Page) -> None:
     causes = page.locator("ol.causes > li")
     for i in range(causes.count()):
@@ -305,11 +315,7 @@ def test_checker_keeps_hedged_and_family_mentions_out_of_the_query(
     browser: Browser, server: Server
 ) -> None:
     page = browser.page(DESKTOP)
-    sent: list[Any] = []
-    page.on(
-        "request",
-        lambda r: sent.append(r.post_data_json) if r.url.endswith("/v1/diagnose") else None,
-    )
+    sent = diagnose_bodies(page)
     page.goto(server.url + "/", wait_until="networkidle")
     page.get_by_label("What do you notice?").fill(
         "My knee twitches. Maybe some swelling. My mother has MS."
@@ -373,11 +379,7 @@ def test_on_a_phone_the_ranking_is_brought_into_view(
 def test_a_clinical_note_on_the_hpo_pack(hpo_browser: Browser, hpo_server: Server) -> None:
     browser = hpo_browser
     page = browser.page(DESKTOP)
-    sent: list[Any] = []
-    page.on(
-        "request",
-        lambda r: sent.append(r.post_data_json) if r.url.endswith("/v1/diagnose") else None,
-    )
+    sent = diagnose_bodies(page)
     page.goto(hpo_server.url + "/", wait_until="networkidle")
     page.wait_for_function("() => document.querySelector('h1').textContent.includes('HPO')")
     # Nothing of the knee pack's wording is left on a page serving only HPO.
