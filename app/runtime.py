@@ -21,6 +21,7 @@ from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.knowledge.presentation import presentation
 from graph.packs.loader import paused_gc
 from graph.reasoning import Diagnoser, PathFinder
 from graph.text.parse import Parser
@@ -93,7 +94,7 @@ class Runtime:
         self.meta = MetaOut(
             api_version=API_VERSION,
             graph_version=graph.version,
-            packs=[PackOut.of(p) for p in graph.packs],
+            packs=[PackOut.of(p, presentation(graph, p)) for p in graph.packs],
             counts_by_kind=dict(graph.counts_by_kind),
             counts_by_predicate=dict(graph.counts_by_predicate),
             built_at=dt.datetime.now(dt.UTC),

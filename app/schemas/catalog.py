@@ -8,11 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction
+from graph.knowledge.presentation import Presentation
+from graph.schema.presentation import Audience
 from graph.schema.records import PackManifest, SourceRecord
 from graph.schema.vocabulary import Predicate
 from graph.text.search import MatchType
 
 __all__ = [
+    "CheckerOut",
     "EdgePage",
     "MetaOut",
     "NeighbourGroup",
@@ -127,16 +130,54 @@ class SourceDetail(BaseModel):
     offset: int
 
 
+class CheckerOut(BaseModel):
+    """How the web checker words the pack: from its manifest, or derived from its content."""
+
+    audience: Audience = Field(
+        description="`public` (questions about oneself) or `clinician` (findings in a note)."
+    )
+    title: str = Field(examples=["Knee symptom checker"])
+    intro: str = Field(description="A sentence or two under the title.")
+    prompt: str = Field(description="The free-text box's label.", examples=["What do you notice?"])
+    example: str = Field(
+        description="Text the pack's parser reads, for the free-text box's placeholder.",
+        examples=["my knee keeps twitching after running, no swelling"],
+    )
+    search_example: str = Field(description="A term to suggest to the typeahead.")
+    sources: str = Field(description="What the content comes from.", examples=["the articles"])
+    causes: str = Field(description="The pack's word for its causes, plural.", examples=["causes"])
+    finding: str = Field(
+        description="The pack's word for a symptom, singular.", examples=["symptom"]
+    )
+    start: str | None = Field(
+        description="The node the explorer starts from; null only for a pack without nodes.",
+        examples=["condition:knee-twitching"],
+    )
+    red_flags: int = Field(
+        ge=0,
+        description="How many warning signs the pack defines; with none, a page has no triage "
+        "to report until one fires.",
+        examples=[3],
+    )
+
+    @classmethod
+    def of(cls, wording: Presentation) -> CheckerOut:
+        return cls.model_validate(wording, from_attributes=True)
+
+
 class PackOut(BaseModel):
     id: str
     title: str
     version: str
     attribution: str
     licence: str
+    checker: CheckerOut
 
     @classmethod
-    def of(cls, pack: PackManifest) -> PackOut:
-        return cls.model_validate(pack, from_attributes=True)
+    def of(cls, pack: PackManifest, wording: Presentation) -> PackOut:
+        # The manifest's own fields as they are; its checker block as filled in from content.
+        plain = pack.model_dump(include=set(cls.model_fields) - {"checker"})
+        return cls(**plain, checker=CheckerOut.of(wording))
 
 
 class MetaOut(BaseModel):
@@ -153,6 +194,19 @@ class MetaOut(BaseModel):
                             "version": "1.0.0",
                             "attribution": "Curated from two consumer articles.",
                             "licence": "MIT for the curated data; excerpts stay with their publishers.",
+                            "checker": {
+                                "audience": "public",
+                                "title": "Knee symptom checker",
+                                "intro": "Describe what you notice in your own words.",
+                                "prompt": "What do you notice?",
+                                "example": "my knee keeps twitching after running, no swelling",
+                                "search_example": "cramps",
+                                "sources": "the articles",
+                                "causes": "causes",
+                                "finding": "symptom",
+                                "start": "condition:knee-twitching",
+                                "red_flags": 3,
+                            },
                         }
                     ],
                     "counts_by_kind": {"cause": 19, "symptom": 16},

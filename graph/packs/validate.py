@@ -28,6 +28,7 @@ def validate_content(content: Content) -> list[Problem]:
     source_ids = {s.record.id for s in content.sources}
     node_ids = {n.record.id for n in content.nodes}
     problems += _source_references(content, source_ids)
+    problems += _checker_start(content)
     problems += _evidence_kinds(content)
     problems += _edge_checks(content, node_ids)
     problems += _synonym_clashes(content)
@@ -86,6 +87,18 @@ def _source_references(content: Content, source_ids: set[str]) -> list[Problem]:
         if ref not in source_ids:
             reason = f"disclaimer names unknown source {ref!r}"
             problems.append(Problem(pack.file, "disclaimer", reason, refers_to=ref))
+    return problems
+
+
+def _checker_start(content: Content) -> list[Problem]:
+    """The explorer's start node must be one of the pack's own nodes."""
+    folders = {n.record.id: n.file.split("/", 1)[0] for n in content.nodes}
+    problems = []
+    for pack in content.packs:
+        ref = pack.record.checker.start
+        if ref is not None and folders.get(ref) != pack.file.split("/", 1)[0]:
+            reason = f"checker.start names {ref!r}, which is not a node of this pack"
+            problems.append(Problem(pack.file, "checker.start", reason, refers_to=ref))
     return problems
 
 

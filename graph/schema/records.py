@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from graph.schema.presentation import CheckerWording
 from graph.schema.vocabulary import NodeKind, Predicate
 
 __all__ = [
@@ -310,3 +311,5 @@ class PackManifest(_Record):
     attribution: Text
     licence: Text
     disclaimer: Disclaimer
+    # How the web checker words this pack; gaps are filled from the content.
+    checker: CheckerWording = Field(default_factory=CheckerWording)

@@ -190,6 +190,12 @@ def test_meta(client: TestClient) -> None:
     }
     assert sum(meta["counts_by_predicate"].values()) == 127
     assert len(meta["graph_version"]) == 16
+    # The web checker's wording, from the pack's manifest.
+    checker = meta["packs"][0]["checker"]
+    assert checker["title"] == "Knee symptom checker"
+    assert checker["start"] == "condition:knee-twitching"
+    assert checker["audience"] == "public"
+    assert checker["red_flags"] == 3
 
 
 def test_health_and_metrics_by_template(client: TestClient) -> None:

@@ -32,7 +32,8 @@ def test_pages(client: TestClient, path: str, marker: str) -> None:
 
 def test_assets_and_first_page_weight(client: TestClient) -> None:
     total = len(client.get("/").content)
-    for asset in ("/web/style.css", "/web/checker.js", "/web/api.js"):
+    scripts = ("checker.js", "api.js", "evidence.js", "wording.js", "typeahead.js")
+    for asset in ("/web/style.css", *(f"/web/{name}" for name in scripts)):
         response = client.get(asset)
         assert response.status_code == 200
         assert "unsafe" not in response.headers["content-security-policy"]

@@ -17,11 +17,12 @@ async function call(path, init) {
 }
 
 export const api = {
-  parse: (text) =>
-    call("/v1/parse", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }) }),
+  parse: (text, pack) =>
+    call("/v1/parse", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text, pack }) }),
   diagnose: (query) =>
     call("/v1/diagnose", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(query) }),
-  search: (q, limit = 8) => call(`/v1/search?q=${encodeURIComponent(q)}&limit=${limit}`),
+  search: (q, limit = 8, kind = null) =>
+    call(`/v1/search?q=${encodeURIComponent(q)}&limit=${limit}${kind ? `&kind=${kind}` : ""}`),
   node: (id) => call(`/v1/nodes/${encodeURIComponent(id)}`),
   edges: (offset = 0) => call(`/v1/edges?limit=200&offset=${offset}`),
   sources: () => call("/v1/sources"),
@@ -29,20 +30,34 @@ export const api = {
   nodes: (offset = 0) => call(`/v1/nodes?limit=200&offset=${offset}`),
 };
 
+const absent = (x) => x === undefined || x === null || x === false;
+
+// Children for append / replaceChildren: nested lists flattened, missing ones dropped (the DOM
+// would print null or undefined as text).
+export function kids(...children) {
+  return children.flat(Infinity).filter((child) => !absent(child));
+}
+
 // Build elements without innerHTML: content text is always text, never markup.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
+    if (absent(value)) continue;
     if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
     else if (key === "class") el.className = value;
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    el.append(child instanceof Node ? child : String(child));
-  }
+  el.append(...kids(...children).map((child) => (child instanceof Node ? child : String(child))));
   return el;
+}
+
+// A probability as a percentage that never rounds to a false 0% or 100%; null when missing.
+export function pct(p) {
+  if (typeof p !== "number" || !Number.isFinite(p)) return null;
+  if (p <= 0) return "0%";
+  if (p < 0.0005) return "<0.1%";
+  if (p < 1 && p >= 0.995) return ">99%";
+  return `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
 }
 
 export function nodeHref(id) {
@@ -58,14 +73,24 @@ export function sourceTitles() {
   return sourcesPromise;
 }
 
-// One verbatim excerpt with its source: the title, linked when the source has a URL.
+const EVIDENCE_CODES = {
+  PCS: "published clinical study",
+  TAS: "traceable author statement",
+  IEA: "inferred from electronic annotation",
+};
+
+// One piece of evidence with its source (the title, linked when the source has a URL): a
+// verbatim excerpt, or, from a curated database, the record it cites and how.
 export function excerpt(evidence, sources) {
   const source = sources.get(evidence.source);
   const title = source?.title || evidence.source;
   const cite = source?.url ? h("a", { href: source.url, rel: "noreferrer" }, title) : title;
-  return h("figure", { class: "excerpt" },
-    h("blockquote", {}, evidence.excerpt),
-    h("figcaption", {}, "— ", h("cite", {}, cite)));
+  const code = evidence.evidence_code;
+  const body = evidence.excerpt
+    ? h("blockquote", {}, evidence.excerpt)
+    : h("p", { class: "reference" }, "Cites ", h("code", {}, evidence.reference),
+      code ? ` (${code}: ${EVIDENCE_CODES[code] || "evidence code"})` : null);
+  return h("figure", { class: "excerpt" }, body, h("figcaption", {}, "— ", h("cite", {}, cite)));
 }
 
 export function edgeLine(edge, names) {

@@ -1,6 +1,9 @@
 // The symptom checker: free text -> /v1/parse -> chips -> /v1/diagnose -> next question.
 // The interview state lives here, in the page; every API call is stateless.
-import { api, h, nodeHref, excerpt, edgeLine, disclaimer, sourceTitles } from "./api.js";
+import { api, h, kids, nodeHref, disclaimer, sourceTitles, pct } from "./api.js";
+import { evidencePanel, nameChains } from "./evidence.js";
+import { typeahead } from "./typeahead.js";
+import { applyWording, wordingFor } from "./wording.js";
 
 const state = {
   // id -> {id, name, kind: "symptom" | "exposure", status: "present" | "absent" | "uncertain"}
@@ -9,12 +12,14 @@ const state = {
   explained: new Map(), // query key -> diagnose answer with explain: true
   last: null,
   refocus: null, // the chip whose toggle had the focus before a re-render
+  packs: [], // from /v1/meta
+  w: null, // the current pack's wording (wording.js); null until /v1/meta answers
 };
 
 const $ = (id) => document.getElementById(id);
 
 function query(explain = false) {
-  const q = { present: [], absent: [], exposures: [], absent_exposures: [], limit: 10, explain };
+  const q = { present: [], absent: [], exposures: [], absent_exposures: [], limit: 10, explain, pack: state.w?.pack };
   for (const item of state.items.values()) {
     if (item.status === "uncertain") continue; // hedged text: neither yes nor no until answered
     if (item.kind === "symptom") q[item.status === "present" ? "present" : "absent"].push(item.id);
@@ -33,9 +38,10 @@ function renderChips() {
   list.replaceChildren(...[...state.items.values()].map((item) => {
     const yes = item.status === "present";
     const unsure = item.status === "uncertain";
-    const label = unsure ? "unsure" : yes ? "yes" : "no";
-    const next = yes ? "no" : "yes"; // an unsure chip becomes yes
-    const what = item.kind === "exposure" ? "exposure" : "symptom";
+    const w = state.w;
+    const label = unsure ? w.unsure : yes ? w.yes : w.no;
+    const next = yes ? w.no : w.yes; // an unsure chip becomes yes
+    const what = item.kind === "exposure" ? "exposure" : w.finding;
     return h("li", { class: `chip ${item.status}`, "data-id": item.id },
       h("span", { class: "chip-name" }, item.name),
       h("span", { class: "chip-kind" }, what),
@@ -56,13 +62,14 @@ function renderChips() {
   }
 }
 
-async function update() {
+// Re-render the chips and ask for the ranking; `reveal` brings the results into view (after the
+// text is read: on a phone they start screens below the button).
+async function update(reveal = false) {
   renderChips();
   const results = $("results");
   const q = query();
   if (!q.present.length && !q.exposures.length) {
-    results.replaceChildren(h("p", { class: "card muted" },
-      "Add at least one thing you do notice (a symptom marked yes, or an exposure) to see possible causes."));
+    results.replaceChildren(h("p", { class: "card muted" }, state.w.empty));
     return;
   }
   try {
@@ -73,31 +80,44 @@ async function update() {
   } catch (err) {
     results.replaceChildren(h("p", { class: "card error", role: "alert" }, `The API said: ${err.message}`));
   }
+  if (reveal) focusResults();
+}
+
+// Focus the results' heading, which scrolls it into view; the heading is reachable by script
+// only (tabindex -1), so the tab order is unchanged.
+function focusResults() {
+  const heading = $("results-title");
+  if (!heading) return;
+  heading.focus({ preventScroll: true });
+  const { top, bottom } = heading.getBoundingClientRect();
+  if (top < 0 || bottom > window.innerHeight / 2) heading.scrollIntoView({ block: "start" });
 }
 
 function renderAnswer(answer, sources) {
   const names = new Map(answer.candidates.map((c) => [c.cause.id, c.cause.name]));
   for (const item of state.items.values()) names.set(item.id, item.name);
-  $("results").replaceChildren(
+  const w = state.w;
+  const other = pct(answer.other_probability);
+  const unlisted = pct(answer.unlisted_probability);
+  $("results").replaceChildren(...kids(
+    h("h2", { id: "results-title", class: "results-title", tabindex: "-1" }, w.results),
     triage(answer.triage, sources),
     nextQuestion(answer),
     h("section", { class: "card", "aria-labelledby": "causes-title" },
-      h("h2", { id: "causes-title" }, "Possible causes"),
-      h("p", { class: "muted" }, "Ranked by how well the cited articles' causes account for what you reported."),
+      h("h2", { id: "causes-title" }, w.ranked),
+      h("p", { class: "muted" }, w.rankedHelp),
       h("ol", { class: "causes" }, answer.candidates.map((c) => candidate(c, names))),
-      h("p", { class: "muted" },
-        `Something not in these articles: ${pct(answer.other_probability)}. `,
-        `Causes not listed above: ${pct(answer.unlisted_probability)}.`)),
-  );
+      other || unlisted ? h("p", { class: "muted" },
+        other ? `${w.other}: ${other}. ` : null,
+        unlisted ? `${w.unlisted}: ${unlisted}.` : null) : null),
+  ));
 }
 
-const pct = (p) => `${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
-
 function triage(t, sources) {
+  if (t.level !== "seek_care" && !state.w.redFlags) return null; // no warning signs to check
   if (t.level !== "seek_care") {
     return h("section", { class: "banner self-care", "aria-label": "Triage" },
-      h("p", {}, h("strong", {}, "No warning sign reported. "),
-        "The articles' warning signs did not fire; see a professional if things persist or worsen."));
+      h("p", {}, h("strong", {}, "No warning sign reported. "), state.w.noFlag));
   }
   return h("section", { class: "banner seek-care", role: "alert", "aria-label": "Triage" },
     h("h2", {}, "Seek medical attention"),
@@ -112,11 +132,12 @@ function triage(t, sources) {
 }
 
 function nextQuestion(answer) {
+  const w = state.w;
   const box = h("section", { class: "card question", "aria-labelledby": "question-title" },
-    h("h2", { id: "question-title" }, "Next question"));
+    h("h2", { id: "question-title" }, w.question));
   const q = answer.next_question;
   if (answer.should_stop || !q) {
-    box.append(h("p", {}, "No further answer would change the ranking: this is as far as the articles go."));
+    box.append(h("p", {}, w.stop));
     return box;
   }
   if (state.skipped.has(q.id)) {
@@ -128,12 +149,15 @@ function nextQuestion(answer) {
     else state.skipped.add(q.id);
     update().then(() => $("question-title")?.focus());
   };
+  const [yes, no, unknown] = w.answers;
+  // A clinician checks a finding by name; a person is asked the content's question.
+  const ask = w.clinician && q.kind === "symptom" ? q.name : q.question;
   box.append(
-    h("p", { class: "ask" }, q.question),
+    h("p", { class: "ask" }, ask),
     h("div", { class: "buttons", role: "group", "aria-label": "Your answer" },
-      h("button", { type: "button", onclick: answerWith("present") }, "Yes"),
-      h("button", { type: "button", onclick: answerWith("absent") }, "No"),
-      h("button", { type: "button", class: "secondary", onclick: answerWith(null) }, "Don't know")));
+      h("button", { type: "button", onclick: answerWith("present") }, yes),
+      h("button", { type: "button", onclick: answerWith("absent") }, no),
+      h("button", { type: "button", class: "secondary", onclick: answerWith(null) }, unknown)));
   $("question-title")?.removeAttribute("tabindex");
   box.querySelector("h2").setAttribute("tabindex", "-1");
   return box;
@@ -163,7 +187,7 @@ function candidate(c, names) {
       c.tied_with?.length ? h("span", { class: "badge tie", title: "Tied: equally likely on what you reported" },
         `tied with ${c.tied_with.map((t) => names.get(t) || t).join(", ")}`) : null),
     h("div", { class: "prob" },
-      h("span", { class: "bar", role: "img", "aria-label": `Probability ${pct(c.probability)}` }, bar),
+      h("span", { class: "bar", role: "img", "aria-label": `Probability ${pct(c.probability) ?? "not given"}` }, bar),
       h("span", { class: "prob-text" }, pct(c.probability))),
     c.matched?.length ? h("p", { class: "muted" }, "Accounts for: ", c.matched.map((m) => names.get(m) || m).join(", ")) : null,
     c.contradicted?.length ? h("p", { class: "muted" }, "Would usually show: ", c.contradicted.map((m) => names.get(m) || m).join(", ")) : null,
@@ -180,23 +204,10 @@ async function explain(causeId, el, names) {
     if (!state.explained.has(key)) state.explained.set(key, await api.diagnose(q));
     const answer = state.explained.get(key);
     const sources = await sourceTitles();
-    const c = answer.candidates.find((x) => x.cause.id === causeId);
-    const ex = c?.explanation;
+    const ex = answer.candidates.find((x) => x.cause.id === causeId)?.explanation;
     if (!ex) { el.replaceChildren(h("p", {}, "No evidence returned.")); return; }
-    const chain = (f) => h("li", {},
-      h("p", {}, h("strong", {}, names.get(f.end) || f.end), h("span", { class: "muted" }, ` · sensitivity ${f.sensitivity}`)),
-      f.edges.map((e) => h("div", { class: "edge" }, edgeLine(e, names),
-        e.reasoning ? h("p", { class: "reasoning" }, "Reasoning: ", e.reasoning) : null,
-        e.evidence.map((ev) => excerpt(ev, sources)))));
-    el.replaceChildren(
-      h("h4", {}, "How common it is"),
-      h("p", {}, `Prior ${pct(ex.prior)}`, ex.prevalence ? ` · ${ex.prevalence.level.replaceAll("_", " ")}` : ""),
-      ex.prevalence?.reasoning ? h("p", { class: "reasoning" }, ex.prevalence.reasoning) : null,
-      ...(ex.prevalence?.evidence || []).map((ev) => excerpt(ev, sources)),
-      ex.findings?.length ? h("h4", {}, "Why it fits what you reported") : null,
-      ex.findings?.length ? h("ul", { class: "chains" }, ex.findings.map(chain)) : null,
-      ex.exposures?.length ? h("h4", {}, "Exposures") : null,
-      ex.exposures?.length ? h("ul", { class: "chains" }, ex.exposures.map(chain)) : null);
+    await nameChains(ex, names);
+    el.replaceChildren(...evidencePanel(ex, names, sources, state.w));
   } catch (err) {
     el.replaceChildren(h("p", { class: "error" }, `The API said: ${err.message}`));
   }
@@ -207,80 +218,59 @@ $("describe").addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = $("text").value.trim();
   const status = $("parse-status");
+  if (!state.w) { status.textContent = "Still loading; try again in a moment."; return; }
   if (!text) { status.textContent = "Type a few words first."; return; }
   try {
-    const parsed = await api.parse(text);
+    const parsed = await api.parse(text, state.w.pack);
     // A relative's history is not the patient's: named in the summary, never a chip.
     const own = parsed.mentions.filter((m) => m.experiencer !== "family");
     for (const m of own) addItem(m.id, m.name, m.kind, m.status);
-    const said = { present: "yes", absent: "no", uncertain: "unsure" };
+    const said = { present: state.w.yes, absent: state.w.no, uncertain: state.w.unsure };
     const family = parsed.mentions.filter((m) => m.experiencer === "family");
     status.textContent = parsed.mentions.length
       ? `Found ${own.length}: ${own.map((m) => `${m.name} (${said[m.status] ?? m.status})`).join(", ")}.`
         + (family.length ? ` In the family, not counted: ${family.map((m) => m.name).join(", ")}.` : "")
       : "Nothing recognised; try other words, or add items with the search box.";
-    await update();
+    await update(own.length > 0);
   } catch (err) {
     status.textContent = `The API said: ${err.message}`;
   }
 });
 
-// Typeahead over /v1/search: symptoms and causes only; arrows move, Enter picks, Escape closes.
+// Typeahead over /v1/search: symptoms and causes (as exposures) only.
 const input = $("search");
-const list = $("search-list");
-let hits = [];
-let active = -1;
-let timer;
-
-function closeList() {
-  list.hidden = true;
-  input.setAttribute("aria-expanded", "false");
-  input.removeAttribute("aria-activedescendant");
-  active = -1;
-}
-
-function renderList() {
-  list.replaceChildren(...hits.map((hit, i) => h("li", {
-    role: "option", id: `opt-${i}`, "aria-selected": String(i === active),
-    onmousedown: (e) => { e.preventDefault(); pick(i); },
-  }, hit.node.name, h("span", { class: "muted" }, ` · ${hit.node.kind === "cause" ? "exposure" : "symptom"}`))));
-  list.hidden = hits.length === 0;
-  input.setAttribute("aria-expanded", String(!list.hidden));
-  if (active >= 0) input.setAttribute("aria-activedescendant", `opt-${active}`);
-  else input.removeAttribute("aria-activedescendant");
-}
-
-function pick(i) {
-  const hit = hits[i];
-  if (!hit) return;
-  addItem(hit.node.id, hit.node.name, hit.node.kind === "cause" ? "exposure" : "symptom", "present");
-  input.value = "";
-  hits = [];
-  closeList();
-  update();
-}
-
-input.addEventListener("input", () => {
-  clearTimeout(timer);
-  const q = input.value.trim();
-  if (!q) { hits = []; closeList(); return; }
-  timer = setTimeout(async () => {
-    try {
-      const page = await api.search(q, 12);
-      hits = page.items.filter((x) => x.node.kind === "symptom" || x.node.kind === "cause").slice(0, 8);
-      active = -1;
-      renderList();
-    } catch { hits = []; closeList(); }
-  }, 120);
+const kindOf = (node) => (node.kind === "cause" ? "exposure" : "symptom");
+typeahead(input, $("search-list"), {
+  find: async (q) => {
+    // A clinician records findings: a disease is what the ranking is for, not an input.
+    const page = await api.search(q, 12, state.w.clinician ? "symptom" : null);
+    return page.items.filter((x) => x.node.kind === "symptom" || x.node.kind === "cause").slice(0, 8);
+  },
+  kind: (hit) => (kindOf(hit.node) === "exposure" ? "exposure" : state.w.finding),
+  pick: (hit) => { addItem(hit.node.id, hit.node.name, kindOf(hit.node), "present"); update(); },
 });
 
-input.addEventListener("keydown", (e) => {
-  if (e.key === "ArrowDown" && hits.length) { active = (active + 1) % hits.length; renderList(); e.preventDefault(); }
-  else if (e.key === "ArrowUp" && hits.length) { active = (active - 1 + hits.length) % hits.length; renderList(); e.preventDefault(); }
-  else if (e.key === "Enter") { e.preventDefault(); pick(active >= 0 ? active : 0); }
-  else if (e.key === "Escape") closeList();
-});
-input.addEventListener("blur", () => setTimeout(closeList, 100));
+// The pack's wording and the disclaimer from the API, in view before anything is asked. With
+// several packs served, a choice of pack appears; switching starts afresh.
+function choosePack(id) {
+  const pack = state.packs.find((p) => p.id === id) || state.packs[0];
+  state.w = wordingFor(pack);
+  applyWording(state.w);
+  state.items.clear();
+  state.skipped.clear();
+  state.explained.clear();
+  $("results").replaceChildren();
+  renderChips();
+}
 
-// The disclaimer from the API, in view before anything is asked.
-api.meta().then((d) => disclaimer($("disclaimer"), d.disclaimer)).catch(() => {});
+api.meta().then((meta) => {
+  disclaimer($("disclaimer"), meta.disclaimer);
+  state.packs = meta.packs;
+  const select = $("pack");
+  select.replaceChildren(...meta.packs.map((p) => h("option", { value: p.id }, p.checker.title)));
+  $("pack-choice").hidden = meta.packs.length < 2;
+  select.addEventListener("change", () => choosePack(select.value));
+  choosePack(select.value);
+}).catch((err) => {
+  $("parse-status").textContent = `The API said: ${err.message}`;
+});

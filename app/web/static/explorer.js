@@ -24,10 +24,18 @@ async function showHome() {
     h("h1", {}, "Content explorer"),
     h("p", {}, `Graph ${meta.graph_version}: `,
       Object.entries(meta.counts_by_kind).map(([k, n]) => `${n} ${k}`).join(", "), "."),
-    h("p", {}, "Search for a node above, start from ",
-      h("a", { href: nodeHref("condition:knee-twitching") }, "knee twitching"),
+    h("p", {}, "Search for a node above, start from ", await startLinks(meta.packs),
       ", or review ", h("a", { href: "#inferred" }, "every inferred edge"), ".")));
   focusHeading();
+}
+
+// Each pack's start node (its manifest's, or one derived from its content), by name.
+async function startLinks(packs) {
+  const starts = packs.filter((p) => p.checker.start);
+  const names = await Promise.all(starts.map((p) =>
+    api.node(p.checker.start).then((d) => d.node.name).catch(() => p.checker.start)));
+  const links = starts.map((p, i) => h("a", { href: nodeHref(p.checker.start) }, names[i]));
+  return links.length ? links.flatMap((x, i) => (i ? [" or ", x] : [x])) : "any node";
 }
 
 function focusHeading() {

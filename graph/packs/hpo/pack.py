@@ -23,6 +23,7 @@ from graph.packs.hpo.files import Annotation, Annotations, Ontology, Term, merge
 from graph.packs.kgx import pack_files, write_files
 from graph.packs.validate import normalise_term
 from graph.schema.content import Content, Located
+from graph.schema.presentation import Audience, CheckerWording
 from graph.schema.records import (
     Code,
     CodeSystem,
@@ -272,6 +273,15 @@ def _manifest(
             "The HPO data (terms, synonyms, definitions, annotations) stays under the HPO licence,"
             f" {ontology.licence or 'https://hpo.jax.org/app/license'}, as hp.obo states it;"
             " the conversion adds no claims of its own. symptom-graph's code is MIT-licensed."
+        ),
+        # A clinician's page; its example, hint and start node come from the content.
+        checker=CheckerWording(
+            audience=Audience.CLINICIAN,
+            title="Phenotype-driven differential (HPO)",
+            prompt="Clinical note",
+            sources="the HPO annotations",
+            causes="diseases",
+            finding="phenotype",
         ),
         disclaimer=Disclaimer(
             source=ANNOTATIONS_SOURCE,

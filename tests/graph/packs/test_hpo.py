@@ -12,6 +12,7 @@ from graph.packs import hpo
 from graph.packs.loader import load_content
 from graph.packs.validate import validate_content
 from graph.schema.content import Content
+from graph.schema.presentation import Audience
 from graph.schema.records import DatabaseEvidence, EvidenceCode, Frequency
 from tests.paths import REPO
 
@@ -141,6 +142,10 @@ def test_imported_pack_is_valid_and_loads_back(content: Content, tmp_path: Path)
     assert manifest.version == "2099.1.2"
     assert "Human Phenotype Ontology" in manifest.attribution
     assert "https://hpo.jax.org/app/license" in manifest.licence
+    # The web checker words it for clinicians, through pack.yaml and back.
+    assert manifest.checker == content.packs[0].record.checker
+    assert manifest.checker.audience is Audience.CLINICIAN
+    assert (manifest.checker.causes, manifest.checker.finding) == ("diseases", "phenotype")
     graph = KnowledgeGraph(loaded)
     assert graph.resolve("HP:0001250") == "symptom:hp-0001250"
     assert graph.resolve("omim:100001") == "cause:omim-100001"
