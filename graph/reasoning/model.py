@@ -23,6 +23,11 @@ import numpy.typing as npt
 from scipy import sparse
 
 from graph.knowledge import KnowledgeGraph
+from graph.reasoning.demographics import (
+    DEMOGRAPHIC_BACKGROUND,
+    demographic_findings,
+    demographic_likelihoods,
+)
 from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
 from graph.reasoning.likelihoods import cause_priors, symptom_sensitivities
 from graph.reasoning.parameters import FindingKind, ModelParameters
@@ -46,10 +51,13 @@ class PosteriorModel:
         self.params = params
         self.causes = tuple(causes)
         self.cause_index = {c: i for i, c in enumerate(self.causes)}
-        # Findings: every symptom, then every cause as an exposure.
+        # Findings: every symptom, then every cause as an exposure, then the sexes and onset
+        # classes when the pack's causes have any (graph/reasoning/demographics.py).
+        self.demographic_columns = demographic_findings(graph, self.causes)
         self.findings: tuple[tuple[FindingKind, str], ...] = tuple(
             [(FindingKind.SYMPTOM, s) for s in symptoms]
             + [(FindingKind.EXPOSURE, c) for c in self.causes]
+            + [(FindingKind.DEMOGRAPHIC, d) for d in self.demographic_columns]
         )
         self.finding_index = {f: j for j, f in enumerate(self.findings)}
         self.order = np.array([graph.content_order[c] for c in self.causes], dtype=np.int64)
@@ -85,6 +93,17 @@ class PosteriorModel:
                 rows.append(i)
                 cols.append(self.finding_index[(FindingKind.EXPOSURE, exposure)])
                 probs.append(p)
+        # How many causes each demographic column moves (the answer says so).
+        self.demographic_moved = dict.fromkeys(self.demographic_columns, 0)
+        if self.demographic_columns:
+            for i, cause in enumerate(self.causes):
+                for column, p in demographic_likelihoods(
+                    graph, cause, self.demographic_columns, params
+                ):
+                    rows.append(i)
+                    cols.append(self.finding_index[(FindingKind.DEMOGRAPHIC, column)])
+                    probs.append(p)
+                    self.demographic_moved[column] += 1
         # A certain finding (an n/n fraction) still leaves room for a reported absence.
         likelihoods = np.clip(np.array(probs, dtype=np.float64), 1e-12, 1.0 - 1e-6)
         row_index = np.array(rows, dtype=np.int64)
@@ -173,6 +192,8 @@ class PosteriorModel:
                 background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0) * (
                     1.0 - average[j]
                 )
+            elif kind == FindingKind.DEMOGRAPHIC:
+                background[j] = DEMOGRAPHIC_BACKGROUND
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background

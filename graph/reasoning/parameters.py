@@ -61,6 +61,10 @@ class ModelParameters:
     # reports carry fewer findings and are read in full.
     independent_findings: int = 8
     overlap_exponent: float = 0.5
+    # A query's age of onset counts against a cause whose onset classes all lie more than
+    # this many age bands away (graph/schema/onsets.py): classes are loosely applied, and a
+    # feature present at birth is often first noticed in infancy.
+    onset_reach: int = 1
     # Packs with at most this many cause x finding cells keep their tables dense (faster for
     # small packs); larger ones store only the pairs that differ from the background.
     dense_cells: int = 250_000
@@ -86,3 +90,5 @@ class ModelParameters:
 class FindingKind(StrEnum):
     SYMPTOM = "symptom"
     EXPOSURE = "exposure"
+    # The query's sex or age of onset (graph/reasoning/demographics.py): never asked about.
+    DEMOGRAPHIC = "demographic"
