@@ -5,7 +5,13 @@ from pathlib import Path
 import pytest
 
 from graph.packs import hpo
-from tests.paths import CODES_REFERENCE, HPO_HIERARCHY, SOURCE_TEXTS, required
+from tests.paths import (
+    CODES_REFERENCE,
+    HPO_DEMOGRAPHICS,
+    HPO_HIERARCHY,
+    SOURCE_TEXTS,
+    required,
+)
 
 
 @pytest.fixture(scope="session")
@@ -29,5 +35,18 @@ def hierarchy_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
         hpo.read_annotations(HPO_HIERARCHY / "phenotype.hpoa"),
     )
     folder = tmp_path_factory.mktemp("hpo-hierarchy") / "hpo"
+    hpo.write_kgx_pack(content, folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demographics_pack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/hpo-demographics (six seizure disorders that differ only in onset,
+    inheritance and the sex column) imported as the real HPO pack is."""
+    content = hpo.build_content(
+        hpo.parse_obo(HPO_DEMOGRAPHICS / "hp.obo"),
+        hpo.read_annotations(HPO_DEMOGRAPHICS / "phenotype.hpoa"),
+    )
+    folder = tmp_path_factory.mktemp("hpo-demographics") / "hpo"
     hpo.write_kgx_pack(content, folder)
     return folder
