@@ -231,7 +231,8 @@ class CandidateOut(BaseModel):
 
 
 class NextQuestionOut(BaseModel):
-    kind: FindingKind = Field(
+    # Sex and age (FindingKind.DEMOGRAPHIC) are never asked about.
+    kind: Literal[FindingKind.SYMPTOM, FindingKind.EXPOSURE] = Field(
         description="`symptom`, or `exposure` (whether a cause applies).", examples=["symptom"]
     )
     id: str = Field(
