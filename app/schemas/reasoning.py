@@ -221,7 +221,8 @@ class CandidateOut(BaseModel):
     contradicted: list[str] = Field(
         default_factory=list,
         description="Symptoms reported absent (or exposures denied) that the cause would show, "
-        "and present ones its sources exclude. " + EMPTY_LISTS_NOTE,
+        "and present ones that count against it: its sources exclude them, or they are "
+        "warning signs it does not list while being an everyday cause. " + EMPTY_LISTS_NOTE,
     )
     recommended: RecommendedItemsOut = Field(
         description="Tests, treatments and prevention for this cause, what it is a kind of, and "

@@ -83,6 +83,11 @@ class PosteriorModel:
         rows += coo.row.tolist()
         cols += coo.col.tolist()
         probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
+        for i, j in self._warning_signs_against_everyday_causes(graph, sensitivities, excluded):
+            # A warning sign an everyday cause does not list: the leak alone is left.
+            rows.append(i)
+            cols.append(j)
+            probs.append(params.leak)
         for i, j in sorted(excluded):
             # The source rules the symptom out: a small share of the background is left.
             rows.append(i)
@@ -197,6 +202,42 @@ class PosteriorModel:
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background
+
+    def _warning_signs_against_everyday_causes(
+        self,
+        graph: KnowledgeGraph,
+        sensitivities: sparse.csr_array,
+        excluded: set[tuple[int, int]],
+    ) -> list[tuple[int, int]]:
+        """(cause, symptom) pairs where a warning sign counts against an everyday cause
+        (docs/scoring.md, section 1): the symptom is one a red flag lists and some cause
+        explains, and the cause is of a class in `everyday_classes` and does not list it.
+        The sources present those causes as the usual ones, "not a cause for concern", and
+        the signs as "indicating a more serious underlying problem": for such a cause the
+        sign is only the leak, not the condition's share of it. Less common causes, which the
+        content describes more briefly, keep the background where they are silent."""
+        classes = self.params.everyday_classes
+        signs = {s for flag in graph.red_flags for s in flag.any_present}
+        if not classes or not signs:
+            return []
+        listed = sensitivities.max(axis=0).toarray().ravel()
+        everyday = [
+            i
+            for i, cause in enumerate(self.causes)
+            if (prevalence := graph.node(cause).prevalence) is not None
+            and prevalence.level in classes
+        ]
+        columns = [
+            j
+            for j, (kind, ident) in enumerate(self.findings[: len(listed)])
+            if kind == FindingKind.SYMPTOM and ident in signs and listed[j] > 0.0
+        ]
+        return [
+            (i, j)
+            for j in columns
+            for i in everyday
+            if sensitivities[i, j] == 0.0 and (i, j) not in excluded
+        ]
 
     def _exposure_row(self, graph: KnowledgeGraph, cause: str) -> list[tuple[str, float]]:
         """(exposure, P(exposure applies | cause)) wherever it differs from the base rate."""

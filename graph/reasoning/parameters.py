@@ -50,6 +50,12 @@ class ModelParameters:
     # P(f | c) where a source rules f out for c (a NOT or 0/n annotation), as a share of the
     # background: low, but a finding the source never saw in c is not impossible in it.
     excluded_share: float = 0.1
+    # The prevalence classes of the everyday causes: for them, a red flag's sign that other
+    # causes explain and they do not list is only the leak (docs/scoring.md, section 1).
+    # Empty turns the rule off.
+    everyday_classes: frozenset[PrevalenceClass] = frozenset(
+        {PrevalenceClass.VERY_COMMON, PrevalenceClass.COMMON}
+    )
     # How much a reported absence counts, as a share of its log-likelihood ratio: absences in
     # a report are the features someone thought to check, so they are not independent of
     # the cause the way the model's product assumes (1 counts them in full).
