@@ -70,7 +70,9 @@ def test_sex_moves_the_ranking_and_the_answer_says_so(
     assert body["candidates"][0]["cause"]["id"] == "cause:omim-300001"
     assert body["candidates"][1]["rank"] == 2
     (use,) = body["demographics"]
-    assert use["used"] and use["field"] == "sex" and "2 causes" in use["reason"]
+    assert use["used"]
+    assert use["field"] == "sex"
+    assert "2 causes" in use["reason"]
 
 
 def test_the_knee_pack_reports_sex_as_ignored(client: TestClient) -> None:

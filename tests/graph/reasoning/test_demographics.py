@@ -37,7 +37,7 @@ def _probabilities(
 
 def test_without_demographics_the_diseases_tie(diagnoser: Diagnoser) -> None:
     found = _probabilities(diagnoser)
-    assert len(set(round(p, 12) for p in found.values())) == 1
+    assert len({round(p, 12) for p in found.values()}) == 1
 
 
 @pytest.mark.parametrize(
