@@ -125,7 +125,12 @@ class PosteriorModel:
         self.present_ratio = table(np.log(likelihoods) - np.log(bg))
         absent = params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg))
         self.absent_ratio = table(absent)
-        self.likelihood_gap = table(likelihoods - bg)
+        # The next question reads this one; sex and age (the last columns) are never asked,
+        # so their pairs stay out of the rows it walks.
+        asked = col_index < shape[1] - len(self.demographic_columns)
+        self.likelihood_gap = Table(
+            row_index[asked], col_index[asked], (likelihoods - bg)[asked], shape, dense
+        )
         self.entropy_background = binary_entropy(self.background)
         # The order that breaks ties: higher prior first, then the content's own order.
         self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
