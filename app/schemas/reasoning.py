@@ -206,7 +206,7 @@ class ExplanationOut(BaseModel):
 
 class CandidateOut(BaseModel):
     cause: CauseOut
-    probability: float = Field(ge=0, le=1, description="Posterior probability.", examples=[0.2413])
+    probability: float = Field(ge=0, le=1, description="Posterior probability.", examples=[0.3525])
     rank: int = Field(
         ge=1, description="Candidates with equal probability share a rank.", examples=[1]
     )
