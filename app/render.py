@@ -20,6 +20,7 @@ from app.schemas.reasoning import (
     CandidateOut,
     CauseOut,
     ChainOut,
+    DemographicOut,
     DiagnoseResponse,
     ExplanationOut,
     GeneralRecommendationsOut,
@@ -146,6 +147,11 @@ class DiagnosisRenderer:
         answer["should_stop"] = result.should_stop
         answer["disclaimer"] = self._disclaimer_data
         answer["graph_version"] = self._graph.version
+        if result.demographics:
+            answer["demographics"] = [
+                {"field": u.field, "value": u.value, "used": u.used, "reason": u.reason}
+                for u in result.demographics
+            ]
         return answer
 
     def _compact_candidate(self, candidate: Candidate) -> dict[str, Any]:
@@ -206,6 +212,10 @@ class DiagnosisRenderer:
             should_stop=result.should_stop,
             disclaimer=self._disclaimer,
             graph_version=self._graph.version,
+            demographics=[
+                DemographicOut(field=u.field, value=u.value, used=u.used, reason=u.reason)
+                for u in result.demographics
+            ],
         )
 
     def _make_cause_data(self, cause: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -70,12 +71,16 @@ def run_engine(
     cases: Sequence[Case],
     with_absent: bool,
     diagnoser: Diagnoser | None = None,
+    with_sex: bool = False,
 ) -> Ranks:
     diagnoser = diagnoser or Diagnoser(graph)
     ranks = Ranks([], [])
     for case in cases:
         query = DiagnoseQuery.of(
-            present=case.present, absent=case.absent if with_absent else (), limit=10
+            present=case.present,
+            absent=case.absent if with_absent else (),
+            limit=10,
+            sex=case.sex if with_sex else None,
         )
         started = time.perf_counter()
         result = diagnoser.diagnose(query)
@@ -199,10 +204,18 @@ def published(
     usable, coverage = usable_cases(graph, cases)
     queries = [query for _, query in usable]
     print(f"\nPublished dev cases, {label}: {coverage.summary()}")
+    sexes = Counter(q.sex for q in queries)
+    print(
+        f"  sex: {sexes['female']} female, {sexes['male']} male, {sexes['unknown']} unknown;"
+        " no case gives an age or age of onset, so `age` is not measured here"
+    )
     diagnoser = Diagnoser(graph)
     rows = [
         ("symptom-graph engine, observed + excluded", _timed(
             f"engine ({label})", lambda: run_engine(graph, queries, True, diagnoser))),
+        ("symptom-graph engine, observed + excluded + sex", _timed(
+            f"engine with sex ({label})",
+            lambda: run_engine(graph, queries, True, diagnoser, with_sex=True))),
         ("symptom-graph engine, observed only", _timed(
             f"engine without excluded ({label})",
             lambda: run_engine(graph, queries, False, diagnoser))),
@@ -211,8 +224,9 @@ def published(
         hits = _timed(f"hpo3 ({label})", lambda: run_hpo3(graph, queries, data))
         rows.append(('hpo3 EnrichmentModel("omim"), observed only', hits))
     print(report(rows))
-    print("\nCalibration of the engine (observed + excluded):")
+    print("\nCalibration of the engine (observed + excluded), without and with sex:")
     print(calibration(rows[0][1]))
+    print(calibration(rows[1][1]))
     print("\nBy number of observed terms (top-1 / top-10):")
     print(by_length(rows, [len(q.present) for q in queries]))
 

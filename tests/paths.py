@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parent.parent
 KNEE_PACK = REPO / "seeds" / "knee"
 # A hand-written branch of HPO (hp.obo and phenotype.hpoa lines) around cryptorchidism.
 HPO_HIERARCHY = REPO / "tests" / "fixtures" / "hpo-hierarchy"
+# Onset classes, inheritance and the sex column (issue 21, item 5).
+HPO_DEMOGRAPHICS = REPO / "tests" / "fixtures" / "hpo-demographics"
 SHARED = REPO.parent / "shared"
 SOURCE_TEXTS = Path(os.environ.get("SYMPTOM_GRAPH_SOURCE_TEXTS", SHARED / "seeds"))
 CODES_REFERENCE = Path(

@@ -59,6 +59,8 @@ async def diagnose(request: Request) -> Response:
         body.limit,
         absent_exposures=ids["absent_exposures"],
         pack=body.pack,
+        sex=body.sex,
+        age=body.onset(),
     )
     try:
         payload = runtime.diagnoses.render(query, body.explain)

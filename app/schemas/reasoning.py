@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints, model_validator
 
@@ -17,6 +17,7 @@ from app.schemas.common import (
     PrevalenceOut,
 )
 from graph.reasoning import FindingKind, TriageLevel
+from graph.schema.onsets import onset_key
 
 __all__ = [
     "MAX_IDS",
@@ -84,6 +85,20 @@ class DiagnoseRequest(BaseModel):
         default=None,
         description="The pack whose causes compete. By default, the one pack every id belongs to.",
     )
+    sex: Literal["female", "male", "unknown"] | None = Field(
+        default=None,
+        description="The person's sex. Read as evidence where the pack's sources describe "
+        "causes in one sex only (the HPO pack); `demographics` in the answer says whether it "
+        "was. `unknown` is accepted and read as nothing.",
+    )
+    age: float | Annotated[str, StringConstraints(max_length=20)] | None = Field(
+        default=None,
+        description="The age the findings began at: years (0 is at birth, 0.5 six months), "
+        "or an HPO onset class by name or code (`antenatal`, `congenital`, `neonatal`, "
+        "`infantile`, `childhood`, `juvenile`, `pediatric`, `young_adult`, `middle_age`, "
+        "`late`, `adult`; `HP:0011463`). Counts against causes whose onset classes exclude it.",
+        examples=[12, "childhood"],
+    )
     explain: bool = Field(
         default=False,
         description="Add each candidate's evidence: the chain of edges, with verbatim excerpts, "
@@ -95,7 +110,13 @@ class DiagnoseRequest(BaseModel):
     def _something_reported(self) -> Self:
         if not self.present and not self.exposures:
             raise ValueError("report at least one present symptom or one exposure")
+        if self.age is not None:
+            onset_key(self.age)  # raises ValueError, a 422, for an age it cannot read
         return self
+
+    def onset(self) -> str | None:
+        """`age` as an onset class key (graph/schema/onsets.py)."""
+        return None if self.age is None else onset_key(self.age)
 
 
 # Compact answers leave out empty lists (as protobuf's JSON mapping does): a missing list
@@ -185,7 +206,7 @@ class ExplanationOut(BaseModel):
 
 class CandidateOut(BaseModel):
     cause: CauseOut
-    probability: float = Field(ge=0, le=1, description="Posterior probability.", examples=[0.2413])
+    probability: float = Field(ge=0, le=1, description="Posterior probability.", examples=[0.3525])
     rank: int = Field(
         ge=1, description="Candidates with equal probability share a rank.", examples=[1]
     )
@@ -200,7 +221,8 @@ class CandidateOut(BaseModel):
     contradicted: list[str] = Field(
         default_factory=list,
         description="Symptoms reported absent (or exposures denied) that the cause would show, "
-        "and present ones its sources exclude. " + EMPTY_LISTS_NOTE,
+        "and present ones that count against it: its sources exclude them, or they are "
+        "warning signs it does not list while being an everyday cause. " + EMPTY_LISTS_NOTE,
     )
     recommended: RecommendedItemsOut = Field(
         description="Tests, treatments and prevention for this cause, what it is a kind of, and "
@@ -210,7 +232,8 @@ class CandidateOut(BaseModel):
 
 
 class NextQuestionOut(BaseModel):
-    kind: FindingKind = Field(
+    # Sex and age (FindingKind.DEMOGRAPHIC) are never asked about.
+    kind: Literal[FindingKind.SYMPTOM, FindingKind.EXPOSURE] = Field(
         description="`symptom`, or `exposure` (whether a cause applies).", examples=["symptom"]
     )
     id: str = Field(
@@ -221,6 +244,16 @@ class NextQuestionOut(BaseModel):
     question: str
     information_gain: float = Field(description="Expected information gain, in bits.")
     reason: str | None = Field(default=None, description="With `explain`: why this question.")
+
+
+class DemographicOut(BaseModel):
+    field: Literal["sex", "age"]
+    value: str = Field(
+        description="As read: the sex, or the onset class the age falls in.",
+        examples=["juvenile"],
+    )
+    used: bool = Field(description="Whether it was read as evidence.")
+    reason: str = Field(description="How it was read, or why not.")
 
 
 class ReplacedCodeOut(BaseModel):
@@ -256,6 +289,11 @@ class DiagnoseResponse(BaseModel):
     )
     disclaimer: DisclaimerOut
     graph_version: str
+    demographics: list[DemographicOut] = Field(
+        default_factory=list,
+        description="The request's `sex` and `age`, each as read and whether the ranking used "
+        "it, and why (present only when the request gives either).",
+    )
     replaced_codes: list[ReplacedCodeOut] = Field(
         default_factory=list,
         description="Codes in the request that an ontology has since replaced, and what they "

@@ -39,6 +39,7 @@ class Case:
     disease: str  # the cause's node id
     present: tuple[str, ...]  # symptom ids
     absent: tuple[str, ...]
+    sex: str | None = None  # female, male or unknown, as a diagnose query takes it
 
 
 def _weight(edge: EdgeRecord) -> float:

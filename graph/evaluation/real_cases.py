@@ -106,8 +106,13 @@ def usable_cases(
             coverage.no_known_term += 1
         else:
             coverage.usable += 1
-            usable.append((case, Case(disease, tuple(present), tuple(excluded))))
+            sex = _SEXES.get(case.sex, "unknown")
+            usable.append((case, Case(disease, tuple(present), tuple(excluded), sex)))
     return usable, coverage
+
+
+# Phenopackets' sexes as a diagnose query takes them.
+_SEXES = {"FEMALE": "female", "MALE": "male"}
 
 
 def band_of(count: int) -> str:

@@ -59,6 +59,7 @@ NODE_COLUMNS = (
     "exposure_question",
     "prevalence",
     "evidence",
+    "demographics",
 )
 EDGE_COLUMNS = (
     "id",
@@ -118,6 +119,7 @@ def node_row(node: NodeRecord) -> list[str]:
         node.exposure_question or "",
         "" if node.prevalence is None else _json(node.prevalence.model_dump(mode="json")),
         _json(_dump(node.evidence)) if node.evidence else "",
+        "" if node.demographics is None else _json(_dump([node.demographics])[0]),
     ]
 
 
@@ -294,7 +296,7 @@ def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[
     nodes: list[Located[NodeRecord]] = []
     for line, row in _rows(path, where, NODE_COLUMNS, ("id", "name"), problems, defines_ids=True):
         (ident, category, name, description, synonyms, xrefs, _, question, exposure,
-         prevalence, evidence) = row  # fmt: skip
+         prevalence, evidence, demographics) = row  # fmt: skip
         label = ident[:120] or f"line {line}"
         try:
             raw: dict[str, Any] = {
@@ -312,6 +314,8 @@ def read_nodes(path: Path, where: str, problems: list[Problem]) -> list[Located[
                 raw["prevalence"] = _parse_json(prevalence, "prevalence")
             if evidence:
                 raw["evidence"] = _parse_json(evidence, "evidence")
+            if demographics:
+                raw["demographics"] = _parse_json(demographics, "demographics")
             _check_category(category, ident)
         except ValueError as exc:
             problems.append(

@@ -194,7 +194,7 @@ def _kind_specific_fields(content: Content) -> list[Problem]:
     for node in content.nodes:
         record = node.record
         if record.kind is not NodeKind.CAUSE:
-            for name in ("prevalence", "exposure_question"):
+            for name in ("prevalence", "exposure_question", "demographics"):
                 if getattr(record, name) is not None:
                     problems.append(Problem(node.file, record.id, f"only causes have `{name}`"))
     for edge in content.edges:

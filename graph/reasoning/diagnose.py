@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.knowledge import KnowledgeGraph
+from graph.reasoning.demographics import DemographicUse, describe_use
 from graph.reasoning.explain import (
     Chain,
     broader_symptoms,
@@ -43,6 +44,7 @@ from graph.reasoning.ranking import (
     leading_causes,
 )
 from graph.reasoning.table import binary_entropy
+from graph.schema.onsets import ONSET_CLASSES, Sex
 from graph.schema.records import EdgeRecord, NodeRecord
 from graph.schema.vocabulary import NodeKind, Predicate
 
@@ -62,6 +64,8 @@ _RANKING_DEPTH = 3
 _MAX_TIED = 20
 # How many of the most informative questions are checked for whether they change the ranking.
 _QUESTIONS_CHECKED = 8
+_SEXES = frozenset({*(s.value for s in Sex), "unknown"})
+_AGES = frozenset(c.key for c in ONSET_CLASSES)
 
 
 class Diagnoser:
@@ -107,6 +111,8 @@ class Diagnoser:
             and query.present.isdisjoint(query.absent)
             and query.exposures.isdisjoint(query.absent_exposures)
             and (query.pack is None or query.pack in self.models)
+            and (query.sex is None or query.sex in _SEXES)
+            and (query.age is None or query.age in _AGES)
         ):
             raise InvalidQueryError(self._issues(query))
         return self._pack_of(query)
@@ -132,6 +138,10 @@ class Diagnoser:
             ("absent_exposures", query.exposures & query.absent_exposures),
         ):
             issues += [(field, ident, "reported both present and absent") for ident in sorted(both)]
+        if query.sex is not None and query.sex not in _SEXES:
+            issues.append(("sex", query.sex, f"not one of {', '.join(sorted(_SEXES))}"))
+        if query.age is not None and query.age not in _AGES:
+            issues.append(("age", query.age, f"not an onset class ({', '.join(sorted(_AGES))})"))
         pack = query.pack
         if pack is not None and pack not in self.models:
             known = ", ".join(sorted(self.models))
@@ -171,8 +181,12 @@ class Diagnoser:
         # Only the leaders are ever read: those shown, named as tied, or asked about.
         count = max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES)
         power = self.params.evidence_power(len(present) + len(absent))
+        # The sex and age columns (last in finding order) score with the findings, but are
+        # not findings a cause matches or contradicts.
+        uses, traits = self._demographics(model, query)
+        scored = present + traits
         if model.dense:
-            scores = model.log_weights(present, absent, power)
+            scores = model.log_weights(scored, absent, power)
             ranked = leading_causes(model, scores, count)
             # log(sum(exp)) about the largest term, in one vectorised exp.
             top = max(float(scores.max()), model.log_other)
@@ -180,7 +194,7 @@ class Diagnoser:
             total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
             normaliser = top + math.log(total)
         else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
-            scores, ranked, normaliser = model.scores_and_leaders(present, absent, count, power)
+            scores, ranked, normaliser = model.scores_and_leaders(scored, absent, count, power)
         shown = ranked[: query.limit]
         head = ranked[: query.limit + _MAX_TIED]
         ranks = competition_ranks(scores[head])
@@ -211,7 +225,7 @@ class Diagnoser:
             )
         ]
         other = math.exp(model.log_other - normaliser)
-        question = self._next_question(model, scores, ranked, ranks, present + absent, power)
+        question = self._next_question(model, scores, ranked, ranks, scored + absent, power)
         return Diagnosis(
             pack=pack,
             triage=self._triage(query),
@@ -220,7 +234,25 @@ class Diagnoser:
             unlisted_probability=max(0.0, 1.0 - sum(probabilities) - other),
             next_question=question,
             should_stop=question is None,
+            demographics=uses,
         )
+
+    def _demographics(
+        self, model: PosteriorModel, query: DiagnoseQuery
+    ) -> tuple[tuple[DemographicUse, ...], list[int]]:
+        """How the query's sex and age are read, and the model columns they add."""
+        uses: list[DemographicUse] = []
+        columns: list[int] = []
+        for field, value in (("sex", query.sex), ("age", query.age)):
+            key = f"{field}:{value}"
+            moved = model.demographic_moved.get(key, 0)
+            use = describe_use(field, value, model.demographic_columns, moved, self.params)
+            if use is None:
+                continue
+            uses.append(use)
+            if use.used:
+                columns.append(model.finding_index[(FindingKind.DEMOGRAPHIC, key)])
+        return tuple(uses), columns
 
     def _triage(self, query: DiagnoseQuery) -> Triage:
         fired = [
@@ -296,13 +328,17 @@ class Diagnoser:
         return None
 
     def _unaskable(self, model: PosteriorModel) -> npt.NDArray[np.bool_]:
-        """Findings never asked about: exposures the content gives no question for."""
+        """Findings never asked about: exposures the content gives no question for, and the
+        sex and age columns."""
         mask = self._unaskable_masks.get(id(model))
         if mask is None:
             mask = np.array(
                 [
-                    kind is FindingKind.EXPOSURE
-                    and self.graph.node(ident).exposure_question is None
+                    kind is FindingKind.DEMOGRAPHIC
+                    or (
+                        kind is FindingKind.EXPOSURE
+                        and self.graph.node(ident).exposure_question is None
+                    )
                     for kind, ident in model.findings
                 ],
                 dtype=bool,

@@ -23,6 +23,11 @@ import numpy.typing as npt
 from scipy import sparse
 
 from graph.knowledge import KnowledgeGraph
+from graph.reasoning.demographics import (
+    DEMOGRAPHIC_BACKGROUND,
+    demographic_findings,
+    demographic_likelihoods,
+)
 from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
 from graph.reasoning.likelihoods import cause_priors, symptom_sensitivities
 from graph.reasoning.parameters import FindingKind, ModelParameters
@@ -46,10 +51,13 @@ class PosteriorModel:
         self.params = params
         self.causes = tuple(causes)
         self.cause_index = {c: i for i, c in enumerate(self.causes)}
-        # Findings: every symptom, then every cause as an exposure.
+        # Findings: every symptom, then every cause as an exposure, then the sexes and onset
+        # classes when the pack's causes have any (graph/reasoning/demographics.py).
+        self.demographic_columns = demographic_findings(graph, self.causes)
         self.findings: tuple[tuple[FindingKind, str], ...] = tuple(
             [(FindingKind.SYMPTOM, s) for s in symptoms]
             + [(FindingKind.EXPOSURE, c) for c in self.causes]
+            + [(FindingKind.DEMOGRAPHIC, d) for d in self.demographic_columns]
         )
         self.finding_index = {f: j for j, f in enumerate(self.findings)}
         self.order = np.array([graph.content_order[c] for c in self.causes], dtype=np.int64)
@@ -75,6 +83,11 @@ class PosteriorModel:
         rows += coo.row.tolist()
         cols += coo.col.tolist()
         probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
+        for i, j in self._warning_signs_against_everyday_causes(graph, sensitivities, excluded):
+            # A warning sign an everyday cause does not list: the leak alone is left.
+            rows.append(i)
+            cols.append(j)
+            probs.append(params.leak)
         for i, j in sorted(excluded):
             # The source rules the symptom out: a small share of the background is left.
             rows.append(i)
@@ -85,6 +98,17 @@ class PosteriorModel:
                 rows.append(i)
                 cols.append(self.finding_index[(FindingKind.EXPOSURE, exposure)])
                 probs.append(p)
+        # How many causes each demographic column moves (the answer says so).
+        self.demographic_moved = dict.fromkeys(self.demographic_columns, 0)
+        if self.demographic_columns:
+            for i, cause in enumerate(self.causes):
+                for column, p in demographic_likelihoods(
+                    graph, cause, self.demographic_columns, params
+                ):
+                    rows.append(i)
+                    cols.append(self.finding_index[(FindingKind.DEMOGRAPHIC, column)])
+                    probs.append(p)
+                    self.demographic_moved[column] += 1
         # A certain finding (an n/n fraction) still leaves room for a reported absence.
         likelihoods = np.clip(np.array(probs, dtype=np.float64), 1e-12, 1.0 - 1e-6)
         row_index = np.array(rows, dtype=np.int64)
@@ -101,7 +125,12 @@ class PosteriorModel:
         self.present_ratio = table(np.log(likelihoods) - np.log(bg))
         absent = params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg))
         self.absent_ratio = table(absent)
-        self.likelihood_gap = table(likelihoods - bg)
+        # The next question reads this one; sex and age (the last columns) are never asked,
+        # so their pairs stay out of the rows it walks.
+        asked = col_index < shape[1] - len(self.demographic_columns)
+        self.likelihood_gap = Table(
+            row_index[asked], col_index[asked], (likelihoods - bg)[asked], shape, dense
+        )
         self.entropy_background = binary_entropy(self.background)
         # The order that breaks ties: higher prior first, then the content's own order.
         self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
@@ -173,9 +202,47 @@ class PosteriorModel:
                 background[j] = 1.0 - (1.0 - params.leak) * profile.get(ident, 1.0) * (
                     1.0 - average[j]
                 )
+            elif kind == FindingKind.DEMOGRAPHIC:
+                background[j] = DEMOGRAPHIC_BACKGROUND
             else:
                 background[j] = self.exposure_base_rate(ident)
         return background
+
+    def _warning_signs_against_everyday_causes(
+        self,
+        graph: KnowledgeGraph,
+        sensitivities: sparse.csr_array,
+        excluded: set[tuple[int, int]],
+    ) -> list[tuple[int, int]]:
+        """(cause, symptom) pairs where a warning sign counts against an everyday cause
+        (docs/scoring.md, section 1): the symptom is one a red flag lists and some cause
+        explains, and the cause is of a class in `everyday_classes` and does not list it.
+        The sources present those causes as the usual ones, "not a cause for concern", and
+        the signs as "indicating a more serious underlying problem": for such a cause the
+        sign is only the leak, not the condition's share of it. Less common causes, which the
+        content describes more briefly, keep the background where they are silent."""
+        classes = self.params.everyday_classes
+        signs = {s for flag in graph.red_flags for s in flag.any_present}
+        if not classes or not signs:
+            return []
+        listed = sensitivities.max(axis=0).toarray().ravel()
+        everyday = [
+            i
+            for i, cause in enumerate(self.causes)
+            if (prevalence := graph.node(cause).prevalence) is not None
+            and prevalence.level in classes
+        ]
+        columns = [
+            j
+            for j, (kind, ident) in enumerate(self.findings[: len(listed)])
+            if kind == FindingKind.SYMPTOM and ident in signs and listed[j] > 0.0
+        ]
+        return [
+            (i, j)
+            for j in columns
+            for i in everyday
+            if sensitivities[i, j] == 0.0 and (i, j) not in excluded
+        ]
 
     def _exposure_row(self, graph: KnowledgeGraph, cause: str) -> list[tuple[str, float]]:
         """(exposure, P(exposure applies | cause)) wherever it differs from the base rate."""

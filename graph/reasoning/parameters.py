@@ -50,6 +50,12 @@ class ModelParameters:
     # P(f | c) where a source rules f out for c (a NOT or 0/n annotation), as a share of the
     # background: low, but a finding the source never saw in c is not impossible in it.
     excluded_share: float = 0.1
+    # The prevalence classes of the everyday causes: for them, a red flag's sign that other
+    # causes explain and they do not list is only the leak (docs/scoring.md, section 1).
+    # Empty turns the rule off.
+    everyday_classes: frozenset[PrevalenceClass] = frozenset(
+        {PrevalenceClass.VERY_COMMON, PrevalenceClass.COMMON}
+    )
     # How much a reported absence counts, as a share of its log-likelihood ratio: absences in
     # a report are the features someone thought to check, so they are not independent of
     # the cause the way the model's product assumes (1 counts them in full).
@@ -61,6 +67,10 @@ class ModelParameters:
     # reports carry fewer findings and are read in full.
     independent_findings: int = 8
     overlap_exponent: float = 0.5
+    # A query's age of onset counts against a cause whose onset classes all lie more than
+    # this many age bands away (graph/schema/onsets.py): classes are loosely applied, and a
+    # feature present at birth is often first noticed in infancy.
+    onset_reach: int = 1
     # Packs with at most this many cause x finding cells keep their tables dense (faster for
     # small packs); larger ones store only the pairs that differ from the background.
     dense_cells: int = 250_000
@@ -86,3 +96,5 @@ class ModelParameters:
 class FindingKind(StrEnum):
     SYMPTOM = "symptom"
     EXPOSURE = "exposure"
+    # The query's sex or age of onset (graph/reasoning/demographics.py): never asked about.
+    DEMOGRAPHIC = "demographic"

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from graph.reasoning.demographics import DemographicUse
 from graph.reasoning.parameters import FindingKind
 from graph.schema.errors import GraphError
 from graph.schema.records import RedFlagRecord
@@ -38,6 +39,10 @@ class DiagnoseQuery:
     limit: int = 10
     # The pack whose causes compete; None picks the one pack every id belongs to.
     pack: str | None = None
+    # female, male or unknown; and the age the findings began at, as an onset class key
+    # (graph/schema/onsets.py: "childhood"). Read where the pack's causes say who they affect.
+    sex: str | None = None
+    age: str | None = None
 
     @classmethod
     def of(
@@ -48,6 +53,8 @@ class DiagnoseQuery:
         limit: int = 10,
         absent_exposures: Iterable[str] = (),
         pack: str | None = None,
+        sex: str | None = None,
+        age: str | None = None,
     ) -> DiagnoseQuery:
         return cls(
             frozenset(present),
@@ -56,6 +63,8 @@ class DiagnoseQuery:
             frozenset(absent_exposures),
             limit,
             pack,
+            sex,
+            age,
         )
 
 
@@ -104,3 +113,5 @@ class Diagnosis:
     next_question: NextQuestion | None
     # True when no answer to any remaining question would change the leading candidates.
     should_stop: bool
+    # The query's sex and age, each as read or ignored, and why.
+    demographics: tuple[DemographicUse, ...] = ()

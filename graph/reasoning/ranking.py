@@ -115,7 +115,8 @@ def finding_roles(
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """For each cause: the reported findings it accounts for (present, more likely than the
     background) and those that count against it (absent ones it would show, present ones its
-    sources exclude), by id, in finding order."""
+    sources exclude or, for an everyday cause, warning signs it does not list), by id, in
+    finding order."""
     ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
     # Which findings each cause shows more (and less) often than the background, as flags that
     # pick ids out of the reported ones.

@@ -48,6 +48,9 @@ class Content:
             yield node.file, node.record.id, node.record.evidence
             if node.record.prevalence is not None:
                 yield node.file, f"{node.record.id} prevalence", node.record.prevalence.evidence
+            if node.record.demographics is not None:
+                label = f"{node.record.id} demographics"
+                yield node.file, label, node.record.demographics.evidence
         for edge in self.edges:
             yield edge.file, edge.record.key, edge.record.evidence
         for flag in self.red_flags:

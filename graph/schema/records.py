@@ -19,6 +19,7 @@ from pydantic import (
     model_validator,
 )
 
+from graph.schema.onsets import ONSET_CLASSES, Sex
 from graph.schema.presentation import CheckerWording
 from graph.schema.vocabulary import NodeKind, Predicate
 
@@ -29,6 +30,7 @@ __all__ = [
     "Code",
     "CodeSystem",
     "DatabaseEvidence",
+    "Demographics",
     "Disclaimer",
     "EdgeEvidence",
     "EdgeRecord",
@@ -209,6 +211,36 @@ class Frequency(StrEnum):
     EXCLUDED = "excluded"  # HP:0040285, 0 %: the source says the subject does not show it
 
 
+def _known_onset(code: str) -> str:
+    if code not in _ONSET_CODES:
+        raise ValueError(
+            f"{code} is not an onset class this model reads ({', '.join(_ONSET_CODES)})"
+        )
+    return code
+
+
+_ONSET_CODES = tuple(c.code for c in ONSET_CLASSES)
+
+
+class Demographics(_Record):
+    """Causes only: who the sources say a cause affects, read against a query's `sex` and
+    `age` (docs/scoring.md). Each part is what the cited records say."""
+
+    # The cause is described in this sex only.
+    sex: Sex | None = None
+    # The ages the cause's manifestations begin at, as HPO onset classes (HP:0003674 subtree).
+    onsets: list[Annotated[str, AfterValidator(_known_onset)]] = Field(
+        default_factory=list, max_length=20
+    )
+    evidence: list[EdgeEvidence] = Field(min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Self:
+        if self.sex is None and not self.onsets:
+            raise ValueError("demographics need a `sex` or at least one onset class")
+        return self
+
+
 class NodeRecord(_Record):
     id: NodeId
     name: ShortText
@@ -223,6 +255,8 @@ class NodeRecord(_Record):
     # Causes only: a yes/no question asking whether the cause applies ("Do you take diuretics?"),
     # so that the interview can ask about exposures as well as symptoms.
     exposure_question: ShortText | None = None
+    # Causes only: the sex and ages of onset the sources give (see `Demographics`).
+    demographics: Demographics | None = None
 
     @property
     def kind(self) -> NodeKind:

@@ -65,7 +65,7 @@ BODY_ROWS: dict[str, tuple[bytes, int]] = {
     "JSON that is not an object": (b'["symptom:numbness"]', 422),
     "wrong types": (b'{"present": "symptom:numbness", "limit": "ten"}', 422),
     "a number for an id": (b'{"present": [42]}', 422),
-    "unknown field": (b'{"present": ["symptom:numbness"], "age": 40}', 422),
+    "unknown field": (b'{"present": ["symptom:numbness"], "weight": 70}', 422),
     "empty lists": (b'{"present": [], "absent": [], "exposures": []}', 422),
     "10,000-element list": (_body({"present": ["symptom:numbness"] * 10_000}), 413),
     "10,000 numbers (under the size cap)": (_body({"present": [1] * 10_000}), 422),

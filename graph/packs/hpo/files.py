@@ -217,12 +217,16 @@ class Annotation:
     onset: str
     frequency: str
     sex: str = ""  # MALE or FEMALE when the row holds for one sex only
+    aspect: str = "P"  # P phenotype, C onset and clinical course, I inheritance
 
 
 @dataclass(frozen=True, slots=True)
 class Annotations:
     rows: list[Annotation]
     version: str  # the `#version:` header line
+    # Rows of the other aspects asked for (onset and course, inheritance): what a disease's
+    # demographics are read from (graph/packs/hpo/traits.py), never findings.
+    traits: list[Annotation] = field(default_factory=list)
 
 
 def read_annotations(
@@ -230,11 +234,14 @@ def read_annotations(
     prefix: str = "OMIM:",
     aspect: str = "P",
     exclude_references: Collection[str] = frozenset(),
+    trait_aspects: Collection[str] = ("C", "I"),
 ) -> Annotations:
     """Rows for diseases with `prefix` and terms of `aspect` (P: phenotypic abnormality),
-    less the `exclude_references` (see `kept_references`)."""
+    and apart from them those of `trait_aspects`, less the `exclude_references` (see
+    `kept_references`)."""
     version = ""
     rows: list[Annotation] = []
+    traits: list[Annotation] = []
     with path.open(encoding="utf-8", newline="") as handle:
         header: list[str] | None = None
         for record in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -248,12 +255,15 @@ def read_annotations(
                 header = record
                 continue
             row = dict(zip(header, record, strict=False))
-            if not row["database_id"].startswith(prefix) or row.get("aspect") != aspect:
+            kind = row.get("aspect", "")
+            if not row["database_id"].startswith(prefix) or (
+                kind != aspect and kind not in trait_aspects
+            ):
                 continue
             references = kept_references(row["reference"], exclude_references)
             if references is None:
                 continue
-            rows.append(
+            (rows if kind == aspect else traits).append(
                 Annotation(
                     disease=row["database_id"],
                     disease_name=row["disease_name"],
@@ -264,9 +274,10 @@ def read_annotations(
                     onset=row["onset"],
                     frequency=row["frequency"],
                     sex=row.get("sex", "").upper(),
+                    aspect=kind,
                 )
             )
-    return Annotations(rows, version)
+    return Annotations(rows, version, traits)
 
 
 def frequency_of(text: str) -> tuple[Frequency | None, float | None]:

