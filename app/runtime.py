@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
+from app.settings import Settings
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
@@ -26,7 +27,7 @@ from graph.reasoning import Diagnoser, PathFinder
 from graph.text.parse import Parser
 from graph.text.search import SearchIndex
 
-__all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime"]
+__all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime", "load_runtime"]
 
 NOTICE = (
     "symptom-graph returns educational reference material from the cited sources. "
@@ -115,6 +116,16 @@ class Runtime:
             graph = KnowledgeGraph.from_packs(packs)
             return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
 
+    @classmethod
+    def from_artifact(
+        cls, path: Path, diagnose_cache_size: int = 256, cache_size: int = 1024
+    ) -> Runtime:
+        """Load a built pack (`symptom-graph build`), whose records were validated when it was
+        built; raises `ArtifactError` for a file that is not an intact built pack."""
+        with paused_gc():
+            graph = KnowledgeGraph.from_artifact(path)
+            return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
+
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None
         for an unknown id."""
@@ -150,3 +161,11 @@ class Runtime:
             )
         detail = NodeDetail(node=self.nodes[node_id], neighbours=groups, disclaimer=self.disclaimer)
         return detail.model_dump_json().encode()
+
+
+def load_runtime(settings: Settings) -> Runtime:
+    """The content the settings name: the built pack when `artifact` is set, else the pack
+    folders. Raises `ContentError` or `ArtifactError` when it cannot be served."""
+    if settings.artifact is not None:
+        return Runtime.from_artifact(settings.artifact, settings.diagnose_cache_size)
+    return Runtime.load(settings.packs, settings.diagnose_cache_size)

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 import networkx as nx
 
+from graph.packs.artifact import read_artifact
 from graph.packs.loader import load_content
 from graph.schema.content import Content
 from graph.schema.errors import AmbiguousCodeError, NotFoundError
@@ -58,9 +59,10 @@ class KnowledgeGraph:
     never walk NetworkX views in the request path.
     """
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, version: str | None = None) -> None:
+        """`version` is the content's hash when already known (a built pack carries it)."""
         self.packs: tuple[PackManifest, ...] = tuple(p.record for p in content.packs)
-        self.version = content.content_hash()
+        self.version = content.content_hash() if version is None else version
         self._nodes = {
             n.record.id: n.record for n in sorted(content.nodes, key=lambda n: n.record.id)
         }
@@ -114,6 +116,13 @@ class KnowledgeGraph:
     def from_packs(cls, pack_dirs: Sequence[Path]) -> KnowledgeGraph:
         """Load, validate and index packs; raises `ContentError` when any content is invalid."""
         return cls(load_content(pack_dirs))
+
+    @classmethod
+    def from_artifact(cls, path: Path) -> KnowledgeGraph:
+        """The graph of a built pack (`symptom-graph build`), checked when it was built;
+        raises `ArtifactError` for a file that is not an intact built pack."""
+        artifact = read_artifact(path)
+        return cls(artifact.content, artifact.version)
 
     # Nodes -----------------------------------------------------------------------------
 
