@@ -248,7 +248,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from graph.knowledge import KnowledgeGraph
     from graph.packs.artifact import write_artifact
+    from graph.packs.loader import paused_gc
+    from graph.reasoning import Diagnoser
+    from graph.reasoning.prebuilt import sensitivity_arrays
 
     started = time.perf_counter()
     content, count = _report_problems(args.pack)
@@ -256,7 +260,9 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{count} problem(s) found; nothing was built.", file=sys.stderr)
         return 1
     version = content.content_hash()
-    size = write_artifact(args.output, content, version)
+    with paused_gc():
+        arrays = sensitivity_arrays(Diagnoser(KnowledgeGraph(content, version)))
+    size = write_artifact(args.output, content, version, arrays)
     print(
         f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges, "
         f"graph version {version}, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s"

@@ -23,7 +23,9 @@ from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, So
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.packs.loader import paused_gc
-from graph.reasoning import Diagnoser, PathFinder
+from graph.packs.artifact import read_artifact
+from graph.reasoning import Diagnoser, ModelParameters, PathFinder
+from graph.reasoning.prebuilt import stored_sensitivities
 from graph.text.parse import Parser
 from graph.text.search import SearchIndex
 
@@ -123,8 +125,12 @@ class Runtime:
         """Load a built pack (`symptom-graph build`), whose records were validated when it was
         built; raises `ArtifactError` for a file that is not an intact built pack."""
         with paused_gc():
-            graph = KnowledgeGraph.from_artifact(path)
-            return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
+            artifact = read_artifact(path)
+            graph = KnowledgeGraph(artifact.content, artifact.version)
+            params = ModelParameters()
+            sensitivities = stored_sensitivities(artifact.arrays, params)
+            diagnoser = Diagnoser(graph, params, sensitivities)
+            return cls(graph, diagnoser, diagnose_cache_size, cache_size)
 
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None

@@ -11,7 +11,6 @@ from types import MappingProxyType
 
 import networkx as nx
 
-from graph.packs.artifact import read_artifact
 from graph.packs.loader import load_content
 from graph.schema.content import Content
 from graph.schema.errors import AmbiguousCodeError, NotFoundError
@@ -116,13 +115,6 @@ class KnowledgeGraph:
     def from_packs(cls, pack_dirs: Sequence[Path]) -> KnowledgeGraph:
         """Load, validate and index packs; raises `ContentError` when any content is invalid."""
         return cls(load_content(pack_dirs))
-
-    @classmethod
-    def from_artifact(cls, path: Path) -> KnowledgeGraph:
-        """The graph of a built pack (`symptom-graph build`), checked when it was built;
-        raises `ArtifactError` for a file that is not an intact built pack."""
-        artifact = read_artifact(path)
-        return cls(artifact.content, artifact.version)
 
     # Nodes -----------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from scipy import sparse
 
 from graph.knowledge import KnowledgeGraph
 from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
-from graph.reasoning.likelihoods import cause_priors, symptom_sensitivities
+from graph.reasoning.likelihoods import Sensitivities, cause_priors, symptom_sensitivities
 from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.table import Table, Vector, binary_entropy
 from graph.schema.vocabulary import Predicate
@@ -42,7 +42,10 @@ class PosteriorModel:
         symptoms: Sequence[str],
         conditions: Sequence[str],
         params: ModelParameters,
+        sensitivities: Sensitivities | None = None,
     ) -> None:
+        """`sensitivities` are `symptom_sensitivities` of the same arguments when already
+        computed (a built pack stores them: graph/reasoning/prebuilt.py)."""
         self.params = params
         self.causes = tuple(causes)
         self.cause_index = {c: i for i, c in enumerate(self.causes)}
@@ -57,7 +60,10 @@ class PosteriorModel:
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
-        sensitivities, excluded = symptom_sensitivities(graph, self.causes, symptoms, params)
+        if sensitivities is None:
+            sensitivities = symptom_sensitivities(graph, self.causes, symptoms, params)
+        self.sensitivities = sensitivities
+        sensitivities, excluded = sensitivities
         self.background = self._background(graph, sensitivities, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
