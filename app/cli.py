@@ -253,6 +253,8 @@ def _build(args: argparse.Namespace) -> int:
     from graph.packs.loader import paused_gc
     from graph.reasoning import Diagnoser
     from graph.reasoning.prebuilt import sensitivity_arrays
+    from graph.text.prebuilt import search_documents
+    from graph.text.search import SearchIndex
 
     started = time.perf_counter()
     content, count = _report_problems(args.pack)
@@ -261,8 +263,10 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     version = content.content_hash()
     with paused_gc():
-        arrays = sensitivity_arrays(Diagnoser(KnowledgeGraph(content, version)))
-    size = write_artifact(args.output, content, version, arrays)
+        graph = KnowledgeGraph(content, version)
+        arrays = sensitivity_arrays(Diagnoser(graph))
+        documents = search_documents(SearchIndex(graph))
+    size = write_artifact(args.output, content, version, arrays, documents)
     print(
         f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges, "
         f"graph version {version}, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s"

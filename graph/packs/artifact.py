@@ -24,6 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -45,6 +46,7 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "check_artifact",
+    "code_fingerprint",
     "read_artifact",
     "write_artifact",
 ]
@@ -77,12 +79,28 @@ class Artifact:
     content: Content
     version: str
     arrays: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
+    # Indexes derived from the content, as plain data, by name.
+    documents: Mapping[str, Any] = field(default_factory=dict)
+
+
+def code_fingerprint(*modules: ModuleType, salt: str = "") -> str:
+    """A hash of the modules' source and `salt`: what is stored under it was made by that
+    code, so a server running other code computes it afresh instead of trusting it."""
+    digest = hashlib.sha256(salt.encode())
+    for module in modules:
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def write_artifact(
-    path: Path, content: Content, version: str, arrays: Mapping[str, npt.NDArray[Any]] = {}
+    path: Path,
+    content: Content,
+    version: str,
+    arrays: Mapping[str, npt.NDArray[Any]] = {},
+    documents: Mapping[str, Any] = {},
 ) -> int:
-    """Write `content` (already validated) and `arrays` to `path`, atomically; its size."""
+    """Write `content` (already validated), `arrays` and `documents` (plain data) to `path`,
+    atomically; its size."""
     files: dict[str, int] = {}
     records: dict[str, list[list[Any]]] = {}
     writer = RecordWriter(_CODEC)
@@ -91,7 +109,7 @@ def write_artifact(
         records[name] = [
             [files.setdefault(item.file, len(files)), writer.row(item.record)] for item in located
         ]
-    stored = {"files": list(files), "tables": writer.tables(), **records}
+    stored = {"files": list(files), "tables": writer.tables(), "documents": documents, **records}
     blocks: list[bytes] = [orjson.dumps(stored)]
     sections: dict[str, dict[str, Any]] = {"records": {}}
     for name, array in arrays.items():
@@ -155,7 +173,7 @@ def read_artifact(path: Path) -> Artifact:
     except (orjson.JSONDecodeError, LookupError, TypeError, ValueError) as exc:
         # Only a file written by something else, with a digest of its own, gets here.
         raise ArtifactError(f"{path}: malformed built pack ({type(exc).__name__}: {exc})") from None
-    return Artifact(content, str(header["graph_version"]), arrays)
+    return Artifact(content, str(header["graph_version"]), arrays, stored["documents"])
 
 
 def _opened(path: Path) -> tuple[memoryview, dict[str, Any], int]:

@@ -9,15 +9,14 @@ would from the pack folders, instead of trusting arrays made another way.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from graph.packs.artifact import code_fingerprint
 from graph.reasoning import explain, likelihoods, parameters
 from graph.reasoning.diagnose import Diagnoser
 from graph.reasoning.likelihoods import Sensitivities
@@ -31,10 +30,7 @@ _PARTS = ("data", "indices", "indptr", "shape", "excluded")
 
 def fingerprint(params: ModelParameters) -> str:
     """A hash of the parameters and of the modules that turn content into sensitivities."""
-    digest = hashlib.sha256(repr(params).encode())
-    for module in (likelihoods, explain, parameters):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()[:16]
+    return code_fingerprint(likelihoods, explain, parameters, salt=repr(params))
 
 
 def sensitivity_arrays(diagnoser: Diagnoser) -> dict[str, npt.NDArray[Any]]:

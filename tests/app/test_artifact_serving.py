@@ -101,6 +101,8 @@ def test_serve_refuses_a_damaged_build_in_one_line(
 ) -> None:
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn ran"))
     built = tmp_path / "knee.sgpack"
+    # serve sets it for its workers: the fixture's undo removes it again.
+    monkeypatch.setenv("SYMPTOM_GRAPH_ARTIFACT", str(built))
     assert main(["build", "--pack", str(KNEE_PACK), "--output", str(built)]) == 0
     built.write_bytes(built.read_bytes()[:-100])
     capsys.readouterr()
@@ -113,7 +115,6 @@ def test_serve_refuses_a_damaged_build_in_one_line(
             assert "truncated, corrupt or altered" in line
     finally:
         signal.signal(signal.SIGTERM, previous)
-        monkeypatch.delenv("SYMPTOM_GRAPH_ARTIFACT", raising=False)
 
 
 def test_build_refuses_invalid_packs_and_bad_arguments(
