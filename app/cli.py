@@ -253,7 +253,8 @@ def _build(args: argparse.Namespace) -> int:
     from graph.packs.loader import paused_gc
     from graph.reasoning import Diagnoser
     from graph.reasoning.prebuilt import sensitivity_arrays
-    from graph.text.prebuilt import search_documents
+    from graph.text.parse import Parser
+    from graph.text.prebuilt import text_documents
     from graph.text.search import SearchIndex
 
     started = time.perf_counter()
@@ -265,7 +266,7 @@ def _build(args: argparse.Namespace) -> int:
     with paused_gc():
         graph = KnowledgeGraph(content, version)
         arrays = sensitivity_arrays(Diagnoser(graph))
-        documents = search_documents(SearchIndex(graph))
+        documents = text_documents(SearchIndex(graph), Parser(graph))
     size = write_artifact(args.output, content, version, arrays, documents)
     print(
         f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges, "

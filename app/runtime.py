@@ -27,7 +27,7 @@ from graph.packs.artifact import read_artifact
 from graph.reasoning import Diagnoser, ModelParameters, PathFinder
 from graph.reasoning.prebuilt import stored_sensitivities
 from graph.text.parse import Parser
-from graph.text.prebuilt import stored_search
+from graph.text.prebuilt import stored_parser, stored_search
 from graph.text.search import SearchIndex
 
 __all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime", "load_runtime"]
@@ -75,12 +75,13 @@ class Runtime:
         diagnose_cache_size: int,
         cache_size: int,
         search: SearchIndex | None = None,
+        parser: Parser | None = None,
     ) -> None:
-        """`search` is the graph's index when already built (a built pack stores it)."""
+        """`search` and `parser` are the graph's when already built (a built pack has them)."""
         self.graph = graph
         self.diagnoser = diagnoser
         self.search = search or SearchIndex(graph)
-        self.parser = Parser(graph)
+        self.parser = parser or Parser(graph)
         # Built now (0.4 s on the full HPO pack) rather than by the first paths request.
         self.paths = PathFinder(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
@@ -138,7 +139,8 @@ class Runtime:
             sensitivities = stored_sensitivities(artifact.arrays, params)
             diagnoser = Diagnoser(graph, params, sensitivities)
             search = stored_search(graph, artifact.documents)
-            return cls(graph, diagnoser, diagnose_cache_size, cache_size, search)
+            parser = stored_parser(graph, artifact.documents)
+            return cls(graph, diagnoser, diagnose_cache_size, cache_size, search, parser)
 
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None
