@@ -10,6 +10,7 @@ minutes. A request renders what it needs; the caches keep the popular answers.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import groupby
@@ -140,7 +141,11 @@ class Runtime:
             diagnoser = Diagnoser(graph, params, sensitivities)
             search = stored_search(graph, artifact.documents)
             parser = stored_parser(graph, artifact.documents)
-            return cls(graph, diagnoser, diagnose_cache_size, cache_size, search, parser)
+            runtime = cls(graph, diagnoser, diagnose_cache_size, cache_size, search, parser)
+            # Never changes: frozen before the collector is back, whose first pass would
+            # otherwise scan all of it (a second of the HPO pack's start).
+            gc.freeze()
+            return runtime
 
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None

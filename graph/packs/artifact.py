@@ -170,10 +170,11 @@ def read_artifact(path: Path) -> Artifact:
             for name, entry in sections.items()
             if name != "records"
         }
+        documents: dict[str, Any] = stored["documents"]
     except (orjson.JSONDecodeError, LookupError, TypeError, ValueError) as exc:
         # Only a file written by something else, with a digest of its own, gets here.
         raise ArtifactError(f"{path}: malformed built pack ({type(exc).__name__}: {exc})") from None
-    return Artifact(content, str(header["graph_version"]), arrays, stored["documents"])
+    return Artifact(content, str(header["graph_version"]), arrays, documents)
 
 
 def _opened(path: Path) -> tuple[memoryview, dict[str, Any], int]:
