@@ -44,7 +44,9 @@ def _artifact_file(value: str) -> Path:
     """An existing file, for --artifact (what it holds is checked when it is read)."""
     path = Path(value)
     if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{value!r} is not a file (build one: symptom-graph build)")
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a file (build one: symptom-graph build)"
+        )
     return path
 
 
@@ -405,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def with_packs(sub: argparse.ArgumentParser) -> None:
+    def with_packs(sub: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
         sub.add_argument(
             "--pack",
             action="append",

@@ -19,12 +19,12 @@ from typing import TypeVar
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
-from app.settings import Settings
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
+from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
-from graph.packs.loader import paused_gc
 from graph.packs.artifact import read_artifact
+from graph.packs.loader import paused_gc
 from graph.reasoning import Diagnoser, ModelParameters, PathFinder
 from graph.reasoning.prebuilt import stored_sensitivities
 from graph.text.parse import Parser

@@ -117,7 +117,7 @@ def write_artifact(
         sections[name] = {"dtype": little.dtype.str, "shape": list(little.shape)}
         blocks.append(little.tobytes())
     payload = bytearray()
-    for (name, entry), block in zip(sections.items(), blocks, strict=True):
+    for entry, block in zip(sections.values(), blocks, strict=True):
         payload += bytes(-len(payload) % _ALIGN)
         entry.update(offset=len(payload), length=len(block))
         payload += block

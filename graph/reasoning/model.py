@@ -60,11 +60,11 @@ class PosteriorModel:
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
-        if sensitivities is None:
-            sensitivities = symptom_sensitivities(graph, self.causes, symptoms, params)
-        self.sensitivities = sensitivities
-        sensitivities, excluded = sensitivities
-        self.background = self._background(graph, sensitivities, conditions, params)
+        self.sensitivities: Sensitivities = sensitivities or symptom_sensitivities(
+            graph, self.causes, symptoms, params
+        )
+        matrix, excluded = self.sensitivities
+        self.background = self._background(graph, matrix, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
         self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
@@ -76,7 +76,7 @@ class PosteriorModel:
         rows: list[int] = []
         cols: list[int] = []
         probs: list[float] = []
-        coo = sensitivities.tocoo()
+        coo = matrix.tocoo()
         bg_of = self.background[coo.col]
         rows += coo.row.tolist()
         cols += coo.col.tolist()

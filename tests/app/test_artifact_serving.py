@@ -53,7 +53,8 @@ def test_meta_is_the_same_but_for_when_it_was_loaded(
 ) -> None:
     graph, folders, build = pair
     ours, theirs = folders.get("/v1/meta").json(), build.get("/v1/meta").json()
-    assert ours.pop("built_at") and theirs.pop("built_at")
+    assert ours.pop("built_at")
+    assert theirs.pop("built_at")
     assert ours == theirs
     assert theirs["graph_version"] == graph.version
 
@@ -122,7 +123,8 @@ def test_build_refuses_invalid_packs_and_bad_arguments(
 ) -> None:
     output = tmp_path / "out.sgpack"
     assert main(["build", "--pack", str(tmp_path / "absent"), "--output", str(output)]) == 1
-    assert "nothing was built" in capsys.readouterr().err and not output.exists()
+    assert "nothing was built" in capsys.readouterr().err
+    assert not output.exists()
     with pytest.raises(SystemExit) as exited:
         main(["build", "--output", str(output)])
     assert exited.value.code == 2
@@ -131,7 +133,9 @@ def test_build_refuses_invalid_packs_and_bad_arguments(
     assert exited.value.code == 2
     assert main(["build", "--pack", "knee", "--output", str(tmp_path / "no" / "x")]) == 2
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 3 and "not allowed with argument" in err[1] and "does not exist" in err[2]
+    assert len(err) == 3
+    assert "not allowed with argument" in err[1]
+    assert "does not exist" in err[2]
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--artifact", str(output)])
     assert exited.value.code == 2

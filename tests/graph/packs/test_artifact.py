@@ -60,8 +60,10 @@ def test_arrays_are_mapped_from_the_file_not_copied(tmp_path: Path) -> None:
     grid = np.arange(12, dtype=np.float64).reshape(3, 4)
     write_artifact(path, content, "v", {"grid": grid, "ids": np.array([3, 1], dtype=np.int32)})
     arrays = read_artifact(path).arrays
-    assert np.array_equal(arrays["grid"], grid) and arrays["ids"].tolist() == [3, 1]
-    assert not arrays["grid"].flags.owndata and not arrays["grid"].flags.writeable
+    assert np.array_equal(arrays["grid"], grid)
+    assert arrays["ids"].tolist() == [3, 1]
+    assert not arrays["grid"].flags.owndata
+    assert not arrays["grid"].flags.writeable
     assert arrays["grid"].ctypes.data % 64 == 0
 
 
@@ -116,7 +118,9 @@ def test_a_damaged_file_is_refused_in_one_line(tmp_path: Path, how: str, says: s
         with pytest.raises(ArtifactError) as caught:
             read(path)
         message = str(caught.value)
-        assert says in message and str(path) in message and "\n" not in message
+        assert says in message
+        assert str(path) in message
+        assert "\n" not in message
 
 
 def test_a_malformed_payload_with_a_matching_digest_is_refused(tmp_path: Path) -> None:

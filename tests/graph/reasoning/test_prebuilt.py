@@ -11,7 +11,7 @@ import pytest
 from graph.knowledge import KnowledgeGraph
 from graph.packs.artifact import read_artifact, write_artifact
 from graph.packs.loader import load_content
-from graph.reasoning import Diagnoser, DiagnoseQuery, ModelParameters
+from graph.reasoning import DiagnoseQuery, Diagnoser, ModelParameters
 from graph.reasoning.prebuilt import sensitivity_arrays, stored_sensitivities
 from tests.paths import KNEE_PACK
 
@@ -28,7 +28,8 @@ def test_stored_sensitivities_are_used_and_equal_computed_ones(
     path = tmp_path / "pack.sgpack"
     write_artifact(path, content, graph.version, sensitivity_arrays(computed))
     stored = stored_sensitivities(read_artifact(path).arrays, ModelParameters())
-    assert set(stored) == set(computed.models) and stored
+    assert set(stored) == set(computed.models)
+    assert stored
 
     def not_computed(*args: object) -> None:
         raise AssertionError("computed again")

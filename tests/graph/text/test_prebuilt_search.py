@@ -29,7 +29,8 @@ def test_a_stored_index_answers_as_a_built_one(pack: str, monkeypatch: pytest.Mo
         patched.setattr("graph.text.parse.lemma", not_again)
         stored = stored_search(graph, documents)
         parser = stored_parser(graph, documents)
-    assert stored is not None and parser is not None
+    assert stored is not None
+    assert parser is not None
     names = [n.name for n in graph.nodes()[:15]]
     queries = [*names, *(n[:4] for n in names), *(n[:-1] + "x" for n in names)]
     for query in queries:
