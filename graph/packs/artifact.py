@@ -9,8 +9,9 @@ The file never holds code and reading it never runs any: it is JSON and raw arra
     bytes 40-47   length of the header, little-endian
     header        JSON: format version, graph version, record counts, and each section's
                   offset and length in the payload (arrays also their dtype and shape)
-    payload       64-byte aligned sections: `records` (JSON rows), then any arrays, each a
-                  raw little-endian block that is memory-mapped rather than read
+    payload       64-byte aligned sections: `records` (JSON: rows, and documents such as
+                  the search index), then any arrays, each a raw little-endian block that is
+                  memory-mapped rather than read
 
 The digest is checked before anything is decoded, so a truncated, corrupt or altered file is
 refused with one line (`ArtifactError`); a file of another format version is refused too.
@@ -19,7 +20,6 @@ refused with one line (`ArtifactError`); a file of another format version is ref
 from __future__ import annotations
 
 import hashlib
-import mmap
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -141,15 +141,15 @@ def write_artifact(
 def check_artifact(path: Path) -> str:
     """The graph version of the built pack at `path`, once its digest and format version are
     checked (nothing is decoded); raises `ArtifactError` as `read_artifact` does."""
-    view, header, _ = _opened(path)
-    view.release()
+    _, header, _ = _opened(path)
     return str(header["graph_version"])
 
 
 def read_artifact(path: Path) -> Artifact:
     """The built pack at `path`; raises `ArtifactError` for anything but an intact file of
     this format version."""
-    view, header, start = _opened(path)
+    data, header, start = _opened(path)
+    view = memoryview(data)
     sections: dict[str, dict[str, Any]] = header["sections"]
 
     def block(entry: Mapping[str, Any]) -> memoryview:
@@ -165,8 +165,15 @@ def read_artifact(path: Path) -> Artifact:
             decode = reader.decoder(model)
             located: list[Located[Any]] = getattr(content, name)
             located += [Located(files[file], decode(row)) for file, row in stored[name]]
+        # Mapped, not read: what the model never touches stays on disk, and workers share it.
         arrays = {
-            name: np.frombuffer(block(entry), np.dtype(entry["dtype"])).reshape(entry["shape"])
+            name: np.memmap(
+                path,
+                np.dtype(entry["dtype"]),
+                mode="r",
+                offset=start + int(entry["offset"]),
+                shape=tuple(entry["shape"]),
+            )
             for name, entry in sections.items()
             if name != "records"
         }
@@ -177,14 +184,16 @@ def read_artifact(path: Path) -> Artifact:
     return Artifact(content, str(header["graph_version"]), arrays, documents)
 
 
-def _opened(path: Path) -> tuple[memoryview, dict[str, Any], int]:
-    """The file mapped, its header, and where its payload starts, once checked."""
+def _opened(path: Path) -> tuple[bytes, dict[str, Any], int]:
+    """The file's bytes, its header, and where its payload starts, once checked. Read rather
+    than mapped: the JSON is decoded once, and its bytes freed, not kept resident."""
     try:
-        with path.open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as exc:  # ValueError: an empty file cannot be mapped
+        data = path.read_bytes()
+    except OSError as exc:
         raise ArtifactError(f"{path}: cannot read the built pack ({_reason(exc)})") from None
-    view = memoryview(mapped)
+    if not data:
+        raise ArtifactError(f"{path}: cannot read the built pack (the file is empty)")
+    view = memoryview(data)
     if view[: len(MAGIC)] != MAGIC:
         raise ArtifactError(f"{path}: not a symptom-graph built pack (wrong magic bytes)")
     if len(view) < _PAYLOAD_START or hashlib.sha256(view[_DIGEST_END:]).digest() != bytes(
@@ -205,10 +214,8 @@ def _opened(path: Path) -> tuple[memoryview, dict[str, Any], int]:
             f"{path}: built pack format {found!r}, this version reads format {FORMAT_VERSION}; "
             "build it again with this version"
         )
-    return view, header, _PAYLOAD_START + header_length
+    return data, header, _PAYLOAD_START + header_length
 
 
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    return "the file is empty" if "empty" in str(exc) else str(exc)
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
