@@ -64,7 +64,9 @@ _SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("edges", EdgeRecord),
     ("red_flags", RedFlagRecord),
 )
-_CODEC = RecordCodec(tuple(model for _, model in _SECTIONS))
+_CODEC = RecordCodec(
+    tuple(model for _, model in _SECTIONS), shared=frozenset({"id", "subject", "object"})
+)
 
 
 class ArtifactError(ValueError):

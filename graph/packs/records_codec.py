@@ -13,6 +13,7 @@ lists of them) is read once from its annotations.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import types
 from collections.abc import Callable, Mapping
 from enum import Enum
@@ -45,15 +46,20 @@ def _is_model(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-# A field's form: ("plain",), ("enum", E), ("date",), ("model", M), ("union", (M, ...)),
-# ("list", form of an item).
+# A field's form: ("plain",), ("shared",), ("enum", E), ("date",), ("model", M),
+# ("union", (M, ...)), ("list", form of an item).
 Form = tuple[Any, ...]
 
 
 class RecordCodec:
-    """The forms of the record models reachable from those it is given."""
+    """The forms of the record models reachable from those it is given. String fields named
+    in `shared` (ids) are read back as one object per distinct value, as validation leaves
+    them (a node's id is shared by the thousands of edges that name it)."""
 
-    def __init__(self, models: tuple[type[BaseModel], ...]) -> None:
+    def __init__(
+        self, models: tuple[type[BaseModel], ...], shared: frozenset[str] = frozenset()
+    ) -> None:
+        self._shared = shared
         self.fields: dict[type[BaseModel], tuple[tuple[str, Form], ...]] = {}
         # Nested models come before the models holding them: tables are read in this order.
         self.order: list[type[BaseModel]] = []
@@ -64,8 +70,10 @@ class RecordCodec:
         if model in self.fields:
             return
         self.fields[model] = ()  # a model that holds itself would stop here
+        forms = [(n, self._form(_strip(i.annotation))) for n, i in model.model_fields.items()]
         self.fields[model] = tuple(
-            (name, self._form(_strip(info.annotation))) for name, info in model.model_fields.items()
+            (name, ("shared",) if form == ("plain",) and name in self._shared else form)
+            for name, form in forms
         )
         self.order.append(model)
 
@@ -189,6 +197,8 @@ class RecordReader:
             return {member.value: member for member in form[1]}.__getitem__
         if kind == "date":
             return dt.date.fromisoformat
+        if kind == "shared":
+            return sys.intern
         if kind == "model":
             return self._read[form[1]].__getitem__
         if kind == "union":
