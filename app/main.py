@@ -21,9 +21,10 @@ from app.observability import JsonFormatter, Metrics, RequestLog
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import install_problem_handlers
 from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
-from app.runtime import Runtime
+from app.runtime import Runtime, load_runtime
 from app.settings import Settings
 from app.web import install_web
+from graph.packs.artifact import ArtifactError
 from graph.schema.errors import ContentError
 
 __all__ = ["create_app"]
@@ -53,9 +54,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
-            app.state.runtime = runtime or Runtime.load(
-                settings.packs, settings.diagnose_cache_size
-            )
+            app.state.runtime = runtime or load_runtime(settings)
+        except ArtifactError as exc:
+            logger.error("unusable built pack, refusing to start: %s", exc)
+            raise
         except ContentError as exc:
             # Never serve half-loaded content: log every problem and refuse to start.
             logger.error("invalid content, refusing to start:\n%s", exc)

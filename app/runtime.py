@@ -10,6 +10,7 @@ minutes. A request renders what it needs; the caches keep the popular answers.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import groupby
@@ -20,14 +21,18 @@ from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
 from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
+from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.knowledge.presentation import presentation
+from graph.packs.artifact import read_artifact
 from graph.packs.loader import paused_gc
-from graph.reasoning import Diagnoser, PathFinder
+from graph.reasoning import Diagnoser, ModelParameters, PathFinder
+from graph.reasoning.prebuilt import stored_sensitivities
 from graph.text.parse import Parser
+from graph.text.prebuilt import stored_parser, stored_search
 from graph.text.search import SearchIndex
 
-__all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime"]
+__all__ = ["NEIGHBOURS_SHOWN", "NOTICE", "LazyViews", "Runtime", "load_runtime"]
 
 NOTICE = (
     "symptom-graph returns educational reference material from the cited sources. "
@@ -66,12 +71,19 @@ class Runtime:
     """The loaded graph and what the routers read from it; immutable once built."""
 
     def __init__(
-        self, graph: KnowledgeGraph, diagnoser: Diagnoser, diagnose_cache_size: int, cache_size: int
+        self,
+        graph: KnowledgeGraph,
+        diagnoser: Diagnoser,
+        diagnose_cache_size: int,
+        cache_size: int,
+        search: SearchIndex | None = None,
+        parser: Parser | None = None,
     ) -> None:
+        """`search` and `parser` are the graph's when already built (a built pack has them)."""
         self.graph = graph
         self.diagnoser = diagnoser
-        self.search = SearchIndex(graph)
-        self.parser = Parser(graph)
+        self.search = search or SearchIndex(graph)
+        self.parser = parser or Parser(graph)
         # Built now (0.4 s on the full HPO pack) rather than by the first paths request.
         self.paths = PathFinder(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
@@ -116,6 +128,26 @@ class Runtime:
             graph = KnowledgeGraph.from_packs(packs)
             return cls(graph, Diagnoser(graph), diagnose_cache_size, cache_size)
 
+    @classmethod
+    def from_artifact(
+        cls, path: Path, diagnose_cache_size: int = 256, cache_size: int = 1024
+    ) -> Runtime:
+        """Load a built pack (`symptom-graph build`), whose records were validated when it was
+        built; raises `ArtifactError` for a file that is not an intact built pack."""
+        with paused_gc():
+            artifact = read_artifact(path)
+            graph = KnowledgeGraph(artifact.content, artifact.version)
+            params = ModelParameters()
+            sensitivities = stored_sensitivities(artifact.arrays, params)
+            diagnoser = Diagnoser(graph, params, sensitivities)
+            search = stored_search(graph, artifact.documents)
+            parser = stored_parser(graph, artifact.documents)
+            runtime = cls(graph, diagnoser, diagnose_cache_size, cache_size, search, parser)
+            # Never changes: frozen before the collector is back, whose first pass would
+            # otherwise scan all of it (a second of the HPO pack's start).
+            gc.freeze()
+            return runtime
+
     def node_detail(self, node_id: str, limit: int = NEIGHBOURS_SHOWN) -> bytes | None:
         """The JSON of GET /v1/nodes/{id} with at most `limit` neighbours per group, or None
         for an unknown id."""
@@ -151,3 +183,11 @@ class Runtime:
             )
         detail = NodeDetail(node=self.nodes[node_id], neighbours=groups, disclaimer=self.disclaimer)
         return detail.model_dump_json().encode()
+
+
+def load_runtime(settings: Settings) -> Runtime:
+    """The content the settings name: the built pack when `artifact` is set, else the pack
+    folders. Raises `ContentError` or `ArtifactError` when it cannot be served."""
+    if settings.artifact is not None:
+        return Runtime.from_artifact(settings.artifact, settings.diagnose_cache_size)
+    return Runtime.load(settings.packs, settings.diagnose_cache_size)

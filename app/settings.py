@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
     packs: list[Path] = Field(default_factory=lambda: [DEFAULT_PACKS_DIR / "knee"])
+    # A built pack (`symptom-graph build`): served instead of `packs` when set.
+    artifact: Path | None = None
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     # Partners' browser front ends call diagnose and parse (POST) from their own origins; the
     # API takes no credentials, so any origin may. Narrow it to ["GET"] to refuse that.

@@ -59,9 +59,10 @@ class KnowledgeGraph:
     never walk NetworkX views in the request path.
     """
 
-    def __init__(self, content: Content) -> None:
+    def __init__(self, content: Content, version: str | None = None) -> None:
+        """`version` is the content's hash when already known (a built pack carries it)."""
         self.packs: tuple[PackManifest, ...] = tuple(p.record for p in content.packs)
-        self.version = content.content_hash()
+        self.version = content.content_hash() if version is None else version
         self._nodes = {
             n.record.id: n.record for n in sorted(content.nodes, key=lambda n: n.record.id)
         }

@@ -23,6 +23,7 @@ from graph.reasoning.explain import (
     symptom_chains,
     through_subtypes,
 )
+from graph.reasoning.likelihoods import Sensitivities
 from graph.reasoning.model import PosteriorModel
 from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.pathways import Recommendation, recommendations_for
@@ -71,7 +72,13 @@ _AGES = frozenset(c.key for c in ONSET_CLASSES)
 class Diagnoser:
     """Answers diagnose queries from one posterior model per pack, built once per graph."""
 
-    def __init__(self, graph: KnowledgeGraph, params: ModelParameters | None = None) -> None:
+    def __init__(
+        self,
+        graph: KnowledgeGraph,
+        params: ModelParameters | None = None,
+        sensitivities: Mapping[str, Sensitivities] | None = None,
+    ) -> None:
+        """`sensitivities`: each pack's, when computed already (a built pack stores them)."""
         self.graph = graph
         self.params = params or ModelParameters()
         self.models: dict[str, PosteriorModel] = {}
@@ -88,6 +95,7 @@ class Diagnoser:
                 symptoms=[n.id for n in ordered if graph.kind(n.id) is NodeKind.SYMPTOM],
                 conditions=[n.id for n in ordered if graph.kind(n.id) is NodeKind.CONDITION],
                 params=self.params,
+                sensitivities=(sensitivities or {}).get(pack),
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}

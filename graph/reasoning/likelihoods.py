@@ -16,11 +16,16 @@ from graph.reasoning.table import Vector
 from graph.schema.vocabulary import Predicate
 
 __all__ = [
+    "Sensitivities",
     "ancestor_matrix",
     "cause_priors",
     "subtype_parents",
     "symptom_sensitivities",
 ]
+
+
+# Causes x symptoms sensitivities, and the (cause, symptom) pairs the sources exclude.
+Sensitivities = tuple[sparse.csr_array, set[tuple[int, int]]]
 
 
 def cause_priors(
@@ -65,7 +70,7 @@ def symptom_sensitivities(
     causes: Sequence[str],
     symptoms: Sequence[str],
     params: ModelParameters,
-) -> tuple[sparse.csr_array, set[tuple[int, int]]]:
+) -> Sensitivities:
     """Causes x symptoms sensitivities, and the (cause, symptom) pairs sources exclude.
 
     A symptom implies every broader symptom it is a kind of (HPO's true-path rule): a

@@ -29,7 +29,7 @@ from graph.reasoning.demographics import (
     demographic_likelihoods,
 )
 from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
-from graph.reasoning.likelihoods import cause_priors, symptom_sensitivities
+from graph.reasoning.likelihoods import Sensitivities, cause_priors, symptom_sensitivities
 from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.table import Table, Vector, binary_entropy
 from graph.schema.vocabulary import Predicate
@@ -47,7 +47,10 @@ class PosteriorModel:
         symptoms: Sequence[str],
         conditions: Sequence[str],
         params: ModelParameters,
+        sensitivities: Sensitivities | None = None,
     ) -> None:
+        """`sensitivities` are `symptom_sensitivities` of the same arguments when already
+        computed (a built pack stores them: graph/reasoning/prebuilt.py)."""
         self.params = params
         self.causes = tuple(causes)
         self.cause_index = {c: i for i, c in enumerate(self.causes)}
@@ -65,8 +68,11 @@ class PosteriorModel:
         self.prior_total = float(self.prior_weight.sum()) + params.other_weight
         self.log_other = math.log(params.other_weight)
         # Each cause's sensitivity to each symptom, up the symptom hierarchy (true-path rule).
-        sensitivities, excluded = symptom_sensitivities(graph, self.causes, symptoms, params)
-        self.background = self._background(graph, sensitivities, conditions, params)
+        self.sensitivities: Sensitivities = sensitivities or symptom_sensitivities(
+            graph, self.causes, symptoms, params
+        )
+        matrix, excluded = self.sensitivities
+        self.background = self._background(graph, matrix, conditions, params)
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
         self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
@@ -78,7 +84,7 @@ class PosteriorModel:
         rows: list[int] = []
         cols: list[int] = []
         probs: list[float] = []
-        coo = sensitivities.tocoo()
+        coo = matrix.tocoo()
         bg_of = self.background[coo.col]
         rows += coo.row.tolist()
         cols += coo.col.tolist()

@@ -23,9 +23,10 @@ Everything is built once per graph; a request costs time linear in its (capped) 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -127,14 +128,32 @@ class PackParser:
         pack: str,
         nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
         pairs: Iterable[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]] = (),
+        stored: Mapping[str, Any] | None = None,
     ):
+        """`stored` is what `stored()` gave for the same nodes (a built pack keeps it): the
+        phrases already split into lemmas, which took most of the HPO pack's parser."""
         self.pack = pack
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
             (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers)
             for node_id, name, kind, heads, qualifiers in pairs
         )
-        self._index: dict[tuple[str, ...], _Entry] = {}
+        if stored is None:
+            self._index, bags, self._stems = self._read(nodes)
+        else:
+            entries = [_Entry(n, name, MentionKind(k), m) for n, name, k, m in stored["entries"]]
+            self._index = {tuple(key): entries[i] for key, i in stored["index"]}
+            bags = {tuple(bag): entries[i] for bag, i in stored["bags"]}
+            self._stems = stored["stems"]
+        self._derive(bags)
+
+    @staticmethod
+    def _read(
+        nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
+    ) -> tuple[dict[tuple[str, ...], _Entry], dict[tuple[str, ...], _Entry], dict[str, str]]:
+        """The phrase index, the multi-word phrases by their words in any order, and the
+        lemma of each word long enough to be a typo's target."""
+        index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
         # Each word's lemma, looked up once: a large pack repeats its words in tens of
         # thousands of names and synonyms.
@@ -151,7 +170,7 @@ class PackParser:
                 if not key or len(key) > MAX_NGRAM:
                     continue
                 # The first claim on a phrase keeps it (names come before synonyms).
-                entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+                entry = index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
                 words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
                 bag = _bag(key)
                 if len(bag) >= 2:
@@ -160,15 +179,32 @@ class PackParser:
                     # neither (None), and only the exact order still finds each.
                     if held is not None and held.node_id != node_id:
                         bags[bag] = None
+        kept = {k: v for k, v in bags.items() if v is not None}
+        return index, kept, {w: stems[w] for w in words}
+
+    def stored(self) -> dict[str, Any]:
+        """The phrase index as plain data, for `PackParser(pack, nodes, stored)`."""
+        numbers: dict[_Entry, int] = {}
+        for entry in [*self._index.values(), *self._bags.values()]:
+            numbers.setdefault(entry, len(numbers))
+        return {
+            "entries": [[e.node_id, e.name, e.kind.value, e.matched] for e in numbers],
+            "index": [[key, numbers[e]] for key, e in self._index.items()],
+            "bags": [[bag, numbers[e]] for bag, e in self._bags.items()],
+            "stems": self._stems,
+        }
+
+    def _derive(self, bags: dict[tuple[str, ...], _Entry]) -> None:
+        """The lookups the parser reads, from the phrase index and the bags."""
+        words = self._stems.keys()
         self._longest = max((len(k) for k in self._index), default=0)
         # Multi-word phrases by their words in any order, fillers left out.
-        self._bags = {k: v for k, v in bags.items() if v is not None}
+        self._bags = bags
         self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
         # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
         # are turned away by it before a key is sorted.
         self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
         self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
-        self._stems = {w: stems[w] for w in words}
         # What a text word's noun-rule lemma must start with to be a word of the pack.
         self._prefixes = frozenset(w[:p] for w in self._known for p in range(5))
         # The words a span can start with: every other span is passed over unread.
@@ -328,7 +364,8 @@ class PackParser:
 class Parser:
     """One phrase index per pack; parses against one pack, chosen or the best fit."""
 
-    def __init__(self, graph: KnowledgeGraph) -> None:
+    def __init__(self, graph: KnowledgeGraph, stored: Mapping[str, Any] | None = None) -> None:
+        """`stored`: each pack's `PackParser.stored()` for the same graph, by pack id."""
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
         pairs: dict[str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]]] = {}
         for record in graph.lexicon:
@@ -344,10 +381,14 @@ class Parser:
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
         # In load order: the first pack wins a tie.
         self.packs: dict[str, PackParser] = {
-            p.id: PackParser(p.id, by_pack[p.id], pairs.get(p.id, ()))
+            p.id: PackParser(p.id, by_pack[p.id], pairs.get(p.id, ()), (stored or {}).get(p.id))
             for p in graph.packs
             if p.id in by_pack
         }
+
+    def stored(self) -> dict[str, Any]:
+        """Every pack's phrase index as plain data, for `Parser(graph, stored)`."""
+        return {pack: parser.stored() for pack, parser in self.packs.items()}
 
     def parse(self, text: str, pack: str | None = None) -> tuple[str | None, list[Mention]]:
         """The pack parsed against and its mentions. Without `pack`, every pack is tried and

@@ -1,0 +1,139 @@
+"""Built packs: the same records back, and every damaged file refused before it is decoded."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+
+from graph.knowledge import KnowledgeGraph
+from graph.packs.artifact import (
+    FORMAT_VERSION,
+    MAGIC,
+    ArtifactError,
+    check_artifact,
+    read_artifact,
+    write_artifact,
+)
+from graph.packs.loader import load_content
+from graph.schema.content import Content
+from tests.paths import KNEE_PACK
+
+HPO_SAMPLE = KNEE_PACK.parent / "hpo-sample"
+SECTIONS = ("packs", "sources", "nodes", "edges", "red_flags")
+_HEADER = len(MAGIC) + 32 + 8  # magic, digest, header length
+
+
+def _built(tmp_path: Path, packs: list[Path]) -> tuple[Content, Path]:
+    content = load_content(packs)
+    path = tmp_path / "pack.sgpack"
+    write_artifact(path, content, content.content_hash())
+    return content, path
+
+
+@pytest.mark.parametrize("packs", [[KNEE_PACK], [HPO_SAMPLE], [KNEE_PACK, HPO_SAMPLE]])
+def test_records_come_back_equal_with_their_files_and_set_fields(
+    tmp_path: Path, packs: list[Path]
+) -> None:
+    content, path = _built(tmp_path, packs)
+    artifact = read_artifact(path)
+    assert artifact.version == content.content_hash() == artifact.content.content_hash()
+    for name in SECTIONS:
+        ours, theirs = getattr(content, name), getattr(artifact.content, name)
+        assert [(r.file, r.record) for r in ours] == [(r.file, r.record) for r in theirs]
+        # exclude_unset dumps and the KGX writer's exclude_defaults read these.
+        assert [r.record.model_fields_set for r in ours] == [
+            r.record.model_fields_set for r in theirs
+        ]
+        assert [type(r.record) for r in ours] == [type(r.record) for r in theirs]
+    # Ids are one object per value, as validation leaves them (memory: 160,000 HPO edges).
+    ends = [e.record.subject for e in artifact.content.edges]
+    ends += [e.record.object for e in artifact.content.edges]
+    assert len({id(end) for end in ends}) == len(set(ends))
+    edge = artifact.content.edges[0].record
+    assert type(edge.predicate) is type(content.edges[0].record.predicate)  # an enum, not a str
+    assert KnowledgeGraph(artifact.content, artifact.version).version == artifact.version
+
+
+def test_arrays_are_mapped_from_the_file_not_copied(tmp_path: Path) -> None:
+    content = load_content([KNEE_PACK])
+    path = tmp_path / "pack.sgpack"
+    grid = np.arange(12, dtype=np.float64).reshape(3, 4)
+    write_artifact(path, content, "v", {"grid": grid, "ids": np.array([3, 1], dtype=np.int32)})
+    arrays = read_artifact(path).arrays
+    assert np.array_equal(arrays["grid"], grid)
+    assert arrays["ids"].tolist() == [3, 1]
+    assert not arrays["grid"].flags.owndata
+    assert not arrays["grid"].flags.writeable
+    assert arrays["grid"].ctypes.data % 64 == 0
+
+
+def _rewritten(path: Path, header_change: dict[str, object]) -> None:
+    """The file with its header changed and a digest that matches again."""
+    data = path.read_bytes()
+    length = int.from_bytes(data[len(MAGIC) + 32 : _HEADER], "little")
+    header = orjson.loads(data[_HEADER : _HEADER + length]) | header_change
+    new_header = orjson.dumps(header).ljust(length)
+    body = length.to_bytes(8, "little") + new_header + data[_HEADER + length :]
+    path.write_bytes(MAGIC + hashlib.sha256(body).digest() + body)
+
+
+def _damage(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "corrupt":
+        data[-10] ^= 0xFF
+        path.write_bytes(data)
+    elif how == "tampered":  # another graph version written into the header, digest kept
+        at = data.index(b'"graph_version":"') + len(b'"graph_version":"')
+        data[at] = ord("0") if data[at] != ord("0") else ord("1")
+        path.write_bytes(data)
+    elif how == "wrong version":
+        _rewritten(path, {"format": FORMAT_VERSION + 1})
+    elif how == "not a built pack":
+        path.write_bytes(b"id\tname\n" * 20)
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "only the magic":
+        path.write_bytes(MAGIC)
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [
+        ("truncated", "truncated, corrupt or altered"),
+        ("corrupt", "truncated, corrupt or altered"),
+        ("tampered", "truncated, corrupt or altered"),
+        ("only the magic", "truncated, corrupt or altered"),
+        ("wrong version", f"format {FORMAT_VERSION + 1}, this version reads format 1"),
+        ("not a built pack", "not a symptom-graph built pack"),
+        ("empty", "cannot read the built pack (the file is empty)"),
+    ],
+)
+def test_a_damaged_file_is_refused_in_one_line(tmp_path: Path, how: str, says: str) -> None:
+    _, path = _built(tmp_path, [KNEE_PACK])
+    check_artifact(path)  # intact before
+    _damage(path, how)
+    for read in (check_artifact, read_artifact):
+        with pytest.raises(ArtifactError) as caught:
+            read(path)
+        message = str(caught.value)
+        assert says in message
+        assert str(path) in message
+        assert "\n" not in message
+
+
+def test_a_malformed_payload_with_a_matching_digest_is_refused(tmp_path: Path) -> None:
+    _, path = _built(tmp_path, [KNEE_PACK])
+    _rewritten(path, {"sections": {"records": {"offset": 0, "length": 5}}})
+    with pytest.raises(ArtifactError, match="malformed built pack"):
+        read_artifact(path)
+
+
+def test_a_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="cannot read the built pack"):
+        read_artifact(tmp_path / "absent.sgpack")
