@@ -33,6 +33,7 @@ import orjson
 
 from graph.packs.records_codec import RecordCodec, RecordReader, RecordWriter
 from graph.schema.content import Content, Located
+from graph.schema.lexicon import LexiconRecord
 from graph.schema.records import (
     EdgeRecord,
     NodeRecord,
@@ -63,6 +64,7 @@ _SECTIONS: tuple[tuple[str, type[Any]], ...] = (
     ("nodes", NodeRecord),
     ("edges", EdgeRecord),
     ("red_flags", RedFlagRecord),
+    ("lexicon", LexiconRecord),
 )
 _CODEC = RecordCodec(
     tuple(model for _, model in _SECTIONS), shared=frozenset({"id", "subject", "object"})

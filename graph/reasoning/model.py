@@ -89,7 +89,7 @@ class PosteriorModel:
         rows += coo.row.tolist()
         cols += coo.col.tolist()
         probs += (1.0 - (1.0 - bg_of) * (1.0 - coo.data)).tolist()
-        for i, j in self._warning_signs_against_everyday_causes(graph, sensitivities, excluded):
+        for i, j in self._warning_signs_against_everyday_causes(graph, matrix, excluded):
             # A warning sign an everyday cause does not list: the leak alone is left.
             rows.append(i)
             cols.append(j)
