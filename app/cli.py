@@ -16,13 +16,13 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
+    from app.settings import Settings
     from graph.schema.content import Content
     from graph.schema.errors import Problem
 
@@ -54,10 +54,7 @@ def _serve(args: argparse.Namespace) -> int:
     from app.settings import Settings
     from graph.schema.errors import ContentError
 
-    if args.pack:
-        # Workers are separate processes: they read their settings from the environment.
-        os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
-    settings = Settings()
+    settings = Settings(packs=args.pack) if args.pack else Settings()
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     # Before loading: the HPO pack took about 18 s to load, only to fail to bind.
@@ -66,10 +63,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"symptom-graph: cannot listen on {host}:{port}: {problem}.", file=sys.stderr)
         return 1
     workers = settings.workers if args.workers is None else args.workers
-    target: str | FastAPI = "app.main:create_app"
-    if workers == 1:
-        # One process: the content is loaded here, once, and a failure is a clear exit 1
-        # (inside uvicorn's lifespan it was followed by a 40-line traceback).
+    with _metrics_shared_by(workers) as metrics_folder:
+        # The content is loaded here, once, whatever the number of workers (they are forked
+        # from this process and share it), and a failure is a clear exit 1 before any starts.
         from app.main import create_app
         from app.runtime import Runtime
 
@@ -81,38 +77,65 @@ def _serve(args: argparse.Namespace) -> int:
             return 1
         # The loaded content never changes: out of the collector's sight now, before uvicorn's
         # imports allocate enough to set off collections that scan all of it (about 2.7 s of
-        # the HPO pack's start). The lifespan freezes what the app adds after it.
+        # the HPO pack's start), and before forking, so that no collection writes to the pages
+        # the workers share. The lifespan freezes what the app adds after it.
         gc.freeze()
-        target = create_app(settings, runtime)
-    elif _report_problems(settings.packs)[1]:
-        # Each worker loads the content itself; checked here first, as uvicorn's supervisor
-        # stops when a worker fails to start but exits 0.
-        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
-        return 1
-    warning = public_bind_warning(host)
-    if warning is not None:
-        print(warning, file=sys.stderr)
+        app = create_app(settings, runtime)
+        warning = public_bind_warning(host)
+        if warning is not None:
+            print(warning, file=sys.stderr)
+        options = _uvicorn_options(settings, host, port)
+        if workers == 1:
+            uvicorn.run(app, **options)
+            return 0
+        from app.supervisor import Supervisor
+
+        app.openapi()  # built once here, not by each worker's lifespan
+        gc.freeze()
+        return Supervisor(uvicorn.Config(app, **options), workers, metrics_folder).run()
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[str | None]:
+    """With several workers, a fresh folder for their metrics (app/observability.py), made
+    before the app's metrics are and removed when the server stops."""
+    if workers == 1:
+        yield None
+        return
+    import shutil
+    import tempfile
+
+    from app.observability import share_metrics
+
+    folder = tempfile.mkdtemp(prefix="symptom-graph-metrics-")
+    try:
+        share_metrics(folder)
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """How uvicorn serves, with one worker or in each forked one."""
+    from app.observability import uvicorn_log_config
     from app.serving import PROTOCOL
 
-    uvicorn.run(
-        target,
-        factory=isinstance(target, str),
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        access_log=False,  # the app writes its own structured access log
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
+    return {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "log_config": uvicorn_log_config(settings.log_level),
+        "access_log": False,  # the app writes its own structured access log
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 10,
         # httptools with bounds on each request's head: size, header count, time to arrive.
-        http=PROTOCOL,
-        timeout_keep_alive=5,
+        "http": PROTOCOL,
+        "timeout_keep_alive": 5,
         # Connections and requests a worker holds at once. Well above max_in_flight, so that
         # the app's own shedding (503 problem+json with Retry-After) answers an overload and
         # this only caps what idle or refused connections can hold.
-        limit_concurrency=max(16 * settings.max_in_flight, 1024),
-    )
-    return 0
+        "limit_concurrency": max(16 * settings.max_in_flight, 1024),
+    }
 
 
 def _address_problem(host: str, port: int) -> str | None:
