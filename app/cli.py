@@ -97,22 +97,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 @contextmanager
 def _metrics_shared_by(workers: int) -> Iterator[str | None]:
-    """With several workers, a fresh folder for their metrics (app/observability.py), made
-    before the app's metrics are and removed when the server stops."""
+    """With several workers, the folder where they all count (app/observability.py)."""
     if workers == 1:
         yield None
         return
-    import shutil
-    import tempfile
+    from app.observability import shared_metrics
 
-    from app.observability import share_metrics
-
-    folder = tempfile.mkdtemp(prefix="symptom-graph-metrics-")
-    try:
-        share_metrics(folder)
+    with shared_metrics() as folder:
         yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:

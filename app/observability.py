@@ -11,6 +11,10 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,7 +37,7 @@ __all__ = [
     "Metrics",
     "RequestLog",
     "set_worker",
-    "share_metrics",
+    "shared_metrics",
     "uvicorn_log_config",
 ]
 
@@ -56,12 +60,25 @@ def set_worker(number: int) -> None:
     _worker = number
 
 
-def share_metrics(folder: str) -> None:
-    """Count in files under `folder`, summed over every process at each scrape. Called before
-    the app's metrics are made, in the parent of the workers; the value class is set here too,
-    as prometheus-client reads the variable once, when it is first imported."""
+@contextmanager
+def shared_metrics() -> Iterator[str]:
+    """A fresh folder where every process counts (prometheus-client's multiprocess mode),
+    summed at each scrape; removed when the block ends. Entered in the workers' parent before
+    the app's metrics are made. The value class is switched here too, as prometheus-client
+    reads its variable once, on first import; both are restored for callers in process."""
+    folder = tempfile.mkdtemp(prefix="symptom-graph-metrics-")
+    previous = os.environ.get(MULTIPROCESS_DIR), values.ValueClass
     os.environ[MULTIPROCESS_DIR] = folder
     values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+    try:
+        yield folder
+    finally:
+        if previous[0] is None:
+            os.environ.pop(MULTIPROCESS_DIR, None)
+        else:
+            os.environ[MULTIPROCESS_DIR] = previous[0]
+        values.ValueClass = previous[1]
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def uvicorn_log_config(level: str) -> dict[str, Any]:
