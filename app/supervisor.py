@@ -74,8 +74,8 @@ class Supervisor:
 
     def _supervise(self, sock: socket.socket) -> None:
         while True:
-            info = signal.sigtimedwait(_HANDLED, 1.0)
-            if info is not None and info.si_signo != signal.SIGCHLD:
+            # No periodic work: asleep until a signal comes (a blocked SIGCHLD stays pending).
+            if signal.sigwaitinfo(_HANDLED).si_signo != signal.SIGCHLD:
                 logger.info("stopping %d workers", len(self._pids))
                 return
             for pid, code in self._reap():
@@ -144,18 +144,18 @@ def _run_worker(config: uvicorn.Config, sock: socket.socket, number: int, parent
     the supervisor's code (the caller exits with `os._exit`)."""
     import uvicorn
 
+    server = uvicorn.Server(config)
     try:
         _die_with(parent)
         set_worker(number)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
-        server = uvicorn.Server(config)
         server.run(sockets=[sock])
         return 0 if server.started else _FAILED_START
     except SystemExit as exc:  # SIGTERM's clean exit (app/cli.py), re-raised by uvicorn
-        return exc.code if isinstance(exc.code, int) else 0
+        return 0 if exc.code is None else exc.code if isinstance(exc.code, int) else 1
     except BaseException:
         logger.exception("worker %d failed", number)
-        return _FAILED_START
+        return 1 if server.started else _FAILED_START  # replaced, or the server stops
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -45,6 +45,21 @@ class Server:
             )
         return total
 
+    def pss_kib(self) -> int:
+        """Proportional memory of the server and its workers, in KiB: each shared page counts
+        once over the processes sharing it (/proc/PID/smaps_rollup), where RSS counts it in
+        every forked worker."""
+        total = 0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            total += next(
+                int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")
+            )
+        return total
+
 
 def project_command(port: int, workers: int = 1) -> list[str]:
     # `python -m app.cli` from REPO (the cwd of `running`) serves this checkout's code; the

@@ -438,8 +438,8 @@ def _catches_sigterm(pid: int) -> bool:
     return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3])
-def test_sigterm_at_any_point_of_the_start_exits_0(delay: float) -> None:
+@pytest.mark.parametrize(("delay", "workers"), [(0.0, "1"), (0.3, "1"), (0.3, "2")])
+def test_sigterm_at_any_point_of_the_start_exits_0(delay: float, workers: str) -> None:
     """The real command, stopped while it imports or loads (it serves the HPO sample pack
     after about 1 s on an idle machine): exit 0 and no traceback, as after a graceful stop.
 
@@ -448,7 +448,7 @@ def test_sigterm_at_any_point_of_the_start_exits_0(delay: float) -> None:
     so that a busy machine starting Python slowly does not fail the test. Before the fix it
     came after loading, with numpy long mapped.
     """
-    process = _python("-m", "app.cli", "serve", "--pack", "hpo-sample")
+    process = _python("-m", "app.cli", "serve", "--pack", "hpo-sample", "--workers", workers)
     deadline = time.monotonic() + 30
     while process.poll() is None and not _catches_sigterm(process.pid):
         assert time.monotonic() < deadline, "no SIGTERM handler after 30 s"

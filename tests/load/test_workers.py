@@ -11,6 +11,8 @@ import os
 import re
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bench.servers import Server, free_port, project_command, running
+from bench.servers import REPO, Server, free_port, project_command, running
 from tests.load import rawhttp
 
 pytestmark = pytest.mark.slow
@@ -183,3 +185,37 @@ def test_workers_exit_when_the_supervisor_is_killed(tmp_path: Path) -> None:
         live.process.wait(timeout=10)
         _wait_for(lambda: all(_gone(pid) for pid in workers), "the workers exit", 5.0)
         assert _bindable(port)  # a restart can listen again
+
+
+FAILING_APP = """
+import sys
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from app.supervisor import Supervisor
+
+@asynccontextmanager
+async def lifespan(app):
+    raise RuntimeError("cannot start")
+    yield
+
+config = uvicorn.Config(FastAPI(lifespan=lifespan), port=int(sys.argv[1]), lifespan="on")
+raise SystemExit(Supervisor(config, 2).run())
+"""
+
+
+def test_a_worker_that_cannot_start_stops_the_server_with_exit_1() -> None:
+    """Not forked again and again: the supervisor stops, as when the pack fails to load."""
+    result = subprocess.run(
+        [sys.executable, "-c", FAILING_APP, str(free_port())],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "failed to start: stopping" in result.stderr
+    assert result.stderr.count("started (pid") <= 2
