@@ -12,6 +12,10 @@ copy-on-write, instead of N spawned interpreters each loading and holding the wh
 - a worker that fails to start stops the server (exit 1) instead of being forked again;
 - each worker asks the kernel for SIGTERM when the supervisor dies (PR_SET_PDEATHSIG), so a
   SIGKILLed supervisor leaves no worker holding the port.
+
+gunicorn's `--preload` with uvicorn workers forks the same way; this keeps one uvicorn Config
+for one worker and for N (the bounded protocol, the limits, the JSON logging) without a second
+process manager whose settings, logging and worker class would have to be kept in line.
 """
 
 from __future__ import annotations
