@@ -22,6 +22,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     values,
@@ -144,10 +145,23 @@ class Metrics:
             registry=self.registry,
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
         )
+        # One series per live worker (the sole process is worker 1): how many serve, and a
+        # replaced one shows by its new start. With workers, a dead one's series goes with it.
+        self.worker_started = Gauge(
+            "symptom_graph_worker_started_seconds",
+            "When each live worker process started serving, in Unix time.",
+            ["worker"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
         # `labels()` builds and locks a key on every call; the label sets are few and bounded
         # (methods x route templates x statuses), so each child is looked up once.
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._timers: dict[tuple[str, str], Any] = {}
+
+    def serving(self) -> None:
+        """This process has started serving (the app's lifespan calls it)."""
+        self.worker_started.labels(str(_worker or 1)).set_to_current_time()
 
     def exposition(self) -> bytes:
         """The Prometheus text of this process, or of every worker's summed."""

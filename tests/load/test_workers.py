@@ -90,6 +90,12 @@ def _counted(text: str, route: str) -> float:
     return 0.0 if match is None else float(match.group(1))
 
 
+def _started(text: str) -> dict[str, float]:
+    """Each live worker's start time, by worker number, as /metrics gives it."""
+    pattern = r'^symptom_graph_worker_started_seconds\{worker="(\d+)"\} (\S+)$'
+    return {worker: float(value) for worker, value in re.findall(pattern, text, re.M)}
+
+
 def test_metrics_and_logs_cover_every_worker(tmp_path: Path) -> None:
     """Issue 23: the same counter read 23, 17, 23 on three scrapes, as each worker counted
     only its own requests."""
@@ -104,6 +110,7 @@ def test_metrics_and_logs_cover_every_worker(tmp_path: Path) -> None:
         scrapes = [httpx.get(live.url + "/metrics").text for _ in range(8)]
     assert _answered_by(log, "/v1/meta") == {1, 2}
     assert [_counted(text, "/v1/meta") for text in scrapes] == [requests] * len(scrapes)
+    assert {tuple(_started(text)) for text in scrapes} == {("1", "2")}
     lines = [json.loads(line) for line in log.read_bytes().splitlines()]  # every line is JSON
     uvicorn_lines = [line for line in lines if line["logger"].startswith("uvicorn")]
     assert {line.get("worker") for line in uvicorn_lines} >= {1, 2}
@@ -118,6 +125,7 @@ def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None
         assert len(first) == WORKERS
         for _ in range(20):
             assert httpx.get(live.url + "/v1/meta").status_code == 200
+        started = _started(httpx.get(live.url + "/metrics").text)
         os.kill(first[0], signal.SIGKILL)
         _wait_for(
             lambda: len(set(_workers(live.process.pid)) - set(first)) == 1,
@@ -129,6 +137,10 @@ def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None
     assert statuses == {200}
     # The dead worker's requests still count: the total is the server's, not the workers'.
     assert _counted(metrics, "/v1/meta") == 40
+    # The killed worker's number serves again, started anew; the other is as it was.
+    restarted = _started(metrics)
+    assert restarted.keys() == started.keys() == {"1", "2"}
+    assert sorted(restarted[w] > started[w] for w in started) == [False, True]
     assert f"(pid {first[0]}) exited (SIGKILL): replacing it" in log.read_text()
 
 
