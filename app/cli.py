@@ -16,10 +16,9 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from pydantic import ValidationError
     from pydantic_settings import SettingsError
 
@@ -67,12 +66,12 @@ def _serve(args: argparse.Namespace) -> int:
     from graph.schema.errors import ContentError
 
     if args.pack:
-        # Workers are separate processes: they read their settings from the environment.
-        os.environ["SYMPTOM_GRAPH_PACKS"] = json.dumps([str(p.resolve()) for p in args.pack])
-        os.environ.pop("SYMPTOM_GRAPH_ARTIFACT", None)  # the packs asked for, not a built one
-    if args.artifact:
-        os.environ["SYMPTOM_GRAPH_ARTIFACT"] = str(args.artifact.resolve())
-    settings = Settings()
+        # The packs asked for, not a built one that the environment may name.
+        settings = Settings(packs=args.pack, artifact=None)
+    elif args.artifact:
+        settings = Settings(artifact=args.artifact)
+    else:
+        settings = Settings()
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     # Before loading: the HPO pack took about 18 s to load, only to fail to bind.
@@ -81,10 +80,9 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"symptom-graph: cannot listen on {host}:{port}: {problem}.", file=sys.stderr)
         return 1
     workers = settings.workers if args.workers is None else args.workers
-    target: str | FastAPI = "app.main:create_app"
-    if workers == 1:
-        # One process: the content is loaded here, once, and a failure is a clear exit 1
-        # (inside uvicorn's lifespan it was followed by a 40-line traceback).
+    with _metrics_shared_by(workers) as metrics_folder:
+        # The content is loaded here, once, whatever the number of workers (they are forked
+        # from this process and share it), and a failure is a clear exit 1 before any starts.
         from app.main import create_app
         from app.runtime import load_runtime
 
@@ -99,54 +97,57 @@ def _serve(args: argparse.Namespace) -> int:
             return 1
         # The loaded content never changes: out of the collector's sight now, before uvicorn's
         # imports allocate enough to set off collections that scan all of it (about 2.7 s of
-        # the HPO pack's start). The lifespan freezes what the app adds after it.
+        # the HPO pack's start), and before forking, so that no collection writes to the pages
+        # the workers share. The lifespan freezes what the app adds after it.
         gc.freeze()
-        target = create_app(settings, runtime)
-    elif not _content_is_servable(settings):
-        # Each worker loads the content itself; checked here first, as uvicorn's supervisor
-        # stops when a worker fails to start but exits 0.
-        return 1
-    warning = public_bind_warning(host)
-    if warning is not None:
-        print(warning, file=sys.stderr)
+        app = create_app(settings, runtime)
+        warning = public_bind_warning(host)
+        if warning is not None:
+            print(warning, file=sys.stderr)
+        options = _uvicorn_options(settings, host, port)
+        if workers == 1:
+            uvicorn.run(app, **options)
+            return 0
+        from app.supervisor import Supervisor
+
+        app.openapi()  # built once here, not by each worker's lifespan
+        gc.freeze()
+        return Supervisor(uvicorn.Config(app, **options), workers, metrics_folder).run()
+
+
+@contextmanager
+def _metrics_shared_by(workers: int) -> Iterator[str | None]:
+    """With several workers, the folder where they all count (app/observability.py)."""
+    if workers == 1:
+        yield None
+        return
+    from app.observability import shared_metrics
+
+    with shared_metrics() as folder:
+        yield folder
+
+
+def _uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    """How uvicorn serves, with one worker or in each forked one."""
+    from app.observability import uvicorn_log_config
     from app.serving import PROTOCOL
 
-    uvicorn.run(
-        target,
-        factory=isinstance(target, str),
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level,
-        access_log=False,  # the app writes its own structured access log
-        proxy_headers=False,
-        timeout_graceful_shutdown=10,
+    return {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "log_config": uvicorn_log_config(settings.log_level),
+        "access_log": False,  # the app writes its own structured access log
+        "proxy_headers": False,
+        "timeout_graceful_shutdown": 10,
         # httptools with bounds on each request's head: size, header count, time to arrive.
-        http=PROTOCOL,
-        timeout_keep_alive=5,
+        "http": PROTOCOL,
+        "timeout_keep_alive": 5,
         # Connections and requests a worker holds at once. Well above max_in_flight, so that
         # the app's own shedding (503 problem+json with Retry-After) answers an overload and
         # this only caps what idle or refused connections can hold.
-        limit_concurrency=max(16 * settings.max_in_flight, 1024),
-    )
-    return 0
-
-
-def _content_is_servable(settings: Settings) -> bool:
-    """Whether the built pack is intact, or the pack folders valid; says why not if not."""
-    from graph.packs.artifact import ArtifactError, check_artifact
-
-    if settings.artifact is not None:
-        try:
-            check_artifact(settings.artifact)
-        except ArtifactError as exc:
-            print(f"symptom-graph: {exc}.", file=sys.stderr)
-            return False
-        return True
-    if _report_problems(settings.packs)[1]:
-        print("symptom-graph: invalid content, refusing to start.", file=sys.stderr)
-        return False
-    return True
+        "limit_concurrency": max(16 * settings.max_in_flight, 1024),
+    }
 
 
 def _address_problem(host: str, port: int) -> str | None:

@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # collection first: loading makes almost no cycles (graph/packs/loader.py), and one took
         # 1.6 s of the HPO pack's start to find 40 unreachable objects, now frozen with it.
         gc.freeze()
+        app.state.metrics.serving()
         graph = app.state.runtime.graph
         logger.info("graph %s loaded: %d nodes", graph.version, len(graph.nodes()))
         yield

@@ -1,4 +1,9 @@
-"""Request ids, structured access logs and Prometheus metrics."""
+"""Request ids, structured logs and Prometheus metrics.
+
+With several workers (app/supervisor.py) every process writes its samples to files in one
+folder (prometheus-client's multiprocess mode) and a scrape sums them, so `/metrics` counts
+the whole server whichever worker answers it.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,39 @@ import json
 import logging
 import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    values,
+)
+from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.routing import Route
 from starlette.types import Scope
 
-__all__ = ["REQUEST_ID", "JsonFormatter", "Metrics", "RequestLog"]
+__all__ = [
+    "CONTENT_TYPE_LATEST",
+    "REQUEST_ID",
+    "JsonFormatter",
+    "Metrics",
+    "RequestLog",
+    "set_worker",
+    "shared_metrics",
+    "uvicorn_log_config",
+]
+
+# prometheus-client's own switch: samples go to files in this folder, one per process.
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 # Any token is a valid HTTP method; labelling each one would let clients grow /metrics at will.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
@@ -21,6 +51,56 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("symptom_graph.access")
 # The id of the request being answered, so every log line written meanwhile can carry it.
 REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+# This process's number among the supervisor's workers (1..N); None when it serves alone.
+_worker: int | None = None
+
+
+def set_worker(number: int) -> None:
+    """Mark this process's log lines with its worker number (a forked worker calls it)."""
+    global _worker
+    _worker = number
+
+
+@contextmanager
+def shared_metrics() -> Iterator[str]:
+    """A fresh folder where every process counts (prometheus-client's multiprocess mode),
+    summed at each scrape; removed when the block ends. Entered in the workers' parent before
+    the app's metrics are made. The value class is switched here too, as prometheus-client
+    reads its variable once, on first import; both are restored for callers in process."""
+    folder = tempfile.mkdtemp(prefix="symptom-graph-metrics-")
+    previous = os.environ.get(MULTIPROCESS_DIR), values.ValueClass
+    os.environ[MULTIPROCESS_DIR] = folder
+    values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
+    try:
+        yield folder
+    finally:
+        if previous[0] is None:
+            os.environ.pop(MULTIPROCESS_DIR, None)
+        else:
+            os.environ[MULTIPROCESS_DIR] = previous[0]
+        values.ValueClass = previous[1]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def uvicorn_log_config(level: str) -> dict[str, Any]:
+    """uvicorn's own lines (start, stop, errors) as JSON on stderr, like the app's."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": JsonFormatter}},
+        "handlers": {
+            "json": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["json"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"level": level.upper()},
+            "uvicorn.access": {"level": level.upper()},
+        },
+    }
 
 
 class JsonFormatter(logging.Formatter):
@@ -32,7 +112,10 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
+            "pid": record.process,
         }
+        if _worker is not None:
+            entry["worker"] = _worker
         request_id = REQUEST_ID.get()
         if request_id is not None:
             entry["request_id"] = request_id
@@ -43,10 +126,12 @@ class JsonFormatter(logging.Formatter):
 
 
 class Metrics:
-    """A registry per app, so several apps in one process (tests) never collide."""
+    """A registry per app, so several apps in one process (tests) never collide; with
+    workers, a scrape reads every process's samples from the shared folder instead."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._shared = os.environ.get(MULTIPROCESS_DIR)
         self.requests = Counter(
             "http_requests_total",
             "HTTP requests by method, route template and status.",
@@ -60,10 +145,31 @@ class Metrics:
             registry=self.registry,
             buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0),
         )
+        # One series per live worker (the sole process is worker 1): how many serve, and a
+        # replaced one shows by its new start. With workers, a dead one's series goes with it.
+        self.worker_started = Gauge(
+            "symptom_graph_worker_started_seconds",
+            "When each live worker process started serving, in Unix time.",
+            ["worker"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
         # `labels()` builds and locks a key on every call; the label sets are few and bounded
         # (methods x route templates x statuses), so each child is looked up once.
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._timers: dict[tuple[str, str], Any] = {}
+
+    def serving(self) -> None:
+        """This process has started serving (the app's lifespan calls it)."""
+        self.worker_started.labels(str(_worker or 1)).set_to_current_time()
+
+    def exposition(self) -> bytes:
+        """The Prometheus text of this process, or of every worker's summed."""
+        if self._shared is None:
+            return generate_latest(self.registry)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, self._shared)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         counter = self._counters.get((method, route, status))

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PROTOCOL", "BoundedHttpToolsProtocol", "HeadLimits"]
 
-# What `uvicorn.run(http=...)` imports, in this process or in each spawned worker.
+# What uvicorn's `http=` option imports (app/cli.py), once, before any worker is forked.
 PROTOCOL = "app.serving:BoundedHttpToolsProtocol"
 
 
@@ -40,8 +40,8 @@ class HeadLimits:
 
 @functools.cache
 def head_limits() -> HeadLimits:
-    """Read once per process: workers are spawned and take their settings from the
-    environment, as the app does; `serve` has already validated them."""
+    """Read from the environment once per process (a forked worker inherits it); `serve` has
+    already validated the settings."""
     from app.settings import Settings
 
     settings = Settings()

@@ -32,6 +32,7 @@ from typing import Any
 import httpx
 
 from bench.servers import REPO, free_port, project_command, reference_command, running
+from bench.workers import workers_row
 from graph.schema.vocabulary import NodeKind
 
 DIAGNOSE_BODY: dict[str, list[str]] = {
@@ -392,6 +393,8 @@ def main() -> None:
     }
     if args.hpo:
         report["hpo"] = hpo_section(binary, args.seconds, args.connections, args.rounds)
+        print("timing the HPO pack with 1 and 2 workers ...", file=sys.stderr)
+        report["hpo_workers"] = workers_row(HPO_PACK, hpo_queries(HPO_PACK, 200))
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
     latest.write_text(json.dumps(report, indent=2) + "\n")
@@ -489,6 +492,19 @@ def print_report(report: dict[str, Any]) -> None:
             ("HPO diagnose in process median <= 5 ms", engine["median"] <= 5),
             ("HPO diagnose in process p99 <= 20 ms", engine["p99"] <= 20),
             ("HPO diagnose over HTTP p99 <= 50 ms", hpo["endpoints"]["diagnose"]["p99_ms"] <= 50),
+        ]
+    row = report.get("hpo_workers")
+    if row is not None:
+        one, two = row["one_worker"], row["two_workers"]
+        print(
+            f"HPO pack, 2 workers against 1: ready {one['ready_s']:.1f} -> {two['ready_s']:.1f} s"
+            f" ({row['ready_ratio']:.2f}x), PSS {one['pss_mib_ready']:.0f} ->"
+            f" {two['pss_mib_ready']:.0f} MiB ({row['pss_ratio']:.2f}x), after 200 queries"
+            f" {row['pss_ratio_after_queries']:.2f}x; steal {one['steal']:.1%} / {two['steal']:.1%}"
+        )
+        checks += [
+            ("HPO 2 workers ready <= 1.2x one worker", row["ready_ratio"] <= 1.2),
+            ("HPO 2 workers PSS <= 1.3x one worker", row["pss_ratio"] <= 1.3),
         ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")

@@ -35,14 +35,23 @@ class Server:
 
     def rss_kib(self) -> int:
         """Resident memory of the server and its worker processes, in KiB."""
+        return self._summed_kib("status", "VmRSS:")
+
+    def pss_kib(self) -> int:
+        """Proportional memory of the server and its workers, in KiB: each shared page counts
+        once over the processes sharing it, where RSS counts it in every forked worker."""
+        return self._summed_kib("smaps_rollup", "Pss:")
+
+    def _summed_kib(self, proc_file: str, field: str) -> int:
+        """One `field` of /proc/PID/`proc_file` (in kB), summed over the server's processes."""
         total = 0
         for pid in [self.process.pid, *_children(self.process.pid)]:
             try:
-                status = Path(f"/proc/{pid}/status").read_text()
+                text = Path(f"/proc/{pid}/{proc_file}").read_text()
             except OSError:
                 continue
             total += next(
-                int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS")
+                int(line.split()[1]) for line in text.splitlines() if line.startswith(field)
             )
         return total
 

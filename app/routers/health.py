@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict
 
 from app.deps import get_runtime
+from app.observability import CONTENT_TYPE_LATEST
 from app.problems import problem_responses
 
 router = APIRouter(tags=["operations"])
@@ -62,6 +62,4 @@ async def readyz() -> Health:
 )
 async def metrics(request: Request) -> Response:
     """Request counts and latency histograms by route template."""
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(request.app.state.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)

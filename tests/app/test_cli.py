@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import values
 
 from app import cli
 from app.cli import main
 from app.runtime import Runtime
+from app.supervisor import Supervisor
 from bench.servers import free_port
 from tests.paths import KNEE_PACK, REPO
 
@@ -28,8 +30,10 @@ _real_address_problem = cli._address_problem
 
 @pytest.fixture(autouse=True)
 def _any_address_is_free(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests that stop `serve` at uvicorn.run need no free port, nor a name lookup."""
+    """Tests that stop `serve` at uvicorn.run need no free port, nor a name lookup; none
+    forks workers from the test process."""
     monkeypatch.setattr(cli, "_address_problem", lambda host, port: None)
+    monkeypatch.setattr(Supervisor, "run", lambda self: pytest.fail("forked workers"))
 
 
 def test_validate_accepts_the_knee_pack(
@@ -103,23 +107,42 @@ def test_openapi_command_matches_the_committed_spec(tmp_path: Path) -> None:
     ).read_text(encoding="utf-8")
 
 
-def test_serve_passes_settings_to_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, object]] = []
+def test_serve_with_workers_loads_once_and_hands_the_app_to_the_supervisor(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 23 item 2: each of uvicorn's spawned workers loaded the whole pack itself."""
+    supervised: list[Supervisor] = []
     previous = signal.getsignal(signal.SIGTERM)
 
-    def fake_run(target: object, **kw: object) -> None:
-        # uvicorn runs with the clean-exit handler in place (it re-raises SIGTERM at its end).
+    def fake_run(self: Supervisor) -> int:
+        # The supervisor runs with the clean-exit handler in place (a stop while forking).
         assert signal.getsignal(signal.SIGTERM) is not previous
-        calls.append({"target": target, **kw})
+        supervised.append(self)
+        return 0
 
-    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr(Supervisor, "run", fake_run)
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn.run with workers"))
+    loads: list[object] = []
+    real_load = Runtime.load
+    monkeypatch.setattr(Runtime, "load", lambda *a: loads.append(a) or real_load(*a))
     monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
     assert main(["serve", "--port", "9123", "--workers", "2", "--pack", "knee"]) == 0
     assert signal.getsignal(signal.SIGTERM) is previous  # given back to a caller in process
-    (call,) = calls
-    assert call["target"] == "app.main:create_app"
-    assert (call["port"], call["workers"], call["factory"]) == (9123, 2, True)
-    assert json.loads(os.environ["SYMPTOM_GRAPH_PACKS"]) == [str(KNEE_PACK.resolve())]
+    (supervisor,) = supervised
+    assert supervisor.workers == 2
+    assert len(loads) == 1
+    assert loads[0][0] == [KNEE_PACK]
+    config = supervisor.config
+    assert isinstance(config.app, FastAPI)
+    assert (config.host, config.port) == ("127.0.0.1", 9123)
+    assert config.http == "app.serving:BoundedHttpToolsProtocol"
+    assert (config.timeout_keep_alive, config.limit_concurrency) == (5, 1024)
+    # The workers' metrics folder is made for the server and removed when it stops.
+    assert supervisor.metrics_folder is not None
+    assert not Path(supervisor.metrics_folder).exists()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+    assert values.ValueClass is values.MutexValue  # metrics made later count in process again
+    assert "SYMPTOM_GRAPH_PACKS" not in os.environ  # the packs are not re-read by workers
 
 
 @pytest.mark.parametrize(
@@ -148,7 +171,7 @@ def test_serve_beyond_loopback_warns_and_always_bounds_request_heads(
         monkeypatch.delenv("SYMPTOM_GRAPH_HOST", raising=False)
     else:
         monkeypatch.setenv("SYMPTOM_GRAPH_HOST", env_host)
-    assert main(["serve", "--workers", "2", "--pack", "knee", *flags]) == 0
+    assert main(["serve", "--pack", "knee", *flags]) == 0
     err = capsys.readouterr().err
     assert ("nginx" in err and "beyond loopback" in err) is warned
     (call,) = calls
@@ -261,7 +284,7 @@ def test_serve_with_one_worker_loads_the_content_once_before_uvicorn(
         signal.signal(signal.SIGTERM, previous)
     (call,) = calls
     assert isinstance(call["target"], FastAPI)
-    assert (call["factory"], call["workers"]) == (False, 1)
+    assert "workers" not in call
     assert len(loads) == 1
     with TestClient(call["target"]) as client:  # the lifespan reuses what was loaded
         assert client.get("/readyz").status_code == 200
@@ -415,8 +438,8 @@ def _catches_sigterm(pid: int) -> bool:
     return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3])
-def test_sigterm_at_any_point_of_the_start_exits_0(delay: float) -> None:
+@pytest.mark.parametrize(("delay", "workers"), [(0.0, "1"), (0.3, "1"), (0.3, "2")])
+def test_sigterm_at_any_point_of_the_start_exits_0(delay: float, workers: str) -> None:
     """The real command, stopped while it imports or loads (it serves the HPO sample pack
     after about 1 s on an idle machine): exit 0 and no traceback, as after a graceful stop.
 
@@ -425,7 +448,7 @@ def test_sigterm_at_any_point_of_the_start_exits_0(delay: float) -> None:
     so that a busy machine starting Python slowly does not fail the test. Before the fix it
     came after loading, with numpy long mapped.
     """
-    process = _python("-m", "app.cli", "serve", "--pack", "hpo-sample")
+    process = _python("-m", "app.cli", "serve", "--pack", "hpo-sample", "--workers", workers)
     deadline = time.monotonic() + 30
     while process.poll() is None and not _catches_sigterm(process.pid):
         assert time.monotonic() < deadline, "no SIGTERM handler after 30 s"
@@ -456,7 +479,7 @@ def test_a_yaml_syntax_error_comes_first_and_its_consequences_are_counted(
     lines[at] = lines[at].replace("name:", "name: x:", 1)  # a mapping value where none may be
     symptoms.write_text("\n".join(lines) + "\n", encoding="utf-8")
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn started"))
-    monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)  # serve sets it for its workers
+    monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
     assert main([command, "--pack", str(broken)]) == 1
     out = capsys.readouterr().out.splitlines()
     column = lines[at].index(" x:") + 3

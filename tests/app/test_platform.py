@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -248,6 +250,17 @@ def test_metrics_label_conditional_and_static_requests_by_template(client: TestC
     assert 'route="/v1/sources",status="304"' in text
     assert 'route="/static-offline-docs/{path}",status="200"' in text
     assert "swagger-ui.css" not in text
+
+
+def test_metrics_show_the_lone_process_as_worker_1_from_the_time_it_started() -> None:
+    before = time.time()
+    with TestClient(create_app(Settings(access_log=False))) as client:
+        text = client.get("/metrics").text
+    (started,) = re.findall(
+        r'^symptom_graph_worker_started_seconds\{worker="1"\} (\S+)$', text, re.M
+    )
+    assert before <= float(started) <= time.time()
+    assert "# TYPE symptom_graph_worker_started_seconds gauge" in text
 
 
 def test_metrics_label_head_requests_by_the_route_they_are_answered_by(

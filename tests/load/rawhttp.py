@@ -124,7 +124,7 @@ def owner_pid(inode: int, pids: list[int]) -> int | None:
 
 
 def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (uvicorn's supervisor starts its workers as children)."""
+    """Every process below `pid` (`serve --workers N` forks its workers as children)."""
     found: list[int] = []
     stack = [pid]
     while stack:
