@@ -171,14 +171,10 @@ class Diagnoser:
         # Only the leaders are ever read: those shown, named as tied, or asked about.
         count = max(query.limit + _MAX_TIED, _QUESTION_CANDIDATES)
         power = self.params.evidence_power(len(present) + len(absent))
-        if model.dense:
+        if model.dense:  # numpy on dense tables: the reference the compiled loops answer as
             scores = model.log_weights(present, absent, power)
             ranked = leading_causes(model, scores, count)
-            # log(sum(exp)) about the largest term, in one vectorised exp.
-            top = max(float(scores.max()), model.log_other)
-            shifted = scores - top
-            total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
-            normaliser = top + math.log(total)
+            normaliser = model.normaliser(scores, present, absent)
         else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
             scores, ranked, normaliser = model.scores_and_leaders(present, absent, count, power)
         shown = ranked[: query.limit]

@@ -73,8 +73,8 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
 
 
 def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
-    dense = Diagnoser(sample())
-    sparse = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    dense = Diagnoser(sample(), ModelParameters(dense_cells=10**9))
+    sparse = Diagnoser(sample())
     assert all(m.dense for m in dense.models.values())
     assert not any(m.dense for m in sparse.models.values())
     asked = 0
