@@ -220,8 +220,8 @@ class PosteriorModel:
         the untouched ones at their priors' summed weight. The same operations in the same
         order on the same libm give the same bits, so the two forms answer identically."""
         columns = [*present, *absent]
-        touched = np.flatnonzero(self._touches[:, columns].any(axis=1)).tolist()
-        moved = scores[touched].tolist()
+        touched: list[int] = np.flatnonzero(self._touches[:, columns].any(axis=1)).tolist()
+        moved: list[float] = scores[touched].tolist()
         prior_top, prior_total = self._prior_summary
         highest = max(self.log_other, prior_top, *moved)
         total = math.exp(self.log_other - highest)
