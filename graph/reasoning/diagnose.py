@@ -87,6 +87,9 @@ class Diagnoser:
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
+        # Red flags by the symptoms that fire them: most queries fire none, found in one test.
+        self._flag_symptoms = frozenset(s for flag in graph.red_flags for s in flag.any_present)
+        self._no_flags = Triage(level=TriageLevel.SELF_CARE, red_flags=(), triggers={})
         self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
         # A symptom's paths up the symptom hierarchy, shared by every cause that names it.
         self.broader_symptoms = lru_cache(maxsize=PER_CAUSE_CACHE)(self._broader_symptoms)
@@ -139,6 +142,9 @@ class Diagnoser:
         return issues
 
     def _pack_of(self, query: DiagnoseQuery) -> str:
+        if query.pack is None and len(self.models) == 1:
+            # The ids' packs with causes can only be this one, or none: either way, this one.
+            return next(iter(self.models))
         ids = query.present | query.absent | query.exposures | query.absent_exposures
         packs = sorted({self.graph.pack_of[i] for i in ids} & set(self.models))
         if query.pack is not None:
@@ -219,6 +225,8 @@ class Diagnoser:
         )
 
     def _triage(self, query: DiagnoseQuery) -> Triage:
+        if query.present.isdisjoint(self._flag_symptoms):
+            return self._no_flags
         fired = [
             (flag, tuple(s for s in flag.any_present if s in query.present))
             for flag in self.graph.red_flags
@@ -249,7 +257,8 @@ class Diagnoser:
         """
         leaders = ranked[:_QUESTION_CANDIDATES]
         skip = self._unaskable(model).copy()
-        skip[answered] = True
+        for j in answered:  # a few: scalar writes beat making an index array of them
+            skip[j] = True
         depth = min(_RANKING_DEPTH, len(ranked))
         # The leaders' and `other`'s shares of their combined posterior.
         top = scores[leaders].max()
