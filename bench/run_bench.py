@@ -307,13 +307,17 @@ def hpo_rounds(
         for name, (url, method, path) in targets.items():
             run = wrk(binary, url + path, method, seconds, connections, distinct=name == "diagnose")
             runs[name].append(run)
-            print(
-                f"hpo round {round_number + 1}/{rounds} {name:9} "
-                f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
-                f"steal {run.steal:5.1%}",
-                file=sys.stderr,
-            )
+            print_round(f"hpo round {round_number + 1}/{rounds} {name:9}", run)
     return runs
+
+
+def print_round(label: str, run: Run) -> None:
+    """One round of one target, as it ends (on stderr: the report goes to stdout)."""
+    print(
+        f"{label} {run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
+        f"steal {run.steal:5.1%}",
+        file=sys.stderr,
+    )
 
 
 def startup_seconds(starts: int) -> list[float]:
@@ -371,12 +375,7 @@ def main() -> None:
                     distinct=name == "diagnose",
                 )
                 runs[name].append(run)
-                print(
-                    f"round {round_number + 1}/{args.rounds} {name:17} "
-                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
-                    f"steal {run.steal:5.1%}",
-                    file=sys.stderr,
-                )
+                print_round(f"round {round_number + 1}/{args.rounds} {name:17}", run)
         rss_after = {name: server.rss_kib() / 1024 for name, server in servers.items()}
 
     print("timing startup and the engine in process ...", file=sys.stderr)
