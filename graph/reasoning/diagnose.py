@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -87,9 +88,10 @@ class Diagnoser:
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
-        # Red flags by the symptoms that fire them: most queries fire none, found in one test.
+        # The symptoms any red flag names: a query reporting none of them fires none, which
+        # one set test finds (the answer is then shared, hence read-only).
         self._flag_symptoms = frozenset(s for flag in graph.red_flags for s in flag.any_present)
-        self._no_flags = Triage(level=TriageLevel.SELF_CARE, red_flags=(), triggers={})
+        self._no_flags = Triage(TriageLevel.SELF_CARE, red_flags=(), triggers=MappingProxyType({}))
         self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
         # A symptom's paths up the symptom hierarchy, shared by every cause that names it.
         self.broader_symptoms = lru_cache(maxsize=PER_CAUSE_CACHE)(self._broader_symptoms)
