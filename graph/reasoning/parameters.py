@@ -63,7 +63,7 @@ class ModelParameters:
     overlap_exponent: float = 0.5
     # Packs with at most this many cause x finding cells keep dense tables and numpy code, the
     # reference the tests hold the compiled loops to; every pack takes the loops by default,
-    # since they are faster on the knee pack's 19 x 54 cells too (94 against 271 us a query).
+    # since they are faster on the knee pack's 19 x 35 cells too (94 against 271 us a query).
     dense_cells: int = 0
 
     def __post_init__(self) -> None:
