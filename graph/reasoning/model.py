@@ -15,7 +15,9 @@ each. docs/scoring.md walks through the numbers.
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -142,7 +144,9 @@ class PosteriorModel:
         self.by_tiebreak = np.lexsort((self.order, -self.prior_weight)).astype(np.int64)
         self.tiebreak = self.by_tiebreak.argsort().astype(np.int64)
         self.prior_probability = self.prior_weight / self.prior_total
-        # Small packs also keep the full tables the next question reads, ready to slice.
+        # Each cause's weight before any evidence, as the scores give it (for the normaliser).
+        self._prior_exp = np.exp(self.log_prior)
+        # The dense form (the reference) also keeps the full tables the question reads.
         self.dense = dense
         # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
@@ -161,6 +165,11 @@ class PosteriorModel:
             self._likelihood_full = np.tile(self.background, (shape[0], 1))
             self._likelihood_full[row_index, col_index] = likelihoods
             self._entropy_full = binary_entropy(self._likelihood_full)
+            # As the compiled `prior_summary` gives them: the sum taken in order.
+            self._prior_summary = (
+                float(self.log_prior.max()),
+                functools.reduce(operator.add, self._prior_exp.tolist(), 0.0),
+            )
         else:
             # P(f | c) and H(f | c) of every stored pair, row by row: the next question reads
             # them for the leaders instead of recomputing them for every query.
@@ -172,8 +181,6 @@ class PosteriorModel:
 
             self._question_kernel = best_question
             self._scores_kernel = scores_and_leaders
-            # Each cause's weight before any evidence, as the scores give it (for the normaliser).
-            self._prior_exp = np.exp(self.log_prior)
             self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
             self._warm_up()
 
@@ -279,6 +286,24 @@ class PosteriorModel:
         self.present_ratio.add_columns(scores, present, power)
         self.absent_ratio.add_columns(scores, absent, power)
         return scores
+
+    def normaliser(self, scores: Vector, present: Sequence[int], absent: Sequence[int]) -> float:
+        """(dense form) The log of the weights' sum, `other`'s included, taken as the compiled
+        scores loop takes it: an exp for each cause the evidence touched, in cause order, and
+        the untouched ones at their priors' summed weight. The same operations in the same
+        order on the same libm give the same bits, so the two forms answer identically."""
+        columns = [*present, *absent]
+        touched: list[int] = np.flatnonzero(self._touches[:, columns].any(axis=1)).tolist()
+        moved: list[float] = scores[touched].tolist()
+        prior_top, prior_total = self._prior_summary
+        highest = max(self.log_other, prior_top, *moved)
+        total = math.exp(self.log_other - highest)
+        untouched = prior_total
+        for i, score in zip(touched, moved, strict=True):
+            total += math.exp(score - highest)
+            untouched -= float(self._prior_exp[i])
+        total += max(untouched, 0.0) * math.exp(-highest)
+        return highest + math.log(total)
 
     def scores_and_leaders(
         self, present: Sequence[int], absent: Sequence[int], count: int, power: float = 1.0

@@ -1,4 +1,4 @@
-"""Compile the large packs' kernels ahead of time (the Dockerfile runs this at build time).
+"""Compile the diagnose kernels ahead of time (the Dockerfile runs this at build time).
 
 Kept apart from graph/reasoning/kernel.py: compiling needs a real model to call the kernels
 with, and the kernels must not depend on the model that uses them.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from graph.knowledge import KnowledgeGraph
 from graph.packs.loader import DEFAULT_PACKS_DIR
 from graph.reasoning.diagnose import Diagnoser
-from graph.reasoning.parameters import ModelParameters
 
 __all__ = ["warm_up"]
 
@@ -18,7 +17,5 @@ def warm_up() -> None:
     """Compile the kernels into numba's cache, for a container image whose code cannot be
     written to at run time (the Dockerfile points NUMBA_CACHE_DIR at a folder the server
     may write)."""
-    # The knee pack in the large packs' sparse form: the same argument types as any such pack.
-    Diagnoser(
-        KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"]), ModelParameters(dense_cells=0)
-    )
+    # The knee pack: every pack calls the kernels with the same argument types.
+    Diagnoser(KnowledgeGraph.from_packs([DEFAULT_PACKS_DIR / "knee"]))

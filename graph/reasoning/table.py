@@ -16,8 +16,9 @@ Vector = npt.NDArray[np.float64]
 class Table:
     """A causes x findings matrix that is zero wherever a cause is at the background.
 
-    Small packs keep it dense (a few numpy calls per query); large ones keep only the stored
-    pairs, in compressed-column and compressed-row form, and never build the dense table.
+    Every pack keeps only the stored pairs, in compressed-column and compressed-row form, for
+    the compiled loops (graph/reasoning/kernel.py); a model built with `dense_cells` keeps it
+    dense instead, for the numpy reference the tests compare those loops with.
     """
 
     def __init__(
@@ -51,7 +52,9 @@ class Table:
         if not columns:
             return
         if self.dense is not None:
-            into += power * self.dense[:, list(columns)].sum(axis=1)
+            # Column by column, as the compiled scores loop adds them: the same sums, bit for bit.
+            for j in columns:
+                into += power * self.dense[:, j]
             return
         # Slicing the stored arrays beats scipy's fancy column indexing by 10x on small queries.
         for j in columns:

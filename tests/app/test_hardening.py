@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import time
@@ -15,11 +16,14 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from prometheus_client import generate_latest
 from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
+from app import deps
 from app.deps import MAX_SUGGESTED_IDS, json_body
 from app.frontdoor import FrontDoor
-from app.hardening import _MAX_GAP, BodyLimit, LoadShed, _json_rejection
+from app.hardening import _MAX_GAP, BodyLimit, LoadShed, ProblemCORS, _json_rejection
 from app.observability import Metrics, RequestLog
 from app.openapi import json_request_body
 from app.problems import MAX_LISTED_ERRORS, install_problem_handlers
@@ -653,3 +657,59 @@ def test_shed_requests_are_labelled_by_their_route() -> None:
     text = generate_latest(metrics.registry).decode()
     assert 'route="/v1/items/{item_id}",status="503"' in text
     assert 'route="unmatched"' not in text
+
+
+def test_a_valid_small_body_is_parsed_once(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validated at once: the parse and shape checks for hostile bodies are not run for it
+    (they are what an invalid body still gets, answered as before)."""
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("checked as a hostile body")
+
+    body = {"present": ["symptom:visible-twitching", "symptom:numbness"], "limit": 3}
+    expected = client.post("/v1/diagnose", json=body).json()
+    monkeypatch.setattr(deps, "_check_shape", refuse)
+    answer = client.post("/v1/diagnose", json=body)
+    assert answer.status_code == 200
+    assert answer.json() == expected
+    monkeypatch.undo()
+    refused = client.post("/v1/diagnose", json={**body, "present": ["symptom:x"] * 51})
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"location": "body.present", "message": "List should have at most 50 items, not 51"}
+    ]
+
+
+Raw = list[tuple[bytes, bytes]]
+
+
+async def _cors_headers(
+    via: Callable[[Message, Send, Headers], Awaitable[None]], request: Raw, answer: Raw
+) -> Raw:
+    """The headers `via` (a CORS `send`) gives an answer with `answer`'s to a request with
+    `request`'s."""
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    message = {"type": "http.response.start", "status": 200, "headers": list(answer)}
+    await via(message, send, Headers(raw=request))
+    return list(sent[0]["headers"])
+
+
+@pytest.mark.parametrize("origin", [[], [(b"origin", b"https://partner.example")]])
+@pytest.mark.parametrize(
+    "answer",
+    [[(b"content-type", b"application/json")], [(b"vary", b"Accept-Encoding"), (b"etag", b'"x"')]],
+)
+def test_cors_headers_are_starlettes_with_or_without_an_origin(origin: Raw, answer: Raw) -> None:
+    cors = ProblemCORS(["*"], ["GET", "POST"], ["Content-Type"], ["ETag"])
+    ours = asyncio.run(_cors_headers(cors.send, origin, answer))
+    starlettes = asyncio.run(
+        _cors_headers(functools.partial(CORSMiddleware.send, cors), origin, answer)
+    )
+    assert ours == starlettes
+    assert (b"vary", b"Origin") in ours or (b"vary", b"Accept-Encoding, Origin") in ours

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -259,7 +260,7 @@ def test_the_fast_compact_answer_is_the_models_answer(
 ) -> None:
     runtime = client.app.state.runtime  # type: ignore[attr-defined]
     result = runtime.diagnoser.diagnose(DiagnoseQuery.of(present))
-    fast = runtime.diagnoses._compact(result)
+    fast = orjson.loads(orjson.dumps(runtime.diagnoses._compact(result)))
     assert fast == runtime.diagnoses.response(result, explain=False).model_dump(
         mode="json", exclude_defaults=True
     )

@@ -8,10 +8,13 @@ from functools import cache
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graph.knowledge import KnowledgeGraph
 from graph.packs.loader import DEFAULT_PACKS_DIR
 from graph.reasoning import DiagnoseQuery, Diagnoser, Diagnosis, ModelParameters, kernel
+from graph.reasoning.ranking import competition_ranks
 from graph.schema.vocabulary import NodeKind
 from tests.paths import REPO
 
@@ -73,8 +76,8 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
 
 
 def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
-    dense = Diagnoser(sample())
-    sparse = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    dense = Diagnoser(sample(), ModelParameters(dense_cells=10**9))
+    sparse = Diagnoser(sample())
     assert all(m.dense for m in dense.models.values())
     assert not any(m.dense for m in sparse.models.values())
     asked = 0
@@ -170,3 +173,26 @@ def test_the_tiebreak_order_is_the_order_of_the_rounded_priors() -> None:
         for model in Diagnoser(graph, ModelParameters(dense_cells=0)).models.values():
             by_prior = np.lexsort((model.tiebreak, -np.round(model.log_prior, 9)))
             assert model.by_tiebreak.tolist() == by_prior.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(-60.0, 5.0),
+            # On and next to the halfway points of the 9th decimal, where rounding can differ.
+            st.integers(-(10**10), 10**9).map(lambda n: (n + 0.5) / 1e9),
+            st.integers(-(10**10), 10**9).map(lambda n: np.nextafter((n + 0.5) / 1e9, 0.0)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_competition_ranks_tie_as_numpy_rounds(values: list[float]) -> None:
+    """Ties are scores equal once rounded to 9 decimals as numpy (and the kernels) round."""
+    scores = np.sort(np.array(values))[::-1]
+    rounded = np.round(scores, 9).tolist()
+    expected = [
+        next(k for k in range(i + 1) if rounded[k] == rounded[i]) + 1 for i in range(len(rounded))
+    ]
+    assert competition_ranks(scores) == expected
