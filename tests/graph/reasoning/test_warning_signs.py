@@ -61,7 +61,8 @@ def test_steroids_with_weak_legs_still_ranks_the_steroids(graph: KnowledgeGraph)
 def test_an_everyday_cause_shows_an_unlisted_warning_sign_at_the_leak(
     graph: KnowledgeGraph,
 ) -> None:
-    model = Diagnoser(graph).models["knee"]
+    # The dense form, whose table can be read cell by cell.
+    model = Diagnoser(graph, ModelParameters(dense_cells=250_000)).models["knee"]
     j = model.finding_index[(FindingKind.SYMPTOM, "symptom:numbness")]
     ratios = model.present_ratio.dense
     assert ratios is not None
