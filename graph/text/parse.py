@@ -32,6 +32,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.context import Context, contexts
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
+from graph.text.variants import variant_roots
 
 __all__ = [
     "MAX_NGRAM",
@@ -120,30 +121,35 @@ class PackParser:
         self.pack = pack
         self._index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
+        phrases = [
+            (node_id, name, kind, phrase, TOKEN.findall(lowered(phrase)))
+            for node_id, name, kind, synonyms in nodes
+            for phrase in (name, *synonyms)
+        ]
         # Each word's lemma, looked up once: a large pack repeats its words in tens of
         # thousands of names and synonyms.
-        stems: dict[str, str] = {}
+        lemmas = {raw: lemma(raw) for *_, raws in phrases for raw in raws}
+        # Forms of the pack's words in other parts of speech, read as the same word.
+        self._roots = variant_roots({*lemmas, *lemmas.values()})
+        stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
-        for node_id, name, kind, synonyms in nodes:
+        for node_id, name, kind, phrase, raws in phrases:
             mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
-            for phrase in (name, *synonyms):
-                raws = TOKEN.findall(lowered(phrase))
-                for raw in raws:
-                    if raw not in stems:
-                        stems[raw] = lemma(raw)
-                key = tuple(stems[raw] for raw in raws)
-                if not key or len(key) > MAX_NGRAM:
-                    continue
-                # The first claim on a phrase keeps it (names come before synonyms).
-                entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
-                words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
-                bag = _bag(key)
-                if len(bag) >= 2:
-                    held = bags.setdefault(bag, entry)
-                    # Two nodes with the same words in other orders: the words alone name
-                    # neither (None), and only the exact order still finds each.
-                    if held is not None and held.node_id != node_id:
-                        bags[bag] = None
+            # A lone word is looked up by its lemma: a variant of it alone is another word
+            # ("nevoid basal cell carcinoma" names no nevus).
+            key = tuple(stems[raw] for raw in raws) if len(raws) > 1 else (lemmas[raws[0]],)
+            if not key or len(key) > MAX_NGRAM:
+                continue
+            # The first claim on a phrase keeps it (names come before synonyms).
+            entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+            words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
+            bag = _bag(key)
+            if len(bag) >= 2:
+                held = bags.setdefault(bag, entry)
+                # Two nodes with the same words in other orders: the words alone name
+                # neither (None), and only the exact order still finds each.
+                if held is not None and held.node_id != node_id:
+                    bags[bag] = None
         self._longest = max((len(k) for k in self._index), default=0)
         # Multi-word phrases by their words in any order, fillers left out.
         self._bags = {k: v for k, v in bags.items() if v is not None}
@@ -151,8 +157,10 @@ class PackParser:
         # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
         # are turned away by it before a key is sorted.
         self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
-        self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
-        self._stems = {w: stems[w] for w in words}
+        self._known = (
+            frozenset(t for k in self._index for t in k) | frozenset(words) | frozenset(self._roots)
+        )
+        self._stems = {w: lemmas[w] for w in words}
         # What a text word's noun-rule lemma must start with to be a word of the pack.
         self._prefixes = frozenset(w[:p] for w in self._known for p in range(5))
         # The words a span can start with: every other span is passed over unread.
@@ -166,6 +174,10 @@ class PackParser:
         # The candidates of each first letter and length, gathered on first use (at most
         # 36 letters x 3/2 of the longest word).
         self._candidates: dict[tuple[str, int], list[str]] = {}
+
+    def _root(self, raw: str, stem: str) -> str:
+        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
+        return self._roots.get(raw) or self._roots.get(stem) or stem
 
     def _unknown(self, token: Token) -> bool:
         """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
@@ -234,7 +246,8 @@ class PackParser:
             else:
                 repaired.append((token, False))
         tokens = [t for t, _ in repaired]
-        stems = [t.lemma for t in tokens]
+        plain = [t.lemma for t in tokens]
+        stems = [self._root(t.raw, t.lemma) for t in tokens]
         n = len(tokens)
         # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
@@ -249,22 +262,30 @@ class PackParser:
         for k, word in enumerate(stems):
             sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
         # Only a word some phrase starts with can start a match.
-        firsts = [i for i, word in enumerate(stems) if word in self._firsts]
-        for size in range(window, 0, -1):
+        firsts = [
+            i for i, word in enumerate(stems) if word in self._firsts or plain[i] in self._firsts
+        ]
+        # Of two matches of one size, the words as written go before the words in another
+        # order ("nevoid basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell").
+        for size, any_order in ((s, o) for s in range(window, 0, -1) for o in (False, True)):
+            if any_order and size < 2:
+                continue
             for i in firsts:
                 j = i + size
                 if j > n:
                     break
-                entry = self._index.get(tuple(stems[i:j])) if size <= self._longest else None
-                if (
-                    entry is None
-                    and size >= 2
-                    and j <= run_end[i]
+                if not any_order:
+                    words = stems[i:j] if size > 1 else plain[i:j]
+                    entry = self._index.get(tuple(words)) if size <= self._longest else None
+                elif (
+                    j <= run_end[i]
                     and stems[i] not in _FILLER
                     and stems[j - 1] not in _FILLER
                     and sums[j] - sums[i] in self._bag_sums
                 ):
                     entry = self._bags.get(_bag(stems[i:j]))
+                else:
+                    entry = None
                 if entry is None or any(taken[i:j]):
                     continue
                 found.append((i, i + size, entry))

@@ -1,0 +1,57 @@
+"""Clinical phrasings the reader meets beyond lemmas: a word's forms in other parts of speech
+(FastHPOCR's token clusters), and which of two overlapping matches of one size wins."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.schema.vocabulary import NodeKind
+from graph.text.parse import PackParser
+from graph.text.variants import variant_roots
+
+
+def pack(*nodes: tuple[str, str, Sequence[str]]) -> PackParser:
+    return PackParser("t", [(i, name, NodeKind.SYMPTOM, syns) for i, name, syns in nodes])
+
+
+def found(parser: PackParser, text: str) -> list[tuple[str, str]]:
+    return [(m.node_id, m.text) for m in parser.parse(text)]
+
+
+def test_clusters_give_a_root_to_each_form_of_a_wanted_word() -> None:
+    roots = variant_roots({"dysplastic"})
+    assert roots["dysplastic"] == roots["dysplasia"] == roots["dysplasias"]
+    assert "patellar" not in roots  # only the clusters of the wanted words are read
+
+
+def test_an_adjective_meets_its_noun_in_a_phrase() -> None:
+    parser = pack(
+        ("symptom:patella", "Dysplastic patella", []),
+        ("symptom:clavicle", "Abnormal clavicles", []),
+    )
+    assert found(parser, "bilateral patellar dysplasia") == [
+        ("symptom:patella", "patellar dysplasia")
+    ]
+    assert found(parser, "an abnormal clavicular shape") == [
+        ("symptom:clavicle", "abnormal clavicular")
+    ]
+
+
+def test_a_lone_word_is_not_met_by_its_variants() -> None:
+    # "nevoid" is a form of "nevus" in the clusters, but alone it describes something else.
+    parser = pack(("symptom:nevus", "Nevus", []), ("symptom:bcc", "Basal cell carcinoma", []))
+    assert found(parser, "nevoid basal cell carcinoma syndrome") == [
+        ("symptom:bcc", "basal cell carcinoma")
+    ]
+    assert found(parser, "multiple nevi") == [("symptom:nevus", "nevi")]
+
+
+def test_the_words_as_written_win_over_another_order_of_the_same_size() -> None:
+    parser = pack(
+        ("symptom:nevus", "Basal cell nevus", []),
+        ("symptom:bcc", "Basal cell carcinoma", []),
+    )
+    # "nevoid basal cell" is "basal cell nevus" in another order, and comes first.
+    assert found(parser, "nevoid basal cell carcinoma") == [("symptom:bcc", "basal cell carcinoma")]
+    plain = pack(("symptom:cyst", "Bone cyst", []), ("symptom:marrow", "Bone marrow", []))
+    assert found(plain, "a cyst bone marrow") == [("symptom:marrow", "bone marrow")]
