@@ -21,6 +21,7 @@ Everything is built once per graph; a request costs time linear in its (capped) 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,12 +55,19 @@ MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
 # unknown words are looked up, the rest kept as written. A 20,000-character case report of
 # the JAX set needs at most 115; a flood of made-up words stops costing here.
 MAX_REPAIRS = 128
+MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# The labels after "Figure", "Fig.", "Table" or "Appendix": "S3", "1, S1 and S3", "S2-S4".
+_LABELS = re.compile(
+    r"\b(?:fig(?:ure)?s?|tables?|appendix)\.?\s+"
+    r"((?:[a-z]{0,2}\d+[a-z]?)(?:\s*(?:,|-|and|to)\s*[a-z]{0,2}\d+[a-z]?)*)",
+    re.IGNORECASE,
+)
 
 
 class Polarity(StrEnum):
@@ -107,6 +115,19 @@ def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
     return tuple(sorted(t for t in lemmas if t not in _FILLER))
 
 
+def _gerund_form(word: str) -> bool:
+    """Whether a text word can be the "-ing" noun a lone pack word names ("collecting",
+    "spinning"): that form, its plural, or the verb's "-s" form ("twitches"). The bare verb
+    or its past ("order", "collected", "span") is another sense."""
+    return word.endswith(("ing", "s"))
+
+
+def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether `mention` lies within one of `spans` (sorted, not overlapping)."""
+    k = bisect.bisect_right(starts, mention.start) - 1
+    return k >= 0 and mention.end <= spans[k][1]
+
+
 def _polarity(said: Context) -> Polarity:
     # A hedge wins over a negation: "might not be swollen" is not a firm no.
     if said.uncertain:
@@ -133,6 +154,8 @@ class PackParser:
         self._roots = variant_roots({*lemmas, *lemmas.values()})
         stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
+        # Lemmas that the pack's lone words give only as "-ing" nouns ("Collecting").
+        gerunds: dict[str, bool] = {}
         for node_id, name, kind, phrase, raws in phrases:
             mention_kind = MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
             # A lone word is looked up by its lemma: a variant of it alone is another word
@@ -142,6 +165,8 @@ class PackParser:
                 continue
             # The first claim on a phrase keeps it (names come before synonyms).
             entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+            if len(raws) == 1:
+                gerunds[key[0]] = gerunds.get(key[0], True) and raws[0].endswith("ing")
             words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
             bag = _bag(key)
             if len(bag) >= 2:
@@ -151,6 +176,7 @@ class PackParser:
                 if held is not None and held.node_id != node_id:
                     bags[bag] = None
         self._longest = max((len(k) for k in self._index), default=0)
+        self._gerunds = frozenset(word for word, only in gerunds.items() if only)
         # Multi-word phrases by their words in any order, fillers left out.
         self._bags = {k: v for k, v in bags.items() if v is not None}
         self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
@@ -214,6 +240,12 @@ class PackParser:
             end = len(text) if match is None else match.start()
             mentions += self._sentence(text, offset, end, lookups)
             offset = end + 1
+        labels = [m.span(1) for m in _LABELS.finditer(text)]
+        if labels:
+            # A figure's or table's label ("Supplementary Figure S3") names no finding, even
+            # where it reads as an abbreviation ("S3", the third heart sound).
+            starts = [a for a, _ in labels]
+            mentions = [m for m in mentions if not _inside(m, labels, starts)]
         return mentions
 
     def _joined(self, segment: str, tokens: list[Token]) -> list[Token]:
@@ -232,6 +264,49 @@ class PackParser:
                     continue
             out.append(a)
             i += 1
+        return out
+
+    def _phrase(self, words: Sequence[str]) -> _Entry | None:
+        """The phrase with these words as written, else in another order."""
+        entry = self._index.get(tuple(words))
+        if entry is None and len(words) >= 2:
+            entry = self._bags.get(_bag(words))
+        return entry
+
+    def _conjuncts(
+        self, stems: list[str], taken: list[bool], i: int, j: int, entry: _Entry
+    ) -> list[tuple[int, int, _Entry]]:
+        """The phrases that words coordinated with the match [i, j) make with its other words:
+        each conjunct before it (one or two words, back along a list joined by commas,
+        "and", "or") in place of its first word, and one word after "and"/"or" in place
+        of its last."""
+        if j - i < 2:
+            return []
+        out: list[tuple[int, int, _Entry]] = []
+
+        def free(a: int, b: int) -> bool:
+            return a >= 0 and not any(taken[a:b]) and all(w.isalnum() for w in stems[a:b])
+
+        tail, k = stems[i + 1 : j], i - 1
+        for _ in range(MAX_CONJUNCTS):
+            if k < 1 or not (stems[k] in _JOINS or stems[k] == ","):
+                break
+            if stems[k] in _JOINS and stems[k - 1] == ",":
+                k -= 1  # "A, B, and C N"
+            starts = [a for a in (k - 2, k - 1) if free(a, k) and stems[a] not in _JOINS]
+            hit = next(
+                ((a, e) for a in starts if (e := self._phrase([*stems[a:k], *tail])) is not None),
+                None,
+            )
+            if hit is not None and hit[1].node_id != entry.node_id:
+                out.append((hit[0], j, hit[1]))
+            if not starts:
+                break
+            k = (hit[0] if hit is not None else starts[-1]) - 1
+        if j + 1 < len(stems) and stems[j] in _JOINS and free(j + 1, j + 2):
+            after = self._phrase([*stems[i : j - 1], stems[j + 1]])
+            if after is not None and after.node_id != entry.node_id:
+                out.append((i, j + 2, after))
         return out
 
     def _sentence(self, text: str, start: int, end: int, lookups: list[int]) -> list[Mention]:
@@ -277,6 +352,8 @@ class PackParser:
                 if not any_order:
                     words = stems[i:j] if size > 1 else plain[i:j]
                     entry = self._index.get(tuple(words)) if size <= self._longest else None
+                    if size == 1 and words[0] in self._gerunds and not _gerund_form(tokens[i].raw):
+                        entry = None
                 elif (
                     j <= run_end[i]
                     and stems[i] not in _FILLER
@@ -296,14 +373,13 @@ class PackParser:
         found.sort(key=lambda f: f[0])
         context = contexts([t.raw for t in tokens], taken, found)
         spans = list(found)
-        # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
-        # first word shares the phrase's other words, and its status.
+        # Coordinations share the matched phrase's other words, and its status: "palmar and
+        # plantar pits", "branchial, otic and renal anomalies", "hypopigmentation of skin
+        # or hair".
         for (i, j, entry), said in list(zip(found, context, strict=True)):
-            if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
-                other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
-                if other is not None and other.node_id != entry.node_id:
-                    spans.append((i - 2, j, other))
-                    context.append(said)
+            for other in self._conjuncts(stems, taken, i, j, entry):
+                spans.append(other)
+                context.append(said)
         out: list[Mention] = []
         for (i, j, entry), said in sorted(
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.schema.vocabulary import NodeKind
-from graph.text.parse import PackParser
+from graph.text.parse import PackParser, Polarity
 from graph.text.variants import variant_roots
 
 
@@ -55,3 +55,45 @@ def test_the_words_as_written_win_over_another_order_of_the_same_size() -> None:
     assert found(parser, "nevoid basal cell carcinoma") == [("symptom:bcc", "basal cell carcinoma")]
     plain = pack(("symptom:cyst", "Bone cyst", []), ("symptom:marrow", "Bone marrow", []))
     assert found(plain, "a cyst bone marrow") == [("symptom:marrow", "bone marrow")]
+
+
+def test_a_lone_ing_noun_is_not_met_by_the_bare_verb_or_its_past() -> None:
+    parser = pack(("symptom:collect", "Collectionism", ["Collecting", "Ordering"]))
+    assert found(parser, "Samples were collected in order to test them.") == []
+    assert found(parser, "compulsive collecting") == [("symptom:collect", "collecting")]
+
+
+def test_a_figure_or_table_label_names_no_finding() -> None:
+    parser = pack(("symptom:s3", "Third heart sound", ["S3"]))
+    text = "See Supplementary Figure S3 and Tables S2, S3 and S4. An S3 was heard."
+    assert found(parser, text) == [("symptom:s3", "S3")]
+    assert [m.start for m in parser.parse(text)] == [text.rindex("S3")]
+
+
+def test_coordinated_words_share_the_phrase() -> None:
+    parser = pack(
+        ("symptom:branchial", "Branchial anomaly", []),
+        ("symptom:renal", "Renal anomaly", []),
+        ("symptom:psc", "Posterior subcapsular cataract", []),
+        ("symptom:capsular", "Capsular cataract", []),
+        ("symptom:skin", "Hypopigmentation of the skin", []),
+        ("symptom:hair", "Hypopigmentation of hair", []),
+    )
+    # A list of conjuncts before the phrase, each in place of its first word.
+    assert found(parser, "branchial, otic, and renal anomalies") == [
+        ("symptom:branchial", "branchial, otic, and renal anomalies"),
+        ("symptom:renal", "renal anomalies"),
+    ]
+    # A conjunct of two words.
+    assert found(parser, "posterior subcapsular or capsular cataract") == [
+        ("symptom:psc", "posterior subcapsular or capsular cataract"),
+        ("symptom:capsular", "capsular cataract"),
+    ]
+    # A word after the phrase, in place of its last.
+    assert found(parser, "no hypopigmentation of skin or hair") == [
+        ("symptom:skin", "hypopigmentation of skin"),
+        ("symptom:hair", "hypopigmentation of skin or hair"),
+    ]
+    assert {m.polarity for m in parser.parse("no hypopigmentation of skin or hair")} == {
+        Polarity.ABSENT
+    }
