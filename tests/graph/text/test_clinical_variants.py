@@ -97,3 +97,9 @@ def test_coordinated_words_share_the_phrase() -> None:
     assert {m.polarity for m in parser.parse("no hypopigmentation of skin or hair")} == {
         Polarity.ABSENT
     }
+
+
+def test_accented_letters_meet_their_base_letters_with_the_spans_kept() -> None:
+    parser = pack(("symptom:cal", "Cafe-au-lait spot", []))
+    text = "Six Café-au-lait spots."
+    assert found(parser, text) == [("symptom:cal", "Café-au-lait spots")]
