@@ -3,19 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from graph.schema.vocabulary import NodeKind
-from graph.text.parse import PackParser, Polarity
+from graph.text.parse import Polarity
 from graph.text.variants import variant_roots
-
-
-def pack(*nodes: tuple[str, str, Sequence[str]]) -> PackParser:
-    return PackParser("t", [(i, name, NodeKind.SYMPTOM, syns) for i, name, syns in nodes])
-
-
-def found(parser: PackParser, text: str) -> list[tuple[str, str]]:
-    return [(m.node_id, m.text) for m in parser.parse(text)]
+from tests.graph.text.test_variants import found, pack
 
 
 def test_clusters_give_a_root_to_each_form_of_a_wanted_word() -> None:
