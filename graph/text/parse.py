@@ -154,6 +154,9 @@ class PackParser:
         self._roots = variant_roots({*lemmas, *lemmas.values()})
         stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
+        # Each key's phrases by their words as written: "short limbs" and "shortened limbs"
+        # share a key, and the text's own spelling picks between them.
+        self._spelt: dict[tuple[str, ...], dict[tuple[str, ...], _Entry]] = {}
         # Lemmas that the pack's lone words give only as "-ing" nouns ("Collecting").
         gerunds: dict[str, bool] = {}
         for node_id, name, kind, phrase, raws in phrases:
@@ -163,8 +166,12 @@ class PackParser:
             key = tuple(stems[raw] for raw in raws) if len(raws) > 1 else (lemmas[raws[0]],)
             if not key or len(key) > MAX_NGRAM:
                 continue
-            # The first claim on a phrase keeps it (names come before synonyms).
-            entry = self._index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
+            # The first claim on a phrase keeps it (names come before synonyms), unless
+            # another node's phrase is spelt as the text is (below).
+            new = _Entry(node_id, name, mention_kind, phrase)
+            entry = self._index.setdefault(key, new)
+            spelt = self._spelt.setdefault(key, {})
+            spelt.setdefault(tuple(raws), new)
             if len(raws) == 1:
                 gerunds[key[0]] = gerunds.get(key[0], True) and raws[0].endswith("ing")
             words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
@@ -176,6 +183,9 @@ class PackParser:
                 if held is not None and held.node_id != node_id:
                     bags[bag] = None
         self._longest = max((len(k) for k in self._index), default=0)
+        self._spelt = {
+            k: v for k, v in self._spelt.items() if len({e.node_id for e in v.values()}) > 1
+        }
         self._gerunds = frozenset(word for word, only in gerunds.items() if only)
         # Multi-word phrases by their words in any order, fillers left out.
         self._bags = {k: v for k, v in bags.items() if v is not None}
@@ -351,7 +361,13 @@ class PackParser:
                     break
                 if not any_order:
                     words = stems[i:j] if size > 1 else plain[i:j]
-                    entry = self._index.get(tuple(words)) if size <= self._longest else None
+                    key = tuple(words)
+                    entry = self._index.get(key) if size <= self._longest else None
+                    if entry is not None and key in self._spelt:
+                        written = tuple(t.raw for t in tokens[i:j])
+                        other = self._spelt[key].get(written)
+                        if other is not None and other.node_id != entry.node_id:
+                            entry = other
                     if size == 1 and words[0] in self._gerunds and not _gerund_form(tokens[i].raw):
                         entry = None
                 elif (
@@ -377,8 +393,8 @@ class PackParser:
         # plantar pits", "branchial, otic and renal anomalies", "hypopigmentation of skin
         # or hair".
         for (i, j, entry), said in list(zip(found, context, strict=True)):
-            for other in self._conjuncts(stems, taken, i, j, entry):
-                spans.append(other)
+            for conjunct in self._conjuncts(stems, taken, i, j, entry):
+                spans.append(conjunct)
                 context.append(said)
         out: list[Mention] = []
         for (i, j, entry), said in sorted(

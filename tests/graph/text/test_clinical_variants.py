@@ -93,3 +93,13 @@ def test_accented_letters_meet_their_base_letters_with_the_spans_kept() -> None:
     parser = pack(("symptom:cal", "Cafe-au-lait spot", []))
     text = "Six Café-au-lait spots."
     assert found(parser, text) == [("symptom:cal", "Café-au-lait spots")]
+
+
+def test_of_two_phrases_with_one_key_the_one_spelt_as_the_text_wins() -> None:
+    # "short" and "shortened" share a root, so both phrases have one key.
+    parser = pack(
+        ("symptom:extremities", "Aplasia of the extremities", ["Shortened limbs"]),
+        ("symptom:undergrowth", "Limb undergrowth", ["Short limbs"]),
+    )
+    assert found(parser, "short limbs") == [("symptom:undergrowth", "short limbs")]
+    assert found(parser, "shortened limbs") == [("symptom:extremities", "shortened limbs")]
