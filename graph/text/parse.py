@@ -276,6 +276,25 @@ class PackParser:
             i += 1
         return out
 
+    def _as_written(
+        self, tokens: list[Token], stems: list[str], plain: list[str], i: int, j: int
+    ) -> _Entry | None:
+        """The phrase that the words [i, j) make in their order: on roots, a lone word on its
+        lemma (and an "-ing" noun only in its own forms), the spelling deciding a shared key."""
+        if j - i == 1:
+            word = plain[i]
+            if word in self._gerunds and not _gerund_form(tokens[i].raw):
+                return None
+            key: tuple[str, ...] = (word,)
+        else:
+            key = tuple(stems[i:j])
+        entry = self._index.get(key)
+        if entry is not None and key in self._spelt:
+            other = self._spelt[key].get(tuple(t.raw for t in tokens[i:j]))
+            if other is not None and other.node_id != entry.node_id:
+                return other
+        return entry
+
     def _phrase(self, words: Sequence[str]) -> _Entry | None:
         """The phrase with these words as written, else in another order."""
         entry = self._index.get(tuple(words))
@@ -332,7 +351,8 @@ class PackParser:
                 repaired.append((token, False))
         tokens = [t for t, _ in repaired]
         plain = [t.lemma for t in tokens]
-        stems = [self._root(t.raw, t.lemma) for t in tokens]
+        roots = self._roots  # _root, inlined: it runs for every word of a note
+        stems = [roots.get(t.raw) or roots.get(t.lemma) or t.lemma for t in tokens]
         n = len(tokens)
         # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
@@ -352,38 +372,34 @@ class PackParser:
         ]
         # Of two matches of one size, the words as written go before the words in another
         # order ("nevoid basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell").
-        for size, any_order in ((s, o) for s in range(window, 0, -1) for o in (False, True)):
-            if any_order and size < 2:
-                continue
+        for size in range(window, 0, -1):
+            reordered: list[tuple[int, _Entry]] = []
             for i in firsts:
                 j = i + size
                 if j > n:
                     break
-                if not any_order:
-                    words = stems[i:j] if size > 1 else plain[i:j]
-                    key = tuple(words)
-                    entry = self._index.get(key) if size <= self._longest else None
-                    if entry is not None and key in self._spelt:
-                        written = tuple(t.raw for t in tokens[i:j])
-                        other = self._spelt[key].get(written)
-                        if other is not None and other.node_id != entry.node_id:
-                            entry = other
-                    if size == 1 and words[0] in self._gerunds and not _gerund_form(tokens[i].raw):
-                        entry = None
-                elif (
-                    j <= run_end[i]
-                    and stems[i] not in _FILLER
-                    and stems[j - 1] not in _FILLER
-                    and sums[j] - sums[i] in self._bag_sums
-                ):
-                    entry = self._bags.get(_bag(stems[i:j]))
-                else:
-                    entry = None
-                if entry is None or any(taken[i:j]):
+                entry = (
+                    self._as_written(tokens, stems, plain, i, j) if size <= self._longest else None
+                )
+                if entry is None:
+                    if (
+                        size >= 2
+                        and j <= run_end[i]
+                        and stems[i] not in _FILLER
+                        and stems[j - 1] not in _FILLER
+                        and sums[j] - sums[i] in self._bag_sums
+                    ):
+                        other = self._bags.get(_bag(stems[i:j]))
+                        if other is not None:
+                            reordered.append((i, other))
                     continue
-                found.append((i, i + size, entry))
-                for k in range(i, i + size):
-                    taken[k] = True
+                if not any(taken[i:j]):
+                    found.append((i, j, entry))
+                    taken[i:j] = [True] * size
+            for i, entry in reordered:
+                if not any(taken[i : i + size]):
+                    found.append((i, i + size, entry))
+                    taken[i : i + size] = [True] * size
         if not found:
             return []
         found.sort(key=lambda f: f[0])
