@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
+from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, contexts
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 from graph.text.variants import variant_roots
@@ -245,10 +246,12 @@ class PackParser:
         mentions: list[Mention] = []
         offset = 0
         lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
+        # The abbreviations the text has defined so far, as written -> the phrase's entry.
+        defined: dict[str, _Entry] = {}
         # Sentences are parsed apart: a context cue never crosses a sentence end.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end, lookups)
+            mentions += self._sentence(text, offset, end, lookups, defined)
             offset = end + 1
         labels = [m.span(1) for m in _LABELS.finditer(text)]
         if labels:
@@ -338,7 +341,9 @@ class PackParser:
                 out.append((i, j + 2, after))
         return out
 
-    def _sentence(self, text: str, start: int, end: int, lookups: list[int]) -> list[Mention]:
+    def _sentence(
+        self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
+    ) -> list[Mention]:
         raw = self._joined(text[start:end], tokenise(text[start:end], self._prefixes))
         if not raw:
             return []
@@ -400,9 +405,19 @@ class PackParser:
                 if not any(taken[i : i + size]):
                     found.append((i, i + size, entry))
                     taken[i : i + size] = [True] * size
+        if defined:
+            for i, token in enumerate(raw):
+                short = written_as(text[start + token.start : start + token.end], defined)
+                if short is not None and not taken[i]:
+                    found.append((i, i + 1, defined[short]))
+                    taken[i] = True
         if not found:
             return []
         found.sort(key=lambda f: f[0])
+        for i, j, entry in found:
+            abbreviation = defined_after(text, start + raw[i].start, start + raw[j - 1].end)
+            if abbreviation is not None:
+                defined[abbreviation] = entry
         context = contexts([t.raw for t in tokens], taken, found)
         spans = list(found)
         # Coordinations share the matched phrase's other words, and its status: "palmar and

@@ -103,3 +103,22 @@ def test_of_two_phrases_with_one_key_the_one_spelt_as_the_text_wins() -> None:
     )
     assert found(parser, "short limbs") == [("symptom:undergrowth", "short limbs")]
     assert found(parser, "shortened limbs") == [("symptom:extremities", "shortened limbs")]
+
+
+def test_an_abbreviation_the_text_defines_names_the_phrase_later() -> None:
+    parser = pack(
+        ("symptom:id", "Intellectual disability", []),
+        ("symptom:bcc", "Basal cell carcinoma", []),
+    )
+    text = "Intellectual disability (ID) and basal cell carcinomas (BCCs). ID is mild; no BCCs."
+    mentions = parser.parse(text)
+    assert [(m.node_id, m.text, m.polarity) for m in mentions] == [
+        ("symptom:id", "Intellectual disability", Polarity.PRESENT),
+        ("symptom:bcc", "basal cell carcinomas", Polarity.PRESENT),
+        ("symptom:id", "ID", Polarity.PRESENT),
+        ("symptom:bcc", "BCCs", Polarity.ABSENT),
+    ]
+    # Letters that are not the phrase's, or not capitals, define nothing.
+    assert found(parser, "Intellectual disability (MR). MR. Id est.") == [
+        ("symptom:id", "Intellectual disability")
+    ]
