@@ -280,19 +280,13 @@ class PackParser:
         return out
 
     def _as_written(
-        self, tokens: list[Token], stems: list[str], plain: list[str], i: int, j: int
+        self, tokens: list[Token], key: tuple[str, ...], entry: _Entry, i: int, j: int
     ) -> _Entry | None:
-        """The phrase that the words [i, j) make in their order: on roots, a lone word on its
-        lemma (and an "-ing" noun only in its own forms), the spelling deciding a shared key."""
-        if j - i == 1:
-            word = plain[i]
-            if word in self._gerunds and not _gerund_form(tokens[i].raw):
-                return None
-            key: tuple[str, ...] = (word,)
-        else:
-            key = tuple(stems[i:j])
-        entry = self._index.get(key)
-        if entry is not None and key in self._spelt:
+        """What the key's phrase found at [i, j) stands for here: an "-ing" noun not met by
+        the bare verb or its past, and of two nodes' phrases with the key, the text's spelling."""
+        if j - i == 1 and key[0] in self._gerunds and not _gerund_form(tokens[i].raw):
+            return None
+        if key in self._spelt:
             other = self._spelt[key].get(tuple(t.raw for t in tokens[i:j]))
             if other is not None and other.node_id != entry.node_id:
                 return other
@@ -383,9 +377,11 @@ class PackParser:
                 j = i + size
                 if j > n:
                     break
-                entry = (
-                    self._as_written(tokens, stems, plain, i, j) if size <= self._longest else None
-                )
+                # On roots, a lone word on its lemma; inline, as it runs for every span tried.
+                key = tuple(stems[i:j]) if size > 1 else (plain[i],)
+                entry = self._index.get(key) if size <= self._longest else None
+                if entry is not None and (size == 1 or key in self._spelt):
+                    entry = self._as_written(tokens, key, entry, i, j)
                 if entry is None:
                     if (
                         size >= 2
