@@ -22,6 +22,7 @@ Everything is built once per graph; a request costs time linear in its (capped) 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,9 +33,11 @@ from rapidfuzz import fuzz, process
 
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
+from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, contexts
 from graph.text.pairs import PairIndex
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
+from graph.text.variants import variant_roots
 
 __all__ = [
     "MAX_NGRAM",
@@ -56,12 +59,19 @@ MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
 # unknown words are looked up, the rest kept as written. A 20,000-character case report of
 # the JAX set needs at most 115; a flood of made-up words stops costing here.
 MAX_REPAIRS = 128
+MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# The labels after "Figure", "Fig.", "Table" or "Appendix": "S3", "1, S1 and S3", "S2-S4".
+_LABELS = re.compile(
+    r"\b(?:fig(?:ure)?s?|tables?|appendix)\.?\s+"
+    r"((?:[a-z]{0,2}\d+[a-z]?)(?:\s*(?:,|-|and|to)\s*[a-z]{0,2}\d+[a-z]?)*)",
+    re.IGNORECASE,
+)
 
 
 class Polarity(StrEnum):
@@ -113,6 +123,19 @@ def _mention_kind(kind: NodeKind) -> MentionKind:
     return MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
 
 
+def _gerund_form(word: str) -> bool:
+    """Whether a text word can be the "-ing" noun a lone pack word names ("collecting",
+    "spinning"): that form, its plural, or the verb's "-s" form ("twitches"). The bare verb
+    or its past ("order", "collected", "span") is another sense."""
+    return word.endswith(("ing", "s"))
+
+
+def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    """Whether `mention` lies within one of `spans` (sorted, not overlapping)."""
+    k = bisect.bisect_right(starts, mention.start) - 1
+    return k >= 0 and mention.end <= spans[k][1]
+
+
 def _polarity(said: Context) -> Polarity:
     # A hedge wins over a negation: "might not be swollen" is not a firm no.
     if said.uncertain:
@@ -139,72 +162,104 @@ class PackParser:
             for node_id, name, kind, heads, qualifiers in pairs
         )
         if stored is None:
-            self._index, bags, self._stems = self._read(nodes)
+            self._read(nodes)
         else:
-            entries = [_Entry(n, name, MentionKind(k), m) for n, name, k, m in stored["entries"]]
-            self._index = {tuple(key): entries[i] for key, i in stored["index"]}
-            bags = {tuple(bag): entries[i] for bag, i in stored["bags"]}
-            self._stems = stored["stems"]
-        self._derive(bags)
+            self._restore(stored)
+        self._derive()
 
-    @staticmethod
-    def _read(
-        nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
-    ) -> tuple[dict[tuple[str, ...], _Entry], dict[tuple[str, ...], _Entry], dict[str, str]]:
-        """The phrase index, the multi-word phrases by their words in any order, and the
-        lemma of each word long enough to be a typo's target."""
-        index: dict[tuple[str, ...], _Entry] = {}
+    def _read(self, nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]]) -> None:
+        """The phrase index, the multi-word phrases by their words in any order, the phrases
+        that share a key by their spelling, and the lemma of each word long enough to be a
+        typo's target."""
+        self._index: dict[tuple[str, ...], _Entry] = {}
         words: set[str] = set()
+        phrases = [
+            (node_id, name, kind, phrase, TOKEN.findall(lowered(phrase)))
+            for node_id, name, kind, synonyms in nodes
+            for phrase in (name, *synonyms)
+        ]
         # Each word's lemma, looked up once: a large pack repeats its words in tens of
         # thousands of names and synonyms.
-        stems: dict[str, str] = {}
+        lemmas = {raw: lemma(raw) for *_, raws in phrases for raw in raws}
+        # Forms of the pack's words in other parts of speech, read as the same word.
+        self._roots = variant_roots({*lemmas, *lemmas.values()})
+        stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
-        for node_id, name, kind, synonyms in nodes:
-            mention_kind = _mention_kind(kind)
-            for phrase in (name, *synonyms):
-                raws = TOKEN.findall(lowered(phrase))
-                for raw in raws:
-                    if raw not in stems:
-                        stems[raw] = lemma(raw)
-                key = tuple(stems[raw] for raw in raws)
-                if not key or len(key) > MAX_NGRAM:
-                    continue
-                # The first claim on a phrase keeps it (names come before synonyms).
-                entry = index.setdefault(key, _Entry(node_id, name, mention_kind, phrase))
-                words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
-                bag = _bag(key)
-                if len(bag) >= 2:
-                    held = bags.setdefault(bag, entry)
-                    # Two nodes with the same words in other orders: the words alone name
-                    # neither (None), and only the exact order still finds each.
-                    if held is not None and held.node_id != node_id:
-                        bags[bag] = None
-        kept = {k: v for k, v in bags.items() if v is not None}
-        return index, kept, {w: stems[w] for w in words}
+        # Each key's phrases by their words as written: "short limbs" and "shortened limbs"
+        # share a key, and the text's own spelling picks between them.
+        spelt: dict[tuple[str, ...], dict[tuple[str, ...], _Entry]] = {}
+        # Lemmas that the pack's lone words give only as "-ing" nouns ("Collecting").
+        gerunds: dict[str, bool] = {}
+        for node_id, name, kind, phrase, raws in phrases:
+            # A lone word is looked up by its lemma: a variant of it alone is another word
+            # ("nevoid basal cell carcinoma" names no nevus).
+            key = tuple(stems[raw] for raw in raws) if len(raws) > 1 else (lemmas[raws[0]],)
+            if not key or len(key) > MAX_NGRAM:
+                continue
+            # The first claim on a phrase keeps it (names come before synonyms), unless
+            # another node's phrase is spelt as the text is (below).
+            new = _Entry(node_id, name, _mention_kind(kind), phrase)
+            entry = self._index.setdefault(key, new)
+            spelt.setdefault(key, {}).setdefault(tuple(raws), new)
+            if len(raws) == 1:
+                gerunds[key[0]] = gerunds.get(key[0], True) and raws[0].endswith("ing")
+            words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
+            bag = _bag(key)
+            if len(bag) >= 2:
+                held = bags.setdefault(bag, entry)
+                # Two nodes with the same words in other orders: the words alone name
+                # neither (None), and only the exact order still finds each.
+                if held is not None and held.node_id != node_id:
+                    bags[bag] = None
+        self._spelt = {k: v for k, v in spelt.items() if len({e.node_id for e in v.values()}) > 1}
+        self._gerunds = frozenset(word for word, only in gerunds.items() if only)
+        # Multi-word phrases by their words in any order, fillers left out.
+        self._bags = {k: v for k, v in bags.items() if v is not None}
+        self._stems = {w: lemmas[w] for w in words}
 
     def stored(self) -> dict[str, Any]:
-        """The phrase index as plain data, for `PackParser(pack, nodes, stored)`."""
+        """What `_read` built, as plain data, for `PackParser(pack, nodes, stored=...)`."""
         numbers: dict[_Entry, int] = {}
-        for entry in [*self._index.values(), *self._bags.values()]:
+        spelt_entries = [e for group in self._spelt.values() for e in group.values()]
+        for entry in [*self._index.values(), *self._bags.values(), *spelt_entries]:
             numbers.setdefault(entry, len(numbers))
         return {
             "entries": [[e.node_id, e.name, e.kind.value, e.matched] for e in numbers],
             "index": [[key, numbers[e]] for key, e in self._index.items()],
             "bags": [[bag, numbers[e]] for bag, e in self._bags.items()],
+            "spelt": [
+                [key, [[raws, numbers[e]] for raws, e in group.items()]]
+                for key, group in self._spelt.items()
+            ],
+            "gerunds": sorted(self._gerunds),
+            "roots": self._roots,
             "stems": self._stems,
         }
 
-    def _derive(self, bags: dict[tuple[str, ...], _Entry]) -> None:
-        """The lookups the parser reads, from the phrase index and the bags."""
+    def _restore(self, stored: Mapping[str, Any]) -> None:
+        """What `_read` built, from `stored()`."""
+        entries = [_Entry(n, name, MentionKind(k), m) for n, name, k, m in stored["entries"]]
+        self._index = {tuple(key): entries[i] for key, i in stored["index"]}
+        self._bags = {tuple(bag): entries[i] for bag, i in stored["bags"]}
+        self._spelt = {
+            tuple(key): {tuple(raws): entries[i] for raws, i in group}
+            for key, group in stored["spelt"]
+        }
+        self._gerunds = frozenset(stored["gerunds"])
+        self._roots = dict(stored["roots"])
+        self._stems = dict(stored["stems"])
+
+    def _derive(self) -> None:
+        """The lookups the parser reads, from what `_read` built."""
         words = self._stems.keys()
         self._longest = max((len(k) for k in self._index), default=0)
-        # Multi-word phrases by their words in any order, fillers left out.
-        self._bags = bags
         self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
         # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
         # are turned away by it before a key is sorted.
         self._bag_sums = frozenset(sum(map(hash, k)) for k in self._bags)
-        self._known = frozenset(t for k in self._index for t in k) | frozenset(words)
+        self._known = (
+            frozenset(t for k in self._index for t in k) | frozenset(words) | frozenset(self._roots)
+        )
         # What a text word's noun-rule lemma must start with to be a word of the pack.
         self._prefixes = frozenset(w[:p] for w in self._known for p in range(5))
         # The words a span can start with: every other span is passed over unread.
@@ -218,6 +273,10 @@ class PackParser:
         # The candidates of each first letter and length, gathered on first use (at most
         # 36 letters x 3/2 of the longest word).
         self._candidates: dict[tuple[str, int], list[str]] = {}
+
+    def _root(self, raw: str, stem: str) -> str:
+        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
+        return self._roots.get(raw) or self._roots.get(stem) or stem
 
     def _unknown(self, token: Token) -> bool:
         """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
@@ -249,11 +308,19 @@ class PackParser:
         mentions: list[Mention] = []
         offset = 0
         lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
+        # The abbreviations the text has defined so far, as written -> the phrase's entry.
+        defined: dict[str, _Entry] = {}
         # Sentences are parsed apart: a context cue never crosses a sentence end.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end, lookups)
+            mentions += self._sentence(text, offset, end, lookups, defined)
             offset = end + 1
+        labels = [m.span(1) for m in _LABELS.finditer(text)]
+        if labels:
+            # A figure's or table's label ("Supplementary Figure S3") names no finding, even
+            # where it reads as an abbreviation ("S3", the third heart sound).
+            starts = [a for a, _ in labels]
+            mentions = [m for m in mentions if not _inside(m, labels, starts)]
         return mentions
 
     def _joined(self, segment: str, tokens: list[Token]) -> list[Token]:
@@ -274,7 +341,65 @@ class PackParser:
             i += 1
         return out
 
-    def _sentence(self, text: str, start: int, end: int, lookups: list[int]) -> list[Mention]:
+    def _as_written(
+        self, tokens: list[Token], key: tuple[str, ...], entry: _Entry, i: int, j: int
+    ) -> _Entry | None:
+        """What the key's phrase found at [i, j) stands for here: an "-ing" noun not met by
+        the bare verb or its past, and of two nodes' phrases with the key, the text's spelling."""
+        if j - i == 1 and key[0] in self._gerunds and not _gerund_form(tokens[i].raw):
+            return None
+        if key in self._spelt:
+            other = self._spelt[key].get(tuple(t.raw for t in tokens[i:j]))
+            if other is not None and other.node_id != entry.node_id:
+                return other
+        return entry
+
+    def _phrase(self, words: Sequence[str]) -> _Entry | None:
+        """The phrase with these words as written, else in another order."""
+        entry = self._index.get(tuple(words))
+        if entry is None and len(words) >= 2:
+            entry = self._bags.get(_bag(words))
+        return entry
+
+    def _conjuncts(
+        self, stems: list[str], taken: list[bool], i: int, j: int, entry: _Entry
+    ) -> list[tuple[int, int, _Entry]]:
+        """The phrases that words coordinated with the match [i, j) make with its other words:
+        each conjunct before it (one or two words, back along a list joined by commas,
+        "and", "or") in place of its first word, and one word after "and"/"or" in place
+        of its last."""
+        if j - i < 2:
+            return []
+        out: list[tuple[int, int, _Entry]] = []
+
+        def free(a: int, b: int) -> bool:
+            return a >= 0 and not any(taken[a:b]) and all(w.isalnum() for w in stems[a:b])
+
+        tail, k = stems[i + 1 : j], i - 1
+        for _ in range(MAX_CONJUNCTS):
+            if k < 1 or not (stems[k] in _JOINS or stems[k] == ","):
+                break
+            if stems[k] in _JOINS and stems[k - 1] == ",":
+                k -= 1  # "A, B, and C N"
+            starts = [a for a in (k - 2, k - 1) if free(a, k) and stems[a] not in _JOINS]
+            hit = next(
+                ((a, e) for a in starts if (e := self._phrase([*stems[a:k], *tail])) is not None),
+                None,
+            )
+            if hit is not None and hit[1].node_id != entry.node_id:
+                out.append((hit[0], j, hit[1]))
+            if not starts:
+                break
+            k = (hit[0] if hit is not None else starts[-1]) - 1
+        if j + 1 < len(stems) and stems[j] in _JOINS and free(j + 1, j + 2):
+            after = self._phrase([*stems[i : j - 1], stems[j + 1]])
+            if after is not None and after.node_id != entry.node_id:
+                out.append((i, j + 2, after))
+        return out
+
+    def _sentence(
+        self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
+    ) -> list[Mention]:
         raw = self._joined(text[start:end], tokenise(text[start:end], self._prefixes))
         if not raw:
             return []
@@ -286,7 +411,9 @@ class PackParser:
             else:
                 repaired.append((token, False))
         tokens = [t for t, _ in repaired]
-        stems = [t.lemma for t in tokens]
+        plain = [t.lemma for t in tokens]
+        roots = self._roots  # _root, inlined: it runs for every word of a note
+        stems = [roots.get(t.raw) or roots.get(t.lemma) or t.lemma for t in tokens]
         n = len(tokens)
         # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
@@ -301,44 +428,67 @@ class PackParser:
         for k, word in enumerate(stems):
             sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
         # Only a word some phrase starts with can start a match.
-        firsts = [i for i, word in enumerate(stems) if word in self._firsts]
+        firsts = [
+            i for i, word in enumerate(stems) if word in self._firsts or plain[i] in self._firsts
+        ]
+        # Of two matches of one size, the words as written go before the words in another
+        # order ("nevoid basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell").
         for size in range(window, 0, -1):
+            reordered: list[tuple[int, _Entry]] = []
             for i in firsts:
                 j = i + size
                 if j > n:
                     break
-                entry = self._index.get(tuple(stems[i:j])) if size <= self._longest else None
-                if (
-                    entry is None
-                    and size >= 2
-                    and j <= run_end[i]
-                    and stems[i] not in _FILLER
-                    and stems[j - 1] not in _FILLER
-                    and sums[j] - sums[i] in self._bag_sums
-                ):
-                    entry = self._bags.get(_bag(stems[i:j]))
-                if entry is None or any(taken[i:j]):
+                # On roots, a lone word on its lemma; inline, as it runs for every span tried.
+                key = tuple(stems[i:j]) if size > 1 else (plain[i],)
+                entry = self._index.get(key) if size <= self._longest else None
+                if entry is not None and (size == 1 or key in self._spelt):
+                    entry = self._as_written(tokens, key, entry, i, j)
+                if entry is None:
+                    if (
+                        size >= 2
+                        and j <= run_end[i]
+                        and stems[i] not in _FILLER
+                        and stems[j - 1] not in _FILLER
+                        and sums[j] - sums[i] in self._bag_sums
+                    ):
+                        other = self._bags.get(_bag(stems[i:j]))
+                        if other is not None:
+                            reordered.append((i, other))
                     continue
-                found.append((i, i + size, entry))
-                for k in range(i, i + size):
-                    taken[k] = True
+                if not any(taken[i:j]):
+                    found.append((i, j, entry))
+                    taken[i:j] = [True] * size
+            for i, entry in reordered:
+                if not any(taken[i : i + size]):
+                    found.append((i, i + size, entry))
+                    taken[i : i + size] = [True] * size
         for pair in self._pairs.find(stems, taken):
             found.append((pair.start, pair.end, pair.entry))
             for k in pair.words:  # the words between stay open to context cues
                 taken[k] = True
+        if defined:
+            for i, token in enumerate(raw):
+                short = written_as(text[start + token.start : start + token.end], defined)
+                if short is not None and not taken[i]:
+                    found.append((i, i + 1, defined[short]))
+                    taken[i] = True
         if not found:
             return []
         found.sort(key=lambda f: f[0])
+        for i, j, entry in found:
+            abbreviation = defined_after(text, start + raw[i].start, start + raw[j - 1].end)
+            if abbreviation is not None:
+                defined[abbreviation] = entry
         context = contexts([t.raw for t in tokens], taken, found)
         spans = list(found)
-        # "palmar and plantar pits": a lone word joined by "and"/"or" to a matched phrase's
-        # first word shares the phrase's other words, and its status.
+        # Coordinations share the matched phrase's other words, and its status: "palmar and
+        # plantar pits", "branchial, otic and renal anomalies", "hypopigmentation of skin
+        # or hair".
         for (i, j, entry), said in list(zip(found, context, strict=True)):
-            if j - i >= 2 and i >= 2 and stems[i - 1] in _JOINS and not taken[i - 2]:
-                other = self._index.get((stems[i - 2], *stems[i + 1 : j]))
-                if other is not None and other.node_id != entry.node_id:
-                    spans.append((i - 2, j, other))
-                    context.append(said)
+            for conjunct in self._conjuncts(stems, taken, i, j, entry):
+                spans.append(conjunct)
+                context.append(said)
         out: list[Mention] = []
         for (i, j, entry), said in sorted(
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]

@@ -7,6 +7,7 @@ medical plurals are mostly missing from a general dictionary."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,8 +94,25 @@ def _english() -> Mapping[str, str]:
     return DEFAULT_DICTIONARY_FACTORY.get_dictionary("en")
 
 
+def _unaccented() -> dict[int, str]:
+    """Each accented Latin letter -> its base letter ("é" -> "e"), one character for one, so
+    that offsets into the lowered text stay those of the text."""
+    table: dict[int, str] = {}
+    for code in range(0xC0, 0x250):
+        base = unicodedata.normalize("NFKD", chr(code))[0]
+        if base != chr(code) and base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    table[ord("\u2019")] = table[ord("\u2018")] = "'"
+    return table
+
+
+_UNACCENTED = _unaccented()
+
+
 def lowered(text: str) -> str:
-    return text.casefold().replace("\u2019", "'").replace("\u2018", "'")
+    """`text` lower-cased, its accents dropped ("café-au-lait" is "cafe-au-lait") and its
+    curly apostrophes made straight."""
+    return text.casefold().translate(_UNACCENTED)
 
 
 def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:
