@@ -309,10 +309,6 @@ def _import(args: argparse.Namespace) -> int:
     return _import_hpo(args) if args.database == "hpo" else _import_hpo_synonyms(args)
 
 
-# Measured on tests/parse/sentences.yaml (README, "Parsing free text").
-_DEFAULT_SCOPES = ("EXACT",)
-
-
 def _import_hpo_synonyms(args: argparse.Namespace) -> int:
     from graph.packs import hpo
     from graph.packs.loader import read_packs
@@ -516,7 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--pack", type=Path, help="pack folder to add synonyms to (hpo-synonyms)")
     importer.add_argument(
         "--scopes",
-        default=",".join(_DEFAULT_SCOPES),
+        default="EXACT",
         help="synonym scopes to take, comma-separated (hpo-synonyms; default: %(default)s)",
     )
     importer.add_argument(

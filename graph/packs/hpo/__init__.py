@@ -14,14 +14,6 @@ from graph.packs.hpo.files import (
     read_reference_list,
     write_without_references,
 )
-from graph.packs.hpo.synonyms import (
-    SYNONYMS_FILE,
-    SYNONYMS_SOURCE,
-    hpo_codes,
-    read_synonyms,
-    synonym_records,
-    synonyms_yaml,
-)
 from graph.packs.hpo.pack import (
     PHENOTYPIC_ABNORMALITY,
     build_content,
@@ -29,8 +21,18 @@ from graph.packs.hpo.pack import (
     select_diseases,
     write_kgx_pack,
 )
+from graph.packs.hpo.synonyms import (
+    DEFAULT_SCOPES,
+    SYNONYMS_FILE,
+    SYNONYMS_SOURCE,
+    hpo_codes,
+    read_synonyms,
+    synonym_records,
+    synonyms_yaml,
+)
 
 __all__ = [
+    "DEFAULT_SCOPES",
     "PHENOTYPIC_ABNORMALITY",
     "SYNONYMS_FILE",
     "SYNONYMS_SOURCE",

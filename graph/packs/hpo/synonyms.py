@@ -24,6 +24,7 @@ from graph.schema.records import Code, CodeSystem
 from graph.schema.vocabulary import NodeKind
 
 __all__ = [
+    "DEFAULT_SCOPES",
     "SYNONYMS_FILE",
     "SYNONYMS_SOURCE",
     "TermSynonyms",
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 SYNONYMS_FILE = "lexicon-hpo.yaml"
+# EXACT synonyms only: the BROAD and RELATED ones mean something else than the term, and on
+# tests/parse/sentences.yaml they gained nothing (README, "Parsing free text").
+DEFAULT_SCOPES = frozenset({SynonymScope.EXACT})
 # The pack's own source record for hp.obo (the HPO pack's `source:hpo-ontology` may be loaded
 # beside it, and source ids are unique across packs).
 SYNONYMS_SOURCE = "source:hpo-synonyms"
@@ -56,9 +60,12 @@ class TermSynonyms:
     synonyms: list[Synonym] = field(default_factory=list)
 
 
+_NONE = TermSynonyms()  # a code hp.obo lacks, or one of another system
+
+
 def read_synonyms(obo: Path, codes: Collection[str]) -> tuple[str, dict[str, TermSynonyms]]:
     """hp.obo's `data-version`, and the name and synonyms of each term in `codes`."""
-    release, found = "", {}
+    release, found = "", dict[str, TermSynonyms]()
     current: TermSynonyms | None = None
     with obo.open(encoding="utf-8") as handle:
         for line in handle:
@@ -110,8 +117,8 @@ def synonym_records(
     left_out: list[str] = []
     for node in sorted((n.record for n in content.nodes), key=lambda record: record.id):
         for code in node.codes if node.kind in _READ else ():
-            term = terms.get(code.code) if code.system is CodeSystem.HPO else None
-            for synonym in term.synonyms if term else ():
+            term = terms.get(code.code, _NONE) if code.system is CodeSystem.HPO else _NONE
+            for synonym in term.synonyms:
                 key, label = normalise_term(synonym.text), f"{code.code} {synonym.text!r}"
                 owner = owners.get(key)
                 if synonym.scope not in scopes:
