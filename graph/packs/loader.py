@@ -8,6 +8,7 @@ A pack is a folder:
     edges/*.yaml       `edges:` typed claims, each with verbatim evidence
     red_flags.yaml     `red_flags:` when the sources say to seek care
     lexicon.yaml       `lexicon:` everyday words for nodes, with evidence (optional)
+    lexicon-*.yaml     the same, generated: lexicon-hpo.yaml holds HPO's synonyms (optional)
 
 A bulk pack (graph/packs/kgx.py) has `nodes.tsv` and `edges.tsv` in KGX TSV instead of the
 `nodes/` and `edges/` folders; its `red_flags.yaml` is optional.
@@ -111,8 +112,8 @@ def _read_pack(pack_dir: Path, content: Content, problems: list[Problem]) -> Non
             into(record)
 
     collect(pack_dir / "sources.yaml", "sources", SourceRecord, content.sources.append)
-    lexicon = pack_dir / "lexicon.yaml"
-    if lexicon.is_file():
+    # lexicon.yaml is written by hand; lexicon-*.yaml are generated (lexicon-hpo.yaml).
+    for lexicon in sorted(pack_dir.glob("lexicon*.yaml")):
         collect(lexicon, "lexicon", LexiconRecord, content.lexicon.append)
     bulk = (pack_dir / "nodes.tsv").is_file()
     red_flags = pack_dir / "red_flags.yaml"

@@ -11,17 +11,43 @@ Words come as whole phrases (`terms`), or as `heads` that name the node only wit
 record's `qualifiers` a few words away in the same sentence: "vitamin d" with "low" ("my
 vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
 ("I take magnesium", "I run twice a week") names nothing.
+
+A record may instead carry one synonym an ontology gives for a code the node carries (HPO's
+"Muscle twitch" for HP:0002380): its `ontology` field says which ontology, code, scope, type
+and release it came from, in place of an excerpt. Such records are generated, not written by
+hand (`symptom-graph import hpo-synonyms`).
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Self
 
 from pydantic import Field, model_validator
 
-from graph.schema.records import Evidence, NodeId, ShortText, Text, _Record
+from graph.schema.records import Code, Evidence, NodeId, ShortText, SourceId, Text, _Record
 
-__all__ = ["LexiconRecord"]
+__all__ = ["LexiconRecord", "OntologySynonym", "SynonymScope"]
+
+
+class SynonymScope(StrEnum):
+    """How closely an OBO synonym matches its term's meaning."""
+
+    EXACT = "EXACT"
+    BROAD = "BROAD"
+    NARROW = "NARROW"
+    RELATED = "RELATED"
+
+
+class OntologySynonym(_Record):
+    """Where a synonym taken from an ontology comes from (an OBO `synonym:` line)."""
+
+    source: SourceId  # the ontology, a source of kind `database`
+    code: Code  # the term whose synonym it is; the record's node must carry it
+    scope: SynonymScope
+    # The OBO synonym type, when the line names one: layperson, plural_form, abbreviation...
+    synonym_type: ShortText | None = None
+    release: ShortText  # the ontology's `data-version`, e.g. hp/releases/2025-01-16
 
 
 class LexiconRecord(_Record):
@@ -35,6 +61,8 @@ class LexiconRecord(_Record):
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
     # Why the excerpts support the mapping, or why no mapping is made.
     reason: Text
+    # In place of `evidence`: the ontology that gives `terms` as a synonym of the node's code.
+    ontology: OntologySynonym | None = None
 
     @property
     def label(self) -> str:
@@ -48,8 +76,10 @@ class LexiconRecord(_Record):
             raise ValueError("a lexicon record needs `terms` or `heads`")
         if bool(self.heads) != bool(self.qualifiers):
             raise ValueError("`heads` and `qualifiers` go together")
-        if self.node is not None and not self.evidence:
+        if self.node is not None and not self.evidence and self.ontology is None:
             raise ValueError("a mapping needs evidence: an excerpt that supports it")
-        if self.node is None and (self.evidence or self.heads):
+        if self.node is None and (self.evidence or self.heads or self.ontology):
             raise ValueError("an unmapped record lists `terms` and a `reason` only")
+        if self.ontology is not None and (len(self.terms) != 1 or self.heads):
+            raise ValueError("an ontology's synonym is one record with one term and no heads")
         return self

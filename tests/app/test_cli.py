@@ -40,7 +40,7 @@ def test_validate_accepts_the_knee_pack(
     capsys: pytest.CaptureFixture[str], source_texts: Path
 ) -> None:
     assert main(["validate", "--pack", "knee", "--source-texts", str(source_texts)]) == 0
-    assert capsys.readouterr().out.startswith("ok: 65 nodes, 127 edges, 6 sources, 3 red flags")
+    assert capsys.readouterr().out.startswith("ok: 65 nodes, 127 edges, 7 sources, 3 red flags")
 
 
 def test_validate_lists_every_problem_of_a_broken_copy(

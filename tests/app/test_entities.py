@@ -124,7 +124,7 @@ def test_search_filters_by_kind_and_finds_nothing_quietly(client: TestClient) ->
 
 def test_sources_and_citing_edges(client: TestClient) -> None:
     sources = client.get("/v1/sources").json()
-    assert sources["total"] == 6
+    assert sources["total"] == 7
     assert "text_file" not in sources["items"][0]
     detail = client.get("/v1/sources/source:healthline-knee-twitching").json()
     assert detail["source"]["publisher"] == "Healthline"
