@@ -55,7 +55,8 @@ TARGETS = {
 }
 P99_TARGET_MS = 20.0
 STARTUP_TARGET_S = 1.5
-RSS_TARGET_MIB = 150.0
+# The knee pack runs numba's compiled loops since issue 23 (LLVM's pages: about 120 MiB, shared).
+RSS_TARGET_MIB = 300.0
 RATIO_TARGET = 0.9
 
 
