@@ -34,6 +34,7 @@ import httpx
 
 from bench.servers import (
     REPO,
+    cpu_seconds,
     free_port,
     nginx_binary,
     project_command,
@@ -42,13 +43,6 @@ from bench.servers import (
 )
 
 FORMATS = ("json", "graphml", "jsonld", "kgx")
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of the process so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def measured(

@@ -12,29 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 import httpx
 
 from bench.run_bench import HPO_PACK, cpu_times, hpo_queries, knee_queries, steal_share
-from bench.servers import Server, free_port, project_command, running
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _cpu_seconds(server: Server) -> float:
-    """User and system CPU of the server process so far (fields 14 and 15 of its stat)."""
-    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def _peak_rss_kib(server: Server) -> int:
-    status = Path(f"/proc/{server.process.pid}/status").read_text()
-    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+from bench.servers import cpu_seconds, free_port, project_command, running
 
 
 def measure(
@@ -43,21 +28,21 @@ def measure(
     port = free_port()
     before = cpu_times()
     with running(project_command(port), port, timeout=300, env=env) as server:
-        ready_cpu = _cpu_seconds(server)
+        ready_cpu = cpu_seconds(server.process.pid)
         rss_ready = server.rss_kib() / 1024
         with httpx.Client(base_url=server.url, timeout=30) as client:
-            started, cpu_started = time.perf_counter(), _cpu_seconds(server)
+            started, cpu_started = time.perf_counter(), cpu_seconds(server.process.pid)
             for body in queries:
                 client.post("/v1/diagnose", json=body).raise_for_status()
             elapsed = time.perf_counter() - started
-            cpu_used = _cpu_seconds(server) - cpu_started
+            cpu_used = cpu_seconds(server.process.pid) - cpu_started
         row = {
             "pack": name,
             "ready_seconds": round(server.startup_seconds, 2),
             "ready_cpu_seconds": round(ready_cpu, 2),
             "rss_mib_ready": round(rss_ready),
             "rss_mib_after_queries": round(server.rss_kib() / 1024),
-            "peak_rss_mib": round(_peak_rss_kib(server) / 1024),
+            "peak_rss_mib": round(server.peak_rss_kib() / 1024),
             "queries": len(queries),
             "cpu_ms_per_diagnose": round(1000 * cpu_used / len(queries), 2),
             "server_cpu_share_one_client": round(cpu_used / elapsed, 2),

@@ -27,6 +27,15 @@ def free_port() -> int:
         return port
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of the process so far (fields 14 and 15 of its stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
 @dataclass
 class Server:
     process: subprocess.Popen[bytes]
@@ -36,6 +45,10 @@ class Server:
     def rss_kib(self) -> int:
         """Resident memory of the server and its worker processes, in KiB."""
         return self._summed_kib("status", "VmRSS:")
+
+    def peak_rss_kib(self) -> int:
+        """The highest resident memory of the server and its worker processes, in KiB."""
+        return self._summed_kib("status", "VmHWM:")
 
     def pss_kib(self) -> int:
         """Proportional memory of the server and its workers, in KiB: each shared page counts

@@ -19,9 +19,8 @@ import os
 import socket
 import time
 from collections import Counter
-from pathlib import Path
 
-from bench.servers import free_port, project_command, running
+from bench.servers import cpu_seconds, free_port, project_command, running
 
 CLIENT_CPU = 1
 BODIES: dict[str, bytes] = {
@@ -69,11 +68,6 @@ def _read_reply(sock: socket.socket, buffer: bytes) -> tuple[int, bytes]:
     return int(lines[0].split()[1]), rest[length:]
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def cpu_per_request(port: int, pid: int, body: bytes, count: int) -> tuple[float, int, int]:
     request = _request(body)
     with socket.create_connection(("127.0.0.1", port)) as sock:
@@ -81,11 +75,11 @@ def cpu_per_request(port: int, pid: int, body: bytes, count: int) -> tuple[float
         for _ in range(20):  # warm up
             sock.sendall(request)
             status, rest = _read_reply(sock, rest)
-        before = _cpu_seconds(pid)
+        before = cpu_seconds(pid)
         for _ in range(count):
             sock.sendall(request)
             status, rest = _read_reply(sock, rest)
-        used = _cpu_seconds(pid) - before
+        used = cpu_seconds(pid) - before
     return used / count * 1000, status, len(body)
 
 
