@@ -84,13 +84,10 @@ class KnowledgeGraph:
         )
         # Everyday words for nodes, with their evidence (graph/schema/lexicon.py).
         self.lexicon: tuple[LexiconRecord, ...] = tuple(e.record for e in content.lexicon)
-        everyday: dict[str, list[str]] = defaultdict(list)
         records_of: dict[str, list[LexiconRecord]] = defaultdict(list)
         for entry in self.lexicon:
             if entry.node is not None:
-                everyday[entry.node] += entry.terms
                 records_of[entry.node].append(entry)
-        self._everyday = {k: tuple(v) for k, v in everyday.items()}
         self._lexicon_of = {k: tuple(v) for k, v in records_of.items()}
         edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
         self._edges = {e.key: e for e in edges}
@@ -159,7 +156,7 @@ class KnowledgeGraph:
         """The lexicon's phrases for the node: words a person uses for it, each mapping
         backed by an excerpt (empty for a node the lexicon does not name). Its heads and
         qualifiers are read from `lexicon` itself."""
-        return self._everyday.get(node_id, ())
+        return tuple(term for record in self.lexicon_of(node_id) for term in record.terms)
 
     def lexicon_of(self, node_id: str) -> tuple[LexiconRecord, ...]:
         """The lexicon records that map words to the node, each with its provenance: an
