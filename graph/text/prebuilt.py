@@ -9,22 +9,29 @@ as it would from the pack folders.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib.metadata import version
 from typing import Any
 
 from graph.knowledge import KnowledgeGraph
 from graph.packs import validate
 from graph.packs.artifact import code_fingerprint
-from graph.text import parse, search, tokens
+from graph.text import parse, search, tokens, variants
 from graph.text.parse import Parser
 from graph.text.search import SearchIndex
 
 __all__ = ["stored_parser", "stored_search", "text_documents"]
 
 
+# The word resources the parser's lemmas and variant roots come from: another release of one
+# gives other stored phrases.
+_WORD_RESOURCES = ("simplemma", "lemminflect", "FastHPOCR")
+
+
 def _names() -> tuple[str, str]:
+    resources = ",".join(f"{name}=={version(name)}" for name in _WORD_RESOURCES)
     return (
         f"search/{code_fingerprint(search, tokens, validate)}",
-        f"parse/{code_fingerprint(parse, tokens)}",
+        f"parse/{code_fingerprint(parse, tokens, variants, salt=resources)}",
     )
 
 
