@@ -463,7 +463,8 @@ class PackParser:
                 if not any(taken[i : i + size]):
                     found.append((i, i + size, entry))
                     taken[i : i + size] = [True] * size
-        for pair in self._pairs.find(stems, taken):
+        # The pairs are keyed by lemmas, not the variant roots the phrases use.
+        for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
             for k in pair.words:  # the words between stay open to context cues
                 taken[k] = True
