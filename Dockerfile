@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # A stateless symptom-graph replica. The steps are the Makefile's: install the project, then
-# `symptom-graph validate` (a broken content pack fails the build), then `symptom-graph serve`.
+# `symptom-graph validate` (a broken content pack fails the build), `symptom-graph build` (the
+# pack as one checked file), then `symptom-graph serve` of that file.
 
 ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
 
@@ -19,13 +20,19 @@ COPY app ./app
 COPY graph ./graph
 COPY seeds ./seeds
 RUN pip install --no-deps .
+# Validated and built once here, so a replica starts from the built file without reading or
+# checking records (README, "A built pack"). Another pack: add `--pack DIR` to the build.
+RUN symptom-graph validate \
+    && mkdir -p /opt/packs \
+    && symptom-graph build --pack knee --output /opt/packs/served.sgpack
 
 FROM ${PYTHON_IMAGE}
 # Worker count and port come from the environment (`docker run -e SYMPTOM_GRAPH_WORKERS=4`).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     SYMPTOM_GRAPH_PORT=8000 \
-    SYMPTOM_GRAPH_WORKERS=2
+    SYMPTOM_GRAPH_WORKERS=2 \
+    SYMPTOM_GRAPH_ARTIFACT=/opt/packs/served.sgpack
 # Large packs' compiled loops are cached here (graph/reasoning/kernel.py): the code itself
 # is not writable by the server's user.
 ENV NUMBA_CACHE_DIR=/var/cache/symptom-graph/numba
@@ -34,11 +41,11 @@ RUN groupadd --system --gid 10001 symptomgraph \
     && mkdir -p /var/cache/symptom-graph \
     && chown 10001:10001 /var/cache/symptom-graph
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /opt/packs /opt/packs
 # Numeric, so Kubernetes can verify runAsNonRoot without reading /etc/passwd (hadolint DL3066).
 USER 10001:10001
 # Compiled now, so that serving a large pack does not compile them at each start.
-RUN symptom-graph validate \
-    && python -c "from graph.reasoning.precompile import warm_up; warm_up()"
+RUN python -c "from graph.reasoning.precompile import warm_up; warm_up()"
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; port = os.environ.get('SYMPTOM_GRAPH_PORT', '8000'); sys.exit(urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=2).status != 200)"]
