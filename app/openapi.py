@@ -53,6 +53,19 @@ def json_request_body(model: type[BaseModel]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+def _declared_bodies(spec: dict[str, Any]) -> set[str]:
+    """The names of the registered body models that the spec's request bodies refer to."""
+    names = set()
+    for path_item in spec.get("paths", {}).values():
+        for operation in path_item.values():
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                name = ref.rpartition("/")[2]
+                if name in _BODY_MODELS:
+                    names.add(name)
+    return names
+
+
 _SHED = "At capacity, or the content is not loaded yet: retry after `Retry-After` seconds."
 
 
@@ -72,8 +85,10 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         license_info={"name": "MIT", "url": "https://opensource.org/license/mit"},
     )
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    for name, model in _BODY_MODELS.items():
-        schema = model.model_json_schema(ref_template=_SCHEMA_REF)
+    # Only the bodies this app's routes declare: the registry is shared by every app built in
+    # the process (the tests build many), and another app's models are not this one's.
+    for name in sorted(_declared_bodies(spec)):
+        schema = _BODY_MODELS[name].model_json_schema(ref_template=_SCHEMA_REF)
         schemas.update(schema.pop("$defs", {}))
         schemas[name] = schema
     for path, path_item in spec["paths"].items():
