@@ -102,11 +102,16 @@ class PosteriorModel:
             rows.append(i)
             cols.append(j)
             probs.append(params.leak)
+        excluded_from = len(rows)
         for i, j in sorted(excluded):
             # The source rules the symptom out: a small share of the background is left.
             rows.append(i)
             cols.append(j)
             probs.append(self.background[j] * params.excluded_share)
+        # The pairs of a symptom in the cause's picture: shown at all, or checked and ruled out.
+        in_picture = np.zeros(len(rows), dtype=bool)
+        in_picture[:closure_pairs] = True
+        in_picture[excluded_from:] = True
         for i, cause in enumerate(self.causes):
             for exposure, p in self._exposure_row(graph, cause):
                 rows.append(i)
@@ -141,9 +146,12 @@ class PosteriorModel:
         if not self.profiled:
             # In a report, an absence is a feature someone checked, and features are checked
             # because they fit the suspected cause: such an absence is `checked_ratio` times
-            # likelier for a cause that shows the symptom at all (the pairs of `matrix`, first
-            # in the table) than its (1 - P) alone says (docs/scoring.md, section 8).
-            absent[:closure_pairs] += math.log(params.checked_ratio)
+            # likelier for a cause whose picture holds the symptom (it shows it at all, or its
+            # source checked and ruled it out) than its (1 - P) alone says (docs/scoring.md,
+            # section 8). Demographic and exposure pairs come after these.
+            picture = np.zeros(len(absent), dtype=bool)
+            picture[: len(in_picture)] = in_picture
+            absent[picture] += math.log(params.checked_ratio)
         self.absent_ratio = table(absent)
         # The next question reads this one; sex and age (the last columns) are never asked,
         # so their pairs stay out of the rows it walks.

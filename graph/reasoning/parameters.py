@@ -61,11 +61,12 @@ class ModelParameters:
     # the cause the way the model's product assumes (1 counts them in full).
     absent_weight: float = 0.5
     # In a database pack (no condition profile), how much likelier a reported absence is for a
-    # cause that shows the symptom at all: a report's absences are features someone checked,
-    # chosen because they fit the suspected cause. Chosen on the published dev cases (3 and 5
-    # alike leak-free, 3 better as shipped: docs/scoring.md, section 8); 1 turns it off. The
-    # knee pack, whose absences answer its own questions, never reads it.
-    checked_ratio: float = 3.0
+    # cause whose picture holds the symptom (it shows it at all, or its source ruled it out): a
+    # report's absences are features someone checked, chosen because they fit the suspected
+    # cause. Chosen on the published dev cases (5 against 3: as good in rank, better in Brier
+    # and ECE; docs/scoring.md, section 8); 1 turns it off. The knee pack, whose absences
+    # answer its own questions, never reads it.
+    checked_ratio: float = 5.0
     # A report's findings are not independent given the cause (terms of one organ system, a
     # term and its parent), so past this many, their evidence grows as n ** (1 - exponent):
     # every log-ratio is weighted (independent_findings / n) ** overlap_exponent. Chosen on

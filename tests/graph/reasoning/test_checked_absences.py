@@ -32,17 +32,31 @@ def test_a_checked_absence_favours_the_causes_that_show_it() -> None:
     graph = KnowledgeGraph.from_packs([HPO_SAMPLE])
     plain, checked = _model(graph, 1.0), _model(graph, 5.0)
     assert not checked.profiled
-    matrix, _ = checked.sensitivities
+    matrix, excluded = checked.sensitivities
     # A symptom about half the causes show, so that some show it and some do not.
     counts = np.diff(matrix.tocsc().indptr)
     column = int(np.argmin(np.abs(counts - matrix.shape[0] / 2)))
     symptom = checked.findings[column][1]
-    shows = matrix.tocsc()[:, [column]].toarray().ravel() > 0
-    assert shows.any()
-    assert not shows.all()
+    # The causes whose picture holds it: they show it at all, or their source ruled it out.
+    picture = matrix.tocsc()[:, [column]].toarray().ravel() > 0
+    picture[[i for i, j in excluded if j == column]] = True
+    assert picture.any()
+    assert not picture.all()
     moved = _absent_scores(checked, symptom) - _absent_scores(plain, symptom)
-    np.testing.assert_allclose(moved[shows], math.log(5.0))
-    np.testing.assert_allclose(moved[~shows], 0.0)
+    np.testing.assert_allclose(moved[picture], math.log(5.0))
+    np.testing.assert_allclose(moved[~picture], 0.0)
+
+
+def test_a_source_that_ruled_the_symptom_out_had_checked_it() -> None:
+    graph = KnowledgeGraph.from_packs([HPO_SAMPLE])
+    plain, checked = _model(graph, 1.0), _model(graph, 5.0)
+    _, excluded = checked.sensitivities
+    assert excluded
+    cause, column = min(excluded)
+    moved = _absent_scores(checked, checked.findings[column][1]) - _absent_scores(
+        plain, checked.findings[column][1]
+    )
+    assert moved[cause] == pytest.approx(math.log(5.0))
 
 
 def test_the_knee_pack_reads_absences_as_before() -> None:
