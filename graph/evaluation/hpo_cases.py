@@ -142,6 +142,13 @@ class Ranks:
     # Multi-class Brier score of each case, over the listed candidates and `other`.
     brier: list[float] = field(default_factory=list)
 
+    def extend(self, other: Ranks) -> None:
+        """Add another run's cases (one fold's) to these."""
+        self.ranks += other.ranks
+        self.seconds += other.seconds
+        self.confidence += other.confidence
+        self.brier += other.brier
+
     def top(self, k: int) -> float:
         """The share of cases whose disease was ranked k-th or better."""
         return sum(1 for r in self.ranks if r is not None and r <= k) / max(len(self.ranks), 1)

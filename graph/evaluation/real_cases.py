@@ -3,8 +3,10 @@
 A case is what a paper reports of one patient: the OMIM disease, the HPO terms observed and
 those explicitly excluded, the sex, and the paper itself. HPO's annotations are partly curated
 from the same papers, so a fair measure ranks each case against annotations without its own
-publication (`publications` lists them for `import hpo --exclude-references`); `make eval-hpo`
-reports both settings.
+publication. `publication_folds` splits the dev publications into K folds so that each case is
+ranked against a pack built without its fold's publications (`import hpo --exclude-references`)
+and a disease with several dev publications loses, where it can, only the case's own paper;
+`make eval-hpo` reports that leak-free setting beside the pack as shipped.
 
 A case is usable against a pack when the pack knows its disease and at least one of its
 observed terms; codes are resolved as the API resolves them (current, merged and obsolete HP
@@ -29,7 +31,9 @@ __all__ = [
     "Coverage",
     "PublishedCase",
     "band_of",
+    "fold_of",
     "load_cases",
+    "publication_folds",
     "publications",
     "usable_cases",
 ]
@@ -69,6 +73,46 @@ def publications(cases: Iterable[PublishedCase]) -> list[str]:
     return sorted({r for case in cases for r in case.references})
 
 
+def publication_folds(cases: Sequence[PublishedCase], folds: int) -> list[frozenset[str]]:
+    """The cases' publications split into `folds` sets, each disease's publications spread over
+    different folds where it can be (so leaving a fold out costs a case's disease only the
+    case's own paper), and the folds' case counts kept even. Deterministic: publications with
+    the most cases go first (then those of diseases with the most papers), each into the fold
+    holding the fewest papers of its diseases, then the fewest cases."""
+    if folds < 1:
+        raise ValueError("need at least one fold")
+    diseases: dict[str, set[str]] = {}
+    papers: dict[str, set[str]] = {}
+    weight: Counter[str] = Counter()
+    for case in cases:
+        for reference in case.references:
+            diseases.setdefault(reference, set()).add(case.disease)
+            papers.setdefault(case.disease, set()).add(reference)
+            weight[reference] += 1
+    order = sorted(
+        diseases,
+        key=lambda r: (-weight[r], -max(len(papers[d]) for d in diseases[r]), r),
+    )
+    members: list[set[str]] = [set() for _ in range(folds)]
+    sizes = [0] * folds
+    # How many papers of each disease every fold already holds.
+    held: list[Counter[str]] = [Counter() for _ in range(folds)]
+    for reference in order:
+        best = min(
+            range(folds),
+            key=lambda f: (sum(held[f][d] for d in diseases[reference]), sizes[f], f),
+        )
+        members[best].add(reference)
+        sizes[best] += weight[reference]
+        held[best].update(diseases[reference])
+    return [frozenset(m) for m in members]
+
+
+def fold_of(case: PublishedCase, folds: Sequence[frozenset[str]]) -> int:
+    """The fold holding the case's publication (the first, for a case citing several)."""
+    return next(i for i, fold in enumerate(folds) if any(r in fold for r in case.references))
+
+
 @dataclass(slots=True)
 class Coverage:
     """What a pack could do with the cases: how many it can rank, and why the rest not."""
@@ -80,6 +124,15 @@ class Coverage:
     # HP ids the pack does not know, and ids it knew under a newer id (merged or obsolete).
     unknown_terms: Counter[str] = field(default_factory=Counter)
     replaced_terms: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Coverage) -> None:
+        """Count another pack's cases (one fold's) with these."""
+        self.total += other.total
+        self.usable += other.usable
+        self.unknown_disease += other.unknown_disease
+        self.no_known_term += other.no_known_term
+        self.unknown_terms.update(other.unknown_terms)
+        self.replaced_terms.update(other.replaced_terms)
 
     def summary(self) -> str:
         return (

@@ -75,6 +75,11 @@ class PosteriorModel:
         )
         matrix, excluded = self.sensitivities
         self.background = self._background(graph, matrix, conditions, params)
+        # A pack whose condition has a symptom profile (the knee pack) asks its own questions;
+        # a database of diseases (no profile) ranks phenotype lists as case reports give them.
+        self.profiled = any(
+            graph.edges(predicate=Predicate.HAS_SYMPTOM, subject=c) for c in conditions
+        )
 
         # Which exposures lead to each cause along `contributes_to` chains, and how often.
         self._led_to_by: dict[str, list[tuple[str, Chain]]] = {}
@@ -87,6 +92,7 @@ class PosteriorModel:
         cols: list[int] = []
         probs: list[float] = []
         coo = matrix.tocoo()
+        closure_pairs = len(coo.data)
         bg_of = self.background[coo.col]
         rows += coo.row.tolist()
         cols += coo.col.tolist()
@@ -96,11 +102,16 @@ class PosteriorModel:
             rows.append(i)
             cols.append(j)
             probs.append(params.leak)
+        excluded_from = len(rows)
         for i, j in sorted(excluded):
             # The source rules the symptom out: a small share of the background is left.
             rows.append(i)
             cols.append(j)
             probs.append(self.background[j] * params.excluded_share)
+        # The pairs of a symptom in the cause's picture: shown at all, or checked and ruled out.
+        in_picture = np.zeros(len(rows), dtype=bool)
+        in_picture[:closure_pairs] = True
+        in_picture[excluded_from:] = True
         for i, cause in enumerate(self.causes):
             for exposure, p in self._exposure_row(graph, cause):
                 rows.append(i)
@@ -132,6 +143,15 @@ class PosteriorModel:
         # log-ratios for a yes and for a no, P(f|c), and the entropy of the answer.
         self.present_ratio = table(np.log(likelihoods) - np.log(bg))
         absent = params.absent_weight * (np.log1p(-likelihoods) - np.log1p(-bg))
+        if not self.profiled:
+            # In a report, an absence is a feature someone checked, and features are checked
+            # because they fit the suspected cause: such an absence is `checked_ratio` times
+            # likelier for a cause whose picture holds the symptom (it shows it at all, or its
+            # source checked and ruled it out) than its (1 - P) alone says (docs/scoring.md,
+            # section 8). Demographic and exposure pairs come after these.
+            picture = np.zeros(len(absent), dtype=bool)
+            picture[: len(in_picture)] = in_picture
+            absent[picture] += math.log(params.checked_ratio)
         self.absent_ratio = table(absent)
         # The next question reads this one; sex and age (the last columns) are never asked,
         # so their pairs stay out of the rows it walks.

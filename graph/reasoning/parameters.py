@@ -60,13 +60,21 @@ class ModelParameters:
     # a report are the features someone thought to check, so they are not independent of
     # the cause the way the model's product assumes (1 counts them in full).
     absent_weight: float = 0.5
+    # In a database pack (no condition profile), how much likelier a reported absence is for a
+    # cause whose picture holds the symptom (it shows it at all, or its source ruled it out): a
+    # report's absences are features someone checked, chosen because they fit the suspected
+    # cause. Chosen on the published dev cases (5 against 3: as good in rank, better in Brier
+    # and ECE; docs/scoring.md, section 8); 1 turns it off. The knee pack, whose absences
+    # answer its own questions, never reads it.
+    checked_ratio: float = 5.0
     # A report's findings are not independent given the cause (terms of one organ system, a
-    # term and its parent), so past this many, their evidence grows as the square root of
-    # their number: every log-ratio is weighted (independent_findings / n) ** overlap_exponent.
-    # Chosen on the published dev cases (docs/scoring.md, section 8); the knee pack's
-    # reports carry fewer findings and are read in full.
+    # term and its parent), so past this many, their evidence grows as n ** (1 - exponent):
+    # every log-ratio is weighted (independent_findings / n) ** overlap_exponent. Chosen on
+    # the published dev cases' Brier score (docs/scoring.md, section 8; 0.75 since the checked
+    # absences made long reports surer); the knee pack's reports carry fewer findings and are
+    # read in full.
     independent_findings: int = 8
-    overlap_exponent: float = 0.5
+    overlap_exponent: float = 0.75
     # A query's age of onset counts against a cause whose onset classes all lie more than
     # this many age bands away (graph/schema/onsets.py): classes are loosely applied, and a
     # feature present at birth is often first noticed in infancy.
@@ -85,6 +93,8 @@ class ModelParameters:
             raise ValueError("need independent_findings >= 1 and 0 <= overlap_exponent <= 1")
         if not 0.0 < self.excluded_share <= 1.0 or not 0.0 <= self.absent_weight <= 1.0:
             raise ValueError("need 0 < excluded_share <= 1 and 0 <= absent_weight <= 1")
+        if self.checked_ratio < 1.0:
+            raise ValueError("checked_ratio must be at least 1")
 
     def evidence_power(self, findings: int) -> float:
         """The weight of each log-ratio in a report of this many findings (1 up to

@@ -6,9 +6,10 @@ import warnings
 
 import pytest
 
-from bench.eval_hpo import report, run_engine
+from bench.eval_hpo import HpoSource, report, run_engine, without_references
 from graph.evaluation.hpo_cases import Ranks, _Phenotypes, simulate
 from graph.knowledge import KnowledgeGraph
+from graph.packs import hpo
 from tests.paths import REPO
 
 
@@ -55,3 +56,18 @@ def test_the_engine_ranks_simulated_patients(graph: KnowledgeGraph) -> None:
     table = report([("engine", ranks)])
     assert "top-1" in table
     assert "engine" in table.splitlines()[1]
+
+
+def test_a_folds_annotations_are_those_the_importer_keeps() -> None:
+    """The leak-free folds filter annotations read once as the importer's
+    `--exclude-references` filters the file (bench/eval_hpo.py `without_references`)."""
+    folder = REPO / "tests" / "fixtures" / "hpo"
+    files = hpo.HpoFiles(folder / "hp.obo", folder / "phenotype.hpoa")
+    source = HpoSource.read(files)
+    excluded = frozenset({"PMID:1", "PMID:9"})
+    filtered = without_references(source.annotations, excluded)
+    expected = hpo.read_annotations(files.annotations, exclude_references=excluded)
+    assert filtered.rows == expected.rows
+    assert filtered.traits == expected.traits
+    assert len(filtered.rows) < len(source.annotations.rows)
+    assert not any(r in excluded for row in filtered.rows for r in row.references)

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
-from graph.evaluation.real_cases import band_of, load_cases, publications, usable_cases
+import pytest
+
+from graph.evaluation.real_cases import (
+    PublishedCase,
+    band_of,
+    fold_of,
+    load_cases,
+    publication_folds,
+    publications,
+    usable_cases,
+)
 from graph.knowledge import KnowledgeGraph
 from tests.paths import REPO
 
@@ -48,3 +59,36 @@ def test_term_bands() -> None:
     assert [band_of(n) for n in (1, 3, 4, 15, 16, 200)] == [
         "1-3", "1-3", "4-7", "8-15", "16+", "16+"
     ]  # fmt: skip
+
+
+def _case(ident: str, disease: str, reference: str) -> PublishedCase:
+    return PublishedCase(ident, disease, ("HP:0001562",), (), "MALE", (reference,))
+
+
+def test_folds_spread_a_diseases_papers_and_balance_the_cases() -> None:
+    # Disease A has three papers, B two (one shared with A), C one paper with four cases.
+    cases = [
+        _case("1", "OMIM:1", "PMID:1"),
+        _case("2", "OMIM:1", "PMID:2"),
+        _case("3", "OMIM:1", "PMID:3"),
+        _case("4", "OMIM:2", "PMID:3"),
+        _case("5", "OMIM:2", "PMID:4"),
+        *(_case(f"c{n}", "OMIM:3", "PMID:5") for n in range(4)),
+    ]
+    folds = publication_folds(cases, 3)
+    assert sorted(r for fold in folds for r in fold) == [f"PMID:{n}" for n in range(1, 6)]
+    for disease in ("OMIM:1", "OMIM:2"):
+        papers = {c.references for c in cases if c.disease == disease}
+        # Each of the disease's papers sits in a fold of its own.
+        assert len({fold_of(c, folds) for c in cases if c.disease == disease}) == len(papers)
+    assert publication_folds(cases, 3) == folds  # deterministic
+    sizes = Counter(fold_of(c, folds) for c in cases)
+    # Every fold takes one of A's papers, so the best split of the 9 cases is 5 / 2 / 2.
+    assert sorted(sizes.values()) == [2, 2, 5]
+
+
+def test_a_single_fold_holds_every_paper() -> None:
+    cases = [_case("1", "OMIM:1", "PMID:1"), _case("2", "OMIM:1", "PMID:2")]
+    assert publication_folds(cases, 1) == [frozenset({"PMID:1", "PMID:2"})]
+    with pytest.raises(ValueError, match="fold"):
+        publication_folds(cases, 0)
