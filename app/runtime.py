@@ -91,7 +91,7 @@ class Runtime:
         self.diagnoser = diagnoser
         self.search = search or SearchIndex(graph)
         self.parser = parser or Parser(graph)
-        # Built now (0.4 s on the full HPO pack) rather than by the first paths request.
+        # Its graph is built by the first paths request (0.4 s on the full HPO pack).
         self.paths = PathFinder(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
             graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
