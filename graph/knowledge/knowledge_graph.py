@@ -8,8 +8,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.packs.loader import load_content
 from graph.schema.content import Content
@@ -25,6 +24,10 @@ from graph.schema.records import (
     SourceRecord,
 )
 from graph.schema.vocabulary import NodeKind, Predicate
+
+if TYPE_CHECKING:
+    # networkx is imported where a graph is built: importing it cost every start 0.2-0.3 s.
+    import networkx as nx
 
 __all__ = ["Direction", "KnowledgeGraph", "Neighbour"]
 
@@ -280,6 +283,8 @@ class KnowledgeGraph:
         return self._build_networkx()
 
     def _build_networkx(self) -> nx.MultiDiGraph:
+        import networkx as nx
+
         graph = nx.MultiDiGraph(version=self.version)
         for node in self._nodes.values():
             graph.add_node(node.id, **node.model_dump(mode="json", exclude={"id"}), kind=node.kind)

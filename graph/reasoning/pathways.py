@@ -5,14 +5,17 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.reasoning.explain import ancestors
 from graph.schema.errors import GraphError
 from graph.schema.records import EdgeRecord
 from graph.schema.vocabulary import NodeKind, Predicate
+
+if TYPE_CHECKING:
+    # Imported by the first paths request: importing it cost every start 0.2-0.3 s.
+    import networkx as nx
 
 __all__ = [
     "MAX_HOPS",
@@ -163,6 +166,8 @@ class PathFinder:
         they search a simple undirected projection of ids alone: copying the MultiDiGraph
         with its attributes took 5 s on the full HPO pack, this 0.4 s. Built by the first
         paths request rather than at start, where it held up every other route; once."""
+        import networkx as nx
+
         with self._building:
             if self._built is None:
                 undirected = nx.Graph()
@@ -182,6 +187,8 @@ class PathFinder:
         self._graph.node(target)
         if source == target:
             return ()
+        import networkx as nx
+
         found = []
         try:
             # Yen's algorithm yields paths shortest first, so stop at the first too long.
