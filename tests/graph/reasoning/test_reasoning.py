@@ -203,7 +203,8 @@ def test_the_path_graph_is_built_by_the_first_paths_call_once(
             pool.map(lambda _: finder.paths("prevention:rest", "symptom:ache"), range(8))
         )
     assert len(calls) == 1
-    assert found[0] and all(paths == found[0] for paths in found)
+    assert found[0]
+    assert all(paths == found[0] for paths in found)
 
 
 def test_paths_are_bounded_and_typed(tiny: KnowledgeGraph) -> None:
