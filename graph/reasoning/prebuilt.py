@@ -39,9 +39,7 @@ def _spelled(params: ModelParameters) -> str:
     per-process string hash seed, so with `repr(params)` half of the starts missed the stored
     arrays and computed them again (1.3 s of the HPO pack's start)."""
     values = {f.name: getattr(params, f.name) for f in fields(params)}
-    return repr(
-        {n: sorted(v) if isinstance(v, frozenset | set) else v for n, v in values.items()}
-    )
+    return repr({n: sorted(v) if isinstance(v, frozenset | set) else v for n, v in values.items()})
 
 
 def sensitivity_arrays(diagnoser: Diagnoser) -> dict[str, npt.NDArray[Any]]:

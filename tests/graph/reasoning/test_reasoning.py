@@ -199,9 +199,7 @@ def test_the_path_graph_is_built_by_the_first_paths_call_once(
     finder = PathFinder(tiny)
     assert calls == []
     with ThreadPoolExecutor(4) as pool:
-        found = list(
-            pool.map(lambda _: finder.paths("prevention:rest", "symptom:ache"), range(8))
-        )
+        found = list(pool.map(lambda _: finder.paths("prevention:rest", "symptom:ache"), range(8)))
     assert len(calls) == 1
     assert found[0]
     assert all(paths == found[0] for paths in found)
