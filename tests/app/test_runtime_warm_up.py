@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
@@ -40,10 +41,8 @@ def test_once_tries_again_after_a_failed_build() -> None:
         return "built"
 
     once = Once(build)
-    try:
+    with pytest.raises(RuntimeError, match="first try"):
         once.get()
-    except RuntimeError:
-        pass
     assert not once.built
     assert once.get() == "built"
 
