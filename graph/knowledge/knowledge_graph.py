@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import cached_property
@@ -92,8 +92,9 @@ class KnowledgeGraph:
             if entry.node is not None:
                 records_of[entry.node].append(entry)
         self._lexicon_of = {k: tuple(v) for k, v in records_of.items()}
-        edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
-        self._edges = {e.key: e for e in edges}
+        # Each key made once (a built pack's start makes 160,000 of them).
+        self._edges = dict(sorted(((e.record.key, e.record) for e in content.edges), key=_first))
+        edges = tuple(self._edges.values())
 
         self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
         by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
@@ -108,7 +109,7 @@ class KnowledgeGraph:
             out_index[edge.subject].append(edge)
             in_index[edge.object].append(edge)
             by_predicate[edge.predicate].append(edge)
-            for source in sorted({ev.source for ev in edge.evidence} | _cited(edge)):
+            for source in _sources_credited(edge):
                 citing[source].append(edge)
         self._out = {k: tuple(v) for k, v in out_index.items()}
         self._in = {k: tuple(v) for k, v in in_index.items()}
@@ -118,7 +119,7 @@ class KnowledgeGraph:
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            {p.value: n for p, n in sorted(Counter(e.predicate for e in edges).items())}
+            {p.value: len(found) for p, found in sorted(by_predicate.items())}
         )
         self._codes = _code_index(self._nodes.values())
 
@@ -307,5 +308,21 @@ def _code_index(nodes: Iterable[NodeRecord]) -> dict[str, tuple[str, ...]]:
     return {form: tuple(ids) for form, ids in index.items()}
 
 
-def _cited(edge: EdgeRecord) -> set[str]:
-    return {ev.cites for ev in edge.evidence if isinstance(ev, Evidence) and ev.cites is not None}
+def _first(pair: tuple[str, EdgeRecord]) -> str:
+    return pair[0]
+
+
+def _sources_credited(edge: EdgeRecord) -> Sequence[str]:
+    """The sources an edge's evidence quotes or credits through `cites`, sorted."""
+    evidence = edge.evidence
+    if len(evidence) == 1:  # most edges: no set to build and sort
+        (only,) = evidence
+        cites = only.cites if isinstance(only, Evidence) else None
+        return (
+            (only.source,)
+            if cites is None or cites == only.source
+            else sorted({only.source, cites})
+        )
+    found = {ev.source for ev in evidence}
+    found |= {ev.cites for ev in evidence if isinstance(ev, Evidence) and ev.cites is not None}
+    return sorted(found)
