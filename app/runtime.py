@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
@@ -33,7 +33,7 @@ from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, No
 from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.knowledge.presentation import presentation
-from graph.packs.artifact import read_artifact
+from graph.packs.artifact import ArtifactError, read_artifact
 from graph.packs.loader import paused_gc
 from graph.reasoning import Diagnoser, ModelParameters, PathFinder
 from graph.reasoning.prebuilt import stored_sensitivities
@@ -203,10 +203,10 @@ class Runtime:
             documents = artifact.documents
 
             def search() -> SearchIndex:
-                return stored_search(graph, documents) or SearchIndex(graph)
+                return _stored(stored_search, graph, documents) or SearchIndex(graph)
 
             def parser() -> Parser:
-                return stored_parser(graph, documents) or Parser(graph)
+                return _stored(stored_parser, graph, documents) or Parser(graph)
 
             runtime = cls(graph, diagnoser, diagnose_cache_size, cache_size, search, parser)
             # Never changes: frozen before the collector is back, whose first pass would
@@ -254,6 +254,24 @@ class Runtime:
             disclaimer=self.disclaimer,
         )
         return detail.model_dump_json().encode()
+
+
+Index = TypeVar("Index")
+
+
+def _stored(
+    read: Callable[[KnowledgeGraph, Mapping[str, Any]], Index | None],
+    graph: KnowledgeGraph,
+    documents: Mapping[str, Any],
+) -> Index | None:
+    """The index a built pack stores, or None when it stores none for this code or an
+    unreadable one (then built afresh, as from the pack folders; the file passed its digest,
+    so only a file written by something else gets there)."""
+    try:
+        return read(graph, documents)
+    except ArtifactError as exc:
+        logging.getLogger("symptom_graph").warning("%s; building the index afresh", exc)
+        return None
 
 
 def warm_in_background(runtime: Runtime, *also: Callable[[], object]) -> threading.Thread:
