@@ -56,12 +56,13 @@ def test_the_search_and_parse_indexes_wait_for_the_warm_up() -> None:
     assert opened == ["spec"]
 
 
-def test_a_started_server_answers_search_and_parse_before_and_after_the_warm_up() -> None:
+def test_a_server_loaded_by_its_lifespan_builds_every_index_before_it_answers() -> None:
+    """`uvicorn app.main:app` (and the tests): nothing is left to a thread of its own."""
     with TestClient(create_app(Settings(access_log=False, packs=[KNEE_PACK]))) as client:
+        runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        assert runtime.warm
         found = client.get("/v1/search", params={"q": "swelling"})
         assert found.status_code == 200
         assert found.json()["items"]
         read = client.post("/v1/parse", json={"text": "My knee is swollen."})
         assert read.status_code == 200
-        runtime = client.app.state.runtime  # type: ignore[attr-defined]
-        assert runtime.warm
