@@ -110,7 +110,9 @@ def _serve(args: argparse.Namespace) -> int:
             return 0
         from app.supervisor import Supervisor
 
-        app.openapi()  # built once here, not by each worker's lifespan
+        # Built once here, not by each worker after the fork: the workers share them.
+        runtime.warm_up()
+        app.openapi()
         gc.freeze()
         return Supervisor(uvicorn.Config(app, **options), workers, metrics_folder).run()
 

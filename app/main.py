@@ -21,7 +21,7 @@ from app.observability import JsonFormatter, Metrics, RequestLog
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import install_problem_handlers
 from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
-from app.runtime import Runtime, load_runtime
+from app.runtime import Runtime, load_runtime, warm_in_background
 from app.settings import Settings
 from app.web import install_web
 from graph.packs.artifact import ArtifactError
@@ -62,13 +62,23 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             # Never serve half-loaded content: log every problem and refuse to start.
             logger.error("invalid content, refusing to start:\n%s", exc)
             raise
-        app.openapi()  # 0.2 s to build: done now, not by the first client who asks for it
+        if runtime is None:
+            # Loaded here (`uvicorn app.main:app`, tests): the rest is built now, in this
+            # thread, so that no import runs beside the tests' (pytest's import rewriting is
+            # not thread-safe on Python 3.11).
+            app.state.runtime.warm_up()
+            app.openapi()
         # The loaded graph never changes: move it out of the collector's sight, so full
         # collections stop rescanning it (they caused the long tail of request latency). No
         # collection first: loading makes almost no cycles (graph/packs/loader.py), and one took
         # 1.6 s of the HPO pack's start to find 40 unreachable objects, now frozen with it.
         gc.freeze()
         app.state.metrics.serving()
+        if runtime is not None:
+            # `symptom-graph serve`: the search and parse indexes and the OpenAPI document
+            # (1 s on the HPO pack) are built once the server answers, not before; a request
+            # for one meanwhile waits for it (already built before forking workers).
+            warm_in_background(runtime, app.openapi)
         graph = app.state.runtime.graph
         logger.info("graph %s loaded: %d nodes", graph.version, len(graph.nodes()))
         yield

@@ -277,6 +277,8 @@ def hpo_section(
                 client.post("/v1/diagnose", json=body).raise_for_status()
         runs = hpo_rounds(binary, server.url, reference.url, seconds, connections, rounds)
         rss_after = server.rss_kib() / 1024
+    # Two more starts, alone on the machine's share of core 0: the row is their median.
+    starts = [startup, *startup_seconds(2, env, checkout)]
     graph = KnowledgeGraph.from_packs([HPO_PACK])
     diagnoser = Diagnoser(graph)
     timings = []
@@ -287,7 +289,8 @@ def hpo_section(
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     return {
-        "startup_seconds": startup,
+        "startup_seconds": statistics.median(starts),
+        "startup_seconds_each": starts,
         "started_from": "built pack" if built else "pack folders",
         "startup_seconds_from_folders": startup_folders,
         "rss_mib_ready": rss_ready,
@@ -335,11 +338,15 @@ def print_round(label: str, run: Run) -> None:
     )
 
 
-def startup_seconds(starts: int) -> list[float]:
+def startup_seconds(
+    starts: int, env: dict[str, str] | None = None, cwd: Path = REPO
+) -> list[float]:
     times = []
     for _ in range(starts):
         port = free_port()
-        with running(project_command(port), port, cpu=SERVER_CPU) as server:
+        with running(
+            project_command(port), port, cpu=SERVER_CPU, timeout=300, env=env, cwd=cwd
+        ) as server:
             times.append(server.startup_seconds)
     return times
 
@@ -503,7 +510,8 @@ def print_report(report: dict[str, Any]) -> None:
     if hpo is not None:
         engine = hpo["in_process_diagnose_ms"]
         print(
-            f"\nHPO pack: ready in {hpo['startup_seconds']:.1f} s from the {hpo['started_from']}"
+            f"\nHPO pack: ready in {hpo['startup_seconds']:.1f} s (median of"
+            f" {len(hpo['startup_seconds_each'])} starts) from the {hpo['started_from']}"
             f" ({hpo['startup_seconds_from_folders']:.1f} s from the pack folders),"
             f" RSS {hpo['rss_mib_ready']:.0f}"
             f" MiB ready / {hpo['rss_mib_after_load']:.0f} MiB after load; in process diagnose"
@@ -519,7 +527,7 @@ def print_report(report: dict[str, Any]) -> None:
         rounds = hpo["rounds"]["diagnose"]
         print("HPO diagnose rounds, p99 ms: " + ", ".join(f"{r['p99_ms']:.1f}" for r in rounds))
         checks += [
-            ("HPO start to /readyz <= 20 s", hpo["startup_seconds"] <= 20),
+            ("HPO start to /readyz <= 3 s (issue 23)", hpo["startup_seconds"] <= 3),
             ("HPO RSS <= 1 GiB", hpo["rss_mib_after_load"] <= 1024),
             ("HPO diagnose in process median <= 5 ms", engine["median"] <= 5),
             ("HPO diagnose in process p99 <= 20 ms", engine["p99"] <= 20),

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import threading
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.packs.loader import load_content
 from graph.schema.content import Content
@@ -25,6 +25,10 @@ from graph.schema.records import (
     SourceRecord,
 )
 from graph.schema.vocabulary import NodeKind, Predicate
+
+if TYPE_CHECKING:
+    # networkx is imported where a graph is built: importing it cost every start 0.2-0.3 s.
+    import networkx as nx
 
 __all__ = ["Direction", "KnowledgeGraph", "Neighbour"]
 
@@ -89,8 +93,9 @@ class KnowledgeGraph:
             if entry.node is not None:
                 records_of[entry.node].append(entry)
         self._lexicon_of = {k: tuple(v) for k, v in records_of.items()}
-        edges = sorted((e.record for e in content.edges), key=lambda e: e.key)
-        self._edges = {e.key: e for e in edges}
+        # Each key made once (a built pack's start makes 160,000 of them).
+        self._edges = dict(sorted(((e.record.key, e.record) for e in content.edges), key=_first))
+        edges = tuple(self._edges.values())
 
         self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
         by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
@@ -100,22 +105,22 @@ class KnowledgeGraph:
         out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
         by_predicate: dict[Predicate, list[EdgeRecord]] = defaultdict(list)
-        citing: dict[str, list[EdgeRecord]] = defaultdict(list)
         for edge in edges:
             out_index[edge.subject].append(edge)
             in_index[edge.object].append(edge)
             by_predicate[edge.predicate].append(edge)
-            for source in sorted({ev.source for ev in edge.evidence} | _cited(edge)):
-                citing[source].append(edge)
         self._out = {k: tuple(v) for k, v in out_index.items()}
         self._in = {k: tuple(v) for k, v in in_index.items()}
         self._by_predicate = {p: tuple(by_predicate.get(p, ())) for p in Predicate}
-        self._citing = {k: tuple(v) for k, v in citing.items()}
+        # Which edges credit each source: built by the first lookup (a source's page), not
+        # by the start (0.3 s of the HPO pack's).
+        self._citing: dict[str, tuple[EdgeRecord, ...]] | None = None
+        self._citing_lock = threading.Lock()
         self.counts_by_kind = MappingProxyType(
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            {p.value: n for p, n in sorted(Counter(e.predicate for e in edges).items())}
+            {p.value: len(found) for p, found in sorted(by_predicate.items())}
         )
         self._codes = _code_index(self._nodes.values())
 
@@ -264,7 +269,17 @@ class KnowledgeGraph:
     def edges_citing(self, source_id: str) -> Sequence[EdgeRecord]:
         """Edges whose evidence quotes this source or credits it through `cites`."""
         self.source(source_id)
-        return self._citing.get(source_id, ())
+        return self._edges_by_source().get(source_id, ())
+
+    def _edges_by_source(self) -> dict[str, tuple[EdgeRecord, ...]]:
+        with self._citing_lock:
+            if self._citing is None:
+                citing: dict[str, list[EdgeRecord]] = defaultdict(list)
+                for edge in self._edges.values():
+                    for source in _sources_credited(edge):
+                        citing[source].append(edge)
+                self._citing = {k: tuple(v) for k, v in citing.items()}
+            return self._citing
 
     @property
     def disclaimers(self) -> tuple[Disclaimer, ...]:
@@ -280,6 +295,8 @@ class KnowledgeGraph:
         return self._build_networkx()
 
     def _build_networkx(self) -> nx.MultiDiGraph:
+        import networkx as nx
+
         graph = nx.MultiDiGraph(version=self.version)
         for node in self._nodes.values():
             graph.add_node(node.id, **node.model_dump(mode="json", exclude={"id"}), kind=node.kind)
@@ -302,5 +319,21 @@ def _code_index(nodes: Iterable[NodeRecord]) -> dict[str, tuple[str, ...]]:
     return {form: tuple(ids) for form, ids in index.items()}
 
 
-def _cited(edge: EdgeRecord) -> set[str]:
-    return {ev.cites for ev in edge.evidence if isinstance(ev, Evidence) and ev.cites is not None}
+def _first(pair: tuple[str, EdgeRecord]) -> str:
+    return pair[0]
+
+
+def _sources_credited(edge: EdgeRecord) -> Sequence[str]:
+    """The sources an edge's evidence quotes or credits through `cites`, sorted."""
+    evidence = edge.evidence
+    if len(evidence) == 1:  # most edges: no set to build and sort
+        (only,) = evidence
+        cites = only.cites if isinstance(only, Evidence) else None
+        return (
+            (only.source,)
+            if cites is None or cites == only.source
+            else sorted({only.source, cites})
+        )
+    found = {ev.source for ev in evidence}
+    found |= {ev.cites for ev in evidence if isinstance(ev, Evidence) and ev.cites is not None}
+    return sorted(found)

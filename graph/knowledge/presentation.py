@@ -51,7 +51,9 @@ def presentation(graph: KnowledgeGraph, pack: PackManifest) -> Presentation:
     # wins a tie.
     richest = min(shows, key=lambda c: (-shows[c], graph.content_order[c]), default=None)
     example = [graph.node(s).name for s in _symptoms_of(graph, richest)[:3]] if richest else []
-    kinds = _source_kinds(graph, pack.id)
+    # Only when the manifest leaves a field to them: finding them walks every edge's evidence.
+    needed = given.sources is None or given.audience is None
+    kinds = _source_kinds(graph, pack.id) if needed else set()
     sources = given.sources or _sources_noun(kinds)
     cause_noun = given.causes or "causes"
     finding = given.finding or "symptom"

@@ -9,9 +9,10 @@ The file never holds code and reading it never runs any: it is JSON and raw arra
     bytes 40-47   length of the header, little-endian
     header        JSON: format version, graph version, record counts, and each section's
                   offset and length in the payload (arrays also their dtype and shape)
-    payload       64-byte aligned sections: `records` (JSON: rows, and documents such as
-                  the search index), then any arrays, each a raw little-endian block that is
-                  memory-mapped rather than read
+    payload       64-byte aligned sections: `records` (JSON rows), then each document (JSON:
+                  an index derived from the content, such as the search index), decoded
+                  when it is first read, then any arrays, each a raw little-endian block
+                  that is memory-mapped rather than read
 
 The digest is checked before anything is decoded, so a truncated, corrupt or altered file is
 refused with one line (`ArtifactError`); a file of another format version is refused too.
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -46,13 +47,15 @@ __all__ = [
     "FORMAT_VERSION",
     "Artifact",
     "ArtifactError",
+    "Documents",
     "check_artifact",
     "code_fingerprint",
     "read_artifact",
     "write_artifact",
 ]
 
-FORMAT_VERSION = 1
+# 2: documents in sections of their own, out of the records' JSON.
+FORMAT_VERSION = 2
 MAGIC = b"SGPACK\r\n"
 _DIGEST_END = len(MAGIC) + 32
 _PAYLOAD_START = _DIGEST_END + 8
@@ -74,6 +77,28 @@ _CODEC = RecordCodec(
 class ArtifactError(ValueError):
     """A file that is not a readable built pack of this format version; the message is one
     line that names the file."""
+
+
+class Documents(Mapping[str, Any]):
+    """A built pack's documents by name, each decoded when it is read: the search and parse
+    indexes are 30 MB of JSON that the start need not decode (app/runtime.py builds them
+    after it). A document that is not JSON raises `ArtifactError`."""
+
+    def __init__(self, path: Path, blocks: Mapping[str, bytes]) -> None:
+        self._path = path
+        self._blocks = blocks
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return orjson.loads(self._blocks[name])
+        except orjson.JSONDecodeError as exc:
+            raise ArtifactError(f"{self._path}: malformed document {name!r} ({exc})") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._blocks)
+
+    def __len__(self) -> int:
+        return len(self._blocks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +138,12 @@ def write_artifact(
         records[name] = [
             [files.setdefault(item.file, len(files)), writer.row(item.record)] for item in located
         ]
-    stored = {"files": list(files), "tables": writer.tables(), "documents": documents, **records}
+    stored = {"files": list(files), "tables": writer.tables(), **records}
     blocks: list[bytes] = [orjson.dumps(stored)]
     sections: dict[str, dict[str, Any]] = {"records": {}}
+    for name, document in documents.items():
+        sections[name] = {"document": True}
+        blocks.append(orjson.dumps(document))
     for name, array in arrays.items():
         little = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
         sections[name] = {"dtype": little.dtype.str, "shape": list(little.shape)}
@@ -179,9 +207,12 @@ def read_artifact(path: Path) -> Artifact:
                 shape=tuple(entry["shape"]),
             )
             for name, entry in sections.items()
-            if name != "records"
+            if "dtype" in entry
         }
-        documents: dict[str, Any] = stored["documents"]
+        # Copied out of the file's bytes, which are then freed.
+        documents = Documents(
+            path, {name: bytes(block(e)) for name, e in sections.items() if e.get("document")}
+        )
     except (orjson.JSONDecodeError, LookupError, TypeError, ValueError) as exc:
         # Only a file written by something else, with a digest of its own, gets here.
         raise ArtifactError(f"{path}: malformed built pack ({type(exc).__name__}: {exc})") from None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-import networkx as nx
-
 from graph.packs.lexicon import check_lexicon
 from graph.schema.content import Content
 from graph.schema.errors import Problem
@@ -217,6 +215,8 @@ def _orphans(content: Content) -> list[Problem]:
 
 
 def _subtype_cycles(content: Content) -> list[Problem]:
+    import networkx as nx  # only validation needs it, not a server from a built pack
+
     subtype = nx.DiGraph()
     files: dict[str, str] = {}
     for edge in content.edges:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
 from graph.reasoning.explain import ancestors
 from graph.schema.errors import GraphError
 from graph.schema.records import EdgeRecord
 from graph.schema.vocabulary import NodeKind, Predicate
+
+if TYPE_CHECKING:
+    # Imported by the first paths request: importing it cost every start 0.2-0.3 s.
+    import networkx as nx
 
 __all__ = [
     "MAX_HOPS",
@@ -154,12 +158,23 @@ class PathFinder:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self._graph = graph
-        # Paths read relations either way (a prevention and a symptom meet at a cause),
-        # so search a simple undirected projection built once, of ids alone: copying the
-        # MultiDiGraph with its attributes took 5 s on the full HPO pack, this 0.4 s.
-        self._undirected = nx.Graph()
-        self._undirected.add_nodes_from(node.id for node in graph.nodes())
-        self._undirected.add_edges_from((edge.subject, edge.object) for edge in graph.edges())
+        self._built: nx.Graph | None = None
+        self._building = threading.Lock()
+
+    def _undirected(self) -> nx.Graph:
+        """Paths read relations either way (a prevention and a symptom meet at a cause), so
+        they search a simple undirected projection of ids alone: copying the MultiDiGraph
+        with its attributes took 5 s on the full HPO pack, this 0.4 s. Built by the first
+        paths request rather than at start, where it held up every other route; once."""
+        import networkx as nx
+
+        with self._building:
+            if self._built is None:
+                undirected = nx.Graph()
+                undirected.add_nodes_from(node.id for node in self._graph.nodes())
+                undirected.add_edges_from((e.subject, e.object) for e in self._graph.edges())
+                self._built = undirected
+            return self._built
 
     def paths(
         self, source: str, target: str, max_hops: int = 3, k: int = 5
@@ -172,11 +187,13 @@ class PathFinder:
         self._graph.node(target)
         if source == target:
             return ()
+        import networkx as nx
+
         found = []
         try:
             # Yen's algorithm yields paths shortest first, so stop at the first too long.
             for nodes in itertools.islice(
-                nx.shortest_simple_paths(self._undirected, source, target), k
+                nx.shortest_simple_paths(self._undirected(), source, target), k
             ):
                 if len(nodes) - 1 > max_hops:
                     break

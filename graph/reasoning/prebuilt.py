@@ -10,6 +10,7 @@ would from the pack folders, instead of trusting arrays made another way.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 import numpy as np
@@ -30,7 +31,15 @@ _PARTS = ("data", "indices", "indptr", "shape", "excluded")
 
 def fingerprint(params: ModelParameters) -> str:
     """A hash of the parameters and of the modules that turn content into sensitivities."""
-    return code_fingerprint(likelihoods, explain, parameters, salt=repr(params))
+    return code_fingerprint(likelihoods, explain, parameters, salt=_spelled(params))
+
+
+def _spelled(params: ModelParameters) -> str:
+    """The parameters as text that every process spells alike: a set's repr follows the
+    per-process string hash seed, so with `repr(params)` half of the starts missed the stored
+    arrays and computed them again (1.3 s of the HPO pack's start)."""
+    values = {f.name: getattr(params, f.name) for f in fields(params)}
+    return repr({n: sorted(v) if isinstance(v, frozenset | set) else v for n, v in values.items()})
 
 
 def sensitivity_arrays(diagnoser: Diagnoser) -> dict[str, npt.NDArray[Any]]:

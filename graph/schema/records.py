@@ -73,7 +73,15 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 def kind_of(node_id: str) -> NodeKind:
     """The kind encoded in a node id's prefix (`cause:dehydration` -> CAUSE)."""
-    return NodeKind(node_id.split(":", 1)[0])
+    prefix = node_id.split(":", 1)[0]
+    try:
+        return _KIND_OF_PREFIX[prefix]
+    except KeyError:
+        return NodeKind(prefix)  # raises the enum's own ValueError
+
+
+# A dict lookup: calling the enum costs ten times as much, and starts ask 200,000 times.
+_KIND_OF_PREFIX = {kind.value: kind for kind in NodeKind}
 
 
 class _Record(BaseModel):

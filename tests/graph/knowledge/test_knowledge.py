@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
-from graph.knowledge import Direction, KnowledgeGraph
+from graph.knowledge import Direction, KnowledgeGraph, knowledge_graph
 from graph.schema.errors import NotFoundError
+from graph.schema.records import EdgeRecord
 from graph.schema.vocabulary import NodeKind, Predicate
+from tests.graph.conftest import PackWriter
 
 
 def test_lookups(tiny: KnowledgeGraph) -> None:
@@ -96,3 +100,21 @@ def test_sources_and_citations(tiny: KnowledgeGraph) -> None:
     assert len(tiny.edges_citing("source:a")) == 10
     assert tiny.disclaimers[0].text == "Not medical advice."
     assert tiny.red_flags[0].id == "red-flag:tingling"
+
+
+def test_the_citations_index_is_built_by_the_first_lookup_once(
+    write_pack: PackWriter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credited: list[str] = []
+    real = knowledge_graph._sources_credited
+
+    def counted(edge: EdgeRecord) -> Sequence[str]:
+        credited.append(edge.key)
+        return real(edge)
+
+    monkeypatch.setattr(knowledge_graph, "_sources_credited", counted)
+    graph = KnowledgeGraph.from_packs([write_pack()])
+    assert credited == []
+    assert len(graph.edges_citing("source:a")) == 10
+    assert graph.edges_citing("source:a") == graph.edges_citing("source:a")
+    assert sorted(credited) == sorted(graph.edge_keys)

@@ -14,6 +14,7 @@ from graph.packs.artifact import (
     FORMAT_VERSION,
     MAGIC,
     ArtifactError,
+    Documents,
     check_artifact,
     read_artifact,
     write_artifact,
@@ -109,7 +110,10 @@ def _damage(path: Path, how: str) -> None:
         ("corrupt", "truncated, corrupt or altered"),
         ("tampered", "truncated, corrupt or altered"),
         ("only the magic", "truncated, corrupt or altered"),
-        ("wrong version", f"format {FORMAT_VERSION + 1}, this version reads format 1"),
+        (
+            "wrong version",
+            f"format {FORMAT_VERSION + 1}, this version reads format {FORMAT_VERSION}",
+        ),
         ("not a built pack", "not a symptom-graph built pack"),
         ("empty", "cannot read the built pack (the file is empty)"),
     ],
@@ -137,3 +141,36 @@ def test_a_malformed_payload_with_a_matching_digest_is_refused(tmp_path: Path) -
 def test_a_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="cannot read the built pack"):
         read_artifact(tmp_path / "absent.sgpack")
+
+
+def test_documents_come_back_and_are_decoded_when_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = load_content([KNEE_PACK])
+    path = tmp_path / "pack.sgpack"
+    stored = {"search/x": {"words": [["ache", 3]]}, "parse/y": {"knee": [1, 2]}}
+    write_artifact(path, content, content.content_hash(), documents=stored)
+    decoded: list[object] = []
+    real_loads = orjson.loads
+
+    def counted(data: bytes | bytearray | memoryview | str) -> object:
+        decoded.append(data)
+        return real_loads(data)
+
+    monkeypatch.setattr(orjson, "loads", counted)
+    documents = read_artifact(path).documents
+    reading = len(decoded)  # the header and the records
+    assert set(documents) == set(stored)
+    assert len(decoded) == reading
+    assert documents["parse/y"] == stored["parse/y"]
+    assert dict(documents) == stored
+    assert len(decoded) == reading + 3
+
+
+def test_a_document_that_is_not_json_is_refused_when_read(tmp_path: Path) -> None:
+    path = tmp_path / "pack.sgpack"
+    documents = Documents(path, {"search/x": b"{not json"})
+    assert list(documents) == ["search/x"]
+    with pytest.raises(ArtifactError, match="malformed document 'search/x'") as caught:
+        documents["search/x"]
+    assert str(path) in str(caught.value)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -52,3 +55,23 @@ def test_sensitivities_made_with_other_parameters_are_not_used(tmp_path: Path) -
     arrays = sensitivity_arrays(Diagnoser(graph))
     assert stored_sensitivities(arrays, ModelParameters())
     assert stored_sensitivities(arrays, replace(ModelParameters(), leak=0.02)) == {}
+
+
+def test_the_fingerprint_is_the_same_in_every_process() -> None:
+    """Sets in the parameters are spelled in a fixed order, whatever the string hash seed."""
+    script = (
+        "from graph.reasoning import ModelParameters\n"
+        "from graph.reasoning.prebuilt import fingerprint\n"
+        "print(fingerprint(ModelParameters()))"
+    )
+    found = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(8)
+    }
+    assert len(found) == 1

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -15,6 +17,7 @@ from graph.reasoning import (
 )
 from graph.reasoning.explain import SENSITIVITY, symptom_chains
 from graph.reasoning.pathways import WrongKindError, care_pathway, recommendations_for
+from graph.schema.records import EdgeRecord
 
 # The tiny pack's edges carry no frequency, so every sensitivity is the default ("frequent").
 FREQUENT = SENSITIVITY["frequent"]  # type: ignore[index]
@@ -180,6 +183,26 @@ def test_care_pathway_groups(tiny: KnowledgeGraph) -> None:
     assert [n.edge.key for n in beta.related] == ["cause:beta-minor|subtype_of|cause:beta"]
     with pytest.raises(WrongKindError):
         care_pathway(tiny, "symptom:ache")
+
+
+def test_the_path_graph_is_built_by_the_first_paths_call_once(
+    tiny: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[object] = []
+    every_edge = tiny.edges
+
+    def counted() -> Sequence[EdgeRecord]:
+        calls.append(None)
+        return every_edge()
+
+    monkeypatch.setattr(tiny, "edges", counted)
+    finder = PathFinder(tiny)
+    assert calls == []
+    with ThreadPoolExecutor(4) as pool:
+        found = list(pool.map(lambda _: finder.paths("prevention:rest", "symptom:ache"), range(8)))
+    assert len(calls) == 1
+    assert found[0]
+    assert all(paths == found[0] for paths in found)
 
 
 def test_paths_are_bounded_and_typed(tiny: KnowledgeGraph) -> None:
