@@ -253,6 +253,11 @@ class PackParser:
         """The lookups the parser reads, from what `_read` built."""
         words = self._stems.keys()
         self._longest = max((len(k) for k in self._index), default=0)
+        # Every beginning of a multi-word key: a walk along a sentence's words stops where
+        # no phrase goes on.
+        self._key_prefixes = frozenset(
+            k[:p] for k in self._index if len(k) > 1 for p in range(2, len(k) + 1)
+        )
         self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
         # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
         # are turned away by it before a key is sorted.
@@ -397,6 +402,66 @@ class PackParser:
                 out.append((i, j + 2, after))
         return out
 
+    def _matches(
+        self, tokens: list[Token], plain: list[str], stems: list[str], taken: list[bool]
+    ) -> list[tuple[int, int, _Entry]]:
+        """The phrases found in a sentence's words, longest first, marked in `taken`. Of two
+        matches of one size, the words as written go before words in another order ("nevoid
+        basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell"), then the
+        leftmost. Each start collects its candidates in one walk (a phrase's words as
+        written only while they begin some key), not one pass per size."""
+        n = len(tokens)
+        index, prefixes, spelt = self._index, self._key_prefixes, self._spelt
+        longest = min(self._longest, MAX_NGRAM)
+        # Where a run of words the word-order-free keys know ends, from each token on.
+        run_end = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
+        sums = [0] * (n + 1)
+        for k, word in enumerate(stems):
+            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
+        # (size, order-free, start, entry): sorted, the order the matches claim words in.
+        candidates: list[tuple[int, bool, int, _Entry]] = []
+        firsts, bag_sums = self._firsts, self._bag_sums
+        for i in range(n):
+            word = stems[i]
+            if word not in firsts and plain[i] not in firsts:
+                continue  # only a word some phrase starts with can start a match
+            # A lone word on its lemma; longer phrases on roots.
+            exact: set[int] = set()
+            entry = index.get((plain[i],))
+            if entry is not None:
+                entry = self._as_written(tokens, (plain[i],), entry, i, i + 1)
+                if entry is not None:
+                    candidates.append((1, False, i, entry))
+            for j in range(i + 2, min(n, i + longest) + 1):
+                key = tuple(stems[i:j])
+                if key not in prefixes:
+                    break
+                entry = index.get(key)
+                if entry is not None and key in spelt:
+                    entry = self._as_written(tokens, key, entry, i, j)
+                if entry is not None:
+                    candidates.append((j - i, False, i, entry))
+                    exact.add(j)
+            if word in _FILLER:
+                continue
+            # The words in another order, fillers added or dropped, within one run of words
+            # the order-free keys use; a key's sum of word hashes turns most spans away.
+            for j in range(i + 2, min(run_end[i], i + MAX_NGRAM) + 1):
+                if j not in exact and stems[j - 1] not in _FILLER and sums[j] - sums[i] in bag_sums:
+                    other = self._bags.get(_bag(stems[i:j]))
+                    if other is not None:
+                        candidates.append((j - i, True, i, other))
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        found: list[tuple[int, int, _Entry]] = []
+        for size, _, i, entry in candidates:
+            j = i + size
+            if not any(taken[i:j]):
+                found.append((i, j, entry))
+                taken[i:j] = [True] * size
+        return found
+
     def _sentence(
         self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
     ) -> list[Mention]:
@@ -415,54 +480,8 @@ class PackParser:
         roots = self._roots  # _root, inlined: it runs for every word of a note
         stems = [roots.get(t.raw) or roots.get(t.lemma) or t.lemma for t in tokens]
         n = len(tokens)
-        # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
-        found: list[tuple[int, int, _Entry]] = []
-        # An order-free match may be longer than any phrase as written (fillers added).
-        window = MAX_NGRAM if self._bags else min(self._longest, MAX_NGRAM)
-        # Where a run of words the word-order-free keys know ends, from each token on.
-        run_end = [n] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
-        sums = [0] * (n + 1)
-        for k, word in enumerate(stems):
-            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
-        # Only a word some phrase starts with can start a match.
-        firsts = [
-            i for i, word in enumerate(stems) if word in self._firsts or plain[i] in self._firsts
-        ]
-        # Of two matches of one size, the words as written go before the words in another
-        # order ("nevoid basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell").
-        for size in range(window, 0, -1):
-            reordered: list[tuple[int, _Entry]] = []
-            for i in firsts:
-                j = i + size
-                if j > n:
-                    break
-                # On roots, a lone word on its lemma; inline, as it runs for every span tried.
-                key = tuple(stems[i:j]) if size > 1 else (plain[i],)
-                entry = self._index.get(key) if size <= self._longest else None
-                if entry is not None and (size == 1 or key in self._spelt):
-                    entry = self._as_written(tokens, key, entry, i, j)
-                if entry is None:
-                    if (
-                        size >= 2
-                        and j <= run_end[i]
-                        and stems[i] not in _FILLER
-                        and stems[j - 1] not in _FILLER
-                        and sums[j] - sums[i] in self._bag_sums
-                    ):
-                        other = self._bags.get(_bag(stems[i:j]))
-                        if other is not None:
-                            reordered.append((i, other))
-                    continue
-                if not any(taken[i:j]):
-                    found.append((i, j, entry))
-                    taken[i:j] = [True] * size
-            for i, entry in reordered:
-                if not any(taken[i : i + size]):
-                    found.append((i, i + size, entry))
-                    taken[i : i + size] = [True] * size
+        found = self._matches(tokens, plain, stems, taken)
         # The pairs are keyed by lemmas, not the variant roots the phrases use.
         for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
