@@ -331,6 +331,8 @@ class PackParser:
     def _joined(self, segment: str, tokens: list[Token]) -> list[Token]:
         """`tokens` with each hyphenated pair written as one word where the pack knows the
         one word ("pre-auricular" for "preauricular"); other pairs stay apart ("knee-jerk")."""
+        if "-" not in segment:
+            return tokens
         out: list[Token] = []
         i = 0
         while i < len(tokens):
@@ -423,18 +425,18 @@ class PackParser:
         # (size, order-free, start, entry): sorted, the order the matches claim words in.
         candidates: list[tuple[int, bool, int, _Entry]] = []
         firsts, bag_sums = self._firsts, self._bag_sums
-        for i in range(n):
+        # Only a word some phrase starts with can start a match.
+        starts = [i for i, word in enumerate(stems) if word in firsts or plain[i] in firsts]
+        for i in starts:
             word = stems[i]
-            if word not in firsts and plain[i] not in firsts:
-                continue  # only a word some phrase starts with can start a match
             # A lone word on its lemma; longer phrases on roots.
-            exact: set[int] = set()
+            exact: list[int] = []
             entry = index.get((plain[i],))
             if entry is not None:
                 entry = self._as_written(tokens, (plain[i],), entry, i, i + 1)
                 if entry is not None:
                     candidates.append((1, False, i, entry))
-            for j in range(i + 2, min(n, i + longest) + 1):
+            for j in range(i + 2, (n if i + longest > n else i + longest) + 1):
                 key = tuple(stems[i:j])
                 if key not in prefixes:
                     break
@@ -443,12 +445,13 @@ class PackParser:
                     entry = self._as_written(tokens, key, entry, i, j)
                 if entry is not None:
                     candidates.append((j - i, False, i, entry))
-                    exact.add(j)
-            if word in _FILLER:
+                    exact.append(j)
+            stop = run_end[i]
+            if stop - i < 2 or word in _FILLER:
                 continue
             # The words in another order, fillers added or dropped, within one run of words
             # the order-free keys use; a key's sum of word hashes turns most spans away.
-            for j in range(i + 2, min(run_end[i], i + MAX_NGRAM) + 1):
+            for j in range(i + 2, (stop if stop < i + MAX_NGRAM else i + MAX_NGRAM) + 1):
                 if j not in exact and stems[j - 1] not in _FILLER and sums[j] - sums[i] in bag_sums:
                     other = self._bags.get(_bag(stems[i:j]))
                     if other is not None:
