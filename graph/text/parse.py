@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -150,7 +150,9 @@ class PackParser:
         self,
         pack: str,
         nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
-        pairs: Iterable[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]] = (),
+        pairs: Iterable[
+            tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]
+        ] = (),
         stored: Mapping[str, Any] | None = None,
     ):
         """`stored` is what `stored()` gave for the same nodes (a built pack keeps it): the
@@ -158,8 +160,8 @@ class PackParser:
         self.pack = pack
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
-            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers)
-            for node_id, name, kind, heads, qualifiers in pairs
+            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal)
+            for node_id, name, kind, heads, qualifiers, normal in pairs
         )
         if stored is None:
             self._read(nodes)
@@ -486,8 +488,12 @@ class PackParser:
         taken = [False] * n
         found = self._matches(tokens, plain, stems, taken)
         # The pairs are keyed by lemmas, not the variant roots the phrases use.
+        # Pairs whose qualifier says the head is as it should be ("my calcium is fine").
+        normal: set[tuple[int, int]] = set()
         for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
+            if pair.normal:
+                normal.add((pair.start, pair.end))
             for k in pair.words:  # the words between stay open to context cues
                 taken[k] = True
         if defined:
@@ -504,6 +510,12 @@ class PackParser:
             if abbreviation is not None:
                 defined[abbreviation] = entry
         context = contexts([t.raw for t in tokens], taken, found)
+        if normal:
+            # "Fine" says the node is absent; "not fine", that it is there.
+            context = [
+                replace(said, negated=not said.negated) if (i, j) in normal else said
+                for (i, j, _), said in zip(found, context, strict=True)
+            ]
         spans = list(found)
         # Coordinations share the matched phrase's other words, and its status: "palmar and
         # plantar pits", "branchial, otic and renal anomalies", "hypopigmentation of skin
@@ -540,11 +552,20 @@ class Parser:
     def __init__(self, graph: KnowledgeGraph, stored: Mapping[str, Any] | None = None) -> None:
         """`stored`: each pack's `PackParser.stored()` for the same graph, by pack id."""
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
-        pairs: dict[str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]]] = {}
+        pairs: dict[
+            str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]]
+        ] = {}
         for record in graph.lexicon:
             if record.node is not None and record.heads:
                 node = graph.node(record.node)
-                rule = (node.id, node.name, node.kind, record.heads, record.qualifiers)
+                rule = (
+                    node.id,
+                    node.name,
+                    node.kind,
+                    record.heads,
+                    record.qualifiers,
+                    record.normal,
+                )
                 pairs.setdefault(graph.pack_of[node.id], []).append(rule)
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):
