@@ -255,6 +255,10 @@ class PackParser:
         """The lookups the parser reads, from what `_read` built."""
         words = self._stems.keys()
         self._longest = max((len(k) for k in self._index), default=0)
+        # The one-word phrases by their word, and the words whose match `_as_written` checks
+        # (an "-ing" noun, or a key two nodes' phrases share).
+        self._lone = {k[0]: e for k, e in self._index.items() if len(k) == 1}
+        self._lone_checked = self._gerunds | frozenset(k[0] for k in self._spelt if len(k) == 1)
         # Every beginning of a multi-word key: a walk along a sentence's words stops where
         # no phrase goes on.
         self._key_prefixes = frozenset(
@@ -284,11 +288,6 @@ class PackParser:
     def _root(self, raw: str, stem: str) -> str:
         """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
         return self._roots.get(raw) or self._roots.get(stem) or stem
-
-    def _unknown(self, token: Token) -> bool:
-        """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
-        raw = token.raw
-        return len(raw) >= MIN_TYPO_LENGTH and token.lemma not in self._known and not is_word(raw)
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
@@ -416,6 +415,7 @@ class PackParser:
         written only while they begin some key), not one pass per size."""
         n = len(tokens)
         index, prefixes, spelt = self._index, self._key_prefixes, self._spelt
+        lone, checked = self._lone, self._lone_checked
         longest = min(self._longest, MAX_NGRAM)
         # Where a run of words the word-order-free keys know ends, from each token on.
         run_end = [n] * (n + 1)
@@ -433,11 +433,11 @@ class PackParser:
             word = stems[i]
             # A lone word on its lemma; longer phrases on roots.
             exact: list[int] = []
-            entry = index.get((plain[i],))
-            if entry is not None:
+            entry = lone.get(plain[i])
+            if entry is not None and plain[i] in checked:
                 entry = self._as_written(tokens, (plain[i],), entry, i, i + 1)
-                if entry is not None:
-                    candidates.append((1, False, i, entry))
+            if entry is not None:
+                candidates.append((1, False, i, entry))
             for j in range(i + 2, (n if i + longest > n else i + longest) + 1):
                 key = tuple(stems[i:j])
                 if key not in prefixes:
@@ -474,8 +474,15 @@ class PackParser:
         if not raw:
             return []
         repaired: list[tuple[Token, bool]] = []
+        known = self._known
         for token in raw:
-            if lookups[0] > 0 and self._unknown(token):
+            # `_unknown`, inlined: it runs for every word of a note.
+            if (
+                lookups[0] > 0
+                and len(token.raw) >= MIN_TYPO_LENGTH
+                and token.lemma not in known
+                and not is_word(token.raw)
+            ):
                 lookups[0] -= 1
                 repaired.append(self._repair(token))
             else:
