@@ -10,7 +10,9 @@ knows them and maps them to nothing instead of guessing.
 Words come as whole phrases (`terms`), or as `heads` that name the node only with one of the
 record's `qualifiers` a few words away in the same sentence: "vitamin d" with "low" ("my
 vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
-("I take magnesium", "I run twice a week") names nothing.
+("I take magnesium", "I run twice a week") names nothing. A record's `normal` words say the
+head is as it should be: beside one, the head names the node as absent ("my calcium is
+fine", "swallowing is normal").
 
 A record may instead carry one synonym an ontology gives for a code the node carries (HPO's
 "Muscle twitch" for HP:0002380): its `ontology` field says which ontology, code, scope, type
@@ -58,6 +60,8 @@ class LexiconRecord(_Record):
     # Words that name the node only near one of the qualifiers (see the module's docstring).
     heads: list[ShortText] = Field(default_factory=list, max_length=100)
     qualifiers: list[ShortText] = Field(default_factory=list, max_length=100)
+    # Words that, near a head, say it is as it should be: the node named as absent.
+    normal: list[ShortText] = Field(default_factory=list, max_length=100)
     evidence: list[Evidence] = Field(default_factory=list, max_length=20)
     # Why the excerpts support the mapping, or why no mapping is made.
     reason: Text
@@ -74,8 +78,8 @@ class LexiconRecord(_Record):
     def _mapping_is_backed(self) -> Self:
         if not self.terms and not self.heads:
             raise ValueError("a lexicon record needs `terms` or `heads`")
-        if bool(self.heads) != bool(self.qualifiers):
-            raise ValueError("`heads` and `qualifiers` go together")
+        if bool(self.heads) != bool(self.qualifiers or self.normal):
+            raise ValueError("`heads` go with `qualifiers` or `normal` words, and they with heads")
         if self.node is not None and not self.evidence and self.ontology is None:
             raise ValueError("a mapping needs evidence: an excerpt that supports it")
         if self.node is None and (self.evidence or self.heads or self.ontology):

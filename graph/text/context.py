@@ -86,6 +86,9 @@ POST_NEGATION = (
     "went away",
     "negative",
     "stopped",
+    "stopped for good",
+    "gone for good",
+    "went away for good",
     # Over a comma, which would end the scope of a shorter cue: "some swelling, it's gone now".
     ", it's gone",
     ", it has gone",
@@ -238,6 +241,10 @@ PSEUDO_TRIGGERS = (
     "went on",
     ", it's gone on",
     ", it has gone on",
+    # A pause with a length is not an end: "stopped for a couple of days but it's back".
+    "stopped for",
+    "went away for",
+    "gone for",
     # Coming and going is recurrence, not absence.
     "come and gone",
     "comes and goes",

@@ -5,7 +5,9 @@ D" names nothing.
 
 A pair's span runs from the first of its two words to the last. The words between stay open
 to context, so "magnesium is not low" is a negated deficiency and "magnesium might be low" an
-uncertain one (graph/text/context.py reads a cue inside such a span).
+uncertain one (graph/text/context.py reads a cue inside such a span). A record's words
+for "as it should be" pair with its heads too, and such a pair names the node as absent:
+"my calcium is fine", "swallowing is normal".
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Pair(Generic[E]):
     end: int
     entry: E
     words: tuple[int, ...]  # the tokens of the head and the qualifier themselves
+    normal: bool = False  # the qualifier says the head is as it should be: the node absent
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -40,17 +43,25 @@ def _key(phrase: str) -> tuple[str, ...]:
 class PairIndex(Generic[E]):
     """The heads and qualifiers of one pack's lexicon records, by their lemmas."""
 
-    def __init__(self, rules: Iterable[tuple[E, Sequence[str], Sequence[str]]]) -> None:
-        # Each phrase's rules, by its words: a head of one rule, a qualifier of some.
+    def __init__(
+        self, rules: Iterable[tuple[E, Sequence[str], Sequence[str], Sequence[str]]]
+    ) -> None:
+        """`rules`: each record's entry, heads, qualifiers and words for "as it should be"."""
+        # Each phrase's rules, by its words: a head of one rule, a qualifier of some. A
+        # qualifier's rule is numbered past the records when it is a "normal" word.
         self._heads: dict[tuple[str, ...], int] = {}
         self._qualifiers: dict[tuple[str, ...], set[int]] = {}
         self._entries: list[E] = []
-        for rule, (entry, heads, qualifiers) in enumerate(rules):
+        listed = list(rules)
+        self._normal_from = len(listed)
+        for rule, (entry, heads, qualifiers, normal) in enumerate(listed):
             self._entries.append(entry)
             for head in heads:
                 self._heads.setdefault(_key(head), rule)
             for qualifier in qualifiers:
                 self._qualifiers.setdefault(_key(qualifier), set()).add(rule)
+            for word in normal:
+                self._qualifiers.setdefault(_key(word), set()).add(self._normal_from + rule)
         self._longest = max(map(len, (*self._heads, *self._qualifiers)), default=0)
         self._firsts = frozenset(k[0] for k in (*self._heads, *self._qualifiers) if k)
 
@@ -93,9 +104,9 @@ class PairIndex(Generic[E]):
         pairs: list[Pair[E]] = []
         used: set[int] = set()
         for h_start, h_end, rule in heads:
-            best: tuple[int, int, int] | None = None
+            best: tuple[int, int, int, int] | None = None
             for q_start, q_end, q_rule in qualifiers:
-                if q_rule != rule or (q_start < h_end and h_start < q_end):
+                if q_rule % self._normal_from != rule or (q_start < h_end and h_start < q_end):
                     continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
                 if len(gap) > MAX_GAP or any(
@@ -103,7 +114,7 @@ class PairIndex(Generic[E]):
                 ):
                     continue
                 if best is None or len(gap) < best[2]:
-                    best = (q_start, q_end, len(gap))
+                    best = (q_start, q_end, len(gap), q_rule)
             if best is None:
                 continue
             start, end = min(h_start, best[0]), max(h_end, best[1])
@@ -111,5 +122,6 @@ class PairIndex(Generic[E]):
                 continue  # overlaps a pair already found
             used.update(range(start, end))
             words = (*range(h_start, h_end), *range(best[0], best[1]))
-            pairs.append(Pair(start, end, self._entries[rule], tuple(sorted(words))))
+            normal = best[3] >= self._normal_from
+            pairs.append(Pair(start, end, self._entries[rule], tuple(sorted(words)), normal))
         return pairs

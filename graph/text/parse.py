@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -150,7 +150,9 @@ class PackParser:
         self,
         pack: str,
         nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
-        pairs: Iterable[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]] = (),
+        pairs: Iterable[
+            tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]
+        ] = (),
         stored: Mapping[str, Any] | None = None,
     ):
         """`stored` is what `stored()` gave for the same nodes (a built pack keeps it): the
@@ -158,8 +160,8 @@ class PackParser:
         self.pack = pack
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
-            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers)
-            for node_id, name, kind, heads, qualifiers in pairs
+            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal)
+            for node_id, name, kind, heads, qualifiers, normal in pairs
         )
         if stored is None:
             self._read(nodes)
@@ -253,6 +255,15 @@ class PackParser:
         """The lookups the parser reads, from what `_read` built."""
         words = self._stems.keys()
         self._longest = max((len(k) for k in self._index), default=0)
+        # The one-word phrases by their word, and the words whose match `_as_written` checks
+        # (an "-ing" noun, or a key two nodes' phrases share).
+        self._lone = {k[0]: e for k, e in self._index.items() if len(k) == 1}
+        self._lone_checked = self._gerunds | frozenset(k[0] for k in self._spelt if len(k) == 1)
+        # Every beginning of a multi-word key: a walk along a sentence's words stops where
+        # no phrase goes on.
+        self._key_prefixes = frozenset(
+            k[:p] for k in self._index if len(k) > 1 for p in range(2, len(k) + 1)
+        )
         self._bag_words = frozenset(t for k in self._bags for t in k) | _FILLER
         # Each key's sum of word hashes, which a span's prefix sums give in O(1): most spans
         # are turned away by it before a key is sorted.
@@ -277,11 +288,6 @@ class PackParser:
     def _root(self, raw: str, stem: str) -> str:
         """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
         return self._roots.get(raw) or self._roots.get(stem) or stem
-
-    def _unknown(self, token: Token) -> bool:
-        """Whether `token` is a word neither the pack nor the dictionary knows: maybe a typo."""
-        raw = token.raw
-        return len(raw) >= MIN_TYPO_LENGTH and token.lemma not in self._known and not is_word(raw)
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
@@ -326,6 +332,8 @@ class PackParser:
     def _joined(self, segment: str, tokens: list[Token]) -> list[Token]:
         """`tokens` with each hyphenated pair written as one word where the pack knows the
         one word ("pre-auricular" for "preauricular"); other pairs stay apart ("knee-jerk")."""
+        if "-" not in segment:
+            return tokens
         out: list[Token] = []
         i = 0
         while i < len(tokens):
@@ -397,6 +405,68 @@ class PackParser:
                 out.append((i, j + 2, after))
         return out
 
+    def _matches(
+        self, tokens: list[Token], plain: list[str], stems: list[str], taken: list[bool]
+    ) -> list[tuple[int, int, _Entry]]:
+        """The phrases found in a sentence's words, longest first, marked in `taken`. Of two
+        matches of one size, the words as written go before words in another order ("nevoid
+        basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell"), then the
+        leftmost. Each start collects its candidates in one walk (a phrase's words as
+        written only while they begin some key), not one pass per size."""
+        n = len(tokens)
+        index, prefixes, spelt = self._index, self._key_prefixes, self._spelt
+        lone, checked = self._lone, self._lone_checked
+        longest = min(self._longest, MAX_NGRAM)
+        # Where a run of words the word-order-free keys know ends, from each token on.
+        run_end = [n] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
+        sums = [0] * (n + 1)
+        for k, word in enumerate(stems):
+            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
+        # (size, order-free, start, entry): sorted, the order the matches claim words in.
+        candidates: list[tuple[int, bool, int, _Entry]] = []
+        firsts, bag_sums = self._firsts, self._bag_sums
+        # Only a word some phrase starts with can start a match.
+        starts = [i for i, word in enumerate(stems) if word in firsts or plain[i] in firsts]
+        for i in starts:
+            word = stems[i]
+            # A lone word on its lemma; longer phrases on roots.
+            exact: list[int] = []
+            entry = lone.get(plain[i])
+            if entry is not None and plain[i] in checked:
+                entry = self._as_written(tokens, (plain[i],), entry, i, i + 1)
+            if entry is not None:
+                candidates.append((1, False, i, entry))
+            for j in range(i + 2, (n if i + longest > n else i + longest) + 1):
+                key = tuple(stems[i:j])
+                if key not in prefixes:
+                    break
+                entry = index.get(key)
+                if entry is not None and key in spelt:
+                    entry = self._as_written(tokens, key, entry, i, j)
+                if entry is not None:
+                    candidates.append((j - i, False, i, entry))
+                    exact.append(j)
+            stop = run_end[i]
+            if stop - i < 2 or word in _FILLER:
+                continue
+            # The words in another order, fillers added or dropped, within one run of words
+            # the order-free keys use; a key's sum of word hashes turns most spans away.
+            for j in range(i + 2, (stop if stop < i + MAX_NGRAM else i + MAX_NGRAM) + 1):
+                if j not in exact and stems[j - 1] not in _FILLER and sums[j] - sums[i] in bag_sums:
+                    other = self._bags.get(_bag(stems[i:j]))
+                    if other is not None:
+                        candidates.append((j - i, True, i, other))
+        candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+        found: list[tuple[int, int, _Entry]] = []
+        for size, _, i, entry in candidates:
+            j = i + size
+            if not any(taken[i:j]):
+                found.append((i, j, entry))
+                taken[i:j] = [True] * size
+        return found
+
     def _sentence(
         self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
     ) -> list[Mention]:
@@ -404,8 +474,15 @@ class PackParser:
         if not raw:
             return []
         repaired: list[tuple[Token, bool]] = []
+        known = self._known
         for token in raw:
-            if lookups[0] > 0 and self._unknown(token):
+            # `_unknown`, inlined: it runs for every word of a note.
+            if (
+                lookups[0] > 0
+                and len(token.raw) >= MIN_TYPO_LENGTH
+                and token.lemma not in known
+                and not is_word(token.raw)
+            ):
                 lookups[0] -= 1
                 repaired.append(self._repair(token))
             else:
@@ -415,57 +492,15 @@ class PackParser:
         roots = self._roots  # _root, inlined: it runs for every word of a note
         stems = [roots.get(t.raw) or roots.get(t.lemma) or t.lemma for t in tokens]
         n = len(tokens)
-        # Longest match first, left to right: "muscle spasms" beats "spasms".
         taken = [False] * n
-        found: list[tuple[int, int, _Entry]] = []
-        # An order-free match may be longer than any phrase as written (fillers added).
-        window = MAX_NGRAM if self._bags else min(self._longest, MAX_NGRAM)
-        # Where a run of words the word-order-free keys know ends, from each token on.
-        run_end = [n] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
-        sums = [0] * (n + 1)
-        for k, word in enumerate(stems):
-            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
-        # Only a word some phrase starts with can start a match.
-        firsts = [
-            i for i, word in enumerate(stems) if word in self._firsts or plain[i] in self._firsts
-        ]
-        # Of two matches of one size, the words as written go before the words in another
-        # order ("nevoid basal cell carcinoma": "basal cell carcinoma", not "nevoid basal cell").
-        for size in range(window, 0, -1):
-            reordered: list[tuple[int, _Entry]] = []
-            for i in firsts:
-                j = i + size
-                if j > n:
-                    break
-                # On roots, a lone word on its lemma; inline, as it runs for every span tried.
-                key = tuple(stems[i:j]) if size > 1 else (plain[i],)
-                entry = self._index.get(key) if size <= self._longest else None
-                if entry is not None and (size == 1 or key in self._spelt):
-                    entry = self._as_written(tokens, key, entry, i, j)
-                if entry is None:
-                    if (
-                        size >= 2
-                        and j <= run_end[i]
-                        and stems[i] not in _FILLER
-                        and stems[j - 1] not in _FILLER
-                        and sums[j] - sums[i] in self._bag_sums
-                    ):
-                        other = self._bags.get(_bag(stems[i:j]))
-                        if other is not None:
-                            reordered.append((i, other))
-                    continue
-                if not any(taken[i:j]):
-                    found.append((i, j, entry))
-                    taken[i:j] = [True] * size
-            for i, entry in reordered:
-                if not any(taken[i : i + size]):
-                    found.append((i, i + size, entry))
-                    taken[i : i + size] = [True] * size
+        found = self._matches(tokens, plain, stems, taken)
         # The pairs are keyed by lemmas, not the variant roots the phrases use.
+        # Pairs whose qualifier says the head is as it should be ("my calcium is fine").
+        normal: set[tuple[int, int]] = set()
         for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
+            if pair.normal:
+                normal.add((pair.start, pair.end))
             for k in pair.words:  # the words between stay open to context cues
                 taken[k] = True
         if defined:
@@ -482,6 +517,12 @@ class PackParser:
             if abbreviation is not None:
                 defined[abbreviation] = entry
         context = contexts([t.raw for t in tokens], taken, found)
+        if normal:
+            # "Fine" says the node is absent; "not fine", that it is there.
+            context = [
+                replace(said, negated=not said.negated) if (i, j) in normal else said
+                for (i, j, _), said in zip(found, context, strict=True)
+            ]
         spans = list(found)
         # Coordinations share the matched phrase's other words, and its status: "palmar and
         # plantar pits", "branchial, otic and renal anomalies", "hypopigmentation of skin
@@ -518,11 +559,20 @@ class Parser:
     def __init__(self, graph: KnowledgeGraph, stored: Mapping[str, Any] | None = None) -> None:
         """`stored`: each pack's `PackParser.stored()` for the same graph, by pack id."""
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
-        pairs: dict[str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str]]]] = {}
+        pairs: dict[
+            str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]]
+        ] = {}
         for record in graph.lexicon:
             if record.node is not None and record.heads:
                 node = graph.node(record.node)
-                rule = (node.id, node.name, node.kind, record.heads, record.qualifiers)
+                rule = (
+                    node.id,
+                    node.name,
+                    node.kind,
+                    record.heads,
+                    record.qualifiers,
+                    record.normal,
+                )
                 pairs.setdefault(graph.pack_of[node.id], []).append(rule)
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):

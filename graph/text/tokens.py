@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # simplemma and lemminflect are imported by the first word looked up, not by every start
 # (0.15-0.3 s; a server from a built pack needs them for its first note, not before).
@@ -32,8 +32,11 @@ __all__ = [
 TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word as written (lower-cased), its lemma, and its span in the text. A named tuple:
+    a long note makes tens of thousands, and a tuple is built at a third of a frozen
+    dataclass's cost."""
+
     raw: str
     lemma: str
     start: int

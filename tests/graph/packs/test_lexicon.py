@@ -75,11 +75,29 @@ def test_bad_mappings_fail_loudly_at_load(write_pack: PackWriter) -> None:
         {"terms": ["kicks"], "evidence": [EV], "reason": "Unmapped, with evidence."},
         {"node": "symptom:jolts", "heads": ["kick"], "evidence": [EV], "reason": "No qualifier."},
         {"node": "symptom:jolts", "evidence": [EV], "reason": "No words."},
+        {
+            "node": "symptom:jolts",
+            "terms": ["kicks"],
+            "normal": ["fine"],
+            "evidence": [EV],
+            "reason": "Normal words without a head.",
+        },
     ],
 )
 def test_a_mapping_needs_evidence_and_words(record: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         LexiconRecord.model_validate(record)
+
+
+def test_a_head_may_come_with_normal_words_only() -> None:
+    record = {
+        "node": "symptom:jolts",
+        "heads": ["kick"],
+        "normal": ["fine"],
+        "evidence": [EV],
+        "reason": "A kick stated as fine: the jolts absent.",
+    }
+    assert LexiconRecord.model_validate(record).normal == ["fine"]
 
 
 def test_a_head_names_its_node_only_beside_a_qualifier(write_pack: PackWriter) -> None:

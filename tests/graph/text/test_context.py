@@ -74,6 +74,13 @@ def read(parser: Parser, text: str) -> dict[str, str]:
         ("The twitching has gone on for months.", {"symptom:visible-twitching": "present"}),
         ("The numbness hasn't gone away.", {"symptom:numbness": "present"}),
         ("the swelling is gone", {"symptom:swelling": "absent"}),
+        # A pause with a length is not an end; "for good" is.
+        (
+            "The twitching stopped for a couple of days but now it's back.",
+            {"symptom:visible-twitching": "present"},
+        ),
+        ("The twitching stopped for good.", {"symptom:visible-twitching": "absent"}),
+        ("The twitching stopped.", {"symptom:visible-twitching": "absent"}),
         ("I used to get cramps", {"symptom:severe-painful-cramps": "uncertain"}),
         # Terse negation.
         (

@@ -78,6 +78,15 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("My magnesium is deficient.", {"cause:magnesium-deficiency": "present"}),
         ("Loads of squats at the gym today.", {"cause:overuse": "present"}),
         ("I run twice a week.", {}),  # an activity alone is no overuse
+        # A level or a function stated as normal names the node as absent; "not fine" not.
+        ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
+        ("My magnesium levels were normal.", {"cause:magnesium-deficiency": "absent"}),
+        ("My calcium is not fine.", {"cause:calcium-deficiency": "present"}),
+        ("Swallowing is fine.", {"symptom:difficulty-swallowing": "absent"}),
+        ("Swallowing isn't normal anymore.", {"symptom:difficulty-swallowing": "present"}),
+        ("I swallow pills every morning.", {}),  # a function alone is no difficulty
+        ("I can't fully straighten my leg.", {"symptom:limited-range-of-motion": "present"}),
+        ("I choke on my food sometimes.", {"symptom:difficulty-swallowing": "present"}),
         ("I take vitamin D.", {}),  # a nutrient alone is no deficiency
         # No source says which class a named medicine is in: the reader does not guess.
         ("I've been on prednisone for a month.", {}),
