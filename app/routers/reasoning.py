@@ -8,7 +8,14 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import RuntimeDep, invalid_ids, json_body, resolve_node_ref, runtime_of, unknown_node
+from app.deps import (
+    RuntimeDep,
+    invalid_ids,
+    parse_body,
+    resolve_node_ref,
+    runtime_of,
+    unknown_node,
+)
 from app.openapi import json_request_body
 from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
@@ -46,8 +53,14 @@ async def diagnose(request: Request) -> Response:
     informative next question (a symptom or an exposure) until `should_stop`. Compact by
     default; `explain: true` adds the evidence chains with their verbatim excerpts. Not a
     diagnosis: see docs/scoring.md for the model."""
-    runtime = runtime_of(request)
-    body = await json_body(request, DiagnoseRequest)
+    content_type = request.headers.get("content-type", "")
+    answer = answer_diagnose(runtime_of(request), await request.body(), content_type)
+    return Response(answer, media_type="application/json")
+
+
+def answer_diagnose(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
+    """The diagnose answer to a raw request body, as JSON (app/hotpaths.py serves it)."""
+    body = parse_body(raw, content_type, DiagnoseRequest)
     ids = {
         field: _by_id(runtime, getattr(body, field))
         for field in ("present", "absent", "exposures", "absent_exposures")
@@ -73,7 +86,7 @@ async def diagnose(request: Request) -> Response:
         answer = orjson.loads(payload)
         answer["replaced_codes"] = replaced
         payload = orjson.dumps(answer)
-    return Response(payload, media_type="application/json")
+    return payload
 
 
 @router.get(
