@@ -115,3 +115,33 @@ def test_only_post_operations_are_hot_paths() -> None:
 
     with pytest.raises(ValueError, match="readX"):
         hot_path(router, "readX", lambda runtime, raw, content_type: b"{}")
+
+
+def test_a_client_that_leaves_mid_body_is_a_499_of_the_hot_route() -> None:
+    """Refused before the hot path saw it, it is still labelled by its route (FastAPI keeps
+    included routers whole, so the front door looks inside them)."""
+    app = create_app(Settings(access_log=False))
+    with TestClient(app) as client:
+        messages = iter([{"type": "http.request", "body": b'{"te', "more_body": True}])
+
+        async def receive() -> dict[str, object]:
+            return next(messages, {"type": "http.disconnect"})
+
+        async def send(message: dict[str, object]) -> None:
+            raise AssertionError("nobody to answer")
+
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v1/parse",
+            "root_path": "",
+            "query_string": b"",
+            "headers": [(b"content-type", b"application/json")],
+            "http_version": "1.1",
+            "scheme": "http",
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        client.portal.call(app, scope, receive, send)  # type: ignore[union-attr]
+        metrics = client.get("/metrics").text
+    assert 'http_requests_total{method="POST",route="/v1/parse",status="499"} 1.0' in metrics
