@@ -23,7 +23,6 @@ __all__ = [
     "RuntimeDep",
     "get_runtime",
     "invalid_ids",
-    "json_body",
     "loaded",
     "parse_body",
     "resolve_node_ref",
@@ -120,11 +119,6 @@ def invalid_ids(runtime: Runtime, issues: Iterable[tuple[str, str, str]]) -> Pro
         suggestions=list(suggestions.values()),
         more_errors=total - len(errors),
     )
-
-
-async def json_body(request: Request, model: type[M]) -> M:
-    """The request's JSON body as a `model` (see `parse_body`)."""
-    return parse_body(await request.body(), request.headers.get("content-type", ""), model)
 
 
 def parse_body(raw: bytes, content_type: str, model: type[M]) -> M:
