@@ -81,7 +81,9 @@ def answer_diagnose(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
         raise _invalid_query(runtime, exc) from None
     # Serialised once through DiagnoseResponse (app/render.py) and cached by query; the rare
     # answer to older codes says which it replaced (that part is the request's, not cached).
-    replaced = _replaced_codes(runtime, body)
+    # Only a query naming something by a code can name it by an older one.
+    by_code = any(ids[field] != getattr(body, field) for field in ids)
+    replaced = _replaced_codes(runtime, body) if by_code else []
     if replaced:
         answer = orjson.loads(payload)
         answer["replaced_codes"] = replaced
