@@ -23,7 +23,8 @@ __all__ = [
     "RuntimeDep",
     "get_runtime",
     "invalid_ids",
-    "json_body",
+    "loaded",
+    "parse_body",
     "resolve_node_ref",
     "runtime_of",
     "unknown_node",
@@ -39,7 +40,11 @@ MAX_SUGGESTED_IDS = 3
 
 def runtime_of(request: Request) -> Runtime:
     """The loaded content; a 503 problem while it is still loading."""
-    runtime: Runtime | None = getattr(request.app.state, "runtime", None)
+    return loaded(getattr(request.app.state, "runtime", None))
+
+
+def loaded(runtime: Runtime | None) -> Runtime:
+    """`runtime` once the content is loaded; a 503 problem while it is still loading."""
     if runtime is None:
         raise ProblemError(
             503, "The content is still loading; retry in a moment.", headers={"Retry-After": "1"}
@@ -116,22 +121,21 @@ def invalid_ids(runtime: Runtime, issues: Iterable[tuple[str, str, str]]) -> Pro
     )
 
 
-async def json_body(request: Request, model: type[M]) -> M:
-    """The request's JSON body as a `model`, checked strictly and in bounded time.
+def parse_body(raw: bytes, content_type: str, model: type[M]) -> M:
+    """A JSON request body as a `model`, checked strictly and in bounded time.
 
     Routes read their bodies here rather than through FastAPI (which parsed, then validated
     a second time, and solved a dependency for it: 0.2 ms a request); the answers to bad
-    bodies are FastAPI's own. A small body is validated at once (a valid one is parsed once). Pydantic reports every unknown key and every bad item of an
-    over-long list (7,000 keys cost about 28 ms), so lists longer than their cap and unknown
-    keys are counted first; the rest is validated in strict mode, where `"limit": "5"` or
-    `true` is not an integer.
+    bodies are FastAPI's own. A small body is validated at once (a valid one is parsed once).
+    Pydantic reports every unknown key and every bad item of an over-long list (7,000 keys
+    cost about 28 ms), so lists longer than their cap and unknown keys are counted first; the
+    rest is validated in strict mode, where `"limit": "5"` or `true` is not an integer.
     """
-    raw = await request.body()
     if not raw:
         raise RequestValidationError(
             [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
         )
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media = content_type.split(";")[0].strip().lower()
     if not (
         media == "application/json"
         or (media.startswith("application/") and media.endswith("+json"))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
@@ -189,9 +190,19 @@ def _route_match(scope: Scope) -> Scope:
     """What routing adds to the scope (the matched route, for the metrics label), for a
     request refused before it reached the router; empty when no route matches it whole."""
     app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", ()):
-        if isinstance(route, BaseRoute):
+    return _first_match(getattr(getattr(app, "router", None), "routes", ()), scope)
+
+
+def _first_match(routes: Iterable[object], scope: Scope) -> Scope:
+    for route in routes:
+        # FastAPI keeps an included router whole (its match names no route): look inside.
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            found = _first_match(included.routes, scope)
+            if found:
+                return found
+        elif isinstance(route, BaseRoute):
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
-                return child_scope
+                return {"route": route, **child_scope}
     return {}

@@ -16,7 +16,7 @@ from app.docs import install_redoc
 from app.exports import ExportStore
 from app.frontdoor import FrontDoor
 from app.hardening import BodyLimit, ConditionalGet, LoadShed, ProblemCORS, TrustedHosts
-from app.lean import lean_route
+from app.hotpaths import HotPaths, hot_path
 from app.observability import JsonFormatter, Metrics, RequestLog
 from app.openapi import API_VERSION, DESCRIPTION, build_openapi
 from app.problems import install_problem_handlers
@@ -101,9 +101,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     install_problem_handlers(app)
     install_redoc(app)
     # Routes are matched in order: the health checks and the headline query first, so they
-    # pay the least matching (FastAPI tries each route's pattern in turn).
-    # The headline query first of all, without FastAPI's per-request dispatch (app/lean.py).
-    app.router.routes.insert(0, lean_route(reasoning.router, "diagnose"))
+    # pay the least matching (FastAPI tries each route's pattern in turn). Diagnose and parse
+    # are answered before routing (app/hotpaths.py); their routes document them.
     for module in (health, reasoning, parse, nodes, edges, search, sources, catalog):
         app.include_router(module.router)
     install_web(app)
@@ -117,6 +116,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         runtime: Runtime | None = app.state.runtime
         return None if runtime is None else runtime.graph.version
 
+    app.add_middleware(
+        HotPaths,
+        paths=[
+            hot_path(reasoning.router, "diagnose", reasoning.answer_diagnose),
+            hot_path(parse.router, "parse", parse.answer_parse),
+        ],
+    )
+    # Added last, so it is the outer of the two: every request passes the front door first.
     app.add_middleware(
         FrontDoor,
         log=RequestLog(app.state.metrics, settings.access_log),

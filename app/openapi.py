@@ -41,7 +41,7 @@ TAGS = [
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _SCHEMA_REF = "#/components/schemas/{model}"
-# Models of bodies that their routes read themselves (app/deps.py `json_body`).
+# Models of bodies that their routes read themselves (app/deps.py `parse_body`).
 _BODY_MODELS: dict[str, type[BaseModel]] = {}
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "install_problem_handlers",
     "internal_error",
     "invalid_fields",
+    "problem_for",
     "problem_response",
     "problem_responses",
 ]
@@ -139,15 +140,14 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-async def _on_validation(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+def _validation_problem(exc: RequestValidationError, path: str) -> Response:
     found = exc.errors()
     # Only the listed errors are converted: a body can carry thousands.
     errors = [
         FieldError(location=_location(tuple(e.get("loc", ()))), message=str(e.get("msg", "")))
         for e in found[:MAX_LISTED_ERRORS]
     ]
-    return _problem(request, invalid_fields(errors, len(found)))
+    return _problem(invalid_fields(errors, len(found)), path)
 
 
 def invalid_fields(errors: list[FieldError], total: int) -> ProblemError:
@@ -158,17 +158,16 @@ def invalid_fields(errors: list[FieldError], total: int) -> ProblemError:
     return ProblemError(422, detail, errors=errors, more_errors=total - len(errors))
 
 
-async def _on_http(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, StarletteHTTPException)
+def _http_problem(exc: StarletteHTTPException, method: str, path: str) -> Response:
     details = {
-        404: f"Nothing is served at {request.url.path}. See /docs for the available paths.",
-        405: f"{request.method} is not allowed on {request.url.path}; see the Allow header.",
+        404: f"Nothing is served at {path}. See /docs for the available paths.",
+        405: f"{method} is not allowed on {path}; see the Allow header.",
     }
     if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
         details[400] = _unparsable_body(exc.__cause__)
     detail = details.get(exc.status_code, str(exc.detail))
     headers = dict(exc.headers) if exc.headers else None
-    return problem_response(exc.status_code, detail, request.url.path, headers=headers)
+    return problem_response(exc.status_code, detail, path, headers=headers)
 
 
 def _unparsable_body(cause: BaseException | None) -> str:
@@ -182,16 +181,11 @@ def _unparsable_body(cause: BaseException | None) -> str:
     return "The JSON body could not be parsed; send a UTF-8 encoded JSON object."
 
 
-async def _on_problem(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ProblemError)
-    return _problem(request, exc)
-
-
-def _problem(request: Request, exc: ProblemError) -> Response:
+def _problem(exc: ProblemError, path: str) -> Response:
     return problem_response(
         exc.status,
         exc.detail,
-        request.url.path,
+        path,
         errors=exc.errors,
         suggestions=exc.suggestions,
         headers=exc.headers,
@@ -199,9 +193,23 @@ def _problem(request: Request, exc: ProblemError) -> Response:
     )
 
 
-async def _on_not_found(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, NotFoundError)
-    return problem_response(404, f"No {exc.what} with id {exc.ident!r}.", request.url.path)
+def _not_found_problem(exc: NotFoundError, path: str) -> Response:
+    return problem_response(404, f"No {exc.what} with id {exc.ident!r}.", path)
+
+
+def problem_for(exc: Exception, method: str, path: str) -> Response | None:
+    """The problem document the app's exception handlers answer `exc` with; None for an
+    unexpected error (the front door answers those). For endpoints served outside FastAPI's
+    exception handling (app/hotpaths.py), so that their errors read exactly the same."""
+    if isinstance(exc, ProblemError):
+        return _problem(exc, path)
+    if isinstance(exc, RequestValidationError):
+        return _validation_problem(exc, path)
+    if isinstance(exc, StarletteHTTPException):
+        return _http_problem(exc, method, path)
+    if isinstance(exc, NotFoundError):
+        return _not_found_problem(exc, path)
+    return None
 
 
 _INTERNAL_DETAIL = (
@@ -221,11 +229,15 @@ def internal_error(path: str) -> Response:
     return problem_response(500, _INTERNAL_DETAIL, path)
 
 
+async def _on_known(request: Request, exc: Exception) -> Response:
+    response = problem_for(exc, request.method, request.url.path)
+    assert response is not None, "registered only for the errors problem_for knows"
+    return response
+
+
 def install_problem_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(RequestValidationError, _on_validation)
-    app.add_exception_handler(StarletteHTTPException, _on_http)
-    app.add_exception_handler(ProblemError, _on_problem)
-    app.add_exception_handler(NotFoundError, _on_not_found)
+    for known in (RequestValidationError, StarletteHTTPException, ProblemError, NotFoundError):
+        app.add_exception_handler(known, _on_known)
     app.add_exception_handler(Exception, _on_unexpected)
 
 

@@ -148,7 +148,9 @@ class DiagnosisRenderer:
             answer["next_question"] = {
                 "kind": question.kind.value,
                 "id": question.node,
-                "name": self._summaries[question.node].name,
+                # The node's own name, as its summary gives it, without building the summary
+                # (a pydantic model; on the HPO pack, most questions miss their cache).
+                "name": self._graph.node(question.node).name,
                 "question": question.question,
                 "information_gain": question.information_gain,
             }

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from app.coalesce import CoalescingTransport
+
 if TYPE_CHECKING:
     from uvicorn.config import Config
     from uvicorn.server import ServerState
@@ -89,7 +91,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._refusal: bytes | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        # An answer's head and body go out in one send (app/coalesce.py).
+        super().connection_made(CoalescingTransport(transport, self.loop))
         self._start_head_timer()  # a connection that sends nothing is cut off too
 
     def connection_lost(self, exc: Exception | None) -> None:

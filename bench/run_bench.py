@@ -31,7 +31,15 @@ from typing import Any
 
 import httpx
 
-from bench.servers import REPO, free_port, project_command, reference_command, running
+from bench.servers import (
+    REPO,
+    Server,
+    cpu_seconds,
+    free_port,
+    project_command,
+    reference_command,
+    running,
+)
 from bench.workers import workers_row
 from graph.schema.vocabulary import NodeKind
 
@@ -70,6 +78,10 @@ class Run:
     # Share of the machine's CPU time the hypervisor gave to others during the run (/proc/stat
     # "steal"): on a shared virtual machine, the time a request waits with no one computing it.
     steal: float = 0.0
+    # The server's own CPU time per request answered (user + system, from /proc/PID/stat):
+    # less sensitive than req/s to other work on the machine, which delays a request but
+    # does not make it cost more CPU. 0 when the server's process was not given.
+    server_cpu_us: float = 0.0
 
 
 def cpu_times() -> list[int]:
@@ -135,7 +147,13 @@ def knee_queries() -> list[dict[str, list[str]]]:
 
 
 def wrk(
-    binary: str, url: str, method: str, seconds: int, connections: int, distinct: bool = False
+    binary: str,
+    url: str,
+    method: str,
+    seconds: int,
+    connections: int,
+    distinct: bool = False,
+    server_pid: int | None = None,
 ) -> Run:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "request.lua"
@@ -151,12 +169,24 @@ def wrk(
         command = [
             binary, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url,
         ]  # fmt: skip
-        before = cpu_times()
+        before, server_before = cpu_times(), _server_cpu(server_pid)
         out = subprocess.run(
             pinned(command, LOAD_CPU), capture_output=True, text=True, check=True
         ).stdout
-        stolen = steal_share(before, cpu_times())
-    return replace(parse_wrk(out), steal=stolen)
+        stolen, server_cpu = steal_share(before, cpu_times()), _server_cpu(server_pid)
+    run = parse_wrk(out)
+    answered = answered_requests(out)
+    per_request = (server_cpu - server_before) / answered * 1e6 if answered else 0.0
+    return replace(run, steal=stolen, server_cpu_us=per_request)
+
+
+def _server_cpu(pid: int | None) -> float:
+    return 0.0 if pid is None else cpu_seconds(pid)
+
+
+def answered_requests(out: str) -> int:
+    found = re.search(r"(\d+) requests in", out)
+    return int(found.group(1)) if found else 0
 
 
 def parse_wrk(out: str) -> Run:
@@ -275,7 +305,7 @@ def hpo_section(
         with httpx.Client(base_url=server.url, timeout=30) as client:
             for body in queries:
                 client.post("/v1/diagnose", json=body).raise_for_status()
-        runs = hpo_rounds(binary, server.url, reference.url, seconds, connections, rounds)
+        runs = hpo_rounds(binary, server, reference, seconds, connections, rounds)
         rss_after = server.rss_kib() / 1024
     # Two more starts, alone on the machine's share of core 0: the row is their median.
     starts = [startup, *startup_seconds(2, env, checkout)]
@@ -307,8 +337,8 @@ def hpo_section(
 
 def hpo_rounds(
     binary: str,
-    project_url: str,
-    reference_url: str,
+    project: Server,
+    reference: Server,
     seconds: int,
     connections: int,
     rounds: int,
@@ -316,14 +346,22 @@ def hpo_rounds(
     """The HPO pack's diagnose (distinct queries) and search, alternating with the reference
     in every round, so that its ratio to the reference is taken in one run."""
     targets = {
-        "diagnose": (project_url, "POST", "/v1/diagnose"),
-        "reference": (reference_url, "POST", "/diagnose"),
-        "search": (project_url, "GET", "/v1/search?q=seizure"),
+        "diagnose": (project, "POST", "/v1/diagnose"),
+        "reference": (reference, "POST", "/diagnose"),
+        "search": (project, "GET", "/v1/search?q=seizure"),
     }
     runs: dict[str, list[Run]] = {name: [] for name in targets}
     for round_number in range(rounds):
-        for name, (url, method, path) in targets.items():
-            run = wrk(binary, url + path, method, seconds, connections, distinct=name == "diagnose")
+        for name, (server, method, path) in targets.items():
+            run = wrk(
+                binary,
+                server.url + path,
+                method,
+                seconds,
+                connections,
+                distinct=name == "diagnose",
+                server_pid=server.process.pid,
+            )
             runs[name].append(run)
             print_round(f"hpo round {round_number + 1}/{rounds} {name:9}", run)
     return runs
@@ -333,7 +371,7 @@ def print_round(label: str, run: Run) -> None:
     """One round of one target, as it ends (on stderr: the report goes to stdout)."""
     print(
         f"{label} {run.requests_per_second:7.0f} req/s  p99 {run.p99_ms:6.2f} ms  "
-        f"steal {run.steal:5.1%}",
+        f"server CPU {run.server_cpu_us:5.0f} us/request  steal {run.steal:5.1%}",
         file=sys.stderr,
     )
 
@@ -395,6 +433,7 @@ def main() -> None:
                     args.seconds,
                     args.connections,
                     distinct=name == "diagnose",
+                    server_pid=servers[which].process.pid,
                 )
                 runs[name].append(run)
                 print_round(f"round {round_number + 1}/{args.rounds} {name:17}", run)
@@ -450,6 +489,7 @@ def median_round(rounds: list[Run]) -> dict[str, float]:
         "non_2xx": sum(r.non_2xx for r in rounds),
         "socket_errors": sum(r.socket_errors for r in rounds),
         "steal": statistics.median(r.steal for r in rounds),
+        "server_cpu_us": statistics.median(r.server_cpu_us for r in rounds),
     }
 
 
@@ -575,6 +615,15 @@ def paired_ratio(rounds: dict[str, list[dict[str, float]]], field: str) -> float
     return statistics.median(d[field] / r[field] for d, r in pairs)
 
 
+def cpu_ratio(rounds: dict[str, list[dict[str, float]]]) -> float | None:
+    """The median over rounds of the reference's server CPU per request over diagnose's (the
+    throughput the CPU alone allows, as a ratio like the req/s one); None without figures."""
+    pairs = list(zip(rounds["diagnose"], rounds["reference"], strict=True))
+    if not all(d.get("server_cpu_us", 0) > 0 and r.get("server_cpu_us", 0) > 0 for d, r in pairs):
+        return None
+    return statistics.median(r["server_cpu_us"] / d["server_cpu_us"] for d, r in pairs)
+
+
 def diagnose_rows(report: dict[str, Any]) -> list[IssueRow]:
     """The diagnose and p99 rows of issue 23's table, each a ratio to the reference app
     measured in the same rounds (knee pack; the HPO pack when the run has its section)."""
@@ -587,10 +636,12 @@ def diagnose_rows(report: dict[str, Any]) -> list[IssueRow]:
     for (what, section), target in zip(sections, targets, strict=True):
         ratio = paired_ratio(section["rounds"], "requests_per_second")
         rates = (section["endpoints"][n]["requests_per_second"] for n in ("diagnose", "reference"))
+        cpu = cpu_ratio(section["rounds"])
+        by_cpu = "" if cpu is None else f"; by server CPU per request {cpu:.2f}x"
         rows.append(
             IssueRow(
                 what,
-                f"{ratio:.2f}x (medians {' / '.join(f'{r:.0f}' for r in rates)} req/s)",
+                f"{ratio:.2f}x (medians {' / '.join(f'{r:.0f}' for r in rates)} req/s{by_cpu})",
                 f">= {target}x",
                 ratio >= target,
                 tuple(r["steal"] for r in section["rounds"]["diagnose"]),

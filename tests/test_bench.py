@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bench.run_bench import cpu_times, diagnose_rows, steal_share
+from bench.run_bench import answered_requests, cpu_times, diagnose_rows, steal_share
 
 
 def test_steal_share_is_the_stolen_part_of_all_cpu_time() -> None:
@@ -61,3 +61,19 @@ def test_the_hpo_row_appears_with_its_own_reference() -> None:
     assert len(rows) == 3
     assert rows[1].measured.startswith("0.45x")
     assert rows[1].holds
+
+
+def test_the_rows_give_the_server_cpu_ratio_when_the_rounds_measured_it() -> None:
+    report = _report((1500.0, 30.0), (2500.0, 20.0))
+    for name, cpu in (("diagnose", 300.0), ("reference", 120.0)):
+        report["rounds"][name] = [{**r, "server_cpu_us": cpu} for r in report["rounds"][name]]
+    (knee, _) = diagnose_rows(report)
+    assert knee.measured.endswith("; by server CPU per request 0.40x)")
+    # Reports from before the figure (or a round without it) give none.
+    assert "CPU" not in diagnose_rows(_report((1500.0, 30.0), (2500.0, 20.0)))[0].measured
+
+
+def test_wrk_reports_count_the_requests_answered() -> None:
+    out = "  12345 requests in 5.00s, 1.2MB read\nRequests/sec:   2469.00\n"
+    assert answered_requests(out) == 12345
+    assert answered_requests("no figures") == 0

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, StringConstraints
 
-from app.deps import json_body, runtime_of
+from app.deps import parse_body, runtime_of
 from app.openapi import json_request_body
 from app.problems import FieldError, ProblemError, problem_responses
+from app.runtime import Runtime
 from app.schemas.common import SLUG
 from graph.text.parse import MAX_TEXT, Experiencer, MentionKind, Polarity
 
@@ -85,16 +86,23 @@ class ParseResponse(BaseModel):
     openapi_extra=json_request_body(ParseRequest),
     operation_id="parse",
     summary="Read symptoms and exposures from free text",
+    response_model=ParseResponse,
     responses=problem_responses(400, 413, 422, 500),
 )
-async def parse(request: Request) -> ParseResponse:
+async def parse(request: Request) -> Response:
     """Recognise the symptoms and exposures in what a person wrote: lay phrasing and synonyms
     from the packs, misspellings, and context with its scope (ConText, after NegEx: "no
     swelling or redness" negates both; "not painful, but it twitches" only the pain; "maybe
     swollen" is uncertain; "my mother has MS" is the family's). Each mention carries its node
     id, its status, whose it is, and its character span. Not a diagnosis."""
-    runtime = runtime_of(request)
-    body = await json_body(request, ParseRequest)
+    content_type = request.headers.get("content-type", "")
+    answer = answer_parse(runtime_of(request), await request.body(), content_type)
+    return Response(answer, media_type="application/json")
+
+
+def answer_parse(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
+    """The parse answer to a raw request body, as JSON (app/hotpaths.py serves it)."""
+    body = parse_body(raw, content_type, ParseRequest)
     parser = runtime.parser
     if body.pack is not None and body.pack not in parser.packs:
         known = ", ".join(sorted(parser.packs))
@@ -115,7 +123,7 @@ async def parse(request: Request) -> ParseResponse:
     }
     for node_id, key in last.items():
         lists[key].append(node_id)
-    return ParseResponse(
+    answer = ParseResponse(
         pack=pack,
         mentions=[
             MentionOut(
@@ -139,3 +147,4 @@ async def parse(request: Request) -> ParseResponse:
             absent_exposures=lists[MentionKind.EXPOSURE, Polarity.ABSENT],
         ),
     )
+    return answer.__pydantic_serializer__.to_json(answer)

@@ -8,7 +8,14 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import RuntimeDep, invalid_ids, json_body, resolve_node_ref, runtime_of, unknown_node
+from app.deps import (
+    RuntimeDep,
+    invalid_ids,
+    parse_body,
+    resolve_node_ref,
+    runtime_of,
+    unknown_node,
+)
 from app.openapi import json_request_body
 from app.problems import ProblemError, problem_responses
 from app.render import recommended_out
@@ -46,8 +53,14 @@ async def diagnose(request: Request) -> Response:
     informative next question (a symptom or an exposure) until `should_stop`. Compact by
     default; `explain: true` adds the evidence chains with their verbatim excerpts. Not a
     diagnosis: see docs/scoring.md for the model."""
-    runtime = runtime_of(request)
-    body = await json_body(request, DiagnoseRequest)
+    content_type = request.headers.get("content-type", "")
+    answer = answer_diagnose(runtime_of(request), await request.body(), content_type)
+    return Response(answer, media_type="application/json")
+
+
+def answer_diagnose(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
+    """The diagnose answer to a raw request body, as JSON (app/hotpaths.py serves it)."""
+    body = parse_body(raw, content_type, DiagnoseRequest)
     ids = {
         field: _by_id(runtime, getattr(body, field))
         for field in ("present", "absent", "exposures", "absent_exposures")
@@ -68,12 +81,14 @@ async def diagnose(request: Request) -> Response:
         raise _invalid_query(runtime, exc) from None
     # Serialised once through DiagnoseResponse (app/render.py) and cached by query; the rare
     # answer to older codes says which it replaced (that part is the request's, not cached).
-    replaced = _replaced_codes(runtime, body)
+    # Only a query naming something by a code can name it by an older one.
+    by_code = any(ids[field] != getattr(body, field) for field in ids)
+    replaced = _replaced_codes(runtime, body) if by_code else []
     if replaced:
         answer = orjson.loads(payload)
         answer["replaced_codes"] = replaced
         payload = orjson.dumps(answer)
-    return Response(payload, media_type="application/json")
+    return payload
 
 
 @router.get(

@@ -123,6 +123,8 @@ class KnowledgeGraph:
             {p.value: len(found) for p, found in sorted(by_predicate.items())}
         )
         self._codes = _code_index(self._nodes.values())
+        # replaced_code's answers by code, found on first use: at most one per code.
+        self._replaced: dict[str, str | None] = {}
 
     @classmethod
     def from_packs(cls, pack_dirs: Sequence[Path]) -> KnowledgeGraph:
@@ -188,14 +190,24 @@ class KnowledgeGraph:
         """The node's own code when `ref` names it by an older code of the same vocabulary
         (an id since merged into it, or a retired one it replaces); None otherwise."""
         key = ref.strip().upper()
+        try:
+            return self._replaced[key]  # diagnose asks for every code in every query
+        except KeyError:
+            pass
         found = self._codes.get(key, ())
         if len(found) != 1:
-            return None
+            return None  # not kept: any text gets here
         own, *others = self._nodes[found[0]].codes
-        for code in others:
-            if code.system is own.system and key in (code.curie.upper(), code.code.upper()):
-                return own.curie
-        return None
+        replaced = next(
+            (
+                own.curie
+                for code in others
+                if code.system is own.system and key in (code.curie.upper(), code.code.upper())
+            ),
+            None,
+        )
+        self._replaced[key] = replaced
+        return replaced
 
     def nodes(self, kind: NodeKind | None = None) -> Sequence[NodeRecord]:
         """All nodes (or those of one kind), ordered by id."""

@@ -8,10 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
-from app.lean import LeanRoute, lean_route
 from app.main import create_app
 from app.settings import Settings
 from graph.schema.errors import ContentError
@@ -289,33 +287,3 @@ def test_invalid_content_refuses_to_start_and_logs_every_problem(
     (logged,) = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
     assert logged["message"].startswith("invalid content, refusing to start")
     assert all(str(p) in logged["message"] for p in info.value.problems)
-
-
-def test_diagnose_is_served_by_its_lean_route_and_documented_by_its_api_route(
-    client: TestClient,
-) -> None:
-    app = client.app
-    assert isinstance(app, FastAPI)
-    first = app.router.routes[0]
-    assert isinstance(first, LeanRoute)
-    assert (first.path, first.methods) == ("/v1/diagnose", {"POST"})
-    assert client.post("/v1/diagnose", json={"present": ["symptom:numbness"]}).status_code == 200
-    assert_problem(client.get("/v1/diagnose"), 405)
-    text = client.get("/metrics").text
-    assert 'http_requests_total{method="POST",route="/v1/diagnose",status="200"}' in text
-    assert 'method="GET",route="/v1/diagnose",status="405"' in text
-    # The spec still documents the operation, from the APIRoute behind the lean one.
-    assert client.get("/openapi.json").json()["paths"]["/v1/diagnose"]["post"]["operationId"] == (
-        "diagnose"
-    )
-
-
-def test_a_lean_route_takes_only_endpoints_of_the_request_alone() -> None:
-    router = APIRouter()
-
-    @router.get("/x", operation_id="takesMore")
-    async def takes_more(request: Request, q: str) -> dict[str, str]:
-        return {"q": q}
-
-    with pytest.raises(TypeError, match="takesMore"):
-        lean_route(router, "takesMore")
