@@ -23,6 +23,7 @@ from app.problems import install_problem_handlers
 from app.routers import catalog, edges, health, nodes, parse, reasoning, search, sources
 from app.runtime import Runtime, load_runtime, warm_in_background
 from app.settings import Settings
+from app.warmgate import WarmGate
 from app.web import install_web
 from graph.packs.artifact import ArtifactError
 from graph.schema.errors import ContentError
@@ -74,10 +75,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         # 1.6 s of the HPO pack's start to find 40 unreachable objects, now frozen with it.
         gc.freeze()
         app.state.metrics.serving()
-        if runtime is not None:
+        if runtime is not None and not runtime.warm:
             # `symptom-graph serve`: the search and parse indexes and the OpenAPI document
-            # (1 s on the HPO pack) are built once the server answers, not before; a request
-            # for one meanwhile waits for it (already built before forking workers).
+            # (1 s on the HPO pack) are built once the server answers, not before; requests
+            # meanwhile wait for them off the event loop (app/warmgate.py), the health checks
+            # excepted (already built before forking workers).
             warm_in_background(runtime, app.openapi)
         graph = app.state.runtime.graph
         logger.info("graph %s loaded: %d nodes", graph.version, len(graph.nodes()))
@@ -123,7 +125,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             hot_path(parse.router, "parse", parse.answer_parse),
         ],
     )
-    # Added last, so it is the outer of the two: every request passes the front door first.
+    # Outside the hot paths (parse reads an index) and inside the front door, whose limits
+    # and metrics apply to the wait.
+    app.add_middleware(WarmGate, exempt=(*HEALTH_PATHS, "/metrics"))
+    # Added last, so it is the outermost: every request passes the front door first.
     app.add_middleware(
         FrontDoor,
         log=RequestLog(app.state.metrics, settings.access_log),

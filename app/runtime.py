@@ -121,11 +121,11 @@ class Runtime:
         by default, afresh."""
         self.graph = graph
         self.diagnoser = diagnoser
-        # Built by `warm` or the first request that reads them, not before ready: on the HPO
+        # Built by `warm_up` or the first request that reads them, not before ready: on the HPO
         # pack they took 0.8 s of the start from a built pack, 2 s from folders.
         self._search = Once(search or (lambda: SearchIndex(graph)))
         self._parser = Once(parser or (lambda: Parser(graph)))
-        # Its graph is built by the first paths request (0.4 s on the full HPO pack).
+        # Its graph is built by `warm_up` or the first paths request (0.4 s on the HPO pack).
         self.paths = PathFinder(graph)
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
             graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
@@ -169,13 +169,21 @@ class Runtime:
     @property
     def warm(self) -> bool:
         """Whether every index a request may read is built."""
-        return self._search.built and self._parser.built
+        return (
+            self._search.built
+            and self._parser.built
+            and self.paths.built
+            and self.graph.citations_indexed
+        )
 
     def warm_up(self) -> None:
         """Build the indexes requests read on first use (before forking workers, or in the
-        background once the server is ready)."""
+        background once the server is ready; app/warmgate.py holds requests off the event
+        loop until then)."""
         self._search.get()
         self._parser.get()
+        self.paths.build()
+        self.graph.index_citations()
 
     @classmethod
     def load(
@@ -282,7 +290,8 @@ def warm_in_background(runtime: Runtime, *also: Callable[[], object]) -> threadi
     def warm() -> None:
         try:
             # Like the load, they hold no cycles: the collector's passes over them doubled
-            # the time (requests meanwhile make little garbage, collected once this ends).
+            # the time. Cyclic garbage that requests make meanwhile (about a second) is
+            # frozen below with the indexes and never collected: bounded, and accepted.
             with paused_gc():
                 runtime.warm_up()
                 for build in also:

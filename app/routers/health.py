@@ -38,7 +38,9 @@ async def healthz() -> Health:
     dependencies=[Depends(get_runtime)],
 )
 async def readyz() -> Health:
-    """200 once the graph is loaded and indexed, 503 before."""
+    """200 once the graph is loaded and every route can answer, 503 before. The search, parse
+    and paths indexes may still be building for about a second after (on the HPO pack):
+    requests that arrive meanwhile wait for them, the health checks do not."""
     return Health(status="ready")
 
 

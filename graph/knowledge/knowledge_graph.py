@@ -283,6 +283,14 @@ class KnowledgeGraph:
         self.source(source_id)
         return self._edges_by_source().get(source_id, ())
 
+    @property
+    def citations_indexed(self) -> bool:
+        return self._citing is not None
+
+    def index_citations(self) -> None:
+        """Build the index `edges_citing` reads now (a server's warm-up), not on first use."""
+        self._edges_by_source()
+
     def _edges_by_source(self) -> dict[str, tuple[EdgeRecord, ...]]:
         with self._citing_lock:
             if self._citing is None:

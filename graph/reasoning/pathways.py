@@ -161,6 +161,14 @@ class PathFinder:
         self._built: nx.Graph | None = None
         self._building = threading.Lock()
 
+    @property
+    def built(self) -> bool:
+        return self._built is not None
+
+    def build(self) -> None:
+        """Build the projection now (a server's warm-up), not on the first paths request."""
+        self._undirected()
+
     def _undirected(self) -> nx.Graph:
         """Paths read relations either way (a prevention and a symptom meet at a cause), so
         they search a simple undirected projection of ids alone: copying the MultiDiGraph

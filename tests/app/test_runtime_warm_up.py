@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.runtime import Once, Runtime, warm_in_background
 from app.settings import Settings
+from graph.text.search import SearchIndex
 from tests.paths import KNEE_PACK
 
 
@@ -66,3 +68,28 @@ def test_a_server_loaded_by_its_lifespan_builds_every_index_before_it_answers() 
         assert found.json()["items"]
         read = client.post("/v1/parse", json={"text": "My knee is swollen."})
         assert read.status_code == 200
+
+
+def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free() -> None:
+    """`serve` answers before its indexes are built. A search that arrives meanwhile waits for
+    them in a worker thread (app/warmgate.py): it used to wait on the event loop, which held
+    up every other connection, /healthz included, until the build was done."""
+    release = threading.Event()
+    loaded = Runtime.load([KNEE_PACK])
+
+    def slow_search() -> SearchIndex:
+        release.wait(timeout=5)  # the old code blocks the loop until this times out
+        return SearchIndex(loaded.graph)
+
+    runtime = Runtime(loaded.graph, loaded.diagnoser, 16, 64, search=slow_search)
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), runtime)
+    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+        search = pool.submit(client.get, "/v1/search", params={"q": "swelling"})
+        time.sleep(0.2)  # let the search reach the wait
+        assert client.get("/healthz").status_code == 200
+        assert not search.done()  # answered while the search still waits
+        release.set()
+        found = search.result(timeout=30)
+    assert found.status_code == 200
+    assert found.json()["items"]
+    assert runtime.warm

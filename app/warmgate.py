@@ -1,0 +1,33 @@
+"""Requests that arrive while the start's deferred work is still running wait for it off the
+event loop.
+
+`serve` reports ready before the search and parse indexes are built (app/runtime.py: a
+warm-up thread builds them, about 1 s on the HPO pack). A request that read one meanwhile
+waited for the build on the event loop, so every other connection, the health checks
+included, stalled with it. Here such a request waits in a worker thread instead, and the
+loop keeps answering; once the indexes are built the check is one attribute read.
+"""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.runtime import Runtime
+
+__all__ = ["WarmGate"]
+
+
+class WarmGate:
+    """Holds each request but those to `exempt` paths until the runtime is warm."""
+
+    def __init__(self, app: ASGIApp, exempt: tuple[str, ...]) -> None:
+        self.app = app
+        self.exempt = frozenset(exempt)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] not in self.exempt:
+            runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
+            if runtime is not None and not runtime.warm:
+                await anyio.to_thread.run_sync(runtime.warm_up)
+        await self.app(scope, receive, send)
