@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar
 
 from app.openapi import API_VERSION
 from app.render import DiagnosisRenderer
@@ -32,6 +32,7 @@ from app.schemas.catalog import (
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.knowledge.once import Once
 from graph.knowledge.presentation import presentation
 from graph.packs.artifact import ArtifactError, read_artifact
 from graph.packs.loader import paused_gc
@@ -45,7 +46,6 @@ __all__ = [
     "NEIGHBOURS_SHOWN",
     "NOTICE",
     "LazyViews",
-    "Once",
     "Runtime",
     "load_runtime",
     "warm_in_background",
@@ -82,27 +82,6 @@ class LazyViews(Mapping[str, V]):
 
     def __len__(self) -> int:
         return len(self._keys)
-
-
-class Once(Generic[V]):
-    """A value built by the first thread that asks for it, once; the others wait for it."""
-
-    def __init__(self, build: Callable[[], V]) -> None:
-        self._build: Callable[[], V] | None = build
-        self._value: V | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> V:
-        if self._value is None:
-            with self._lock:
-                if self._build is not None:
-                    self._value = self._build()
-                    self._build = None  # what it held (a built pack's documents) can go
-        return cast(V, self._value)
-
-    @property
-    def built(self) -> bool:
-        return self._value is not None
 
 
 class Runtime:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from enum import StrEnum
@@ -11,6 +10,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from graph.knowledge.once import Once
 from graph.packs.loader import load_content
 from graph.schema.content import Content
 from graph.schema.errors import AmbiguousCodeError, NotFoundError
@@ -114,8 +114,7 @@ class KnowledgeGraph:
         self._by_predicate = {p: tuple(by_predicate.get(p, ())) for p in Predicate}
         # Which edges credit each source: built by the first lookup (a source's page), not
         # by the start (0.3 s of the HPO pack's).
-        self._citing: dict[str, tuple[EdgeRecord, ...]] | None = None
-        self._citing_lock = threading.Lock()
+        self._citing = Once(self._edges_by_source)
         self.counts_by_kind = MappingProxyType(
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
@@ -281,25 +280,22 @@ class KnowledgeGraph:
     def edges_citing(self, source_id: str) -> Sequence[EdgeRecord]:
         """Edges whose evidence quotes this source or credits it through `cites`."""
         self.source(source_id)
-        return self._edges_by_source().get(source_id, ())
+        return self._citing.get().get(source_id, ())
 
     @property
     def citations_indexed(self) -> bool:
-        return self._citing is not None
+        return self._citing.built
 
     def index_citations(self) -> None:
         """Build the index `edges_citing` reads now (a server's warm-up), not on first use."""
-        self._edges_by_source()
+        self._citing.get()
 
     def _edges_by_source(self) -> dict[str, tuple[EdgeRecord, ...]]:
-        with self._citing_lock:
-            if self._citing is None:
-                citing: dict[str, list[EdgeRecord]] = defaultdict(list)
-                for edge in self._edges.values():
-                    for source in _sources_credited(edge):
-                        citing[source].append(edge)
-                self._citing = {k: tuple(v) for k, v in citing.items()}
-            return self._citing
+        citing: dict[str, list[EdgeRecord]] = defaultdict(list)
+        for edge in self._edges.values():
+            for source in _sources_credited(edge):
+                citing[source].append(edge)
+        return {k: tuple(v) for k, v in citing.items()}
 
     @property
     def disclaimers(self) -> tuple[Disclaimer, ...]:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.knowledge.once import Once
 from graph.reasoning.explain import ancestors
 from graph.schema.errors import GraphError
 from graph.schema.records import EdgeRecord
@@ -158,31 +158,27 @@ class PathFinder:
 
     def __init__(self, graph: KnowledgeGraph) -> None:
         self._graph = graph
-        self._built: nx.Graph | None = None
-        self._building = threading.Lock()
+        self._undirected = Once(self._project)
 
     @property
     def built(self) -> bool:
-        return self._built is not None
+        return self._undirected.built
 
     def build(self) -> None:
         """Build the projection now (a server's warm-up), not on the first paths request."""
-        self._undirected()
+        self._undirected.get()
 
-    def _undirected(self) -> nx.Graph:
+    def _project(self) -> nx.Graph:
         """Paths read relations either way (a prevention and a symptom meet at a cause), so
         they search a simple undirected projection of ids alone: copying the MultiDiGraph
-        with its attributes took 5 s on the full HPO pack, this 0.4 s. Built by the first
-        paths request rather than at start, where it held up every other route; once."""
+        with its attributes took 5 s on the full HPO pack, this 0.4 s. Built by the warm-up
+        or the first paths request rather than at start, where it held up every other route."""
         import networkx as nx
 
-        with self._building:
-            if self._built is None:
-                undirected = nx.Graph()
-                undirected.add_nodes_from(node.id for node in self._graph.nodes())
-                undirected.add_edges_from((e.subject, e.object) for e in self._graph.edges())
-                self._built = undirected
-            return self._built
+        undirected = nx.Graph()
+        undirected.add_nodes_from(node.id for node in self._graph.nodes())
+        undirected.add_edges_from((e.subject, e.object) for e in self._graph.edges())
+        return undirected
 
     def paths(
         self, source: str, target: str, max_hops: int = 3, k: int = 5
@@ -201,7 +197,7 @@ class PathFinder:
         try:
             # Yen's algorithm yields paths shortest first, so stop at the first too long.
             for nodes in itertools.islice(
-                nx.shortest_simple_paths(self._undirected(), source, target), k
+                nx.shortest_simple_paths(self._undirected.get(), source, target), k
             ):
                 if len(nodes) - 1 > max_hops:
                     break

@@ -10,8 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
-from app.runtime import Once, Runtime, warm_in_background
+from app.runtime import Runtime, warm_in_background
 from app.settings import Settings
+from graph.knowledge.once import Once
 from graph.text.search import SearchIndex
 from tests.paths import KNEE_PACK
 
