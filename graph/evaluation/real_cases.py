@@ -34,7 +34,6 @@ __all__ = [
     "fold_of",
     "load_cases",
     "publication_folds",
-    "publications",
     "usable_cases",
 ]
 
@@ -66,11 +65,6 @@ def load_cases(path: Path) -> list[PublishedCase]:
         )
         for raw in data["cases"]
     ]
-
-
-def publications(cases: Iterable[PublishedCase]) -> list[str]:
-    """Every case's publication, sorted: the references a leak-free pack leaves out."""
-    return sorted({r for case in cases for r in case.references})
 
 
 def publication_folds(cases: Sequence[PublishedCase], folds: int) -> list[frozenset[str]]:

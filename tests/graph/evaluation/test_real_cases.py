@@ -14,7 +14,6 @@ from graph.evaluation.real_cases import (
     fold_of,
     load_cases,
     publication_folds,
-    publications,
     usable_cases,
 )
 from graph.knowledge import KnowledgeGraph
@@ -41,7 +40,7 @@ def test_cases_resolve_and_the_rest_are_counted(tmp_path: Path) -> None:
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(CASES), encoding="utf-8")
     cases = load_cases(path)
-    assert publications(cases) == ["PMID:1", "PMID:2"]
+    assert sorted({r for case in cases for r in case.references}) == ["PMID:1", "PMID:2"]
     graph = KnowledgeGraph.from_packs([REPO / "seeds" / "hpo-sample"])
     usable, coverage = usable_cases(graph, cases)
     [(case, query)] = usable
