@@ -70,9 +70,10 @@ def load_cases(path: Path) -> list[PublishedCase]:
 def publication_folds(cases: Sequence[PublishedCase], folds: int) -> list[frozenset[str]]:
     """The cases' publications split into `folds` sets, each disease's publications spread over
     different folds where it can be (so leaving a fold out costs a case's disease only the
-    case's own paper), and the folds' case counts kept even. Deterministic: publications with
-    the most cases go first (then those of diseases with the most papers), each into the fold
-    holding the fewest papers of its diseases, then the fewest cases."""
+    case's own paper), and the folds' case counts kept even. The publications one case cites
+    stay in one fold (else its pack would keep one of them). Deterministic: bundles of papers
+    with the most cases go first (then those of diseases with the most papers), each into the
+    fold holding the fewest papers of its diseases, then the fewest cases."""
     if folds < 1:
         raise ValueError("need at least one fold")
     diseases: dict[str, set[str]] = {}
@@ -83,27 +84,56 @@ def publication_folds(cases: Sequence[PublishedCase], folds: int) -> list[frozen
             diseases.setdefault(reference, set()).add(case.disease)
             papers.setdefault(case.disease, set()).add(reference)
             weight[reference] += 1
+    bundles = _cited_together(cases)
+    bundle_diseases = {b: set().union(*(diseases[r] for r in b)) for b in bundles}
     order = sorted(
-        diseases,
-        key=lambda r: (-weight[r], -max(len(papers[d]) for d in diseases[r]), r),
+        bundles,
+        key=lambda b: (
+            -sum(weight[r] for r in b),
+            -max(len(papers[d]) for d in bundle_diseases[b]),
+            min(b),
+        ),
     )
     members: list[set[str]] = [set() for _ in range(folds)]
     sizes = [0] * folds
     # How many papers of each disease every fold already holds.
     held: list[Counter[str]] = [Counter() for _ in range(folds)]
-    for reference in order:
+    for bundle in order:
         best = min(
             range(folds),
-            key=lambda f: (sum(held[f][d] for d in diseases[reference]), sizes[f], f),
+            key=lambda f: (sum(held[f][d] for d in bundle_diseases[bundle]), sizes[f], f),
         )
-        members[best].add(reference)
-        sizes[best] += weight[reference]
-        held[best].update(diseases[reference])
+        members[best].update(bundle)
+        sizes[best] += sum(weight[r] for r in bundle)
+        for reference in bundle:
+            held[best].update(diseases[reference])
     return [frozenset(m) for m in members]
 
 
+def _cited_together(cases: Iterable[PublishedCase]) -> list[frozenset[str]]:
+    """The publications grouped so that the papers any one case cites share a group (the
+    connected groups of the 'cited by the same case' relation)."""
+    parent: dict[str, str] = {}
+
+    def root(reference: str) -> str:
+        while parent[reference] != reference:
+            parent[reference] = parent[parent[reference]]
+            reference = parent[reference]
+        return reference
+
+    for case in cases:
+        for reference in case.references:
+            parent.setdefault(reference, reference)
+        for reference in case.references[1:]:
+            parent[root(reference)] = root(case.references[0])
+    groups: dict[str, set[str]] = {}
+    for reference in parent:
+        groups.setdefault(root(reference), set()).add(reference)
+    return [frozenset(g) for g in groups.values()]
+
+
 def fold_of(case: PublishedCase, folds: Sequence[frozenset[str]]) -> int:
-    """The fold holding the case's publication (the first, for a case citing several)."""
+    """The fold holding the case's publications (`publication_folds` keeps them together)."""
     return next(i for i, fold in enumerate(folds) if any(r in fold for r in case.references))
 
 

@@ -91,3 +91,19 @@ def test_a_single_fold_holds_every_paper() -> None:
     assert publication_folds(cases, 1) == [frozenset({"PMID:1", "PMID:2"})]
     with pytest.raises(ValueError, match="fold"):
         publication_folds(cases, 0)
+
+
+def test_the_papers_one_case_cites_share_its_fold() -> None:
+    # Case 2 cites PMID:2 and PMID:3; case 3 cites PMID:3 only. Spreading OMIM:1's papers
+    # would otherwise put PMID:2 and PMID:3 in different folds, and case 2's pack would keep one.
+    cases = [
+        _case("1", "OMIM:1", "PMID:1"),
+        PublishedCase("2", "OMIM:1", ("HP:0001562",), (), "MALE", ("PMID:2", "PMID:3")),
+        _case("3", "OMIM:1", "PMID:3"),
+    ]
+    folds = publication_folds(cases, 3)
+    together = [fold for fold in folds if "PMID:2" in fold]
+    assert len(together) == 1
+    assert "PMID:3" in together[0]
+    assert sorted(r for fold in folds for r in fold) == ["PMID:1", "PMID:2", "PMID:3"]
+    assert fold_of(cases[1], folds) == fold_of(cases[2], folds) != fold_of(cases[0], folds)
