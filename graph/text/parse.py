@@ -34,7 +34,7 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
-from graph.text.context import Context, contexts
+from graph.text.context import Context, answer, contexts
 from graph.text.pairs import PairIndex
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
 from graph.text.variants import variant_roots
@@ -62,6 +62,7 @@ MAX_REPAIRS = 128
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
@@ -316,10 +317,26 @@ class PackParser:
         lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
         # The abbreviations the text has defined so far, as written -> the phrase's entry.
         defined: dict[str, _Entry] = {}
-        # Sentences are parsed apart: a context cue never crosses a sentence end.
+        # The mentions of the sentence just before, where it ended in a question mark.
+        asked = range(0)
+        # Sentences are parsed apart: a context cue never crosses a sentence end, but a
+        # sentence that only answers ("Swollen? Not really.") settles the question before it.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end, lookups, defined)
+            found = self._sentence(text, offset, end, lookups, defined)
+            if asked and not found and end - offset <= MAX_ANSWER:
+                said = answer(TOKEN.findall(lowered(text[offset:end])))
+                if said is not None:
+                    mentions[asked.start : asked.stop] = [
+                        replace(m, polarity=_polarity(said))
+                        if m.polarity is Polarity.PRESENT
+                        else m
+                        for m in mentions[asked.start : asked.stop]
+                    ]
+            asked = range(0)
+            if match is not None and match.group() == "?":
+                asked = range(len(mentions), len(mentions) + len(found))
+            mentions += found
             offset = end + 1
         labels = [m.span(1) for m in _LABELS.finditer(text)]
         if labels:
