@@ -37,16 +37,7 @@ from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, answer, contexts
 from graph.text.pairs import PairIndex
-from graph.text.tokens import (
-    TOKEN,
-    Token,
-    dictionary_lemma,
-    is_word,
-    kept_prefix,
-    lemma,
-    lowered,
-    noun_lemma,
-)
+from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
 
 __all__ = [
@@ -306,9 +297,7 @@ class PackParser:
     def _word(self, word: str) -> tuple[str, str, bool]:
         """`word`'s lemma as `tokenise` gives it, its stem, and whether it is a typo candidate
         (long enough, and neither the pack nor the dictionary knows it)."""
-        found = dictionary_lemma(word)
-        if found is None:
-            found = noun_lemma(word) if kept_prefix(word) in self._prefixes else word
+        found = text_lemma(word, self._prefixes)
         stem = self._roots.get(word) or self._roots.get(found) or found
         odd = len(word) >= MIN_TYPO_LENGTH and found not in self._known and not is_word(word)
         if len(self._seen) >= MAX_SEEN:

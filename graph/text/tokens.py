@@ -25,6 +25,7 @@ __all__ = [
     "lowered",
     "noun_lemma",
     "phrases",
+    "text_lemma",
     "tokenise",
 ]
 
@@ -142,15 +143,19 @@ def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:
     """`text`'s tokens with their lemmas. With `prefixes` (the `kept_prefix` of every lemma
     a pack knows), a word whose noun-rule lemma could not be one of them keeps its own form
     instead: the same match, without the rules' cost on a flood of made-up words."""
-    tokens: list[Token] = []
-    for m in TOKEN.finditer(lowered(text)):
-        word = m.group()
-        stem = dictionary_lemma(word)
-        if stem is None:
-            wanted = prefixes is None or kept_prefix(word) in prefixes
-            stem = noun_lemma(word) if wanted else word
-        tokens.append(Token(word, stem, m.start(), m.end()))
-    return tokens
+    return [
+        Token(m.group(), text_lemma(m.group(), prefixes), m.start(), m.end())
+        for m in TOKEN.finditer(lowered(text))
+    ]
+
+
+def text_lemma(word: str, prefixes: frozenset[str] | None = None) -> str:
+    """A text word's lemma as `tokenise` gives it (see there for `prefixes`)."""
+    stem = dictionary_lemma(word)
+    if stem is None:
+        wanted = prefixes is None or kept_prefix(word) in prefixes
+        stem = noun_lemma(word) if wanted else word
+    return stem
 
 
 def phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:
