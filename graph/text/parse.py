@@ -329,12 +329,10 @@ class PackParser:
         raw = token.raw
         if raw in self._repairs:
             word = self._repairs[raw]
-            if word is None:
-                return token, False
-            return Token(word, self._stems[word], token.start, token.end), True
-        if len(self._repairs) >= MAX_SEEN:
-            self._repairs.clear()
-        self._repairs[raw] = word = self._mended(raw)
+        else:
+            if len(self._repairs) >= MAX_SEEN:
+                self._repairs.clear()
+            self._repairs[raw] = word = self._mended(raw)
         if word is None:
             return token, False
         return Token(word, self._stems[word], token.start, token.end), True
