@@ -23,12 +23,15 @@ __all__ = [
     "CONTEXT_WINDOW",
     "FAMILY",
     "HEDGES",
+    "NEGATIVE_ANSWERS",
     "PAST",
     "POST_NEGATION",
     "PRE_NEGATION",
     "PSEUDO_TRIGGERS",
     "TERMINATORS",
+    "UNSURE_ANSWERS",
     "Context",
+    "answer",
     "contexts",
 ]
 
@@ -37,6 +40,8 @@ CONTEXT_WINDOW = 6  # a cue's scope, in words (a matched phrase counts as one wo
 # NegEx's trigger lists, trimmed to how people describe their own symptoms.
 PRE_NEGATION = (
     "no",
+    "nope",
+    "nah",
     "not",
     "without",
     "denies",
@@ -212,6 +217,9 @@ BACKWARD_FAMILY = (
     "runs in the family",
     "run in my family",
     "run in the family",
+    # "MS runs on my dad's side of the family".
+    "side of the family",
+    "side of my family",
 )
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
@@ -234,6 +242,21 @@ PSEUDO_TRIGGERS = (
     "never went away",
     "not gone away",
     "not improving",
+    # A stop denied is the symptom going on: "the twitching hasn't stopped in weeks".
+    "hasn't stopped",
+    "hasnt stopped",
+    "has not stopped",
+    "haven't stopped",
+    "havent stopped",
+    "have not stopped",
+    "never stopped",
+    "not stopped",
+    "won't stop",
+    "wont stop",
+    "doesn't stop",
+    "doesnt stop",
+    "didn't stop",
+    "didnt stop",
     # Persistence, not absence: "it has gone on for months".
     "gone on",
     "going on",
@@ -286,6 +309,33 @@ TERMINATORS = (
     ", i",
     ", i'm",
     ", and",
+)
+# A sentence that is only an answer settles the question just before it: "Swollen? Not
+# really." says the swelling is absent, "Spasms? Maybe." that they are uncertain.
+NEGATIVE_ANSWERS = (
+    "no",
+    "nope",
+    "nah",
+    "none",
+    "never",
+    "not really",
+    "not at all",
+    "no not really",
+    "not that i know of",
+    "not that i've noticed",
+)
+UNSURE_ANSWERS = (
+    "maybe",
+    "perhaps",
+    "possibly",
+    "not sure",
+    "unsure",
+    "dunno",
+    "don't know",
+    "i don't know",
+    "hard to say",
+    "maybe a little",
+    "maybe a bit",
 )
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
@@ -347,6 +397,17 @@ _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
 _MAX_CUE = max(len(k) for k in _CUES)
 _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
+
+
+_ANSWERS = {
+    **dict.fromkeys(phrases(NEGATIVE_ANSWERS), Context(negated=True)),
+    **dict.fromkeys(phrases(UNSURE_ANSWERS), Context(uncertain=True)),
+}
+
+
+def answer(words: Sequence[str]) -> Context | None:
+    """What a sentence of only an answer says of the question before it, else None."""
+    return _ANSWERS.get(tuple(w for w in words if w != ","))
 
 
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:

@@ -20,7 +20,7 @@ from graph.text.tokens import TOKEN, lemma, lowered
 
 __all__ = ["MAX_GAP", "Pair", "PairIndex"]
 
-MAX_GAP = 5  # words a head and its qualifier may have between them
+MAX_GAP = 6  # words a head and its qualifier may have between them
 # A pair never reaches across these: "I take magnesium, but my vitamin D is low".
 _BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "except"})
 

@@ -23,6 +23,7 @@ Everything is built once per graph; a request costs time linear in its (capped) 
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -34,9 +35,9 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
-from graph.text.context import Context, contexts
+from graph.text.context import Context, answer, contexts
 from graph.text.pairs import PairIndex
-from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, tokenise
+from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
 
 __all__ = [
@@ -59,9 +60,11 @@ MIN_TYPO_LENGTH = 5  # shorter words are too easily another real word
 # unknown words are looked up, the rest kept as written. A 20,000-character case report of
 # the JAX set needs at most 115; a flood of made-up words stops costing here.
 MAX_REPAIRS = 128
+MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
 _SENTENCE_END = re.compile(r"[.!?;\n]")
+MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
@@ -284,6 +287,38 @@ class PackParser:
         # The candidates of each first letter and length, gathered on first use (at most
         # 36 letters x 3/2 of the longest word).
         self._candidates: dict[tuple[str, int], list[str]] = {}
+        # Each word read so far -> its lemma, its stem (variant root) and whether it is a typo
+        # candidate: a note's words repeat, and one look-up here replaces four. Bounded (it
+        # is emptied when full), so a flood of made-up words costs no memory.
+        self._seen: dict[str, tuple[str, str, bool]] = {}
+        # Each typo candidate looked up so far -> the pack word it mends to, or None.
+        self._repairs: dict[str, str | None] = {}
+
+    def _word(self, word: str) -> tuple[str, str, bool]:
+        """`word`'s lemma as `tokenise` gives it, its stem, and whether it is a typo candidate
+        (long enough, and neither the pack nor the dictionary knows it)."""
+        found = text_lemma(word, self._prefixes)
+        stem = self._roots.get(word) or self._roots.get(found) or found
+        odd = len(word) >= MIN_TYPO_LENGTH and found not in self._known and not is_word(word)
+        if len(self._seen) >= MAX_SEEN:
+            self._seen.clear()
+        self._seen[word] = info = (found, stem, odd)
+        return info
+
+    def _words(self, segment: str) -> tuple[list[Token], list[str], list[bool]]:
+        """`segment`'s tokens, as `tokenise` gives them, with each one's stem and whether it
+        is a typo candidate: one look-up a word."""
+        seen, new = self._seen, tuple.__new__
+        tokens: list[Token] = []
+        stems: list[str] = []
+        odd: list[bool] = []
+        for m in TOKEN.finditer(lowered(segment)):
+            word = m.group()
+            info = seen.get(word) or self._word(word)
+            tokens.append(new(Token, (word, info[0], *m.span())))
+            stems.append(info[1])
+            odd.append(info[2])
+        return tokens, stems, odd
 
     def _root(self, raw: str, stem: str) -> str:
         """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
@@ -292,9 +327,21 @@ class PackParser:
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
         raw = token.raw
+        if raw in self._repairs:
+            word = self._repairs[raw]
+        else:
+            if len(self._repairs) >= MAX_SEEN:
+                self._repairs.clear()
+            self._repairs[raw] = word = self._mended(raw)
+        if word is None:
+            return token, False
+        return Token(word, self._stems[word], token.start, token.end), True
+
+    def _mended(self, raw: str) -> str | None:
+        """The pack word `raw` is a likely misspelling of, if any."""
         size = len(raw)
         if -(-2 * size // 3) > self._longest_word:
-            return token, False  # longer than any pack word could be misspelt into
+            return None  # longer than any pack word could be misspelt into
         candidates = self._candidates.get((raw[0], size))
         if candidates is None:
             candidates = [
@@ -304,10 +351,7 @@ class PackParser:
             ]
             self._candidates[raw[0], size] = candidates
         best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        if best is None:
-            return token, False
-        word = best[0]
-        return Token(word, self._stems[word], token.start, token.end), True
+        return None if best is None else str(best[0])
 
     def parse(self, text: str) -> list[Mention]:
         text = text[:MAX_TEXT]
@@ -316,10 +360,26 @@ class PackParser:
         lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
         # The abbreviations the text has defined so far, as written -> the phrase's entry.
         defined: dict[str, _Entry] = {}
-        # Sentences are parsed apart: a context cue never crosses a sentence end.
+        # The mentions of the sentence just before, where it ended in a question mark.
+        asked = range(0)
+        # Sentences are parsed apart: a context cue never crosses a sentence end, but a
+        # sentence that only answers ("Swollen? Not really.") settles the question before it.
         for match in [*_SENTENCE_END.finditer(text), None]:
             end = len(text) if match is None else match.start()
-            mentions += self._sentence(text, offset, end, lookups, defined)
+            found = self._sentence(text, offset, end, lookups, defined)
+            if asked and not found and end - offset <= MAX_ANSWER:
+                said = answer(TOKEN.findall(lowered(text[offset:end])))
+                if said is not None:
+                    mentions[asked.start : asked.stop] = [
+                        replace(m, polarity=_polarity(said))
+                        if m.polarity is Polarity.PRESENT
+                        else m
+                        for m in mentions[asked.start : asked.stop]
+                    ]
+            asked = range(0)
+            if match is not None and match.group() == "?":
+                asked = range(len(mentions), len(mentions) + len(found))
+            mentions += found
             offset = end + 1
         labels = [m.span(1) for m in _LABELS.finditer(text)]
         if labels:
@@ -417,13 +477,11 @@ class PackParser:
         index, prefixes, spelt = self._index, self._key_prefixes, self._spelt
         lone, checked = self._lone, self._lone_checked
         longest = min(self._longest, MAX_NGRAM)
-        # Where a run of words the word-order-free keys know ends, from each token on.
-        run_end = [n] * (n + 1)
-        for k in range(n - 1, -1, -1):
-            run_end[k] = run_end[k + 1] if stems[k] in self._bag_words else k
-        sums = [0] * (n + 1)
-        for k, word in enumerate(stems):
-            sums[k + 1] = sums[k] + (0 if word in _FILLER else hash(word))
+        # The words the word-order-free keys do not know: each run of the others ends at one.
+        bag_words = self._bag_words
+        breaks = [k for k, word in enumerate(stems) if word not in bag_words]
+        breaks.append(n)
+        sums: list[int] = []  # prefix sums of word hashes, made on first use
         # (size, order-free, start, entry): sorted, the order the matches claim words in.
         candidates: list[tuple[int, bool, int, _Entry]] = []
         firsts, bag_sums = self._firsts, self._bag_sums
@@ -448,9 +506,12 @@ class PackParser:
                 if entry is not None:
                     candidates.append((j - i, False, i, entry))
                     exact.append(j)
-            stop = run_end[i]
+            stop = breaks[bisect.bisect_left(breaks, i)]
             if stop - i < 2 or word in _FILLER:
                 continue
+            if not sums:
+                hashes = [0 if w in _FILLER else hash(w) for w in stems]
+                sums = [0, *itertools.accumulate(hashes)]
             # The words in another order, fillers added or dropped, within one run of words
             # the order-free keys use; a key's sum of word hashes turns most spans away.
             for j in range(i + 2, (stop if stop < i + MAX_NGRAM else i + MAX_NGRAM) + 1):
@@ -470,27 +531,27 @@ class PackParser:
     def _sentence(
         self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
     ) -> list[Mention]:
-        raw = self._joined(text[start:end], tokenise(text[start:end], self._prefixes))
+        segment = text[start:end]
+        raw, stems, odd = self._words(segment)
         if not raw:
             return []
-        repaired: list[tuple[Token, bool]] = []
-        known = self._known
-        for token in raw:
-            # `_unknown`, inlined: it runs for every word of a note.
-            if (
-                lookups[0] > 0
-                and len(token.raw) >= MIN_TYPO_LENGTH
-                and token.lemma not in known
-                and not is_word(token.raw)
-            ):
-                lookups[0] -= 1
-                repaired.append(self._repair(token))
-            else:
-                repaired.append((token, False))
-        tokens = [t for t, _ in repaired]
+        if "-" in segment:
+            joined = self._joined(segment, raw)
+            if len(joined) != len(raw):
+                raw = joined
+                stems = [self._root(t.raw, t.lemma) for t in raw]
+                # A joined word is one the pack knows: never a typo.
+                odd = [t.lemma not in self._known and self._word(t.raw)[2] for t in raw]
+        tokens = raw
+        fixed = [False] * len(raw)
+        if lookups[0] > 0 and True in odd:
+            tokens = list(raw)
+            for i, unknown in enumerate(odd):
+                if unknown and lookups[0] > 0:
+                    lookups[0] -= 1
+                    tokens[i], fixed[i] = self._repair(raw[i])
+                    stems[i] = self._root(tokens[i].raw, tokens[i].lemma)
         plain = [t.lemma for t in tokens]
-        roots = self._roots  # _root, inlined: it runs for every word of a note
-        stems = [roots.get(t.raw) or roots.get(t.lemma) or t.lemma for t in tokens]
         n = len(tokens)
         taken = [False] * n
         found = self._matches(tokens, plain, stems, taken)
@@ -546,7 +607,7 @@ class PackParser:
                     end=e,
                     text=text[s:e],
                     matched=entry.matched,
-                    typo=any(fixed for _, fixed in repaired[i:j]),
+                    typo=True in fixed[i:j],
                     experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )

@@ -25,6 +25,7 @@ __all__ = [
     "lowered",
     "noun_lemma",
     "phrases",
+    "text_lemma",
     "tokenise",
 ]
 
@@ -89,6 +90,10 @@ def is_word(word: str) -> bool:
         # What simplemma.is_known does for such a word (its NFC form and English spelling
         # are the word itself): the word, then its capitalised form, in the dictionary. Asked
         # directly, a third of the cost, paid once for every word of a long note.
+        raw = _english_bytes()
+        if raw is not None:
+            key = word.encode()
+            return key in raw or key.capitalize() in raw
         english = _english()
         return english.get(word) is not None or english.get(word.capitalize()) is not None
     import simplemma
@@ -102,6 +107,15 @@ def _english() -> Mapping[str, str]:
     from simplemma.strategies import DEFAULT_DICTIONARY_FACTORY
 
     return DEFAULT_DICTIONARY_FACTORY.get_dictionary("en")
+
+
+@lru_cache(maxsize=1)
+def _english_bytes() -> Mapping[bytes, bytes] | None:
+    """The bytes -> bytes dict inside simplemma's English dictionary, where it keeps one (2.x):
+    a look-up there skips two Python calls and a decode a word, which a 20 KB note of
+    unknown words pays 2,700 times. None where it does not: the public mapping then serves."""
+    found = getattr(_english(), "_dict", None)
+    return found if isinstance(found, dict) else None
 
 
 def _unaccented() -> dict[int, str]:
@@ -129,15 +143,19 @@ def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:
     """`text`'s tokens with their lemmas. With `prefixes` (the `kept_prefix` of every lemma
     a pack knows), a word whose noun-rule lemma could not be one of them keeps its own form
     instead: the same match, without the rules' cost on a flood of made-up words."""
-    tokens: list[Token] = []
-    for m in TOKEN.finditer(lowered(text)):
-        word = m.group()
-        stem = dictionary_lemma(word)
-        if stem is None:
-            wanted = prefixes is None or kept_prefix(word) in prefixes
-            stem = noun_lemma(word) if wanted else word
-        tokens.append(Token(word, stem, m.start(), m.end()))
-    return tokens
+    return [
+        Token(m.group(), text_lemma(m.group(), prefixes), m.start(), m.end())
+        for m in TOKEN.finditer(lowered(text))
+    ]
+
+
+def text_lemma(word: str, prefixes: frozenset[str] | None = None) -> str:
+    """A text word's lemma as `tokenise` gives it (see there for `prefixes`)."""
+    stem = dictionary_lemma(word)
+    if stem is None:
+        wanted = prefixes is None or kept_prefix(word) in prefixes
+        stem = noun_lemma(word) if wanted else word
+    return stem
 
 
 def phrases(items: Iterable[str]) -> dict[tuple[str, ...], str]:

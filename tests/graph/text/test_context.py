@@ -92,6 +92,25 @@ def read(parser: Parser, text: str) -> dict[str, str]:
             },
         ),
         ("Swelling: no.", {"symptom:swelling": "absent"}),
+        # A sentence that only answers settles the question before it, and nothing else.
+        ("Any redness? No.", {"symptom:redness": "absent"}),
+        ("Numbness? Not really.", {"symptom:numbness": "absent"}),
+        ("Cramps? Maybe.", {"symptom:severe-painful-cramps": "uncertain"}),
+        ("Swelling? Yes.", {"symptom:swelling": "present"}),
+        (
+            "Is there swelling? Nope. Twitching though.",
+            {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
+        ),
+        ("The knee is swollen. No.", {"symptom:swelling": "present"}),
+        ("No. The knee is swollen.", {"symptom:swelling": "present"}),
+        # A stop denied is the symptom going on.
+        ("The cramps haven't stopped.", {"symptom:severe-painful-cramps": "present"}),
+        ("Twitching won't stop", {"symptom:visible-twitching": "present"}),
+        # A side of the family is the family.
+        (
+            "MS runs on my mum's side of the family",
+            {"cause:multiple-sclerosis": "present/family"},
+        ),
         ("Weakness - no", {"symptom:weakness": "absent"}),
         # "just" ends a negation's scope.
         (

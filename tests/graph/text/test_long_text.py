@@ -106,8 +106,23 @@ def test_the_prefix_filter_changes_no_reading(
     for pack in parser.packs.values():
         filtered = [pack.parse(t) for t in texts]
         monkeypatch.setattr(pack, "_prefixes", None)
+        monkeypatch.setattr(pack, "_seen", {})  # the words already read, read again
         assert [pack.parse(t) for t in texts] == filtered
         monkeypatch.undo()
+
+
+def test_the_word_table_is_bounded_and_changes_no_reading(
+    parser: Parser, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [s.text for s in load_sentences()] + ["My knee is twiching. Twiching again."]
+    pack = parser.packs["knee"]
+    read = [pack.parse(t) for t in texts]
+    monkeypatch.setattr(parse_module, "MAX_SEEN", 8)
+    monkeypatch.setattr(pack, "_seen", {})
+    monkeypatch.setattr(pack, "_repairs", {})
+    assert [pack.parse(t) for t in texts] == read
+    assert 0 < len(pack._seen) <= 8
+    assert 0 < len(pack._repairs) <= 8
 
 
 @pytest.fixture(scope="module")

@@ -88,6 +88,15 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("I can't fully straighten my leg.", {"symptom:limited-range-of-motion": "present"}),
         ("I choke on my food sometimes.", {"symptom:difficulty-swallowing": "present"}),
         ("I take vitamin D.", {}),  # a nutrient alone is no deficiency
+        ("My electrolytes were low after being ill.", {"cause:electrolyte-imbalance": "present"}),
+        ("Electrolytes came back normal.", {"cause:electrolyte-imbalance": "absent"}),
+        # Tired muscles are muscle fatigue; a tired person is not.
+        ("My legs feel tired and worn out.", {"cause:muscle-fatigue": "present"}),
+        ("I'm tired all the time.", {}),
+        # Activities the articles do not name, done hard or long; done at all, nothing.
+        ("Loads of yoga this week.", {"cause:overuse": "present"}),
+        ("Dancing all night at a wedding.", {"cause:overuse": "present"}),
+        ("I do yoga.", {}),
         # No source says which class a named medicine is in: the reader does not guess.
         ("I've been on prednisone for a month.", {}),
         ("Started furosemide last week.", {}),
@@ -102,8 +111,17 @@ def test_everyday_words_map_only_where_the_lexicon_says(
 def test_eval_command_prints_the_scores(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     out = capsys.readouterr().out
-    for label in ("precision", "recall", "negation accuracy"):
+    for label in ("precision", "recall", "negation accuracy", "dev sentences of round three"):
         assert label in out
+    # The held-out sentences' misses are counted, never listed: reading them would tune to them.
+    assert "held-out misses:" in out
+    held_out = {repr(s.text) for s in load_sentences()[-HELD_OUT:]}
+    listed = [
+        line.split(": expected")[0].split("miss: ")[1]
+        for line in out.splitlines()
+        if "miss: " in line
+    ]
+    assert not held_out & set(listed)
 
 
 @pytest.mark.parametrize(
