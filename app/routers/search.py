@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.deps import RuntimeDep
-from app.problems import problem_responses
+from app.problems import FieldError, ProblemError, problem_responses
 from app.schemas.catalog import SearchHitOut, SearchResults
+from app.schemas.common import SLUG
 from graph.schema.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
@@ -37,10 +38,28 @@ async def search(
     limit: Annotated[
         int, Query(ge=1, le=50, description="At most this many hits.", examples=[5])
     ] = 10,
+    pack: Annotated[
+        str | None,
+        Query(
+            pattern=rf"^{SLUG}$",
+            max_length=60,
+            description="Only this pack's nodes (a checker serving several packs searches the "
+            "one the person is using). By default every pack's.",
+            examples=["knee"],
+        ),
+    ] = None,
 ) -> SearchResults:
     """Ranked hits: exact names and codes (`R25.3`, `HP:0002380`) first, then prefixes, then
     typo-tolerant matches. Each hit reports the text it matched."""
-    hits = runtime.search.search(q, kind=kind, limit=limit)
+    known = [p.id for p in runtime.graph.packs]
+    if pack is not None and pack not in known:
+        listed = ", ".join(sorted(known))
+        raise ProblemError(
+            422,
+            f"No pack {pack!r} is served; use one of: {listed}.",
+            errors=[FieldError(location="query.pack", message=f"use one of: {listed}")],
+        )
+    hits = runtime.search.search(q, kind=kind, limit=limit, pack=pack)
     return SearchResults(
         query=q,
         items=[

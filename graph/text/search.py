@@ -81,6 +81,7 @@ class SearchIndex:
                 normal = normalise_term(text) if normalised is None else next(normalised)
                 terms.append(_Term(normal, text, field, node.id, node.kind, node.name))
         self._terms = tuple(terms)
+        self._pack_of = graph.pack_of
         self._longest = max((len(t.normalised) for t in terms), default=0)
         if stored is None:
             self._index(terms)
@@ -147,17 +148,25 @@ class SearchIndex:
             "suffix_terms": self._suffix_terms,
         }
 
-    def search(self, query: str, kind: NodeKind | None = None, limit: int = 10) -> list[SearchHit]:
-        """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id)."""
+    def search(
+        self, query: str, kind: NodeKind | None = None, limit: int = 10, pack: str | None = None
+    ) -> list[SearchHit]:
+        """Hits for `query`, best first (score, then exact before prefix before fuzzy, then id);
+        with `pack`, only that pack's nodes. The prefix and typo stages look at a bounded number
+        of terms across every pack, so with several packs served a pack's prefix or typo hit
+        can be crowded out by another pack's terms; exact hits never are."""
         needle = normalise_term(query)
         if not needle:
             return []
         # Each node's best (score, match, term); hits are made only for the page (a broad
         # prefix such as "seizure" offers 500 terms on the HPO pack).
         best: dict[str, tuple[float, MatchType, _Term]] = {}
+        pack_of = self._pack_of
 
         def offer(term: _Term, match: MatchType, score: float) -> None:
             if kind is not None and term.kind is not kind:
+                return
+            if pack is not None and pack_of[term.node_id] != pack:
                 return
             current = best.get(term.node_id)
             if current is None or score > current[0]:

@@ -21,8 +21,9 @@ export const api = {
     call("/v1/parse", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text, pack }) }),
   diagnose: (query) =>
     call("/v1/diagnose", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(query) }),
-  search: (q, limit = 8, kind = null) =>
-    call(`/v1/search?q=${encodeURIComponent(q)}&limit=${limit}${kind ? `&kind=${kind}` : ""}`),
+  search: (q, limit = 8, kind = null, pack = null) =>
+    call(`/v1/search?q=${encodeURIComponent(q)}&limit=${limit}${kind ? `&kind=${kind}` : ""}`
+      + `${pack ? `&pack=${encodeURIComponent(pack)}` : ""}`),
   node: (id) => call(`/v1/nodes/${encodeURIComponent(id)}`),
   edges: (offset = 0) => call(`/v1/edges?limit=200&offset=${offset}`),
   sources: () => call("/v1/sources"),

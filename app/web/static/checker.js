@@ -237,13 +237,13 @@ $("describe").addEventListener("submit", async (event) => {
   }
 });
 
-// Typeahead over /v1/search: symptoms and causes (as exposures) only.
+// Typeahead over /v1/search, in the chosen pack: symptoms and causes (as exposures) only.
 const input = $("search");
 const kindOf = (node) => (node.kind === "cause" ? "exposure" : "symptom");
 typeahead(input, $("search-list"), {
   find: async (q) => {
     // A clinician records findings: a disease is what the ranking is for, not an input.
-    const page = await api.search(q, 12, state.w.clinician ? "symptom" : null);
+    const page = await api.search(q, 12, state.w.clinician ? "symptom" : null, state.w.pack);
     return page.items.filter((x) => x.node.kind === "symptom" || x.node.kind === "cause").slice(0, 8);
   },
   kind: (hit) => (kindOf(hit.node) === "exposure" ? "exposure" : state.w.finding),
