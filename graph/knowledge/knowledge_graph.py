@@ -131,9 +131,10 @@ class KnowledgeGraph:
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            {p.value: self._edges.count(p) for p in self._edges.predicates_present()}
+            {p.value: n for p, n in sorted(self._edges.counts().items())}
         )
-        self._codes = _code_index(self._nodes.values())
+        # Codes to node ids: built by the warm-up or the first lookup by code (0.1 s on HPO).
+        self._codes = Once(lambda: _code_index(self._nodes.values()))
         # replaced_code's answers by code, found on first use: at most one per code.
         self._replaced: dict[str, str | None] = {}
 
@@ -190,7 +191,7 @@ class KnowledgeGraph:
         """
         if ref in self._nodes:
             return ref
-        found = self._codes.get(ref.strip().upper(), ())
+        found = self._codes.get().get(ref.strip().upper(), ())
         if len(found) == 1:
             return found[0]
         if found:
@@ -205,7 +206,7 @@ class KnowledgeGraph:
             return self._replaced[key]  # diagnose asks for every code in every query
         except KeyError:
             pass
-        found = self._codes.get(key, ())
+        found = self._codes.get().get(key, ())
         if len(found) != 1:
             return None  # not kept: any text gets here
         own, *others = self._nodes[found[0]].codes
@@ -294,10 +295,14 @@ class KnowledgeGraph:
 
     @property
     def citations_indexed(self) -> bool:
-        return self._citing.built
+        """Whether the indexes built after the start (citations, edges by key, codes) are."""
+        return self._citing.built and self._edges.keys_indexed and self._codes.built
 
     def index_citations(self) -> None:
-        """Build the index `edges_citing` reads now (a server's warm-up), not on first use."""
+        """Build the indexes `edges_citing` and the lookups by edge key and by code read now
+        (a server's warm-up), not on first use."""
+        self._edges.index_keys()
+        self._codes.get()
         self._citing.get()
 
     def citations(self) -> dict[str, list[int]]:

@@ -55,9 +55,10 @@ def edge_columns(
 
 
 class StoredEdges(Sequence[Located[EdgeRecord]]):
-    """The edges in the order they were stored; `subjects`, `predicates` and `objects` are
-    columns in that order, `by_key` the order of their keys. An edge's record is decoded
-    when it is first read, then kept (at most one per edge)."""
+    """The edges in the order they were stored; `columns` hold their subjects and objects
+    (indexes into `ends`) and predicates (into `Predicate`) in that order, `by_key` the
+    order of their keys. An edge's record is decoded when it is first read, then kept (at
+    most one per edge)."""
 
     def __init__(
         self,
@@ -66,18 +67,20 @@ class StoredEdges(Sequence[Located[EdgeRecord]]):
         arrays: dict[str, npt.NDArray[Any]],
         decode: Callable[[list[Any]], EdgeRecord],
     ) -> None:
-        predicates = list(Predicate)
-        self.subjects = [ends[i] for i in arrays["subject"].tolist()]
-        self.objects = [ends[i] for i in arrays["object"].tolist()]
-        self.predicates = [predicates[i] for i in arrays["predicate"].tolist()]
-        self.by_key: list[int] = arrays["by_key"].tolist()
+        self.ends = ends
+        # Subjects, objects (indexes into `ends`) and predicates (into `Predicate`).
+        subjects, objects, predicates = (
+            arrays[name].astype(np.int64) for name in ("subject", "object", "predicate")
+        )
+        self.columns = (subjects, objects, predicates)
+        self.by_key = arrays["by_key"]
         self._files = files
         self._file_of = arrays["file"]
         self._rows = arrays["rows"].data  # a memoryview: slices are not copied
         self._starts: Indexes = arrays["starts"]
         self._decode = decode
-        self._records: list[EdgeRecord | None] = [None] * len(self.subjects)
-        if not len(self._starts) == len(self.objects) + 1 == len(self.by_key) + 1:
+        self._records: list[EdgeRecord | None] = [None] * len(self.by_key)
+        if not len(self._starts) == len(self.columns[0]) + 1 == len(self.by_key) + 1:
             raise ValueError("the edge columns differ in length")
 
     def record(self, index: int) -> EdgeRecord:
