@@ -313,7 +313,8 @@ class KnowledgeGraph:
     def _edges_by_source(self) -> dict[str, EdgeList]:
         stored = None if self._stored_citations is None else self._stored_citations()
         if stored is not None and all(
-            0 <= at < len(self._edges) for found in stored.values() for at in found
+            min(found, default=0) >= 0 and max(found, default=0) < len(self._edges)
+            for found in stored.values()
         ):
             return {source: self._edges.listed(found) for source, found in stored.items()}
         citing: dict[str, list[int]] = defaultdict(list)

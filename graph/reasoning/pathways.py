@@ -177,7 +177,8 @@ class PathFinder:
         import networkx as nx
 
         undirected = nx.Graph()
-        undirected.add_nodes_from(node.id for node in self._graph.nodes())
+        # Ids, not records: a forked worker builds it, and each object it touches is copied.
+        undirected.add_nodes_from(self._graph.node_ids)
         every = self._graph.edges()
         undirected.add_edges_from(
             every.ends()  # from columns: a built pack's records are decoded when read
