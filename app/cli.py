@@ -110,11 +110,10 @@ def _serve(args: argparse.Namespace) -> int:
             return 0
         from app.supervisor import Supervisor
 
-        # Built once here, before the fork, so that the workers share them: the indexes that
-        # hold the memory (about 210 MB on the HPO pack). Each worker's warm-up then builds
-        # the rest, the paths graph and the OpenAPI document, after it is ready: built here
-        # they held up ready by 0.4 s, for a few MB each worker (bench/workers.py).
-        runtime.warm_shared()
+        # Built once here, not by each worker after the fork: the workers share them (the
+        # paths graph built by each worker instead cost 150 MB more PSS: bench/workers.py).
+        runtime.warm_up()
+        app.openapi()
         gc.freeze()
         return Supervisor(uvicorn.Config(app, **options), workers, metrics_folder).run()
 

@@ -79,8 +79,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             # `symptom-graph serve`: the search and parse indexes and the OpenAPI document
             # (1 s on the HPO pack) are built once the server answers, not before; requests
             # meanwhile wait for them off the event loop (app/warmgate.py), the health checks
-            # excepted. A forked worker builds only what the supervisor did not share (the
-            # paths graph and the OpenAPI document: app/cli.py).
+            # excepted (already built before forking workers).
             warm_in_background(runtime, app.openapi)
         graph = app.state.runtime.graph
         logger.info("graph %s loaded: %d nodes", graph.version, len(graph.nodes()))

@@ -156,18 +156,10 @@ class Runtime:
             and self.graph.citations_indexed
         )
 
-    def warm_shared(self) -> None:
-        """Build the indexes worth sharing with forked workers (app/supervisor.py): the
-        search and parse indexes and the graph's citation, edge key and code lookups, which
-        hold most of the warm-up's memory. `warm_up` builds what is left."""
-        self._search.get()
-        self._parser.get()
-        self.graph.index_citations()
-
     def warm_up(self) -> None:
-        """Build the indexes requests read on first use (in the background once the server is
-        ready, the shared ones before forking workers: `warm_shared`; app/warmgate.py holds
-        requests off the event loop until then)."""
+        """Build the indexes requests read on first use (before forking workers, or in the
+        background once the server is ready; app/warmgate.py holds requests off the event
+        loop until then)."""
         self._search.get()
         self._parser.get()
         self.paths.build()
