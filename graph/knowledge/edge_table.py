@@ -171,19 +171,25 @@ class EdgeTable:
 
 class _Grouped:
     """Positions grouped by a column's value (positions ascending within a group): a CSR
-    index made by one stable sort instead of 160,000 list appends."""
+    index made by one stable sort instead of 160,000 list appends. A group's list is kept
+    once read (diagnose asks for the same nodes' edges in every query)."""
 
-    __slots__ = ("_positions", "_starts")
+    __slots__ = ("_lists", "_positions", "_starts")
 
     def __init__(self, column: Codes, values: int) -> None:
         self._positions = np.argsort(column, kind="stable")
         self._starts = np.concatenate(([0], np.cumsum(np.bincount(column, minlength=values))))
+        self._lists: dict[int, list[int]] = {}
 
     def of(self, value: int | None) -> list[int]:
         """The positions whose column holds `value` (none for None)."""
         if value is None:
             return []
-        return self._positions[self._starts[value] : self._starts[value + 1]].tolist()  # type: ignore[no-any-return]
+        found = self._lists.get(value)
+        if found is None:
+            start, end = self._starts[value], self._starts[value + 1]
+            found = self._lists[value] = self._positions[start:end].tolist()
+        return found
 
     def sizes(self) -> list[int]:
         return np.diff(self._starts).tolist()  # type: ignore[no-any-return]

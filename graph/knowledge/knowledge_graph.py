@@ -11,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from graph.knowledge import edge_table
 from graph.knowledge.edge_table import EdgeList, EdgeTable
 from graph.knowledge.once import Once
 from graph.packs.artifact import code_fingerprint
@@ -40,7 +41,7 @@ __all__ = ["Direction", "KnowledgeGraph", "Neighbour", "citations_document"]
 def citations_document() -> str:
     """The name a built pack stores the citations index under: made by this code, so a
     server running other code builds it afresh instead (graph/packs/artifact.py)."""
-    return "citations/" + code_fingerprint(sys.modules[__name__])
+    return "citations/" + code_fingerprint(sys.modules[__name__], edge_table)
 
 
 class Direction(StrEnum):
