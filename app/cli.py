@@ -110,7 +110,8 @@ def _serve(args: argparse.Namespace) -> int:
             return 0
         from app.supervisor import Supervisor
 
-        # Built once here, not by each worker after the fork: the workers share them.
+        # Built once here, not by each worker after the fork: the workers share them (the
+        # paths graph built by each worker instead cost 150 MB more PSS: bench/workers.py).
         runtime.warm_up()
         app.openapi()
         gc.freeze()
@@ -254,6 +255,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from graph.knowledge import KnowledgeGraph
+    from graph.knowledge.knowledge_graph import citations_document
     from graph.packs.artifact import write_artifact
     from graph.packs.loader import paused_gc
     from graph.reasoning import Diagnoser
@@ -272,6 +274,7 @@ def _build(args: argparse.Namespace) -> int:
         graph = KnowledgeGraph(content, version)
         arrays = sensitivity_arrays(Diagnoser(graph))
         documents = text_documents(SearchIndex(graph), Parser(graph))
+        documents[citations_document()] = graph.citations()
     size = write_artifact(args.output, content, version, arrays, documents)
     print(
         f"wrote {args.output}: {len(content.nodes)} nodes, {len(content.edges)} edges, "

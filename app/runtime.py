@@ -32,6 +32,7 @@ from app.schemas.catalog import (
 from app.schemas.common import DisclaimerOut, EdgeOut, NeighbourOut, NodeOut, NodeSummary
 from app.settings import Settings
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.knowledge.knowledge_graph import citations_document
 from graph.knowledge.once import Once
 from graph.knowledge.presentation import presentation
 from graph.packs.artifact import ArtifactError, read_artifact
@@ -183,11 +184,16 @@ class Runtime:
         built; raises `ArtifactError` for a file that is not an intact built pack."""
         with paused_gc():
             artifact = read_artifact(path)
-            graph = KnowledgeGraph(artifact.content, artifact.version)
+            documents = artifact.documents
+            graph = KnowledgeGraph(
+                artifact.records,
+                artifact.version,
+                artifact.edges,
+                lambda: _stored(_citations, graph, documents),
+            )
             params = ModelParameters()
             sensitivities = stored_sensitivities(artifact.arrays, params)
             diagnoser = Diagnoser(graph, params, sensitivities)
-            documents = artifact.documents
 
             def search() -> SearchIndex:
                 return _stored(stored_search, graph, documents) or SearchIndex(graph)
@@ -259,6 +265,10 @@ def _stored(
     except ArtifactError as exc:
         logging.getLogger("symptom_graph").warning("%s; building the index afresh", exc)
         return None
+
+
+def _citations(_: KnowledgeGraph, documents: Mapping[str, Any]) -> Any:
+    return documents.get(citations_document())
 
 
 def warm_in_background(runtime: Runtime, *also: Callable[[], object]) -> threading.Thread:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from graph.knowledge import edge_table
+from graph.knowledge.edge_table import EdgeList, EdgeTable
 from graph.knowledge.once import Once
+from graph.packs.artifact import code_fingerprint
 from graph.packs.loader import load_content
+from graph.packs.stored_edges import StoredEdges
 from graph.schema.content import Content
 from graph.schema.errors import AmbiguousCodeError, NotFoundError
 from graph.schema.lexicon import LexiconRecord
@@ -30,7 +35,13 @@ if TYPE_CHECKING:
     # networkx is imported where a graph is built: importing it cost every start 0.2-0.3 s.
     import networkx as nx
 
-__all__ = ["Direction", "KnowledgeGraph", "Neighbour"]
+__all__ = ["Direction", "KnowledgeGraph", "Neighbour", "citations_document"]
+
+
+def citations_document() -> str:
+    """The name a built pack stores the citations index under: made by this code, so a
+    server running other code builds it afresh instead (graph/packs/artifact.py)."""
+    return "citations/" + code_fingerprint(sys.modules[__name__], edge_table)
 
 
 class Direction(StrEnum):
@@ -63,8 +74,17 @@ class KnowledgeGraph:
     never walk NetworkX views in the request path.
     """
 
-    def __init__(self, content: Content, version: str | None = None) -> None:
-        """`version` is the content's hash when already known (a built pack carries it)."""
+    def __init__(
+        self,
+        content: Content,
+        version: str | None = None,
+        stored_edges: StoredEdges | None = None,
+        stored_citations: Callable[[], Mapping[str, list[int]] | None] | None = None,
+    ) -> None:
+        """`version` is the content's hash when already known (a built pack carries it);
+        `stored_edges`, a built pack's edges, stand for `content.edges` when given, and
+        `stored_citations` reads the citations index it stores (`citations`), if any."""
+        self._stored_citations = stored_citations
         self.packs: tuple[PackManifest, ...] = tuple(p.record for p in content.packs)
         self.version = content.content_hash() if version is None else version
         self._nodes = {
@@ -93,25 +113,18 @@ class KnowledgeGraph:
             if entry.node is not None:
                 records_of[entry.node].append(entry)
         self._lexicon_of = {k: tuple(v) for k, v in records_of.items()}
-        # Each key made once (a built pack's start makes 160,000 of them).
-        self._edges = dict(sorted(((e.record.key, e.record) for e in content.edges), key=_first))
-        edges = tuple(self._edges.values())
+        # A built pack's edges are decoded when read (graph/knowledge/edge_table.py).
+        self._edges = (
+            EdgeTable.of_records([e.record for e in content.edges])
+            if stored_edges is None
+            else EdgeTable.of_stored(stored_edges)
+        )
 
         self._kinds = {node_id: node.kind for node_id, node in self._nodes.items()}
         by_kind: dict[NodeKind, list[NodeRecord]] = {kind: [] for kind in NodeKind}
         for node in self._nodes.values():
             by_kind[self._kinds[node.id]].append(node)
         self._by_kind = {kind: tuple(nodes) for kind, nodes in by_kind.items()}
-        out_index: dict[str, list[EdgeRecord]] = defaultdict(list)
-        in_index: dict[str, list[EdgeRecord]] = defaultdict(list)
-        by_predicate: dict[Predicate, list[EdgeRecord]] = defaultdict(list)
-        for edge in edges:
-            out_index[edge.subject].append(edge)
-            in_index[edge.object].append(edge)
-            by_predicate[edge.predicate].append(edge)
-        self._out = {k: tuple(v) for k, v in out_index.items()}
-        self._in = {k: tuple(v) for k, v in in_index.items()}
-        self._by_predicate = {p: tuple(by_predicate.get(p, ())) for p in Predicate}
         # Which edges credit each source: built by the first lookup (a source's page), not
         # by the start (0.3 s of the HPO pack's).
         self._citing = Once(self._edges_by_source)
@@ -119,9 +132,10 @@ class KnowledgeGraph:
             {kind.value: len(self._by_kind[kind]) for kind in NodeKind}
         )
         self.counts_by_predicate = MappingProxyType(
-            {p.value: len(found) for p, found in sorted(by_predicate.items())}
+            {p.value: n for p, n in sorted(self._edges.counts().items())}
         )
-        self._codes = _code_index(self._nodes.values())
+        # Codes to node ids: built by the warm-up or the first lookup by code (0.1 s on HPO).
+        self._codes = Once(lambda: _code_index(self._nodes.values()))
         # replaced_code's answers by code, found on first use: at most one per code.
         self._replaced: dict[str, str | None] = {}
 
@@ -150,7 +164,7 @@ class KnowledgeGraph:
     @property
     def edge_keys(self) -> Collection[str]:
         """Every edge key, ordered by key (a live view, not a copy)."""
-        return self._edges.keys()
+        return self._edges.keys
 
     def node(self, node_id: str) -> NodeRecord:
         try:
@@ -178,7 +192,7 @@ class KnowledgeGraph:
         """
         if ref in self._nodes:
             return ref
-        found = self._codes.get(ref.strip().upper(), ())
+        found = self._codes.get().get(ref.strip().upper(), ())
         if len(found) == 1:
             return found[0]
         if found:
@@ -193,7 +207,7 @@ class KnowledgeGraph:
             return self._replaced[key]  # diagnose asks for every code in every query
         except KeyError:
             pass
-        found = self._codes.get(key, ())
+        found = self._codes.get().get(key, ())
         if len(found) != 1:
             return None  # not kept: any text gets here
         own, *others = self._nodes[found[0]].codes
@@ -218,7 +232,7 @@ class KnowledgeGraph:
 
     def edge(self, key: str) -> EdgeRecord:
         try:
-            return self._edges[key]
+            return self._edges.edge(key)
         except KeyError:
             raise NotFoundError("edge", key) from None
 
@@ -229,21 +243,14 @@ class KnowledgeGraph:
         object: str | None = None,
     ) -> Sequence[EdgeRecord]:
         """Edges matching every given filter, ordered by key; starts from the narrowest index."""
-        if subject is not None:
-            candidates = self._out.get(subject, ())
-        elif object is not None:
-            candidates = self._in.get(object, ())
-        elif predicate is not None:
-            return self._by_predicate[predicate]
-        else:
-            return tuple(self._edges.values())
-        return tuple(
-            e
-            for e in candidates
-            if (predicate is None or e.predicate is predicate)
-            and (subject is None or e.subject == subject)
-            and (object is None or e.object == object)
-        )
+        if subject is None and object is None:
+            return self._edges.every() if predicate is None else self._edges.of_predicate(predicate)
+        if predicate is None:  # a node's page and its neighbours: kept per node once made
+            if object is None and subject is not None:
+                return self._edges.out_of(subject)
+            if subject is None and object is not None:
+                return self._edges.into(object)
+        return self._edges.matching(subject, predicate, object)
 
     def neighbours(
         self,
@@ -255,9 +262,9 @@ class KnowledgeGraph:
         self.node(node_id)
         found: list[Neighbour] = []
         if direction in (Direction.OUT, Direction.BOTH):
-            found += [Neighbour(Direction.OUT, e) for e in self._out.get(node_id, ())]
+            found += [Neighbour(Direction.OUT, e) for e in self._edges.out_of(node_id)]
         if direction in (Direction.IN, Direction.BOTH):
-            found += [Neighbour(Direction.IN, e) for e in self._in.get(node_id, ())]
+            found += [Neighbour(Direction.IN, e) for e in self._edges.into(node_id)]
         return [n for n in found if predicate is None or n.edge.predicate is predicate]
 
     def subgraph(self, node_ids: Sequence[str]) -> nx.MultiDiGraph:
@@ -277,6 +284,11 @@ class KnowledgeGraph:
         except KeyError:
             raise NotFoundError("source", source_id) from None
 
+    def edge_ends(self, predicate: Predicate | None = None) -> Iterator[tuple[str, str]]:
+        """(subject, object) of every edge (of `predicate`), ordered by key: what `edges` gives,
+        read from columns without making records (a built pack decodes those when read)."""
+        return self._edges.ends(predicate)
+
     def edges_citing(self, source_id: str) -> Sequence[EdgeRecord]:
         """Edges whose evidence quotes this source or credits it through `cites`."""
         self.source(source_id)
@@ -284,18 +296,33 @@ class KnowledgeGraph:
 
     @property
     def citations_indexed(self) -> bool:
-        return self._citing.built
+        """Whether the indexes built after the start (citations, edges by key, codes) are."""
+        return self._citing.built and self._edges.keys_indexed and self._codes.built
 
     def index_citations(self) -> None:
-        """Build the index `edges_citing` reads now (a server's warm-up), not on first use."""
+        """Build the indexes `edges_citing` and the lookups by edge key and by code read now
+        (a server's warm-up), not on first use."""
+        self._edges.index_keys()
+        self._codes.get()
         self._citing.get()
 
-    def _edges_by_source(self) -> dict[str, tuple[EdgeRecord, ...]]:
-        citing: dict[str, list[EdgeRecord]] = defaultdict(list)
-        for edge in self._edges.values():
+    def citations(self) -> dict[str, list[int]]:
+        """The citations index as plain data (each source's edges by position in key order),
+        for a built pack to store (`stored_citations`)."""
+        return {source: list(edges.positions) for source, edges in self._citing.get().items()}
+
+    def _edges_by_source(self) -> dict[str, EdgeList]:
+        stored = None if self._stored_citations is None else self._stored_citations()
+        if stored is not None and all(
+            min(found, default=0) >= 0 and max(found, default=0) < len(self._edges)
+            for found in stored.values()
+        ):
+            return {source: self._edges.listed(found) for source, found in stored.items()}
+        citing: dict[str, list[int]] = defaultdict(list)
+        for at, edge in enumerate(self._edges.every()):
             for source in _sources_credited(edge):
-                citing[source].append(edge)
-        return {k: tuple(v) for k, v in citing.items()}
+                citing[source].append(at)
+        return {source: self._edges.listed(found) for source, found in citing.items()}
 
     @property
     def disclaimers(self) -> tuple[Disclaimer, ...]:
@@ -316,7 +343,7 @@ class KnowledgeGraph:
         graph = nx.MultiDiGraph(version=self.version)
         for node in self._nodes.values():
             graph.add_node(node.id, **node.model_dump(mode="json", exclude={"id"}), kind=node.kind)
-        for edge in self._edges.values():
+        for edge in self._edges.every():
             attrs = edge.model_dump(mode="json", exclude={"subject", "object", "predicate"})
             graph.add_edge(
                 edge.subject, edge.object, key=edge.key, predicate=edge.predicate.value, **attrs
@@ -333,10 +360,6 @@ def _code_index(nodes: Iterable[NodeRecord]) -> dict[str, tuple[str, ...]]:
                 if node.id not in index[form]:
                     index[form].append(node.id)
     return {form: tuple(ids) for form, ids in index.items()}
-
-
-def _first(pair: tuple[str, EdgeRecord]) -> str:
-    return pair[0]
 
 
 def _sources_credited(edge: EdgeRecord) -> Sequence[str]:

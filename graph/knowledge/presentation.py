@@ -86,11 +86,7 @@ def _symptom_counts(graph: KnowledgeGraph, pack_id: str) -> tuple[Counter[str], 
     0.5 s on the HPO pack)."""
     pack_of = graph.pack_of
     alone = len(graph.packs) == 1  # every edge is the pack's own: skip the lookup
-    pairs = [
-        (edge.subject, edge.object)
-        for predicate in _SHOWS
-        for edge in graph.edges(predicate=predicate)
-    ]
+    pairs = [pair for predicate in _SHOWS for pair in graph.edge_ends(predicate)]
     pairs = [
         (subject, symptom)
         for subject, symptom in pairs

@@ -7,23 +7,28 @@ The file never holds code and reading it never runs any: it is JSON and raw arra
     bytes 0-7     magic, b"SGPACK\\r\\n" (a text-mode copy breaks it)
     bytes 8-39    SHA-256 of everything from byte 40 on
     bytes 40-47   length of the header, little-endian
-    header        JSON: format version, graph version, record counts, and each section's
+    header        JSON: format version, the records' schema (a hash of their fields: rows
+                  are read by position), graph version, record counts, and each section's
                   offset and length in the payload (arrays also their dtype and shape)
-    payload       64-byte aligned sections: `records` (JSON rows), then each document (JSON:
+    payload       64-byte aligned sections: `records` (JSON rows; the edges' rows are
+                  arrays, `edges/...`: graph/packs/stored_edges.py), then each document (JSON:
                   an index derived from the content, such as the search index), decoded
                   when it is first read, then any arrays, each a raw little-endian block
                   that is memory-mapped rather than read
 
 The digest is checked before anything is decoded, so a truncated, corrupt or altered file is
-refused with one line (`ArtifactError`); a file of another format version is refused too.
+refused with one line (`ArtifactError`); a file of another format version or whose records
+have other fields is refused too, with "build it again".
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -33,6 +38,7 @@ import numpy.typing as npt
 import orjson
 
 from graph.packs.records_codec import RecordCodec, RecordReader, RecordWriter
+from graph.packs.stored_edges import StoredEdges, edge_columns
 from graph.schema.content import Content, Located
 from graph.schema.lexicon import LexiconRecord
 from graph.schema.records import (
@@ -48,14 +54,16 @@ __all__ = [
     "Artifact",
     "ArtifactError",
     "Documents",
+    "StoredEdges",
     "check_artifact",
     "code_fingerprint",
     "read_artifact",
     "write_artifact",
 ]
 
-# 2: documents in sections of their own, out of the records' JSON.
-FORMAT_VERSION = 2
+# 2: documents in sections of their own, out of the records' JSON. 3: edges as columns and
+# rows decoded on demand, and the records' schema in the header.
+FORMAT_VERSION = 3
 MAGIC = b"SGPACK\r\n"
 _DIGEST_END = len(MAGIC) + 32
 _PAYLOAD_START = _DIGEST_END + 8
@@ -72,6 +80,8 @@ _SECTIONS: tuple[tuple[str, type[Any]], ...] = (
 _CODEC = RecordCodec(
     tuple(model for _, model in _SECTIONS), shared=frozenset({"id", "subject", "object"})
 )
+SCHEMA = _CODEC.schema()
+_EDGES = "edges/"
 
 
 class ArtifactError(ValueError):
@@ -101,15 +111,22 @@ class Documents(Mapping[str, Any]):
         return len(self._blocks)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Artifact:
-    """What a built pack holds: the content, its graph version and any named arrays."""
+    """What a built pack holds: its records (all but the edges), its edges (decoded when
+    read), its graph version and any named arrays."""
 
-    content: Content
+    records: Content
+    edges: StoredEdges
     version: str
     arrays: Mapping[str, npt.NDArray[Any]] = field(default_factory=dict)
     # Indexes derived from the content, as plain data, by name.
     documents: Mapping[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def content(self) -> Content:
+        """Every record, the edges included (each decoded: a server reads `edges` instead)."""
+        return replace(self.records, edges=list(self.edges))
 
 
 def code_fingerprint(*modules: ModuleType, salt: str = "") -> str:
@@ -135,10 +152,14 @@ def write_artifact(
     writer = RecordWriter(_CODEC)
     for name, _ in _SECTIONS:
         located: list[Located[Any]] = getattr(content, name)
-        records[name] = [
-            [files.setdefault(item.file, len(files)), writer.row(item.record)] for item in located
-        ]
-    stored = {"files": list(files), "tables": writer.tables(), **records}
+        if name != "edges":
+            records[name] = [
+                [files.setdefault(item.file, len(files)), writer.row(item.record)]
+                for item in located
+            ]
+    ends, edge_arrays = edge_columns(content.edges, files, writer.row)
+    arrays = {**{_EDGES + n: a for n, a in edge_arrays.items()}, **arrays}
+    stored = {"files": list(files), "tables": writer.tables(), "edge_ends": ends, **records}
     blocks: list[bytes] = [orjson.dumps(stored)]
     sections: dict[str, dict[str, Any]] = {"records": {}}
     for name, document in documents.items():
@@ -156,8 +177,10 @@ def write_artifact(
     header = orjson.dumps(
         {
             "format": FORMAT_VERSION,
+            "schema": SCHEMA,
             "graph_version": version,
-            "counts": {name: len(rows) for name, rows in records.items()},
+            "counts": {name: len(rows) for name, rows in records.items()}
+            | {"edges": len(content.edges)},
             "sections": sections,
         }
     )
@@ -194,9 +217,10 @@ def read_artifact(path: Path) -> Artifact:
         reader = RecordReader(_CODEC, stored["tables"])
         content = Content()
         for name, model in _SECTIONS:
-            decode = reader.decoder(model)
-            located: list[Located[Any]] = getattr(content, name)
-            located += [Located(files[file], decode(row)) for file, row in stored[name]]
+            if name != "edges":
+                decode = reader.decoder(model)
+                located: list[Located[Any]] = getattr(content, name)
+                located += [Located(files[file], decode(row)) for file, row in stored[name]]
         # Mapped, not read: what the model never touches stays on disk, and workers share it.
         arrays = {
             name: np.memmap(
@@ -209,6 +233,12 @@ def read_artifact(path: Path) -> Artifact:
             for name, entry in sections.items()
             if "dtype" in entry
         }
+        edges = StoredEdges(
+            [sys.intern(end) for end in stored["edge_ends"]],
+            files,
+            {n[len(_EDGES) :]: arrays.pop(n) for n in list(arrays) if n.startswith(_EDGES)},
+            reader.decoder(EdgeRecord),
+        )
         # Copied out of the file's bytes, which are then freed.
         documents = Documents(
             path, {name: bytes(block(e)) for name, e in sections.items() if e.get("document")}
@@ -216,7 +246,7 @@ def read_artifact(path: Path) -> Artifact:
     except (orjson.JSONDecodeError, LookupError, TypeError, ValueError) as exc:
         # Only a file written by something else, with a digest of its own, gets here.
         raise ArtifactError(f"{path}: malformed built pack ({type(exc).__name__}: {exc})") from None
-    return Artifact(content, str(header["graph_version"]), arrays, documents)
+    return Artifact(content, edges, str(header["graph_version"]), arrays, documents)
 
 
 def _opened(path: Path) -> tuple[bytes, dict[str, Any], int]:
@@ -248,6 +278,11 @@ def _opened(path: Path) -> tuple[bytes, dict[str, Any], int]:
         raise ArtifactError(
             f"{path}: built pack format {found!r}, this version reads format {FORMAT_VERSION}; "
             "build it again with this version"
+        )
+    if header.get("schema") != SCHEMA:
+        raise ArtifactError(
+            f"{path}: built pack records laid out as {header.get('schema')!r}, this version's "
+            f"are {SCHEMA!r} (a record type's fields changed); build it again with this version"
         )
     return data, header, _PAYLOAD_START + header_length
 

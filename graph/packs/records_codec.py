@@ -13,6 +13,7 @@ lists of them) is read once from its annotations.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import sys
 import types
 from collections.abc import Callable, Mapping
@@ -98,6 +99,30 @@ class RecordCodec:
             return ("plain",)
         raise TypeError(f"no row form for a field of type {annotation!r}")
 
+    def schema(self) -> str:
+        """A hash of every row's layout: each model's field names and forms, enums with their
+        values. Rows are read by position, so a file whose records were laid out otherwise
+        (a field added, removed or moved since it was built) must be refused, not misread."""
+        return hashlib.sha256(
+            repr(
+                [(m.__name__, [(n, _spelled(f)) for n, f in self.fields[m]]) for m in self.order]
+            ).encode()
+        ).hexdigest()[:16]
+
+
+def _spelled(form: Form) -> Any:
+    """A form as plain text: model and enum classes by name, enums with their values."""
+    kind = form[0]
+    if kind == "enum":
+        return (kind, form[1].__name__, [member.value for member in form[1]])
+    if kind == "model":
+        return (kind, form[1].__name__)
+    if kind == "union":
+        return (kind, [member.__name__ for member in form[1]])
+    if kind == "list":
+        return (kind, _spelled(form[1]))
+    return form
+
 
 class RecordWriter:
     """Turns records into rows, collecting the nested records into shared tables."""
@@ -144,16 +169,33 @@ class RecordWriter:
         return index[key]
 
 
+class _Table:
+    """A nested model's rows, each turned into a record when first read and then shared (a
+    built pack's edges are decoded on demand, and so is the evidence only they hold)."""
+
+    __slots__ = ("_decode", "_records", "_rows")
+
+    def __init__(self, rows: list[list[Any]], decode: Convert) -> None:
+        self._rows = rows
+        self._decode = decode
+        self._records: list[Any] = [None] * len(rows)
+
+    def __getitem__(self, index: int) -> Any:
+        record = self._records[index]
+        if record is None:  # two threads may both decode it: equal records, either is kept
+            record = self._records[index] = self._decode(self._rows[index])
+        return record
+
+
 class RecordReader:
-    """Turns rows back into records, reading the nested tables first."""
+    """Turns rows back into records; nested records are read from their tables on demand."""
 
     def __init__(self, codec: RecordCodec, tables: Mapping[str, list[list[Any]]]) -> None:
         self._codec = codec
-        self._read: dict[type[BaseModel], list[Any]] = {}
+        self._read: dict[type[BaseModel], _Table] = {}
         self._decoders: dict[type[BaseModel], Convert] = {}
         for model in codec.order:
-            decode = self.decoder(model)
-            self._read[model] = [decode(row) for row in tables.get(model.__name__, ())]
+            self._read[model] = _Table(list(tables.get(model.__name__, ())), self.decoder(model))
 
     def decoder(self, model: type[BaseModel]) -> Convert:
         """The function that turns one of `model`'s rows into a record."""

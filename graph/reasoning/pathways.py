@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from graph.knowledge import Direction, KnowledgeGraph, Neighbour
+from graph.knowledge.edge_table import EdgeList
 from graph.knowledge.once import Once
 from graph.reasoning.explain import ancestors
 from graph.schema.errors import GraphError
@@ -176,8 +177,14 @@ class PathFinder:
         import networkx as nx
 
         undirected = nx.Graph()
-        undirected.add_nodes_from(node.id for node in self._graph.nodes())
-        undirected.add_edges_from((e.subject, e.object) for e in self._graph.edges())
+        # Ids, not records: a forked worker builds it, and each object it touches is copied.
+        undirected.add_nodes_from(self._graph.node_ids)
+        every = self._graph.edges()
+        undirected.add_edges_from(
+            every.ends()  # from columns: a built pack's records are decoded when read
+            if isinstance(every, EdgeList)
+            else ((e.subject, e.object) for e in every)
+        )
         return undirected
 
     def paths(

@@ -20,7 +20,9 @@ from graph.packs.artifact import (
     write_artifact,
 )
 from graph.packs.loader import load_content
+from graph.packs.records_codec import RecordCodec
 from graph.schema.content import Content
+from graph.schema.records import EdgeRecord
 from tests.paths import KNEE_PACK
 
 HPO_SAMPLE = KNEE_PACK.parent / "hpo-sample"
@@ -174,3 +176,51 @@ def test_a_document_that_is_not_json_is_refused_when_read(tmp_path: Path) -> Non
     with pytest.raises(ArtifactError, match="malformed document 'search/x'") as caught:
         documents["search/x"]
     assert str(path) in str(caught.value)
+
+
+def test_a_file_whose_records_have_other_fields_is_refused_as_build_it_again(
+    tmp_path: Path,
+) -> None:
+    _, path = _built(tmp_path, [KNEE_PACK])
+    # As a file built before a record type gained a field: same format number, other rows.
+    _rewritten(path, {"schema": "0123456789abcdef"})
+    for read in (check_artifact, read_artifact):
+        with pytest.raises(ArtifactError, match="build it again") as caught:
+            read(path)
+        assert "fields changed" in str(caught.value)
+
+
+def test_the_schema_follows_the_records_fields() -> None:
+    class Wider(EdgeRecord):
+        note: str = ""
+
+    assert RecordCodec((EdgeRecord,)).schema() == RecordCodec((EdgeRecord,)).schema()
+    assert RecordCodec((Wider,)).schema() != RecordCodec((EdgeRecord,)).schema()
+
+
+@pytest.mark.parametrize("packs", [[KNEE_PACK], [KNEE_PACK, HPO_SAMPLE]])
+def test_a_built_packs_graph_decodes_edges_only_when_read_and_answers_alike(
+    tmp_path: Path, packs: list[Path]
+) -> None:
+    content, path = _built(tmp_path, packs)
+    artifact = read_artifact(path)
+    graph = KnowledgeGraph(artifact.records, artifact.version, artifact.edges)
+    decoded = artifact.edges._records  # the records decoded so far
+    assert graph.counts_by_predicate == KnowledgeGraph(content).counts_by_predicate
+    assert decoded.count(None) == len(content.edges)  # none made by the start
+    graph.edge_ends()
+    assert decoded.count(None) == len(content.edges)
+    expected = KnowledgeGraph(content)
+    some = expected.edges()[len(content.edges) // 2]
+    assert graph.edges(subject=some.subject, predicate=some.predicate) == expected.edges(
+        subject=some.subject, predicate=some.predicate
+    )
+    assert 0 < len(content.edges) - decoded.count(None) < len(content.edges)
+    assert list(graph.edge_keys) == list(expected.edge_keys)
+    assert graph.edges() == expected.edges()
+    for node_id in expected.node_ids:
+        assert graph.neighbours(node_id) == expected.neighbours(node_id)
+        assert graph.edges(object=node_id) == expected.edges(object=node_id)
+    for source in expected.sources():
+        assert graph.edges_citing(source.id) == expected.edges_citing(source.id)
+    assert list(graph.edge_ends()) == [(e.subject, e.object) for e in expected.edges()]
