@@ -4,30 +4,24 @@ each reported finding does to a cause, and whether an answer would change who le
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.reasoning.model import PosteriorModel
-from graph.reasoning.parameters import FindingKind
 
 __all__ = [
     "answers_change_leaders",
     "competition_ranks",
-    "finding_columns",
     "finding_roles",
     "head_by_key",
     "leading_causes",
+    "tied_groups",
 ]
 
 # Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
 _SORT_WHOLE = 256
-
-
-def finding_columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
-    index = model.finding_index
-    return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
 def leading_causes(
@@ -70,14 +64,31 @@ def head_by_key(
 def competition_ranks(scores: npt.NDArray[np.float64]) -> list[int]:
     """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
     9 decimals is a tie (the same number reached by another summation order)."""
-    ranks: list[int] = []
-    previous = None
-    # np.round(scores, 9) as numpy computes it (scale, round half to even, unscale), on a
-    # Python list: cheaper for the few leaders than a numpy call and a conversion.
-    for position, value in enumerate((round(v * 1e9) / 1e9 for v in scores.tolist()), start=1):
-        ranks.append(ranks[-1] if value == previous else position)
-        previous = value
+    # np.round(scores, 9) as numpy computes it (scale, round half to even, unscale), without
+    # np.round's Python wrapper.
+    rounded = (np.rint(scores * 1e9) / 1e9).tolist()
+    ranks = list(range(1, len(rounded) + 1))
+    for position in range(1, len(rounded)):
+        if rounded[position] == rounded[position - 1]:
+            ranks[position] = ranks[position - 1]
     return ranks
+
+
+def tied_groups(
+    causes: list[str], ranks: list[int]
+) -> Callable[[str, int], tuple[str, ...]] | None:
+    """For causes in rank order with their competition ranks: a function giving the others
+    sharing a cause's rank, in order; None when no two share one (the usual answer)."""
+    if len(set(ranks)) == len(ranks):
+        return None
+    groups: dict[int, list[str]] = {}
+    for cause, rank in zip(causes, ranks, strict=True):
+        groups.setdefault(rank, []).append(cause)
+
+    def tied(cause: str, rank: int) -> tuple[str, ...]:
+        return tuple(c for c in groups[rank] if c != cause)
+
+    return tied
 
 
 def answers_change_leaders(
@@ -119,20 +130,28 @@ def finding_roles(
     background) and those that count against it (absent ones it would show, present ones its
     sources exclude or, for an everyday cause, warning signs it does not list), by id, in
     finding order."""
+    reported = len(present)
     ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-    # Which findings each cause shows more (and less) often than the background, as flags that
-    # pick ids out of the reported ones.
-    shows_more = (ratios > 0.0).tolist()
-    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
+    # One sign per cell: whether the cause shows the finding more (1) or less (-1) often than
+    # the background; the reported ids are picked out of each row by it.
+    signs = np.sign(ratios).tolist()
     present_ids = [model.findings[j][1] for j in present]
+    if not absent:  # the usual query
+        return [
+            (
+                tuple(i for i, sign in zip(present_ids, row, strict=True) if sign > 0.0),
+                tuple(i for i, sign in zip(present_ids, row, strict=True) if sign < 0.0),
+            )
+            for row in signs
+        ]
     absent_ids = [model.findings[j][1] for j in absent]
     return [
         (
-            tuple(itertools.compress(present_ids, more)),
+            tuple(i for i, sign in zip(present_ids, row, strict=False) if sign > 0.0),
             (
-                *itertools.compress(absent_ids, more[len(present) :]),
-                *itertools.compress(present_ids, less),
+                *(i for i, sign in zip(absent_ids, row[reported:], strict=True) if sign > 0.0),
+                *(i for i, sign in zip(present_ids, row, strict=False) if sign < 0.0),
             ),
         )
-        for more, less in zip(shows_more, shows_less, strict=True)
+        for row in signs
     ]
