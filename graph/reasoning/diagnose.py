@@ -44,7 +44,7 @@ from graph.reasoning.ranking import (
     finding_roles,
     head_by_key,
     leading_causes,
-    tied_groups,
+    tied_with,
 )
 from graph.reasoning.table import binary_entropy
 from graph.schema.onsets import ONSET_CLASSES, Sex
@@ -230,7 +230,7 @@ class Diagnoser:
         priors = model.prior_probability[shown].tolist()
         causes = model.causes
         leading = [causes[i] for i in head.tolist()]
-        tied = tied_groups(leading, ranks)
+        ties = tied_with(leading, ranks, len(shown))
         roles = finding_roles(model, shown, present, absent)
         candidates = tuple(
             [
@@ -238,14 +238,14 @@ class Diagnoser:
                     cause,
                     probability,
                     rank,
-                    () if tied is None else tied(cause, rank),
+                    others,
                     prior,
                     matched,
                     contradicted,
                 )
                 # The shown ones: `leading` and `ranks` go on with the tied.
-                for cause, rank, probability, prior, (matched, contradicted) in zip(
-                    leading, ranks, probabilities, priors, roles, strict=False
+                for cause, rank, others, probability, prior, (matched, contradicted) in zip(
+                    leading, ranks, ties, probabilities, priors, roles, strict=False
                 )
             ]
         )

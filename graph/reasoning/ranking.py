@@ -4,7 +4,6 @@ each reported finding does to a cause, and whether an answer would change who le
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +16,7 @@ __all__ = [
     "finding_roles",
     "head_by_key",
     "leading_causes",
-    "tied_groups",
+    "tied_with",
 ]
 
 # Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
@@ -74,21 +73,24 @@ def competition_ranks(scores: npt.NDArray[np.float64]) -> list[int]:
     return ranks
 
 
-def tied_groups(
-    causes: list[str], ranks: list[int]
-) -> Callable[[str, int], tuple[str, ...]] | None:
-    """For causes in rank order with their competition ranks: a function giving the others
-    sharing a cause's rank, in order; None when no two share one (the usual answer)."""
-    if len(set(ranks)) == len(ranks):
-        return None
-    groups: dict[int, list[str]] = {}
-    for cause, rank in zip(causes, ranks, strict=True):
-        groups.setdefault(rank, []).append(cause)
-
-    def tied(cause: str, rank: int) -> tuple[str, ...]:
-        return tuple(c for c in groups[rank] if c != cause)
-
-    return tied
+def tied_with(causes: list[str], ranks: list[int], count: int) -> list[tuple[str, ...]]:
+    """For each of the first `count` of `causes` (in rank order, with their competition ranks):
+    the others of `causes` sharing its rank, in order. Ties are runs, and a competition rank
+    is where its run starts (counting from 1)."""
+    found: list[tuple[str, ...]] = []
+    end = 0  # where the current run ends
+    for position in range(count):
+        rank = ranks[position]
+        if end <= position:
+            end = position + 1
+            while end < len(ranks) and ranks[end] == rank:
+                end += 1
+        start = rank - 1
+        if end - start > 1:
+            found.append((*causes[start:position], *causes[position + 1 : end]))
+        else:
+            found.append(())
+    return found
 
 
 def answers_change_leaders(
@@ -130,28 +132,28 @@ def finding_roles(
     background) and those that count against it (absent ones it would show, present ones its
     sources exclude or, for an everyday cause, warning signs it does not list), by id, in
     finding order."""
-    reported = len(present)
     ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-    # One sign per cell: whether the cause shows the finding more (1) or less (-1) often than
-    # the background; the reported ids are picked out of each row by it.
-    signs = np.sign(ratios).tolist()
+    # Which findings each cause shows more (and less) often than the background, as flags that
+    # pick ids out of the reported ones.
+    shows_more = (ratios > 0.0).tolist()
+    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
     present_ids = [model.findings[j][1] for j in present]
     if not absent:  # the usual query
         return [
             (
-                tuple(i for i, sign in zip(present_ids, row, strict=True) if sign > 0.0),
-                tuple(i for i, sign in zip(present_ids, row, strict=True) if sign < 0.0),
+                tuple(itertools.compress(present_ids, more)),
+                tuple(itertools.compress(present_ids, less)),
             )
-            for row in signs
+            for more, less in zip(shows_more, shows_less, strict=True)
         ]
     absent_ids = [model.findings[j][1] for j in absent]
     return [
         (
-            tuple(i for i, sign in zip(present_ids, row, strict=False) if sign > 0.0),
+            tuple(itertools.compress(present_ids, more)),
             (
-                *(i for i, sign in zip(absent_ids, row[reported:], strict=True) if sign > 0.0),
-                *(i for i, sign in zip(present_ids, row, strict=False) if sign < 0.0),
+                *itertools.compress(absent_ids, more[len(present) :]),
+                *itertools.compress(present_ids, less),
             ),
         )
-        for row in signs
+        for more, less in zip(shows_more, shows_less, strict=True)
     ]
