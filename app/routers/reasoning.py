@@ -176,9 +176,7 @@ async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwa
     )
 
 
-def _by_id(
-    runtime: Runtime, body: DiagnoseRequest
-) -> tuple[list[list[str]], list[dict[str, str]]]:
+def _by_id(runtime: Runtime, body: DiagnoseRequest) -> tuple[list[list[str]], list[dict[str, str]]]:
     """The node ids of the present, absent, exposures and absent_exposures refs (ids or
     standard codes), and each code given that a newer one replaced, once, in order. A code
     that names no node, or several, is passed on as it is and reported by the engine's check."""
