@@ -99,9 +99,10 @@ def _leaders_change(
     leading_ranks: Ints,
     rows: Ints,
     ratios: Floats,
+    power: float,
 ) -> bool:
-    """Whether adding `ratios` to the scores of `rows` (ascending) changes the first
-    `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
+    """Whether adding `power` times `ratios` to the scores of `rows` (ascending) changes the
+    first `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
     depth = len(leading_ranks)
     top = np.full(depth, -1, dtype=np.int64)  # the new leaders, best first
     top_score = np.full(depth, -np.inf)
@@ -129,7 +130,7 @@ def _leaders_change(
                 score = _round(scores[cause], 1e9)
                 filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
     for k in range(len(rows)):
-        score = scores[rows[k]] + ratios[k]
+        score = scores[rows[k]] + power * ratios[k]
         # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
         if filled == depth and score < top_score[depth - 1] - 1e-6:
             continue
@@ -244,8 +245,8 @@ def best_question_py(
         j = int(columns[kept])
         start, end = ratio_col_ptr[j], ratio_col_ptr[j + 1]
         rows = ratio_rows[start:end]
-        for ratios in (power * yes_ratios[start:end], power * no_ratios[start:end]):
-            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios):
+        for ratios in (yes_ratios[start:end], no_ratios[start:end]):
+            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios, power):
                 likelihoods = np.empty(len(leaders))
                 for row in range(len(leaders)):
                     first, last = gap_row_ptr[leaders[row]], gap_row_ptr[leaders[row] + 1]

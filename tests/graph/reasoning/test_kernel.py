@@ -127,7 +127,7 @@ def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: in
     ratios = rng.integers(-3, 4, len(rows)) / 2.0
     expected = _changes_by_sorting(scores, tiebreak, depth, rows, ratios)
     leading = np.array(leading_ranks, dtype=np.int64)
-    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios) is expected
+    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0) is expected
 
 
 def test_scores_and_leaders_rank_like_a_full_sort() -> None:
