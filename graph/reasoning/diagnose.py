@@ -322,8 +322,9 @@ class Diagnoser:
             skip[j] = True
         depth = min(_RANKING_DEPTH, len(ranked))
         # The leaders' and `other`'s shares of their combined posterior.
-        top = scores[leaders].max()
-        weights = np.exp(scores[leaders] - top)
+        leading = scores[leaders]
+        top = leading.max()
+        weights = np.exp(leading - top)
         other = math.exp(model.log_other - top)
         total = weights.sum() + other
         weights, other = weights / total, other / total
