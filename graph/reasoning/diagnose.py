@@ -104,6 +104,10 @@ class Diagnoser:
         # The usual query is checked with set inclusions on these.
         self._symptom_ids = frozenset(i for i, k in self._kinds.items() if k is NodeKind.SYMPTOM)
         self._cause_ids = frozenset(i for i, k in self._kinds.items() if k is NodeKind.CAUSE)
+        # Each pack's prior probabilities, as floats read by index (cheaper than numpy's).
+        self._priors = {
+            pack: model.prior_probability.tolist() for pack, model in self.models.items()
+        }
         # Each pack's finding columns by id: symptoms, and causes as exposures.
         self._columns = {
             pack: tuple(
@@ -227,9 +231,10 @@ class Diagnoser:
         head = ranked[: query.limit + _MAX_TIED]
         ranks = competition_ranks(scores[head])
         probabilities = np.exp(scores[shown] - normaliser).tolist()
-        priors = model.prior_probability[shown].tolist()
-        causes = model.causes
-        leading = [causes[i] for i in head.tolist()]
+        rows = head.tolist()
+        causes, prior_of = model.causes, self._priors[pack]
+        leading = [causes[i] for i in rows]
+        priors = [prior_of[i] for i in rows[: len(shown)]]
         ties = tied_with(leading, ranks, len(shown))
         roles = finding_roles(model, shown, present, absent)
         candidates = tuple(
