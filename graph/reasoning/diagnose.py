@@ -257,14 +257,14 @@ class Diagnoser:
         other = math.exp(model.log_other - normaliser)
         question = self._next_question(model, scores, ranked, ranks, scored + absent, power)
         return Diagnosis(
-            pack,
-            self._triage(query),
-            candidates,
-            other,
-            max(0.0, 1.0 - sum(probabilities) - other),
-            question,
-            question is None,
-            uses,
+            pack=pack,
+            triage=self._triage(query),
+            candidates=candidates,
+            other_probability=other,
+            unlisted_probability=max(0.0, 1.0 - sum(probabilities) - other),
+            next_question=question,
+            should_stop=question is None,
+            demographics=uses,
         )
 
     def _demographics(
