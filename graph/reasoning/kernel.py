@@ -188,33 +188,32 @@ def best_question_py(
     for leader in leaders:
         stored += gap_row_ptr[leader + 1] - gap_row_ptr[leader]
     met = np.empty(stored, dtype=np.int64)
-    found = 0
-    for leader in leaders:
-        for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
-            column = gap_columns[entry]
-            if not skip[column] and not touched[column]:
-                touched[column] = True
-                position[column] = found
-                met[found] = column
-                found += 1
-    columns = met[:found]
-    if len(columns) == 0:
-        return -1, 0.0, np.empty(0)
     # Each finding's P(yes) and expected entropy of the answer: a leader's share times its
     # stored P(f | c) or H(f | c), and the shares of the leaders that store nothing for it,
-    # and of `other`, times the background. Only the stored pairs are visited.
-    stored_yes = np.zeros(len(columns))
-    stored_entropy_sum = np.zeros(len(columns))
-    stored_share = np.zeros(len(columns))
+    # and of `other`, times the background. Only the stored pairs are visited, in one pass
+    # (sized for as many findings as pairs: at most that many are met).
+    stored_yes = np.zeros(stored)
+    stored_entropy_sum = np.zeros(stored)
+    stored_share = np.zeros(stored)
+    found = 0
     for row in range(len(leaders)):
         leader = leaders[row]
         for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
             column = gap_columns[entry]
-            if not skip[column]:
-                k = position[column]
-                stored_yes[k] += weights[row] * stored_likelihood[entry]
-                stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
-                stored_share[k] += weights[row]
+            if skip[column]:
+                continue
+            if not touched[column]:
+                touched[column] = True
+                position[column] = found
+                met[found] = column
+                found += 1
+            k = position[column]
+            stored_yes[k] += weights[row] * stored_likelihood[entry]
+            stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
+            stored_share[k] += weights[row]
+    columns = met[:found]
+    if len(columns) == 0:
+        return -1, 0.0, np.empty(0)
     share = weights.sum()
     # Expected gain of each, and the `checked` best (largest rounded gain, then lowest index:
     # `_before` with the finding's index as the tiebreak, since `columns` is not sorted).
