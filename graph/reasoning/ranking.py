@@ -136,7 +136,8 @@ def finding_roles(
     # Which findings each cause shows more (and less) often than the background, as flags that
     # pick ids out of the reported ones.
     shows_more = (ratios > 0.0).tolist()
-    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
+    # Read against the present ids only: `compress` stops at the shorter of the two.
+    shows_less = (ratios < 0.0).tolist()
     present_ids = [model.findings[j][1] for j in present]
     if not absent:  # the usual query
         return [
