@@ -138,7 +138,7 @@ class DiagnosisRenderer:
                     else {}
                 ),
             },
-            "candidates": [self._compact_candidate(c) for c in result.candidates],
+            "candidates": self._compact_candidates(result.candidates),
             "other_probability": round(result.other_probability, 6),
             "unlisted_probability": round(result.unlisted_probability, 6),
             "general_recommendations": self._compact_general(result.pack),
@@ -164,22 +164,26 @@ class DiagnosisRenderer:
             ]
         return answer
 
-    def _compact_candidate(self, candidate: Candidate) -> dict[str, Any]:
-        cause, recommended = self._cause_parts(candidate.cause)
-        data: dict[str, Any] = {
-            "cause": cause,
-            "probability": round(candidate.probability, 6),
-            "rank": candidate.rank,
-        }
-        # Tuples: orjson writes them as arrays. Empty lists are left out.
-        if candidate.tied_with:
-            data["tied_with"] = candidate.tied_with
-        if candidate.matched:
-            data["matched"] = candidate.matched
-        if candidate.contradicted:
-            data["contradicted"] = candidate.contradicted
-        data["recommended"] = recommended
-        return data
+    def _compact_candidates(self, candidates: tuple[Candidate, ...]) -> list[dict[str, Any]]:
+        parts = self._cause_parts
+        found = []
+        for candidate in candidates:
+            cause, recommended = parts(candidate.cause)
+            data: dict[str, Any] = {
+                "cause": cause,
+                "probability": round(candidate.probability, 6),
+                "rank": candidate.rank,
+            }
+            # Tuples: orjson writes them as arrays. Empty lists are left out.
+            if candidate.tied_with:
+                data["tied_with"] = candidate.tied_with
+            if candidate.matched:
+                data["matched"] = candidate.matched
+            if candidate.contradicted:
+                data["contradicted"] = candidate.contradicted
+            data["recommended"] = recommended
+            found.append(data)
+        return found
 
     def _flag(self, flag_id: str, result: Diagnosis) -> dict[str, Any]:
         return {**self._flag_data[flag_id], "triggered_by": list(result.triage.triggers[flag_id])}

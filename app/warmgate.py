@@ -24,10 +24,15 @@ class WarmGate:
     def __init__(self, app: ASGIApp, exempt: tuple[str, ...]) -> None:
         self.app = app
         self.exempt = frozenset(exempt)
+        # The runtime last found warm: a runtime stays warm, so it is not asked again (four
+        # attribute reads a request otherwise); a new one (a restarted lifespan) is.
+        self._warm: Runtime | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] not in self.exempt:
             runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
-            if runtime is not None and not runtime.warm:
-                await anyio.to_thread.run_sync(runtime.warm_up)
+            if runtime is not None and runtime is not self._warm:
+                if not runtime.warm:
+                    await anyio.to_thread.run_sync(runtime.warm_up)
+                self._warm = runtime
         await self.app(scope, receive, send)

@@ -61,16 +61,13 @@ async def diagnose(request: Request) -> Response:
 def answer_diagnose(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
     """The diagnose answer to a raw request body, as JSON (app/hotpaths.py serves it)."""
     body = parse_body(raw, content_type, DiagnoseRequest)
-    ids = {
-        field: _by_id(runtime, getattr(body, field))
-        for field in ("present", "absent", "exposures", "absent_exposures")
-    }
+    ids, replaced = _by_id(runtime, body)
     query = DiagnoseQuery.of(
-        ids["present"],
-        ids["absent"],
-        ids["exposures"],
+        ids[0],
+        ids[1],
+        ids[2],
         body.limit,
-        absent_exposures=ids["absent_exposures"],
+        absent_exposures=ids[3],
         pack=body.pack,
         sex=body.sex,
         age=body.onset(),
@@ -81,9 +78,6 @@ def answer_diagnose(runtime: Runtime, raw: bytes, content_type: str) -> bytes:
         raise _invalid_query(runtime, exc) from None
     # Serialised once through DiagnoseResponse (app/render.py) and cached by query; the rare
     # answer to older codes says which it replaced (that part is the request's, not cached).
-    # Only a query naming something by a code can name it by an older one.
-    by_code = any(ids[field] != getattr(body, field) for field in ids)
-    replaced = _replaced_codes(runtime, body) if by_code else []
     if replaced:
         answer = orjson.loads(payload)
         answer["replaced_codes"] = replaced
@@ -182,30 +176,33 @@ async def get_care_pathway(runtime: RuntimeDep, node_id: NodePath) -> CarePathwa
     )
 
 
-def _replaced_codes(runtime: Runtime, body: DiagnoseRequest) -> list[dict[str, str]]:
+def _by_id(runtime: Runtime, body: DiagnoseRequest) -> tuple[list[list[str]], list[dict[str, str]]]:
+    """The node ids of the present, absent, exposures and absent_exposures refs (ids or
+    standard codes), and each code given that a newer one replaced, once, in order. A code
+    that names no node, or several, is passed on as it is and reported by the engine's check."""
     graph = runtime.graph
-    found = []
-    for ref in dict.fromkeys(
-        (*body.present, *body.absent, *body.exposures, *body.absent_exposures)
-    ):
-        if graph.has_node(ref):
-            continue
-        current = graph.replaced_code(ref)
-        if current is not None:
-            found.append({"given": ref, "id": graph.resolve(ref), "current": current})
-    return found
-
-
-def _by_id(runtime: Runtime, refs: list[str]) -> list[str]:
-    """Node ids for refs given as ids or as standard codes; a code that names no node, or
-    several, is passed on as it is and reported by the engine's check."""
-    resolved = []
-    for ref in refs:
-        try:
-            resolved.append(runtime.graph.resolve(ref))
-        except NotFoundError:  # includes an ambiguous code
-            resolved.append(ref)
-    return resolved
+    replaced: list[dict[str, str]] = []
+    seen: set[str] = set()
+    fields = []
+    for refs in (body.present, body.absent, body.exposures, body.absent_exposures):
+        resolved = []
+        for ref in refs:
+            if graph.has_node(ref):
+                resolved.append(ref)
+                continue
+            try:
+                node = graph.resolve(ref)
+            except NotFoundError:  # includes an ambiguous code
+                resolved.append(ref)
+                continue
+            resolved.append(node)
+            if ref not in seen:
+                seen.add(ref)
+                current = graph.replaced_code(ref)
+                if current is not None:
+                    replaced.append({"given": ref, "id": node, "current": current})
+        fields.append(resolved)
+    return fields, replaced
 
 
 def _invalid_query(runtime: Runtime, exc: InvalidQueryError) -> ProblemError:

@@ -34,16 +34,17 @@ from graph.reasoning.query import (
     Diagnosis,
     InvalidQueryError,
     NextQuestion,
+    QuestionGrounds,
     Triage,
     TriageLevel,
 )
 from graph.reasoning.ranking import (
     answers_change_leaders,
     competition_ranks,
-    finding_columns,
     finding_roles,
     head_by_key,
     leading_causes,
+    tied_with,
 )
 from graph.reasoning.table import binary_entropy
 from graph.schema.onsets import ONSET_CLASSES, Sex
@@ -100,10 +101,27 @@ class Diagnoser:
             )
         self._unaskable_masks: dict[int, npt.NDArray[np.bool_]] = {}
         self._kinds = {n.id: n.kind for n in graph.nodes()}
+        # The usual query is checked with set inclusions on these.
+        self._symptom_ids = frozenset(i for i, k in self._kinds.items() if k is NodeKind.SYMPTOM)
+        self._cause_ids = frozenset(i for i, k in self._kinds.items() if k is NodeKind.CAUSE)
+        # Each pack's prior probabilities, as floats read by index (cheaper than numpy's).
+        self._priors = {
+            pack: model.prior_probability.tolist() for pack, model in self.models.items()
+        }
+        # Each pack's finding columns by id: symptoms, and causes as exposures.
+        self._columns = {
+            pack: tuple(
+                {ident: j for (k, ident), j in model.finding_index.items() if k is kind}
+                for kind in (FindingKind.SYMPTOM, FindingKind.EXPOSURE)
+            )
+            for pack, model in self.models.items()
+        }
         # The symptoms any red flag names: a query reporting none of them fires none, which
         # one set test finds (the answer is then shared, hence read-only).
         self._flag_symptoms = frozenset(s for flag in graph.red_flags for s in flag.any_present)
         self._no_flags = Triage(TriageLevel.SELF_CARE, red_flags=(), triggers=MappingProxyType({}))
+        # Triage depends only on which warning-sign symptoms are reported: few sets recur.
+        self._flag_triage = lru_cache(maxsize=1024)(self._make_flag_triage)
         self.symptom_chains = lru_cache(maxsize=PER_CAUSE_CACHE)(self._symptom_chains)
         # A symptom's paths up the symptom hierarchy, shared by every cause that names it.
         self.broader_symptoms = lru_cache(maxsize=PER_CAUSE_CACHE)(self._broader_symptoms)
@@ -115,12 +133,13 @@ class Diagnoser:
 
     def check(self, query: DiagnoseQuery) -> str:
         """The pack the query is about; raises `InvalidQueryError` listing every problem."""
-        kinds = self._kinds
+        symptoms, causes = self._symptom_ids, self._cause_ids
         # The usual query, every id known and of its kind, is checked without listing.
         if not (
-            all(kinds.get(i) is NodeKind.SYMPTOM for i in query.present | query.absent)
-            and all(kinds.get(i) is NodeKind.CAUSE for i in query.exposures)
-            and all(kinds.get(i) is NodeKind.CAUSE for i in query.absent_exposures)
+            query.present <= symptoms
+            and query.absent <= symptoms
+            and query.exposures <= causes
+            and query.absent_exposures <= causes
             and query.present.isdisjoint(query.absent)
             and query.exposures.isdisjoint(query.absent_exposures)
             and (query.pack is None or query.pack in self.models)
@@ -187,10 +206,11 @@ class Diagnoser:
     def diagnose(self, query: DiagnoseQuery) -> Diagnosis:
         pack = self.check(query)
         model = self.models[pack]
-        present = finding_columns(model, FindingKind.SYMPTOM, query.present)
-        present += finding_columns(model, FindingKind.EXPOSURE, query.exposures)
-        absent = finding_columns(model, FindingKind.SYMPTOM, query.absent)
-        absent += finding_columns(model, FindingKind.EXPOSURE, query.absent_exposures)
+        symptom_column, exposure_column = self._columns[pack]
+        present = [symptom_column[i] for i in query.present if i in symptom_column]
+        present += [exposure_column[i] for i in query.exposures if i in exposure_column]
+        absent = [symptom_column[i] for i in query.absent if i in symptom_column]
+        absent += [exposure_column[i] for i in query.absent_exposures if i in exposure_column]
         # Summing in one order makes equal evidence give bit-identical scores.
         present.sort()
         absent.sort()
@@ -211,37 +231,35 @@ class Diagnoser:
         head = ranked[: query.limit + _MAX_TIED]
         ranks = competition_ranks(scores[head])
         probabilities = np.exp(scores[shown] - normaliser).tolist()
-        priors = model.prior_probability[shown].tolist()
-        leading = [model.causes[i] for i in head.tolist()]
-        groups: dict[int, list[str]] = {}
-        for cause, rank in zip(leading, ranks, strict=True):
-            groups.setdefault(rank, []).append(cause)
+        rows = head.tolist()
+        causes, prior_of = model.causes, self._priors[pack]
+        leading = [causes[i] for i in rows]
+        priors = [prior_of[i] for i in rows[: len(shown)]]
+        ties = tied_with(leading, ranks, len(shown))
         roles = finding_roles(model, shown, present, absent)
-        candidates = [
-            Candidate(
-                cause,
-                probability,
-                rank,
-                tuple(c for c in groups[rank] if c != cause),
-                prior,
-                matched,
-                contradicted,
-            )
-            for cause, rank, probability, prior, (matched, contradicted) in zip(
-                leading[: len(shown)],
-                ranks[: len(shown)],
-                probabilities,
-                priors,
-                roles,
-                strict=True,
-            )
-        ]
+        candidates = tuple(
+            [
+                Candidate(
+                    cause,
+                    probability,
+                    rank,
+                    others,
+                    prior,
+                    matched,
+                    contradicted,
+                )
+                # The shown ones: `leading` and `ranks` go on with the tied.
+                for cause, rank, others, probability, prior, (matched, contradicted) in zip(
+                    leading, ranks, ties, probabilities, priors, roles, strict=False
+                )
+            ]
+        )
         other = math.exp(model.log_other - normaliser)
         question = self._next_question(model, scores, ranked, ranks, scored + absent, power)
         return Diagnosis(
             pack=pack,
             triage=self._triage(query),
-            candidates=tuple(candidates),
+            candidates=candidates,
             other_probability=other,
             unlisted_probability=max(0.0, 1.0 - sum(probabilities) - other),
             next_question=question,
@@ -253,6 +271,8 @@ class Diagnoser:
         self, model: PosteriorModel, query: DiagnoseQuery
     ) -> tuple[tuple[DemographicUse, ...], list[int]]:
         """How the query's sex and age are read, and the model columns they add."""
+        if query.sex is None and query.age is None:
+            return (), []
         uses: list[DemographicUse] = []
         columns: list[int] = []
         for field, value in (("sex", query.sex), ("age", query.age)):
@@ -269,15 +289,19 @@ class Diagnoser:
     def _triage(self, query: DiagnoseQuery) -> Triage:
         if query.present.isdisjoint(self._flag_symptoms):
             return self._no_flags
+        return self._flag_triage(query.present & self._flag_symptoms)
+
+    def _make_flag_triage(self, reported: frozenset[str]) -> Triage:
+        """The triage for the reported warning-sign symptoms (shared, hence read-only)."""
         fired = [
-            (flag, tuple(s for s in flag.any_present if s in query.present))
+            (flag, tuple(s for s in flag.any_present if s in reported))
             for flag in self.graph.red_flags
         ]
         fired = [(flag, hits) for flag, hits in fired if hits]
         return Triage(
             level=TriageLevel.SEEK_CARE if fired else TriageLevel.SELF_CARE,
             red_flags=tuple(flag for flag, _ in fired),
-            triggers={flag.id: hits for flag, hits in fired},
+            triggers=MappingProxyType({flag.id: hits for flag, hits in fired}),
         )
 
     # Next question --------------------------------------------------------------------
@@ -303,8 +327,9 @@ class Diagnoser:
             skip[j] = True
         depth = min(_RANKING_DEPTH, len(ranked))
         # The leaders' and `other`'s shares of their combined posterior.
-        top = scores[leaders].max()
-        weights = np.exp(scores[leaders] - top)
+        leading = scores[leaders]
+        top = leading.max()
+        weights = np.exp(leading - top)
         other = math.exp(model.log_other - top)
         total = weights.sum() + other
         weights, other = weights / total, other / total
@@ -378,16 +403,15 @@ class Diagnoser:
         likelihoods = p_yes.tolist()
         # The first leader with the highest, and the lowest.
         more, less = likelihoods.index(max(likelihoods)), likelihoods.index(min(likelihoods))
-        name = self.graph.node(model.causes[int(leaders[more])]).name
-        other_name = self.graph.node(model.causes[int(leaders[less])]).name
-        asked = "whether it applies" if kind is FindingKind.EXPOSURE else "it"
-        reason = (
-            f"Of the unanswered questions, asking about '{node.name}' best separates the "
-            f"leading causes (expected information gain {gain:.3f} bits): {asked} is likely "
-            f"with {name} ({likelihoods[more]:.2f}) and unlikely with {other_name} "
-            f"({likelihoods[less]:.2f})."
+        grounds = QuestionGrounds(
+            node.name,
+            gain,
+            self.graph.node(model.causes[int(leaders[more])]).name,
+            likelihoods[more],
+            self.graph.node(model.causes[int(leaders[less])]).name,
+            likelihoods[less],
         )
-        return NextQuestion(kind, ident, text, round(gain, 6), reason)
+        return NextQuestion(kind, ident, text, round(gain, 6), grounds)
 
     # Explanations and recommendations (on demand, cached) ------------------------------
 

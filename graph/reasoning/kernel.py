@@ -99,9 +99,10 @@ def _leaders_change(
     leading_ranks: Ints,
     rows: Ints,
     ratios: Floats,
+    power: float,
 ) -> bool:
-    """Whether adding `ratios` to the scores of `rows` (ascending) changes the first
-    `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
+    """Whether adding `power` times `ratios` to the scores of `rows` (ascending) changes the
+    first `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
     depth = len(leading_ranks)
     top = np.full(depth, -1, dtype=np.int64)  # the new leaders, best first
     top_score = np.full(depth, -np.inf)
@@ -129,7 +130,7 @@ def _leaders_change(
                 score = _round(scores[cause], 1e9)
                 filled = _offer(top, top_score, top_tiebreak, filled, cause, score, tiebreak[cause])
     for k in range(len(rows)):
-        score = scores[rows[k]] + ratios[k]
+        score = scores[rows[k]] + power * ratios[k]
         # Rounding moves a score by under 1e-9: one this far below the last kept stays below.
         if filled == depth and score < top_score[depth - 1] - 1e-6:
             continue
@@ -187,33 +188,32 @@ def best_question_py(
     for leader in leaders:
         stored += gap_row_ptr[leader + 1] - gap_row_ptr[leader]
     met = np.empty(stored, dtype=np.int64)
-    found = 0
-    for leader in leaders:
-        for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
-            column = gap_columns[entry]
-            if not skip[column] and not touched[column]:
-                touched[column] = True
-                position[column] = found
-                met[found] = column
-                found += 1
-    columns = met[:found]
-    if len(columns) == 0:
-        return -1, 0.0, np.empty(0)
     # Each finding's P(yes) and expected entropy of the answer: a leader's share times its
     # stored P(f | c) or H(f | c), and the shares of the leaders that store nothing for it,
-    # and of `other`, times the background. Only the stored pairs are visited.
-    stored_yes = np.zeros(len(columns))
-    stored_entropy_sum = np.zeros(len(columns))
-    stored_share = np.zeros(len(columns))
+    # and of `other`, times the background. Only the stored pairs are visited, in one pass
+    # (sized for as many findings as pairs: at most that many are met).
+    stored_yes = np.zeros(stored)
+    stored_entropy_sum = np.zeros(stored)
+    stored_share = np.zeros(stored)
+    found = 0
     for row in range(len(leaders)):
         leader = leaders[row]
         for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
             column = gap_columns[entry]
-            if not skip[column]:
-                k = position[column]
-                stored_yes[k] += weights[row] * stored_likelihood[entry]
-                stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
-                stored_share[k] += weights[row]
+            if skip[column]:
+                continue
+            if not touched[column]:
+                touched[column] = True
+                position[column] = found
+                met[found] = column
+                found += 1
+            k = position[column]
+            stored_yes[k] += weights[row] * stored_likelihood[entry]
+            stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
+            stored_share[k] += weights[row]
+    columns = met[:found]
+    if len(columns) == 0:
+        return -1, 0.0, np.empty(0)
     share = weights.sum()
     # Expected gain of each, and the `checked` best (largest rounded gain, then lowest index:
     # `_before` with the finding's index as the tiebreak, since `columns` is not sorted).
@@ -244,8 +244,8 @@ def best_question_py(
         j = int(columns[kept])
         start, end = ratio_col_ptr[j], ratio_col_ptr[j + 1]
         rows = ratio_rows[start:end]
-        for ratios in (power * yes_ratios[start:end], power * no_ratios[start:end]):
-            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios):
+        for ratios in (yes_ratios[start:end], no_ratios[start:end]):
+            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios, power):
                 likelihoods = np.empty(len(leaders))
                 for row in range(len(leaders)):
                     first, last = gap_row_ptr[leaders[row]], gap_row_ptr[leaders[row] + 1]

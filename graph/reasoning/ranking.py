@@ -4,30 +4,23 @@ each reported finding does to a cause, and whether an answer would change who le
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.reasoning.model import PosteriorModel
-from graph.reasoning.parameters import FindingKind
 
 __all__ = [
     "answers_change_leaders",
     "competition_ranks",
-    "finding_columns",
     "finding_roles",
     "head_by_key",
     "leading_causes",
+    "tied_with",
 ]
 
 # Up to this many keys, one sort is cheaper than partitioning first (numpy's per-call cost).
 _SORT_WHOLE = 256
-
-
-def finding_columns(model: PosteriorModel, kind: FindingKind, ids: Iterable[str]) -> list[int]:
-    index = model.finding_index
-    return [index[(kind, i)] for i in ids if (kind, i) in index]
 
 
 def leading_causes(
@@ -70,14 +63,34 @@ def head_by_key(
 def competition_ranks(scores: npt.NDArray[np.float64]) -> list[int]:
     """Competition ranks (1, 1, 3, ...) of log-weights already in descending order: equal to
     9 decimals is a tie (the same number reached by another summation order)."""
-    ranks: list[int] = []
-    previous = None
-    # np.round(scores, 9) as numpy computes it (scale, round half to even, unscale), on a
-    # Python list: cheaper for the few leaders than a numpy call and a conversion.
-    for position, value in enumerate((round(v * 1e9) / 1e9 for v in scores.tolist()), start=1):
-        ranks.append(ranks[-1] if value == previous else position)
-        previous = value
+    # np.round(scores, 9) as numpy computes it (scale, round half to even, unscale), without
+    # np.round's Python wrapper.
+    rounded = (np.rint(scores * 1e9) / 1e9).tolist()
+    ranks = list(range(1, len(rounded) + 1))
+    for position in range(1, len(rounded)):
+        if rounded[position] == rounded[position - 1]:
+            ranks[position] = ranks[position - 1]
     return ranks
+
+
+def tied_with(causes: list[str], ranks: list[int], count: int) -> list[tuple[str, ...]]:
+    """For each of the first `count` of `causes` (in rank order, with their competition ranks):
+    the others of `causes` sharing its rank, in order. Ties are runs, and a competition rank
+    is where its run starts (counting from 1)."""
+    found: list[tuple[str, ...]] = []
+    end = 0  # where the current run ends
+    for position in range(count):
+        rank = ranks[position]
+        if end <= position:
+            end = position + 1
+            while end < len(ranks) and ranks[end] == rank:
+                end += 1
+        start = rank - 1
+        if end - start > 1:
+            found.append((*causes[start:position], *causes[position + 1 : end]))
+        else:
+            found.append(())
+    return found
 
 
 def answers_change_leaders(
@@ -123,8 +136,17 @@ def finding_roles(
     # Which findings each cause shows more (and less) often than the background, as flags that
     # pick ids out of the reported ones.
     shows_more = (ratios > 0.0).tolist()
-    shows_less = (ratios[:, : len(present)] < 0.0).tolist()
+    # Read against the present ids only: `compress` stops at the shorter of the two.
+    shows_less = (ratios < 0.0).tolist()
     present_ids = [model.findings[j][1] for j in present]
+    if not absent:  # the usual query
+        return [
+            (
+                tuple(itertools.compress(present_ids, more)),
+                tuple(itertools.compress(present_ids, less)),
+            )
+            for more, less in zip(shows_more, shows_less, strict=True)
+        ]
     absent_ids = [model.findings[j][1] for j in absent]
     return [
         (

@@ -94,3 +94,49 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free() -> None:
     assert found.status_code == 200
     assert found.json()["items"]
     assert runtime.warm
+
+
+class _Runtime:
+    """Stands for a Runtime: counts how often the gate asks whether it is warm."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+        self.built = 0
+
+    @property
+    def warm(self) -> bool:
+        self.asked += 1
+        return self.built > 0
+
+    def warm_up(self) -> None:
+        self.built += 1
+
+
+def test_the_warm_gate_asks_each_runtime_until_it_is_warm_then_never_again() -> None:
+    import anyio
+    from starlette.datastructures import State
+
+    from app.warmgate import WarmGate
+
+    served: list[str] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        served.append(str(scope["path"]))
+
+    class App:
+        state = State()
+
+    gate = WarmGate(inner, exempt=("/healthz",))  # type: ignore[arg-type]
+    first, second = _Runtime(), _Runtime()
+
+    async def requests(runtime: _Runtime, count: int) -> None:
+        App.state.runtime = runtime
+        for _ in range(count):
+            scope = {"type": "http", "path": "/v1/search", "app": App}
+            await gate(scope, None, None)  # type: ignore[arg-type]
+
+    anyio.run(requests, first, 3)
+    assert (first.built, first.asked) == (1, 1)  # built once, and not asked after
+    anyio.run(requests, second, 2)  # a new runtime (a restarted lifespan) is asked again
+    assert (second.built, second.asked) == (1, 1)
+    assert served == ["/v1/search"] * 5

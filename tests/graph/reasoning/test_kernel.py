@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from graph.knowledge import KnowledgeGraph
 from graph.packs.loader import DEFAULT_PACKS_DIR
 from graph.reasoning import DiagnoseQuery, Diagnoser, Diagnosis, ModelParameters, kernel
-from graph.reasoning.ranking import competition_ranks
+from graph.reasoning.ranking import competition_ranks, tied_with
 from graph.schema.vocabulary import NodeKind
 from tests.paths import REPO
 
@@ -127,7 +127,7 @@ def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: in
     ratios = rng.integers(-3, 4, len(rows)) / 2.0
     expected = _changes_by_sorting(scores, tiebreak, depth, rows, ratios)
     leading = np.array(leading_ranks, dtype=np.int64)
-    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios) is expected
+    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0) is expected
 
 
 def test_scores_and_leaders_rank_like_a_full_sort() -> None:
@@ -196,3 +196,17 @@ def test_competition_ranks_tie_as_numpy_rounds(values: list[float]) -> None:
         next(k for k in range(i + 1) if rounded[k] == rounded[i]) + 1 for i in range(len(rounded))
     ]
     assert competition_ranks(scores) == expected
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=30), st.integers(0, 30))
+def test_tied_with_names_the_others_of_each_rank(steps: list[int], count: int) -> None:
+    """The causes sharing a shown cause's rank, in order, as grouping every rank gives them."""
+    scores = -np.cumsum(np.array(steps, dtype=np.float64))  # a step of 0 is a tie
+    ranks = competition_ranks(scores)
+    causes = [f"cause:{i}" for i in range(len(ranks))]
+    shown = min(count, len(ranks))
+    expected = [
+        tuple(c for c, r in zip(causes, ranks, strict=True) if r == ranks[i] and c != causes[i])
+        for i in range(shown)
+    ]
+    assert tied_with(causes, ranks, shown) == expected
