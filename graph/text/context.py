@@ -25,6 +25,7 @@ __all__ = [
     "HEDGES",
     "NEGATIVE_ANSWERS",
     "PAST",
+    "POSITIVE_ANSWERS",
     "POST_NEGATION",
     "PRE_NEGATION",
     "PSEUDO_TRIGGERS",
@@ -337,6 +338,18 @@ UNSURE_ANSWERS = (
     "maybe a little",
     "maybe a bit",
 )
+# A yes settles a question that was read as uncertain ("Is it swollen? Yes.").
+POSITIVE_ANSWERS = (
+    "yes",
+    "yeah",
+    "yep",
+    "yup",
+    "it is",
+    "it does",
+    "they are",
+    "they do",
+    "definitely",
+)
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
@@ -402,12 +415,23 @@ _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one se
 _ANSWERS = {
     **dict.fromkeys(phrases(NEGATIVE_ANSWERS), Context(negated=True)),
     **dict.fromkeys(phrases(UNSURE_ANSWERS), Context(uncertain=True)),
+    **dict.fromkeys(phrases(POSITIVE_ANSWERS), Context()),
 }
 
 
 def answer(words: Sequence[str]) -> Context | None:
-    """What a sentence of only an answer says of the question before it, else None."""
-    return _ANSWERS.get(tuple(w for w in words if w != ","))
+    """What a sentence of only an answer says of the question before it, else None. Its
+    comma-separated parts may each be an answer if they agree: "No, not at all."."""
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word == ",":
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    said = {_ANSWERS.get(tuple(part)) for part in parts if part}
+    if len(said) != 1:
+        return None  # no answer, or parts that disagree ("yes, no")
+    return said.pop()
 
 
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:

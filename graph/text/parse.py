@@ -370,9 +370,11 @@ class PackParser:
             if asked and not found and end - offset <= MAX_ANSWER:
                 said = answer(TOKEN.findall(lowered(text[offset:end])))
                 if said is not None:
+                    # The answer decides what the question left open: its plain mentions
+                    # and those its wording hedged ("Is it swollen?"), not a negated one.
                     mentions[asked.start : asked.stop] = [
                         replace(m, polarity=_polarity(said))
-                        if m.polarity is Polarity.PRESENT
+                        if m.polarity is not Polarity.ABSENT
                         else m
                         for m in mentions[asked.start : asked.stop]
                     ]

@@ -102,6 +102,11 @@ def read(parser: Parser, text: str) -> dict[str, str]:
             {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
         ),
         ("The knee is swollen. No.", {"symptom:swelling": "present"}),
+        # The answer decides a question its own wording hedged, in one part or several.
+        ("Is it swollen? No.", {"symptom:swelling": "absent"}),
+        ("Is it warm? Yes.", {"symptom:warmth": "present"}),
+        ("Is the knee swollen? No, not at all.", {"symptom:swelling": "absent"}),
+        ("Is it swollen? Yes, no.", {"symptom:swelling": "uncertain"}),  # parts disagree
         ("No. The knee is swollen.", {"symptom:swelling": "present"}),
         # A stop denied is the symptom going on.
         ("The cramps haven't stopped.", {"symptom:severe-painful-cramps": "present"}),

@@ -97,6 +97,9 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("Loads of yoga this week.", {"cause:overuse": "present"}),
         ("Dancing all night at a wedding.", {"cause:overuse": "present"}),
         ("I do yoga.", {}),
+        # How often alone is routine exercise, not overuse (the lexicon's reason says so).
+        ("I run three times a week.", {}),
+        ("I walk daily.", {}),
         # No source says which class a named medicine is in: the reader does not guess.
         ("I've been on prednisone for a month.", {}),
         ("Started furosemide last week.", {}),
