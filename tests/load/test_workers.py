@@ -30,12 +30,16 @@ WORKERS = 2
 
 
 @contextmanager
-def _serve(port: int, log: Path) -> Iterator[Server]:
+def _serve(port: int, log: Path, swapped: bool = True) -> Iterator[Server]:
+    """The server with two workers; once `swapped`, the warm workers only (the cold ones
+    forked first have exited)."""
     env = {"SYMPTOM_GRAPH_LOG_LEVEL": "info", "SYMPTOM_GRAPH_ACCESS_LOG": "true"}
     with (
         log.open("wb") as out,
         running(project_command(port, WORKERS), port, env=env, log=out) as live,
     ):
+        if swapped:
+            _wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
         yield live
 
 
@@ -44,6 +48,20 @@ def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -
     while not condition():
         assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
         time.sleep(0.02)
+
+
+def _log_lines(log: Path) -> list[dict[str, object]]:
+    """The lines written whole so far (a worker may be writing the last one)."""
+    return [json.loads(line) for line in log.read_bytes().split(b"\n")[:-1]]
+
+
+def _retired(log: Path) -> list[str]:
+    """The supervisor's lines about cold workers that have exited."""
+    return [
+        str(line["message"])
+        for line in _log_lines(log)
+        if str(line["message"]).startswith("cold worker ")
+    ]
 
 
 def _workers(pid: int) -> list[int]:
