@@ -89,11 +89,15 @@ class Supervisor:
         try:
             for number in range(1, self.workers + 1):
                 self._fork(number, sock)
-            if self.warm_up is None or (self._warmed() and self._swap(sock)):
+            # A warm-up that failed leaves the cold workers serving, supervised as any.
+            if self.warm_up is None or not self._warmed() or self._swap(sock):
                 self._supervise(sock)
         finally:
             self._drain()
             sock.close()
+            # Started workers' notices still queued would end this process once unblocked.
+            while signal.sigtimedwait({_READY}, 0) is not None:
+                pass
             signal.pthread_sigmask(signal.SIG_UNBLOCK, _HANDLED)
         return 1 if self._failed else 0
 

@@ -94,3 +94,23 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free() -> None:
     assert found.status_code == 200
     assert found.json()["items"]
     assert runtime.warm
+
+
+def test_a_cold_worker_builds_only_what_a_request_reads() -> None:
+    """`serve --workers N` forks its first workers before the indexes are built: a diagnose
+    there builds none of them, a search builds the search index only (each worker warming
+    itself whole instead cost 1.34x the memory of one worker)."""
+    runtime = Runtime.load([KNEE_PACK])
+    runtime.on_demand = True
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), runtime)
+    with TestClient(app) as client:
+        diagnosed = client.post("/v1/diagnose", json={"present": ["symptom:visible-twitching"]})
+        assert diagnosed.status_code == 200
+        assert not runtime._search.built
+        assert not runtime.paths.built
+        found = client.get("/v1/search", params={"q": "swelling"})
+        assert found.status_code == 200
+        assert found.json()["items"]
+        assert runtime._search.built
+        assert not runtime._parser.built
+        assert not runtime.paths.built

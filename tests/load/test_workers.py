@@ -136,6 +136,29 @@ def test_metrics_and_logs_cover_every_worker(tmp_path: Path) -> None:
     assert all(isinstance(line["pid"], int) for line in lines)
 
 
+def test_the_cold_workers_counts_stay_after_the_swap(tmp_path: Path) -> None:
+    """The workers that answer at ready are cold ones, replaced by warm forks once the
+    supervisor has warmed up: what they counted stays in the server's counts, the swap is
+    logged once, in JSON, and the warm workers take the cold ones' numbers."""
+    log = tmp_path / "server.log"
+    with _serve(free_port(), log, swapped=False) as live:
+        cold = _workers(live.process.pid)
+        for _ in range(20):
+            assert httpx.get(live.url + "/v1/meta").status_code == 200
+        _wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
+        warm = _workers(live.process.pid)
+        for _ in range(20):
+            assert httpx.get(live.url + "/v1/meta").status_code == 200
+        metrics = httpx.get(live.url + "/metrics").text
+    assert len(warm) == WORKERS
+    assert set(warm).isdisjoint(cold)
+    assert _counted(metrics, "/v1/meta") == 40
+    assert _started(metrics).keys() == {"1", "2"}
+    swaps = [line for line in _log_lines(log) if "retiring" in str(line["message"])]
+    assert [line["message"] for line in swaps] == ["warm workers forked: retiring 2 cold workers"]
+    assert swaps[0]["logger"] == "symptom_graph.supervisor"
+
+
 def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     with _serve(free_port(), log) as live:
