@@ -33,6 +33,7 @@ process manager whose settings, logging and worker class would have to be kept i
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ctypes
 import logging
@@ -62,6 +63,8 @@ _FAILED_START = 3
 _PR_SET_PDEATHSIG = 1
 # Longer than uvicorn's graceful shutdown (timeout_graceful_shutdown), then SIGKILL.
 _DRAIN_SECONDS = 15.0
+# How long a stopping worker reads the connections it has accepted before closing idle ones.
+_ACCEPTED_GRACE_SECONDS = 0.2
 # How long the cold workers serve on, at most, while the warm ones start.
 _SWAP_SECONDS = 30.0
 
@@ -228,6 +231,16 @@ class _Worker(uvicorn.Server):
         await super().startup(sockets)
         if self.started and os.getppid() == self.parent:
             os.kill(self.parent, _READY)
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn stops accepting, then closes each connection without a request in progress,
+        # unanswered, also one accepted a moment before whose request is not read yet: the
+        # other workers accept on the socket, so this one stops accepting first and reads
+        # what it has accepted before it closes anything.
+        for server in self.servers:
+            server.close()
+        await asyncio.sleep(_ACCEPTED_GRACE_SECONDS)
+        await super().shutdown(sockets)
 
 
 def _run_worker(config: uvicorn.Config, sock: socket.socket, number: int, parent: int) -> int:
