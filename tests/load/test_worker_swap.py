@@ -173,6 +173,7 @@ def test_warm_workers_replace_the_cold_ones_and_no_request_is_refused(tmp_path: 
         asking = threading.Thread(target=ask_throughout)
         asking.start()
         try:
+            _wait_for(lambda: "cold" in answered, "answers from the cold workers")
             server.open("warm", "start")
             _wait_for(lambda: server.retired() == WORKERS, "the cold ones exit")
         finally:
