@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,8 +122,8 @@ def _swapping(tmp_path: Path) -> Iterator[Swapping]:
         )
         server = Swapping(process, f"http://127.0.0.1:{port}/", gates, log)
         try:
-            _wait_for(lambda: _answers(server), "the cold workers answer")
-            _wait_for(lambda: len(server.workers()) == WORKERS, "both cold workers")
+            rawhttp.wait_for(lambda: _answers(server), "the cold workers answer")
+            rawhttp.wait_for(lambda: len(server.workers()) == WORKERS, "both cold workers")
             yield server
         finally:
             if process.poll() is None:
@@ -138,13 +138,6 @@ def _answers(server: Swapping) -> bool:
         assert server.process.poll() is None, server.text()
         return False
     return True
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.02)
 
 
 def _gone(pids: list[int]) -> bool:
@@ -173,9 +166,9 @@ def test_warm_workers_replace_the_cold_ones_and_no_request_is_refused(tmp_path: 
         asking = threading.Thread(target=ask_throughout)
         asking.start()
         try:
-            _wait_for(lambda: "cold" in answered, "answers from the cold workers")
+            rawhttp.wait_for(lambda: "cold" in answered, "answers from the cold workers")
             server.open("warm", "start")
-            _wait_for(lambda: server.retired() == WORKERS, "the cold ones exit")
+            rawhttp.wait_for(lambda: server.retired() == WORKERS, "the cold ones exit")
         finally:
             swapped.set()
             asking.join(timeout=30)
@@ -210,7 +203,7 @@ def test_sigterm_during_the_warm_up_drains_the_cold_workers_and_exits_0(
 def test_sigterm_during_the_swap_drains_both_generations_and_exits_0(tmp_path: Path) -> None:
     with _swapping(tmp_path) as server:
         server.open("warm")  # the warm workers are forked, and wait to start
-        _wait_for(lambda: len(server.workers()) == 2 * WORKERS, "cold and warm workers")
+        rawhttp.wait_for(lambda: len(server.workers()) == 2 * WORKERS, "cold and warm workers")
         both = server.workers()
         assert {answer[1] for answer in _generations(server)} == {"cold"}
         server.process.send_signal(signal.SIGTERM)
@@ -226,7 +219,7 @@ def test_a_warm_up_that_raises_leaves_the_cold_workers_serving(tmp_path: Path) -
     with _swapping(tmp_path) as server:
         cold = server.workers()
         server.open("raise", "warm", "start")
-        _wait_for(lambda: "the warm-up broke" in server.text(), "the warm-up's error logged")
+        rawhttp.wait_for(lambda: "the warm-up broke" in server.text(), "the warm-up's error logged")
         generations = _generations(server)
         still = server.workers()
         exit_code = server.stop()
@@ -244,7 +237,7 @@ def test_a_cold_worker_killed_during_the_warm_up_is_replaced_by_a_warm_one(
         os.kill(cold[0], signal.SIGKILL)
         time.sleep(0.2)  # its exit waits in the queue while the warm-up runs
         server.open("warm", "start")
-        _wait_for(lambda: server.retired() == WORKERS, "both cold ones gone")
+        rawhttp.wait_for(lambda: server.retired() == WORKERS, "both cold ones gone")
         warm = server.workers()
         generations = _generations(server, 40)
         exit_code = server.stop()

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,15 +39,8 @@ def _serve(port: int, log: Path, swapped: bool = True) -> Iterator[Server]:
         running(project_command(port, WORKERS), port, env=env, log=out) as live,
     ):
         if swapped:
-            _wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
+            rawhttp.wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
         yield live
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.02)
 
 
 def _log_lines(log: Path) -> list[dict[str, object]]:
@@ -145,7 +138,7 @@ def test_the_cold_workers_counts_stay_after_the_swap(tmp_path: Path) -> None:
         cold = _workers(live.process.pid)
         for _ in range(20):
             assert httpx.get(live.url + "/v1/meta").status_code == 200
-        _wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
+        rawhttp.wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
         warm = _workers(live.process.pid)
         for _ in range(20):
             assert httpx.get(live.url + "/v1/meta").status_code == 200
@@ -168,7 +161,7 @@ def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None
             assert httpx.get(live.url + "/v1/meta").status_code == 200
         started = _started(httpx.get(live.url + "/metrics").text)
         os.kill(first[0], signal.SIGKILL)
-        _wait_for(
+        rawhttp.wait_for(
             lambda: len(set(_workers(live.process.pid)) - set(first)) == 1,
             "a new worker in place of the killed one",
         )
@@ -236,7 +229,7 @@ def test_workers_exit_when_the_supervisor_is_killed(tmp_path: Path) -> None:
         assert not _bindable(port)
         live.process.kill()
         live.process.wait(timeout=10)
-        _wait_for(lambda: all(_gone(pid) for pid in workers), "the workers exit", 5.0)
+        rawhttp.wait_for(lambda: all(_gone(pid) for pid in workers), "the workers exit", 5.0)
         assert _bindable(port)  # a restart can listen again
 
 
