@@ -108,14 +108,19 @@ def _serve(args: argparse.Namespace) -> int:
         if workers == 1:
             uvicorn.run(app, **options)
             return 0
+        from app.runtime import warm_and_freeze
         from app.supervisor import Supervisor
 
-        # Built once here, not by each worker after the fork: the workers share them (the
-        # paths graph built by each worker instead cost 150 MB more PSS: bench/workers.py).
-        runtime.warm_up()
-        app.openapi()
-        gc.freeze()
-        return Supervisor(uvicorn.Config(app, **options), workers, metrics_folder).run()
+        def warm_up() -> None:
+            warm_and_freeze(runtime, app.openapi)
+            runtime.on_demand = False  # workers forked from now on share what it built
+
+        # The first workers are forked cold and build what a request needs themselves; the
+        # indexes are built once, by the supervisor meanwhile, then shared by warm workers
+        # that replace them (built by each worker instead, they cost 150 MB more PSS).
+        runtime.on_demand = True
+        config = uvicorn.Config(app, **options)
+        return Supervisor(config, workers, metrics_folder, warm_up).run()
 
 
 @contextmanager

@@ -49,6 +49,7 @@ __all__ = [
     "LazyViews",
     "Runtime",
     "load_runtime",
+    "warm_and_freeze",
     "warm_in_background",
 ]
 
@@ -107,6 +108,9 @@ class Runtime:
         self._parser = Once(parser or (lambda: Parser(graph)))
         # Its graph is built by `warm_up` or the first paths request (0.4 s on the HPO pack).
         self.paths = PathFinder(graph)
+        # Set in a supervisor that forks cold workers: each builds what a request reads on
+        # first use, itself, without holding every request for the whole warm-up.
+        self.on_demand = False
         self.summaries: Mapping[str, NodeSummary] = LazyViews(
             graph.node_ids, lambda node_id: NodeSummary.of(graph.node(node_id)), cache_size * 4
         )
@@ -148,8 +152,9 @@ class Runtime:
 
     @property
     def warm(self) -> bool:
-        """Whether every index a request may read is built."""
-        return (
+        """Whether a request can go straight on: every index it may read is built, or this
+        process builds each on first use (`on_demand`)."""
+        return self.on_demand or (
             self._search.built
             and self._parser.built
             and self.paths.built
@@ -164,6 +169,20 @@ class Runtime:
         self._parser.get()
         self.paths.build()
         self.graph.index_citations()
+
+    def build_for(self, path: str) -> Callable[[], object] | None:
+        """What a request to `path` may read that is not built yet, as the call that builds
+        it (for `on_demand` workers: app/warmgate.py runs it off the event loop); None when
+        there is nothing to build. A name not found reads the search index (suggestions)."""
+        if path.startswith(("/v1/search", "/v1/nodes/")):
+            return None if self._search.built else self._search.get
+        if path.startswith("/v1/parse"):
+            return None if self._parser.built else self._parser.get
+        if path.startswith("/v1/paths"):
+            return None if self.paths.built else self.paths.build
+        if path.startswith("/v1/sources"):
+            return None if self.graph.citations_indexed else self.graph.index_citations
+        return None
 
     @classmethod
     def load(
@@ -278,20 +297,27 @@ def warm_in_background(runtime: Runtime, *also: Callable[[], object]) -> threadi
 
     def warm() -> None:
         try:
-            # Like the load, they hold no cycles: the collector's passes over them doubled
-            # the time. Cyclic garbage that requests make meanwhile (about a second) is
-            # frozen below with the indexes and never collected: bounded, and accepted.
-            with paused_gc():
-                runtime.warm_up()
-                for build in also:
-                    build()
+            warm_and_freeze(runtime, *also)
         except Exception:  # a request that needs it builds it again and reports the error
             logging.getLogger("symptom_graph").exception("warming up after the start failed")
-        gc.freeze()
+            gc.freeze()
 
     thread = threading.Thread(target=warm, name="warm-up", daemon=True)
     thread.start()
     return thread
+
+
+def warm_and_freeze(runtime: Runtime, *also: Callable[[], object]) -> None:
+    """Build the runtime's lazy indexes, then each of `also`, and freeze what they built out of
+    the collector's sight, as the start froze the graph; raises what a build raises."""
+    # Like the load, they hold no cycles: the collector's passes over them doubled the time.
+    # Cyclic garbage that requests make meanwhile (about a second) is frozen below with the
+    # indexes and never collected: bounded, and accepted.
+    with paused_gc():
+        runtime.warm_up()
+        for build in also:
+            build()
+    gc.freeze()
 
 
 def load_runtime(settings: Settings) -> Runtime:

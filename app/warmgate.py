@@ -5,7 +5,8 @@ event loop.
 warm-up thread builds them, about 1 s on the HPO pack). A request that read one meanwhile
 waited for the build on the event loop, so every other connection, the health checks
 included, stalled with it. Here such a request waits in a worker thread instead, and the
-loop keeps answering; once the indexes are built the check is one attribute read.
+loop keeps answering; once the indexes are built the check is one attribute read. A cold
+worker (`on_demand`) builds only the index the request reads, off the loop as well.
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ class WarmGate:
         if scope["type"] == "http" and scope["path"] not in self.exempt:
             runtime: Runtime | None = getattr(scope["app"].state, "runtime", None)
             if runtime is not None and runtime is not self._warm:
-                if not runtime.warm:
-                    await anyio.to_thread.run_sync(runtime.warm_up)
-                self._warm = runtime
+                if runtime.on_demand:
+                    # A cold worker (`serve --workers N`, before the warm ones replace it)
+                    # builds only what this request reads, and off the loop too.
+                    build = runtime.build_for(scope["path"])
+                    if build is not None:
+                        await anyio.to_thread.run_sync(build)
+                else:
+                    if not runtime.warm:
+                        await anyio.to_thread.run_sync(runtime.warm_up)
+                    self._warm = runtime
         await self.app(scope, receive, send)

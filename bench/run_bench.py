@@ -583,11 +583,17 @@ def print_report(report: dict[str, Any]) -> None:
             f" {one['ready_s']:.1f} -> {two['ready_s']:.1f} s"
             f" ({row['ready_ratio']:.2f}x), PSS {one['pss_mib_ready']:.0f} ->"
             f" {two['pss_mib_ready']:.0f} MiB ({row['pss_ratio']:.2f}x), after 200 queries"
-            f" {row['pss_ratio_after_queries']:.2f}x; steal {one['steal']:.1%} / {two['steal']:.1%}"
+            f" {row['pss_ratio_after_queries']:.2f}x, settled"
+            f" {row.get('pss_ratio_settled', float('nan')):.2f}x;"
+            f" steal {one['steal']:.1%} / {two['steal']:.1%}"
         )
         checks += [
             ("HPO 2 workers ready <= 1.2x one worker", row["ready_ratio"] <= 1.2),
             ("HPO 2 workers PSS <= 1.3x one worker", row["pss_ratio"] <= 1.3),
+            (
+                "HPO 2 workers PSS after queries <= 1.3x one worker",
+                row["pss_ratio_after_queries"] <= 1.3,
+            ),
         ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {label}")

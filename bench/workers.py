@@ -4,7 +4,8 @@ With `serve --workers 2` the supervisor loads the pack once and forks both worke
 (app/supervisor.py), so the second worker should cost little time and little memory. Memory is
 PSS summed over the process tree (a page shared by the forked workers counts once, split
 between them), read when `/readyz` first answers and again after the server has answered the
-diagnose `queries` (answering touches pages, which copy-on-write then copies). Starts
+diagnose `queries` (answering touches pages, which copy-on-write then copies), and once more
+when the work after ready is over (`SETTLE_SECONDS` later). Starts
 alternate 1, 2, 1, 2 ... so machine noise hits both alike; medians are reported with the steal
 share of each start.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,8 @@ import httpx
 from bench.servers import free_port, project_command, running
 
 __all__ = ["workers_row"]
+
+SETTLE_SECONDS = 4.0
 
 
 def _one_start(
@@ -42,6 +46,10 @@ def _one_start(
             for body in queries:
                 client.post("/v1/diagnose", json=body).raise_for_status()
         start["pss_mib_after_queries"] = server.pss_kib() / 1024
+        # Once the work after ready is surely over (one worker's warm-up thread, the
+        # supervisor's warm-up and the swap of its cold workers for warm ones: 1-2 s).
+        time.sleep(SETTLE_SECONDS)
+        start["pss_mib_settled"] = server.pss_kib() / 1024
     start["steal"] = steal_share(before, cpu_times())
     return start
 
@@ -72,6 +80,7 @@ def workers_row(
         "pss_ratio_after_queries": (
             medians[2]["pss_mib_after_queries"] / medians[1]["pss_mib_after_queries"]
         ),
+        "pss_ratio_settled": medians[2]["pss_mib_settled"] / medians[1]["pss_mib_settled"],
         "source": "built pack" if artifact is not None else "pack folder",
         "starts": {str(workers): rs for workers, rs in runs.items()},
     }

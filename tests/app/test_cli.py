@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -115,17 +116,35 @@ def test_serve_with_workers_loads_once_and_hands_the_app_to_the_supervisor(
     supervised: list[Supervisor] = []
     previous = signal.getsignal(signal.SIGTERM)
 
+    loaded: list[Runtime] = []
+
     def fake_run(self: Supervisor) -> int:
         # The supervisor runs with the clean-exit handler in place (a stop while forking).
         assert signal.getsignal(signal.SIGTERM) is not previous
         supervised.append(self)
+        # Its first workers are forked cold, building what they read; its warm-up builds
+        # every index once, for the warm workers that replace them.
+        (runtime,) = loaded
+        assert runtime.on_demand
+        assert not runtime.paths.built
+        assert self.warm_up is not None
+        self.warm_up()
+        assert not runtime.on_demand
+        assert runtime.warm
+        assert self.config.app.openapi_schema is not None  # type: ignore[union-attr]
         return 0
 
     monkeypatch.setattr(Supervisor, "run", fake_run)
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("uvicorn.run with workers"))
     loads: list[object] = []
     real_load = Runtime.load
-    monkeypatch.setattr(Runtime, "load", lambda *a: loads.append(a) or real_load(*a))
+
+    def load(*args: Any) -> Runtime:
+        loads.append(args)
+        loaded.append(real_load(*args))
+        return loaded[-1]
+
+    monkeypatch.setattr(Runtime, "load", load)
     monkeypatch.delenv("SYMPTOM_GRAPH_PACKS", raising=False)
     assert main(["serve", "--port", "9123", "--workers", "2", "--pack", "knee"]) == 0
     assert signal.getsignal(signal.SIGTERM) is previous  # given back to a caller in process

@@ -99,6 +99,8 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free() -> None:
 class _Runtime:
     """Stands for a Runtime: counts how often the gate asks whether it is warm."""
 
+    on_demand = False
+
     def __init__(self) -> None:
         self.asked = 0
         self.built = 0
@@ -140,3 +142,62 @@ def test_the_warm_gate_asks_each_runtime_until_it_is_warm_then_never_again() -> 
     anyio.run(requests, second, 2)  # a new runtime (a restarted lifespan) is asked again
     assert (second.built, second.asked) == (1, 1)
     assert served == ["/v1/search"] * 5
+
+
+def test_a_cold_worker_builds_only_what_a_request_reads() -> None:
+    """`serve --workers N` forks its first workers before the indexes are built: a diagnose
+    there builds none of them, a search builds the search index only (each worker warming
+    itself whole instead cost 1.34x the memory of one worker)."""
+    runtime = Runtime.load([KNEE_PACK])
+    runtime.on_demand = True
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), runtime)
+    with TestClient(app) as client:
+        diagnosed = client.post("/v1/diagnose", json={"present": ["symptom:visible-twitching"]})
+        assert diagnosed.status_code == 200
+        assert not runtime._search.built
+        assert not runtime.paths.built
+        found = client.get("/v1/search", params={"q": "swelling"})
+        assert found.status_code == 200
+        assert found.json()["items"]
+        assert runtime._search.built
+        assert not runtime._parser.built
+        assert not runtime.paths.built
+
+
+def test_a_cold_worker_builds_what_a_request_reads_off_the_event_loop() -> None:
+    """A cold worker's search built its index on the event loop, holding up /healthz."""
+    release = threading.Event()
+    loaded = Runtime.load([KNEE_PACK])
+
+    def slow_search() -> SearchIndex:
+        release.wait(timeout=5)  # the old code blocks the loop until this times out
+        return SearchIndex(loaded.graph)
+
+    runtime = Runtime(loaded.graph, loaded.diagnoser, 16, 64, search=slow_search)
+    runtime.on_demand = True
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), runtime)
+    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+        search = pool.submit(client.get, "/v1/search", params={"q": "swelling"})
+        time.sleep(0.2)  # let the search reach the build
+        assert client.get("/healthz").status_code == 200
+        assert not search.done()  # answered while the search index is still being built
+        release.set()
+        found = search.result(timeout=30)
+    assert found.status_code == 200
+    assert found.json()["items"]
+    assert not runtime._parser.built  # only what was read
+
+
+def test_build_for_names_what_each_path_reads() -> None:
+    runtime = Runtime.load([KNEE_PACK])
+    assert runtime.build_for("/v1/diagnose") is None
+    assert runtime.build_for("/healthz") is None
+    paths = ("/v1/search", "/v1/nodes/symptom:x", "/v1/parse", "/v1/paths", "/v1/sources")
+    builds = [runtime.build_for(path) for path in paths]
+    assert None not in builds
+    runtime.build_for("/v1/parse")()  # type: ignore[misc]
+    assert runtime.build_for("/v1/parse") is None
+    assert runtime.build_for("/v1/search") is not None  # one index built, not the others
+    for build in builds:
+        build()  # type: ignore[misc]
+    assert [runtime.build_for(path) for path in paths] == [None] * len(paths)

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,20 +30,31 @@ WORKERS = 2
 
 
 @contextmanager
-def _serve(port: int, log: Path) -> Iterator[Server]:
+def _serve(port: int, log: Path, swapped: bool = True) -> Iterator[Server]:
+    """The server with two workers; once `swapped`, the warm workers only (the cold ones
+    forked first have exited)."""
     env = {"SYMPTOM_GRAPH_LOG_LEVEL": "info", "SYMPTOM_GRAPH_ACCESS_LOG": "true"}
     with (
         log.open("wb") as out,
         running(project_command(port, WORKERS), port, env=env, log=out) as live,
     ):
+        if swapped:
+            rawhttp.wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
         yield live
 
 
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, f"not within {seconds} s: {what}"
-        time.sleep(0.02)
+def _log_lines(log: Path) -> list[dict[str, object]]:
+    """The lines written whole so far (a worker may be writing the last one)."""
+    return [json.loads(line) for line in log.read_bytes().split(b"\n")[:-1]]
+
+
+def _retired(log: Path) -> list[str]:
+    """The supervisor's lines about cold workers that have exited."""
+    return [
+        str(line["message"])
+        for line in _log_lines(log)
+        if str(line["message"]).startswith("cold worker ")
+    ]
 
 
 def _workers(pid: int) -> list[int]:
@@ -118,6 +129,29 @@ def test_metrics_and_logs_cover_every_worker(tmp_path: Path) -> None:
     assert all(isinstance(line["pid"], int) for line in lines)
 
 
+def test_the_cold_workers_counts_stay_after_the_swap(tmp_path: Path) -> None:
+    """The workers that answer at ready are cold ones, replaced by warm forks once the
+    supervisor has warmed up: what they counted stays in the server's counts, the swap is
+    logged once, in JSON, and the warm workers take the cold ones' numbers."""
+    log = tmp_path / "server.log"
+    with _serve(free_port(), log, swapped=False) as live:
+        cold = _workers(live.process.pid)
+        for _ in range(20):
+            assert httpx.get(live.url + "/v1/meta").status_code == 200
+        rawhttp.wait_for(lambda: len(_retired(log)) == WORKERS, "the cold workers retired")
+        warm = _workers(live.process.pid)
+        for _ in range(20):
+            assert httpx.get(live.url + "/v1/meta").status_code == 200
+        metrics = httpx.get(live.url + "/metrics").text
+    assert len(warm) == WORKERS
+    assert set(warm).isdisjoint(cold)
+    assert _counted(metrics, "/v1/meta") == 40
+    assert _started(metrics).keys() == {"1", "2"}
+    swaps = [line for line in _log_lines(log) if "retiring" in str(line["message"])]
+    assert [line["message"] for line in swaps] == ["warm workers forked: retiring 2 cold workers"]
+    assert swaps[0]["logger"] == "symptom_graph.supervisor"
+
+
 def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None:
     log = tmp_path / "server.log"
     with _serve(free_port(), log) as live:
@@ -127,7 +161,7 @@ def test_a_killed_worker_is_replaced_and_its_counts_kept(tmp_path: Path) -> None
             assert httpx.get(live.url + "/v1/meta").status_code == 200
         started = _started(httpx.get(live.url + "/metrics").text)
         os.kill(first[0], signal.SIGKILL)
-        _wait_for(
+        rawhttp.wait_for(
             lambda: len(set(_workers(live.process.pid)) - set(first)) == 1,
             "a new worker in place of the killed one",
         )
@@ -195,7 +229,7 @@ def test_workers_exit_when_the_supervisor_is_killed(tmp_path: Path) -> None:
         assert not _bindable(port)
         live.process.kill()
         live.process.wait(timeout=10)
-        _wait_for(lambda: all(_gone(pid) for pid in workers), "the workers exit", 5.0)
+        rawhttp.wait_for(lambda: all(_gone(pid) for pid in workers), "the workers exit", 5.0)
         assert _bindable(port)  # a restart can listen again
 
 
