@@ -298,7 +298,7 @@ class PackParser:
         """`word`'s lemma as `tokenise` gives it, its stem, and whether it is a typo candidate
         (long enough, and neither the pack nor the dictionary knows it)."""
         found = text_lemma(word, self._prefixes)
-        stem = self._roots.get(word) or self._roots.get(found) or found
+        stem = self._root(word, found)
         odd = len(word) >= MIN_TYPO_LENGTH and found not in self._known and not is_word(word)
         if len(self._seen) >= MAX_SEEN:
             self._seen.clear()
