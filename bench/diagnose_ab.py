@@ -52,7 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     env = None
     if args.pack == "hpo":
-        run_bench.DISTINCT_BODIES[:] = run_bench.hpo_queries(run_bench.HPO_PACK, 600)
+        run_bench.DISTINCT_BODIES[:] = run_bench.hpo_queries(
+            run_bench.HPO_PACK, run_bench.ALL_CASES
+        )
         env = {"SYMPTOM_GRAPH_PACKS": json.dumps([str(run_bench.HPO_PACK)])}
         if run_bench.HPO_ARTIFACT.is_file():
             env["SYMPTOM_GRAPH_ARTIFACT"] = str(run_bench.HPO_ARTIFACT)
