@@ -402,6 +402,41 @@ def test_a_turn_is_given_back_whatever_the_app_does() -> None:
     assert shed.in_flight == 0
 
 
+def test_every_turn_starts_in_a_later_pass_of_the_loop() -> None:
+    """A turn starts after the loop has had a pass in which to read its sockets (a health
+    check waits behind one request, not a pass of them): a free turn by yielding once, a
+    waited-for one because its wake-up runs in a later pass. Each `call_soon` below is a
+    callback of the pass the turn was asked for or handed over in: it must have run when the
+    turn starts. (Dropping the free turn's yield fails this.)"""
+    shed = LoadShed(limit=4, exempt=())
+
+    async def scenario() -> list[str]:
+        loop = asyncio.get_running_loop()
+        order: list[str] = []
+        loop.call_soon(order.append, "pass before the free turn")
+        first = await shed.take_turn()
+        order.append("free turn")
+
+        async def waits() -> None:
+            turn = await shed.take_turn()
+            order.append("waited turn")
+            turn.release()
+
+        waiting = asyncio.create_task(waits())
+        await asyncio.sleep(0)  # it waits for the turn now
+        loop.call_soon(order.append, "pass the turn was released in")
+        first.release()
+        await waiting
+        return order
+
+    assert asyncio.run(scenario()) == [
+        "pass before the free turn",
+        "free turn",
+        "pass the turn was released in",
+        "waited turn",
+    ]
+
+
 def test_head_drops_a_streamed_body() -> None:
     async def streams(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
