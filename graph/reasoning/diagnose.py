@@ -400,17 +400,21 @@ class Diagnoser:
             text = node.exposure_question or ""
         else:
             text = node.question or f"Do you have {node.name.lower()}?"
-        likelihoods = p_yes.tolist()
-        # The first leader with the highest, and the lowest.
-        more, less = likelihoods.index(max(likelihoods)), likelihoods.index(min(likelihoods))
-        grounds = QuestionGrounds(
-            node.name,
-            gain,
-            self.graph.node(model.causes[int(leaders[more])]).name,
-            likelihoods[more],
-            self.graph.node(model.causes[int(leaders[less])]).name,
-            likelihoods[less],
-        )
+
+        def grounds() -> QuestionGrounds:
+            likelihoods = p_yes.tolist()
+            # The first leader with the highest, and the lowest.
+            more = likelihoods.index(max(likelihoods))
+            less = likelihoods.index(min(likelihoods))
+            return QuestionGrounds(
+                node.name,
+                gain,
+                self.graph.node(model.causes[int(leaders[more])]).name,
+                likelihoods[more],
+                self.graph.node(model.causes[int(leaders[less])]).name,
+                likelihoods[less],
+            )
+
         return NextQuestion(kind, ident, text, round(gain, 6), grounds)
 
     # Explanations and recommendations (on demand, cached) ------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import NamedTuple
@@ -116,9 +116,13 @@ class NextQuestion:
     node: str  # the symptom, or the cause asked about as an exposure
     question: str
     information_gain: float
-    # The parts of `reason`: only an explained answer shows it, so the sentence is written
-    # when read, not for every query.
-    grounds: QuestionGrounds = field(repr=False, compare=False)
+    # What makes the parts of `reason`: only an explained answer shows it, so the leaders'
+    # likelihoods are compared and named when it is read, not for every query.
+    found_grounds: Callable[[], QuestionGrounds] = field(repr=False, compare=False)
+
+    @property
+    def grounds(self) -> QuestionGrounds:
+        return self.found_grounds()
 
     @property
     def reason(self) -> str:

@@ -77,6 +77,8 @@ def tied_with(causes: list[str], ranks: list[int], count: int) -> list[tuple[str
     """For each of the first `count` of `causes` (in rank order, with their competition ranks):
     the others of `causes` sharing its rank, in order. Ties are runs, and a competition rank
     is where its run starts (counting from 1)."""
+    if ranks == list(range(1, len(ranks) + 1)):  # no ties: the usual answer
+        return [()] * count
     found: list[tuple[str, ...]] = []
     end = 0  # where the current run ends
     for position in range(count):
