@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import anyio.to_thread
 from fastapi.routing import APIRoute, APIRouter
 from starlette._utils import get_route_path
 from starlette.requests import ClientDisconnect
@@ -72,8 +73,14 @@ class HotPaths:
                 content_type = value.decode("latin-1")
                 break
         body = await _body(receive)
+        runtime = loaded(scope["app"].state.runtime)
         try:
-            payload = hot.answer(loaded(scope["app"].state.runtime), body, content_type)
+            if runtime.on_demand and not runtime.suggests_at_once:
+                # A cold worker (app/warmgate.py): an unknown id's suggestions would build the
+                # search index on the event loop, holding every connection meanwhile.
+                payload = await anyio.to_thread.run_sync(hot.answer, runtime, body, content_type)
+            else:
+                payload = hot.answer(runtime, body, content_type)
         except Exception as exc:
             problem = problem_for(exc, "POST", scope["path"])
             if problem is None:

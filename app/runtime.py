@@ -179,10 +179,21 @@ class Runtime:
         if path.startswith("/v1/parse"):
             return None if self._parser.built else self._parser.get
         if path.startswith("/v1/paths"):
-            return None if self.paths.built else self.paths.build
+            # A reference that names no node is answered with suggestions, from the search index.
+            return None if self.paths.built and self._search.built else self._build_paths
         if path.startswith("/v1/sources"):
             return None if self.graph.citations_indexed else self.graph.index_citations
         return None
+
+    def _build_paths(self) -> None:
+        self.paths.build()
+        self._search.get()
+
+    @property
+    def suggests_at_once(self) -> bool:
+        """Whether an id that names no node is answered without building the search index,
+        which suggests the ids meant (0.6 s on the HPO pack)."""
+        return self._search.built
 
     @classmethod
     def load(

@@ -6,7 +6,9 @@ warm-up thread builds them, about 1 s on the HPO pack). A request that read one 
 waited for the build on the event loop, so every other connection, the health checks
 included, stalled with it. Here such a request waits in a worker thread instead, and the
 loop keeps answering; once the indexes are built the check is one attribute read. A cold
-worker (`on_demand`) builds only the index the request reads, off the loop as well.
+worker (`on_demand`) builds only the index (or the OpenAPI document) the request reads, off
+the loop as well; app/hotpaths.py answers its diagnose and parse requests off the loop until
+its search index is built, since an unknown id's suggestions read it.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ class WarmGate:
                 if runtime.on_demand:
                     # A cold worker (`serve --workers N`, before the warm ones replace it)
                     # builds only what this request reads, and off the loop too.
+                    app = scope["app"]
                     build = runtime.build_for(scope["path"])
+                    if scope["path"] == app.openapi_url and app.openapi_schema is None:
+                        build = app.openapi  # the OpenAPI document: 0.1 s on the HPO pack
                     if build is not None:
                         await anyio.to_thread.run_sync(build)
                 else:

@@ -100,6 +100,78 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free(on_demand:
     assert runtime._parser.built is not on_demand
 
 
+def _cold_worker(search: threading.Event | None = None) -> Runtime:
+    """A cold worker's runtime (`serve --workers N` before the warm workers replace it); its
+    search index, when `search` is given, is not built before that event is set."""
+    loaded = Runtime.load([KNEE_PACK])
+
+    def slow_search() -> SearchIndex:
+        assert search is not None
+        search.wait(timeout=5)  # the old code blocks the loop until this times out
+        return SearchIndex(loaded.graph)
+
+    runtime = Runtime(
+        loaded.graph, loaded.diagnoser, 16, 64, search=None if search is None else slow_search
+    )
+    runtime.on_demand = True
+    return runtime
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "options", "unknown"),
+    [
+        ("POST", "/v1/diagnose", {"json": {"present": ["symptom:visible-twitchin"]}}, True),
+        ("POST", "/v1/diagnose", {"json": {"present": ["symptom:visible-twitching"]}}, False),
+        (
+            "GET",
+            "/v1/paths",
+            {"params": {"source": "symptom:visible-twitchin", "target": "prevention:hydration"}},
+            True,
+        ),
+    ],
+)
+def test_a_cold_worker_answers_what_may_read_the_search_index_off_the_event_loop(
+    method: str, path: str, options: dict[str, object], unknown: bool
+) -> None:
+    """An id that names no node is answered with suggestions from the search index. In a cold
+    worker, a diagnose or paths request carrying one built that index on the event loop
+    (0.6 s on the HPO pack), holding /healthz meanwhile. A known id is answered without it."""
+    release = threading.Event()
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _cold_worker(release))
+    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+        answer = pool.submit(client.request, method, path, **options)  # type: ignore[arg-type]
+        time.sleep(0.2)  # let it reach the wait
+        assert client.get("/healthz").status_code == 200
+        if unknown:
+            assert not answer.done()  # answered while the request still waits
+        release.set()
+        answered = answer.result(timeout=30)
+    if unknown:
+        assert answered.status_code in (404, 422)
+        assert answered.json()["suggestions"][0]["id"] == "symptom:visible-twitching"
+    else:
+        assert answered.status_code == 200
+
+
+def test_a_cold_worker_writes_its_openapi_document_off_the_event_loop() -> None:
+    release = threading.Event()
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _cold_worker())
+    written = app.openapi
+
+    def slow_openapi() -> dict[str, object]:
+        release.wait(timeout=5)
+        return written()
+
+    app.openapi = slow_openapi  # type: ignore[method-assign]
+    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+        spec = pool.submit(client.get, "/openapi.json")
+        time.sleep(0.2)
+        assert client.get("/healthz").status_code == 200
+        assert not spec.done()
+        release.set()
+        assert spec.result(timeout=30).json()["paths"]["/v1/diagnose"]
+
+
 class _Runtime:
     """Stands for a Runtime: counts how often the gate asks whether it is warm."""
 
