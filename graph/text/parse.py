@@ -36,6 +36,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, answer, contexts
+from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
@@ -637,10 +638,16 @@ class Parser:
                     record.normal,
                 )
                 pairs.setdefault(graph.pack_of[node.id], []).append(rule)
+        # Medicines a drug vocabulary files under a class a lexicon record names, each with
+        # the vocabulary's code and the record's excerpt (graph/text/medicines.py). A built
+        # pack's stored index has them already: the vocabulary is read only to build one.
+        rebuilt = stored is None or any(p.id not in stored for p in graph.packs)
+        self.medicines = medicine_terms(graph.lexicon, atc_table() if rebuilt else None)
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):
                 # The lexicon's everyday words follow the node's own synonyms.
-                terms = (*node.synonyms, *graph.everyday_terms(node.id))
+                medicines = (m.term for m in self.medicines.get(node.id, ()))
+                terms = (*node.synonyms, *graph.everyday_terms(node.id), *medicines)
                 entry = (node.id, node.name, node.kind, terms)
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
         # In load order: the first pack wins a tie.
