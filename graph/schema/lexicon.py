@@ -12,7 +12,9 @@ record's `qualifiers` a few words away in the same sentence: "vitamin d" with "l
 vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
 ("I take magnesium", "I run twice a week") names nothing. A record's `normal` words say the
 head is as it should be: beside one, the head names the node as absent ("my calcium is
-fine", "swallowing is normal").
+fine", "swallowing is normal"). A record `absent_when_negated` reads its heads negated on
+their own as the node absent: "I haven't exercised in weeks" says no overuse, where "I
+exercise" says nothing.
 
 A record may instead carry one synonym an ontology gives for a code the node carries (HPO's
 "Muscle twitch" for HP:0002380): its `ontology` field says which ontology, code, scope, type
@@ -86,6 +88,9 @@ class LexiconRecord(_Record):
     ontology: OntologySynonym | None = None
     # Drug classes whose medicines, as a drug vocabulary lists them, name the node too.
     medicine_classes: MedicineClasses | None = None
+    # A head negated on its own names the node as absent ("I haven't exercised in weeks",
+    # "I don't run"): for records whose heads are what the node needs, such as activities.
+    absent_when_negated: bool = False
 
     @property
     def label(self) -> str:
@@ -104,6 +109,8 @@ class LexiconRecord(_Record):
             raise ValueError("a mapping needs evidence: an excerpt that supports it")
         if self.medicine_classes is not None and (self.node is None or not self.evidence):
             raise ValueError("`medicine_classes` map to a node, with an excerpt naming the class")
+        if self.absent_when_negated and not self.heads:
+            raise ValueError("`absent_when_negated` reads a record's `heads`: it has none")
         if self.node is None and (self.evidence or self.heads or self.ontology):
             raise ValueError("an unmapped record lists `terms` and a `reason` only")
         if self.ontology is not None and (len(self.terms) != 1 or self.heads):
