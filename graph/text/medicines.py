@@ -66,33 +66,34 @@ class MedicineTerm:
 
 @dataclass(frozen=True, slots=True)
 class AtcTable:
-    """English names by ATC code, and the file they were read from."""
+    """English names of single substances by ATC code, the group codes, and their file."""
 
     path: Path
-    names: Mapping[str, str]
+    groups: frozenset[str]  # the codes above level 5: C03, H02AB...
+    names: Mapping[str, str]  # single substances only, in code order
     release: str = ATC_RELEASE
 
     def substances(self, group: str) -> list[tuple[str, str]]:
         """(code, name) of every single substance filed under `group`, in code order."""
-        return [
-            (code, name)
-            for code, name in sorted(self.names.items())
-            if code.startswith(group)
-            and _SUBSTANCE.match(code)
-            and not _NOT_ONE_MEDICINE.search(name)
-        ]
+        return [(code, name) for code, name in self.names.items() if code.startswith(group)]
 
 
 def load_atc_table(path: Path) -> AtcTable:
     """The table at `path`; a file without ATC rows raises ValueError (not silently empty)."""
+    groups: set[str] = set()
     names: dict[str, str] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.reader(handle):
-            if len(row) >= 2 and re.fullmatch(r"[A-Z][0-9A-Z]{0,6}", row[0]) and row[1].strip():
-                names[row[0]] = row[1].strip().lower()
+            if len(row) < 2 or not re.fullmatch(r"[A-Z][0-9A-Z]{0,6}", row[0]):
+                continue
+            code, name = row[0], row[1].strip().lower()
+            if not _SUBSTANCE.match(code):
+                groups.add(code)
+            elif name and not _NOT_ONE_MEDICINE.search(name):
+                names[code] = name
     if not names:
         raise ValueError(f"{path}: no ATC codes in it (expected rows of code, English name...)")
-    return AtcTable(path, names)
+    return AtcTable(path, frozenset(groups), dict(sorted(names.items())))
 
 
 def find_atc_table() -> Path | None:
@@ -143,7 +144,7 @@ def medicine_terms(
             )
         excerpt = record.evidence[0].excerpt
         for group in classes.groups:
-            if group not in table.names:
+            if group not in table.groups:
                 raise ValueError(f"{record.label}: {group} is not in the ATC table {table.path}")
             for code, name in table.substances(group):
                 held = owner.setdefault(name, record.node)
