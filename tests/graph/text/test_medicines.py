@@ -6,6 +6,8 @@ gnumed-server, unpacked by scripts/medicine-vocabulary) where it is installed.""
 from __future__ import annotations
 
 import logging
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,7 +29,7 @@ from graph.text.medicines import (
     medicine_terms,
 )
 from graph.text.parse import Parser
-from tests.paths import KNEE_PACK, skip_unless_ci
+from tests.paths import KNEE_PACK, REPO, skip_unless_ci
 
 # Rows as the package's file has them: code, then English, French and German names.
 SMALL_TABLE = """\
@@ -205,3 +207,38 @@ def test_named_medicines_score_on_the_sentence_table(installed_parser: Parser) -
     assert tags["medicine"].recall >= 0.95, tags["medicine"].failures
     for tag, report in tags.items():
         assert report.precision >= 0.95, (tag, report.failures)
+
+
+def _vocabulary_script(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """scripts/medicine-vocabulary in a copy of the tree without the table, on a PATH that
+    has `dirname` and `mktemp` but no apt-get."""
+    (tmp_path / "scripts").mkdir(parents=True)
+    script = tmp_path / "scripts" / "medicine-vocabulary"
+    shutil.copy(REPO / "scripts" / "medicine-vocabulary", script)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dirname", "mktemp", "rm"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    return subprocess.run(
+        ["/bin/bash", str(script)], env={"PATH": str(bin_dir), **env},
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
+def test_without_apt_get_the_script_says_so_and_fails_only_in_ci(tmp_path: Path) -> None:
+    if Path("/", medicines._IN_PACKAGE).is_file():
+        pytest.skip("gnumed-server is installed here: the script has nothing to do")
+    developer = _vocabulary_script(tmp_path / "dev")
+    assert developer.returncode == 0, developer.stderr
+    assert "no apt-get here" in developer.stderr
+    assert _vocabulary_script(tmp_path / "ci", CI="true").returncode == 1
+
+
+def test_the_script_leaves_an_unpacked_table_alone(tmp_path: Path) -> None:
+    table = tmp_path / "build" / "vocabularies" / "gnumed-server" / medicines._IN_PACKAGE
+    table.parent.mkdir(parents=True)
+    table.write_text(SMALL_TABLE, encoding="utf-8")
+    result = _vocabulary_script(tmp_path, CI="true")
+    assert (result.returncode, result.stderr) == (0, "")
