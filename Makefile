@@ -12,12 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The ATC table named medicines are read with comes from a Debian package, beside the venv.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	scripts/medicine-vocabulary
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	scripts/medicine-vocabulary
 	touch $@ $(VENV)/.installed-run
 
 node_modules/.installed: package.json package-lock.json

@@ -7,7 +7,9 @@ A pair's span runs from the first of its two words to the last. The words betwee
 to context, so "magnesium is not low" is a negated deficiency and "magnesium might be low" an
 uncertain one (graph/text/context.py reads a cue inside such a span). A record's words
 for "as it should be" pair with its heads too, and such a pair names the node as absent:
-"my calcium is fine", "swallowing is normal".
+"my calcium is fine", "swallowing is normal". A record may also let its heads stand alone
+(`absent_when_negated`): such a head is returned on its own, for the reader to keep only
+where the sentence negates it ("I haven't exercised in weeks": no overuse).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ class Pair(Generic[E]):
     entry: E
     words: tuple[int, ...]  # the tokens of the head and the qualifier themselves
     normal: bool = False  # the qualifier says the head is as it should be: the node absent
+    alone: bool = False  # a head without a qualifier: it names the node only if negated
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -44,18 +47,22 @@ class PairIndex(Generic[E]):
     """The heads and qualifiers of one pack's lexicon records, by their lemmas."""
 
     def __init__(
-        self, rules: Iterable[tuple[E, Sequence[str], Sequence[str], Sequence[str]]]
+        self, rules: Iterable[tuple[E, Sequence[str], Sequence[str], Sequence[str], bool]]
     ) -> None:
-        """`rules`: each record's entry, heads, qualifiers and words for "as it should be"."""
+        """`rules`: each record's entry, heads, qualifiers, words for "as it should be", and
+        whether its heads alone, negated, name the node as absent."""
         # Each phrase's rules, by its words: a head of one rule, a qualifier of some. A
         # qualifier's rule is numbered past the records when it is a "normal" word.
         self._heads: dict[tuple[str, ...], int] = {}
         self._qualifiers: dict[tuple[str, ...], set[int]] = {}
         self._entries: list[E] = []
+        self._alone: set[int] = set()  # the rules whose heads may stand alone
         listed = list(rules)
         self._normal_from = len(listed)
-        for rule, (entry, heads, qualifiers, normal) in enumerate(listed):
+        for rule, (entry, heads, qualifiers, normal, alone) in enumerate(listed):
             self._entries.append(entry)
+            if alone:
+                self._alone.add(rule)
             for head in heads:
                 self._heads.setdefault(_key(head), rule)
             for qualifier in qualifiers:
@@ -93,7 +100,8 @@ class PairIndex(Generic[E]):
 
     def find(self, stems: Sequence[str], taken: Sequence[bool]) -> list[Pair[E]]:
         """Each head with its nearest qualifier of the same record, where no barrier and no
-        other head or matched phrase lies between them."""
+        other head or matched phrase lies between them; a head of a record whose heads may
+        stand alone, without one, on its own."""
         if not self._heads:
             return []
         heads = self._spans(stems, taken, heads=True)
@@ -103,6 +111,7 @@ class PairIndex(Generic[E]):
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
+        lone: list[tuple[int, int, int]] = []  # heads that may stand alone, without a qualifier
         for h_start, h_end, rule in heads:
             best: tuple[int, int, int, int] | None = None
             for q_start, q_end, q_rule in qualifiers:
@@ -116,6 +125,8 @@ class PairIndex(Generic[E]):
                 if best is None or len(gap) < best[2]:
                     best = (q_start, q_end, len(gap), q_rule)
             if best is None:
+                if rule in self._alone:
+                    lone.append((h_start, h_end, rule))
                 continue
             start, end = min(h_start, best[0]), max(h_end, best[1])
             if used & set(range(start, end)):
@@ -124,4 +135,10 @@ class PairIndex(Generic[E]):
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
             pairs.append(Pair(start, end, self._entries[rule], tuple(sorted(words)), normal))
-        return pairs
+        # After every pair: "training for a triathlon" is one pair, not "training" alone.
+        for start, end, rule in lone:
+            if not used & set(range(start, end)):
+                used.update(range(start, end))
+                words = tuple(range(start, end))
+                pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
+        return sorted(pairs, key=lambda pair: pair.start)

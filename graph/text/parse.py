@@ -36,6 +36,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, answer, contexts
+from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
@@ -146,6 +147,31 @@ def _polarity(said: Context) -> Polarity:
     return Polarity.ABSENT if said.negated else Polarity.PRESENT
 
 
+def _negated_alone(
+    words: Sequence[str],
+    taken: list[bool],
+    found: list[tuple[int, int, _Entry]],
+    context: list[Context],
+    alone: set[tuple[int, int]],
+) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
+    """`found` without the lone heads the sentence does not negate, and the context read
+    again without them (a mention ends or joins a cue's scope, so a dropped one must not).
+    A lone head after another negated mention is dropped too: the cue is that mention's
+    ("No pain when I walk" says nothing of walking)."""
+    dropped: set[tuple[int, int]] = set()
+    negated_before = False
+    for (i, j, _), said in zip(found, context, strict=True):  # in sentence order
+        if (i, j) in alone and (negated_before or not said.negated):
+            dropped.add((i, j))
+        negated_before = negated_before or said.negated
+    if not dropped:
+        return found, context
+    for i, j in dropped:
+        taken[i:j] = [False] * (j - i)
+    kept = [f for f in found if (f[0], f[1]) not in dropped]
+    return kept, contexts(words, taken, kept)
+
+
 class PackParser:
     """The phrase index of one pack: every symptom's and cause's name and synonyms."""
 
@@ -154,7 +180,7 @@ class PackParser:
         pack: str,
         nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
         pairs: Iterable[
-            tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]
+            tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str], bool]
         ] = (),
         stored: Mapping[str, Any] | None = None,
     ):
@@ -163,8 +189,8 @@ class PackParser:
         self.pack = pack
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
-            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal)
-            for node_id, name, kind, heads, qualifiers, normal in pairs
+            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal, alone)
+            for node_id, name, kind, heads, qualifiers, normal, alone in pairs
         )
         if stored is None:
             self._read(nodes)
@@ -560,8 +586,12 @@ class PackParser:
         # The pairs are keyed by lemmas, not the variant roots the phrases use.
         # Pairs whose qualifier says the head is as it should be ("my calcium is fine").
         normal: set[tuple[int, int]] = set()
+        # Heads that name their node only where the sentence negates them ("I don't run").
+        alone: set[tuple[int, int]] = set()
         for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
+            if pair.alone:
+                alone.add((pair.start, pair.end))
             if pair.normal:
                 normal.add((pair.start, pair.end))
             for k in pair.words:  # the words between stay open to context cues
@@ -579,7 +609,12 @@ class PackParser:
             abbreviation = defined_after(text, start + raw[i].start, start + raw[j - 1].end)
             if abbreviation is not None:
                 defined[abbreviation] = entry
-        context = contexts([t.raw for t in tokens], taken, found)
+        words = [t.raw for t in tokens]
+        context = contexts(words, taken, found)
+        if alone:
+            found, context = _negated_alone(words, taken, found, context, alone)
+            if not found:
+                return []
         if normal:
             # "Fine" says the node is absent; "not fine", that it is there.
             context = [
@@ -623,7 +658,8 @@ class Parser:
         """`stored`: each pack's `PackParser.stored()` for the same graph, by pack id."""
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
         pairs: dict[
-            str, list[tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str]]]
+            str,
+            list[tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str], bool]],
         ] = {}
         for record in graph.lexicon:
             if record.node is not None and record.heads:
@@ -635,12 +671,19 @@ class Parser:
                     record.heads,
                     record.qualifiers,
                     record.normal,
+                    record.absent_when_negated,
                 )
                 pairs.setdefault(graph.pack_of[node.id], []).append(rule)
+        # Medicines a drug vocabulary files under a class a lexicon record names, each with
+        # the vocabulary's code and the record's excerpt (graph/text/medicines.py). A built
+        # pack's stored index has them already: the vocabulary is read only to build one.
+        rebuilt = stored is None or any(p.id not in stored for p in graph.packs)
+        self.medicines = medicine_terms(graph.lexicon, atc_table() if rebuilt else None)
         for kind in (NodeKind.SYMPTOM, NodeKind.CAUSE):
             for node in graph.nodes(kind):
                 # The lexicon's everyday words follow the node's own synonyms.
-                terms = (*node.synonyms, *graph.everyday_terms(node.id))
+                medicines = (m.term for m in self.medicines.get(node.id, ()))
+                terms = (*node.synonyms, *graph.everyday_terms(node.id), *medicines)
                 entry = (node.id, node.name, node.kind, terms)
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
         # In load order: the first pack wins a tie.

@@ -100,9 +100,23 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         # How often alone is routine exercise, not overuse (the lexicon's reason says so).
         ("I run three times a week.", {}),
         ("I walk daily.", {}),
-        # No source says which class a named medicine is in: the reader does not guess.
-        ("I've been on prednisone for a month.", {}),
-        ("Started furosemide last week.", {}),
+        # A brand, and a hormone level: the ATC table names neither as a medicine of a class
+        # (named generics are tests/graph/text/test_medicines.py's).
+        ("I'm taking Lasix.", {}),
+        ("My cortisol levels are high.", {}),
+        # An activity the writer does not do is overuse absent (the record's
+        # `absent_when_negated`); a head of a record without it stays silent when negated.
+        ("I haven't exercised in weeks.", {"cause:overuse": "absent"}),
+        ("I don't run.", {"cause:overuse": "absent"}),
+        (
+            "Not running at the moment, my knee still twitches.",
+            {"cause:overuse": "absent", "symptom:visible-twitching": "present"},
+        ),
+        ("I don't take vitamin D.", {}),
+        # The negation is the symptom's: it says nothing of walking.
+        ("No pain when I walk.", {"symptom:pain-or-discomfort": "absent"}),
+        # A pair's qualifier still wins over the head alone: one pair, not a lone head.
+        ("I'm training for a triathlon.", {"cause:overuse": "present"}),
     ],
 )
 def test_everyday_words_map_only_where_the_lexicon_says(
@@ -114,7 +128,7 @@ def test_everyday_words_map_only_where_the_lexicon_says(
 def test_eval_command_prints_the_scores(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 0
     out = capsys.readouterr().out
-    for label in ("precision", "recall", "negation accuracy", "dev sentences of round three"):
+    for label in ("precision", "recall", "negation accuracy", "dev sentences of round four"):
         assert label in out
     # The held-out sentences' misses are counted, never listed: reading them would tune to them.
     assert "held-out misses:" in out

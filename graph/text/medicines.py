@@ -1,0 +1,157 @@
+"""Named medicines for the lexicon records that name drug classes (`medicine_classes` in
+graph/schema/lexicon.py): "prednisone" for corticosteroids, "furosemide" for diuretics.
+
+The sources name classes only ("diuretics and corticosteroids may cause muscle spasms"), and
+people name the medicine. Which medicine belongs to which class is read from a drug
+vocabulary, never written here: the WHO ATC classification, as Debian's `gnumed-server`
+package ships it (`atc_only-utf8.csv`, ATC release 2009-01 taken from FreeDiams; one row per
+code with its English, French and German names). The table is found at
+$SYMPTOM_GRAPH_ATC_TABLE, else where the Debian package installs it, else where
+`scripts/medicine-vocabulary` unpacks the package (build/vocabularies/, no root needed).
+Without it the reader maps no named medicine (and says so once in the log): it never guesses.
+
+Only single substances count: a level-5 code (seven characters) whose name is not a
+combination ("furosemide and potassium", "hydrochlorothiazide, combinations").
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from graph.schema.lexicon import LexiconRecord
+
+__all__ = [
+    "ATC",
+    "ATC_RELEASE",
+    "AtcTable",
+    "MedicineTerm",
+    "atc_table",
+    "find_atc_table",
+    "load_atc_table",
+    "medicine_terms",
+]
+
+log = logging.getLogger(__name__)
+
+ATC = "WHO ATC"
+# The release of the ATC table the Debian package carries (its importer records "2009-01").
+ATC_RELEASE = "2009-01"
+ENV_VARIABLE = "SYMPTOM_GRAPH_ATC_TABLE"
+_IN_PACKAGE = Path("var/lib/gnumed/server/sql/v14-v15/data/atc_only-utf8.csv")
+_UNPACKED = Path(__file__).resolve().parents[2] / "build" / "vocabularies" / "gnumed-server"
+_SUBSTANCE = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
+# A name with one of these is a mixture or a catch-all, not one medicine a person names.
+_NOT_ONE_MEDICINE = re.compile(r"\band\b|,|combination|\bvarious\b|\bother\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class MedicineTerm:
+    """A medicine's name that names a node, and the vocabulary record behind it."""
+
+    term: str  # lower case, as the vocabulary spells it: "furosemide"
+    node_id: str
+    code: str  # the medicine's own code: C03CA01
+    group: str  # the record's group it falls under: C03
+    vocabulary: str
+    release: str
+    excerpt: str  # the record's excerpt that names the class
+
+
+@dataclass(frozen=True, slots=True)
+class AtcTable:
+    """English names of single substances by ATC code, the group codes, and their file."""
+
+    path: Path
+    groups: frozenset[str]  # the codes above level 5: C03, H02AB...
+    names: Mapping[str, str]  # single substances only, in code order
+    release: str = ATC_RELEASE
+
+    def substances(self, group: str) -> list[tuple[str, str]]:
+        """(code, name) of every single substance filed under `group`, in code order."""
+        return [(code, name) for code, name in self.names.items() if code.startswith(group)]
+
+
+def load_atc_table(path: Path) -> AtcTable:
+    """The table at `path`; a file without ATC rows raises ValueError (not silently empty)."""
+    groups: set[str] = set()
+    names: dict[str, str] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            if len(row) < 2 or not re.fullmatch(r"[A-Z][0-9A-Z]{0,6}", row[0]):
+                continue
+            code, name = row[0], row[1].strip().lower()
+            if not _SUBSTANCE.match(code):
+                groups.add(code)
+            elif name and not _NOT_ONE_MEDICINE.search(name):
+                names[code] = name
+    if not names:
+        raise ValueError(f"{path}: no ATC codes in it (expected rows of code, English name...)")
+    return AtcTable(path, frozenset(groups), dict(sorted(names.items())))
+
+
+def find_atc_table() -> Path | None:
+    """Where the ATC table is, or None when neither the variable nor the package gives one."""
+    given = os.environ.get(ENV_VARIABLE)
+    if given:
+        return Path(given)  # named on purpose: a wrong path fails loudly when it is read
+    for root in (Path("/"), _UNPACKED):
+        if (root / _IN_PACKAGE).is_file():
+            return root / _IN_PACKAGE
+    return None
+
+
+@cache
+def atc_table() -> AtcTable | None:
+    """The installed ATC table, read once per process; None (logged once) without one."""
+    path = find_atc_table()
+    if path is None:
+        log.warning(
+            "no ATC table (Debian's gnumed-server; run scripts/medicine-vocabulary): "
+            "named medicines map to no drug class"
+        )
+        return None
+    return load_atc_table(path)
+
+
+def medicine_terms(
+    records: Iterable[LexiconRecord], table: AtcTable | None
+) -> dict[str, list[MedicineTerm]]:
+    """The medicines that name each node of a record with `medicine_classes`, by node id.
+
+    A record naming another vocabulary or release, or a group the table lacks, raises
+    ValueError: its classes were chosen against a table this is not."""
+    found: dict[str, list[MedicineTerm]] = {}
+    owner: dict[str, str] = {}  # which node each medicine already names
+    for record in records:
+        classes = record.medicine_classes
+        if classes is None or record.node is None:
+            continue
+        if classes.vocabulary != ATC:
+            raise ValueError(f"{record.label}: unknown drug vocabulary {classes.vocabulary!r}")
+        if table is None:
+            continue
+        if classes.release != table.release:
+            raise ValueError(
+                f"{record.label}: chosen from {ATC} {classes.release}, "
+                f"but the installed table is {table.release} ({table.path})"
+            )
+        excerpt = record.evidence[0].excerpt
+        for group in classes.groups:
+            if group not in table.groups:
+                raise ValueError(f"{record.label}: {group} is not in the ATC table {table.path}")
+            for code, name in table.substances(group):
+                held = owner.setdefault(name, record.node)
+                if held != record.node:
+                    raise ValueError(f"{record.label}: {name} ({code}) already names {held}")
+                if any(t.term == name for t in found.get(record.node, ())):
+                    continue  # a medicine in two of the node's groups names it once
+                term = MedicineTerm(name, record.node, code, group, ATC, table.release, excerpt)
+                found.setdefault(record.node, []).append(term)
+    return found

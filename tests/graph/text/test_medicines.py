@@ -1,0 +1,244 @@
+"""Named medicines read through a drug vocabulary (graph/text/medicines.py): the knee lexicon
+names ATC groups, and the medicines the ATC table files there name corticosteroids or
+diuretics. The loading code is tested on a small table written here; the real one (Debian's
+gnumed-server, unpacked by scripts/medicine-vocabulary) where it is installed."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from graph.evaluation.parsing import HELD_OUT, load_sentences, per_tag
+from graph.knowledge import KnowledgeGraph
+from graph.schema.lexicon import LexiconRecord, MedicineClasses
+from graph.schema.records import Evidence
+from graph.text import medicines
+from graph.text.medicines import (
+    ATC,
+    ATC_RELEASE,
+    AtcTable,
+    atc_table,
+    find_atc_table,
+    load_atc_table,
+    medicine_terms,
+)
+from graph.text.parse import Parser
+from tests.paths import KNEE_PACK, REPO, skip_unless_ci
+
+# Rows as the package's file has them: code, then English, French and German names.
+SMALL_TABLE = """\
+"C03","DIURETICS","DIURETIQUES","DIURETIKA"
+"C03CA01","FUROSEMIDE","FUROSEMIDE","FUROSEMID"
+"C03CB01","FUROSEMIDE AND POTASSIUM","FUROSEMIDE ET POTASSIUM","FUROSEMID UND KALIUM"
+"C03AX01","HYDROCHLOROTHIAZIDE, COMBINATIONS","X","X"
+"H02AA","MINERALOCORTICOIDS","X","X"
+"H02AA01","ALDOSTERONE","ALDOSTERONE","ALDOSTERON"
+"H02AB","GLUCOCORTICOIDS","GLUCOCORTICOIDES","GLUCOCORTICOIDE"
+"H02AB07","PREDNISONE","PREDNISONE","PREDNISON"
+"A07EA","CORTICOSTEROIDS ACTING LOCALLY","X","X"
+"A07EA03","PREDNISONE","PREDNISONE","PREDNISON"
+"D07A","CORTICOSTEROIDS, PLAIN","X","X"
+"D07AA02","HYDROCORTISONE","HYDROCORTISONE","HYDROCORTISON"
+"R01AD","CORTICOSTEROIDS","X","X"
+"R03BA","GLUCOCORTICOIDS","X","X"
+"S01BA","CORTICOSTEROIDS, PLAIN","X","X"
+"S02BA","CORTICOSTEROIDS","X","X"
+"S03BA","CORTICOSTEROIDS","X","X"
+"""
+EXCERPT = "Certain medications, including diuretics and corticosteroids, may cause muscle spasms"
+
+
+@pytest.fixture
+def small_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The small table as the installed one, for this test only."""
+    path = tmp_path / "atc_only-utf8.csv"
+    path.write_text(SMALL_TABLE, encoding="utf-8")
+    monkeypatch.setenv(medicines.ENV_VARIABLE, str(path))
+    atc_table.cache_clear()
+    yield path
+    atc_table.cache_clear()
+
+
+def record(node: str = "cause:diuretics", **classes: object) -> LexiconRecord:
+    chosen = {"vocabulary": ATC, "release": ATC_RELEASE, "groups": ["C03"], **classes}
+    return LexiconRecord.model_validate(
+        {
+            "node": node,
+            "medicine_classes": chosen,
+            "evidence": [Evidence(source="source:knee-spasms-2024", excerpt=EXCERPT)],
+            "reason": "ATC group C03 is diuretics.",
+        }
+    )
+
+
+def found(parser: Parser, text: str) -> dict[str, str]:
+    _, mentions = parser.parse(text, "knee")
+    return {m.node_id: m.polarity.value for m in mentions}
+
+
+def test_single_substances_of_a_group_name_its_node(small_table: Path) -> None:
+    table = load_atc_table(small_table)
+    terms = medicine_terms([record()], table)
+    # The combinations are not one medicine a person names; the group itself is no medicine.
+    assert [(t.term, t.code, t.group) for t in terms["cause:diuretics"]] == [
+        ("furosemide", "C03CA01", "C03")
+    ]
+    term = terms["cause:diuretics"][0]
+    assert (term.vocabulary, term.release, term.excerpt) == (ATC, ATC_RELEASE, EXCERPT)
+
+
+def test_a_medicine_in_two_groups_names_the_node_once(small_table: Path) -> None:
+    steroids = record("cause:corticosteroids", groups=["H02AB", "A07EA"])
+    terms = medicine_terms([steroids], load_atc_table(small_table))
+    assert [t.code for t in terms["cause:corticosteroids"]] == ["H02AB07"]
+
+
+@pytest.mark.parametrize(
+    ("records", "problem"),
+    [
+        ([record(groups=["C09"])], "C09 is not in the ATC table"),
+        ([record(release="2024-01")], "installed table is 2009-01"),
+        ([record(vocabulary="RxClass")], "unknown drug vocabulary"),
+        ([record(), record("cause:corticosteroids")], "furosemide (C03CA01) already names"),
+    ],
+)
+def test_classes_chosen_against_another_table_fail_loudly(
+    small_table: Path, records: list[LexiconRecord], problem: str
+) -> None:
+    with pytest.raises(ValueError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        medicine_terms(records, load_atc_table(small_table))
+
+
+def test_an_unknown_vocabulary_fails_even_without_a_table() -> None:
+    with pytest.raises(ValueError, match="unknown drug vocabulary"):
+        medicine_terms([record(vocabulary="RxClass")], None)
+
+
+def test_a_file_without_atc_rows_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "atc.csv"
+    empty.write_text("code,name\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no ATC codes"):
+        load_atc_table(empty)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"node": "cause:diuretics", "reason": "no excerpt"},  # a class needs its excerpt
+        {"reason": "no node", "evidence": [{"source": "source:a", "excerpt": "diuretics"}]},
+    ],
+)
+def test_a_class_mapping_needs_a_node_and_an_excerpt(fields: dict[str, object]) -> None:
+    classes = MedicineClasses(vocabulary=ATC, release=ATC_RELEASE, groups=["C03"])
+    with pytest.raises(ValidationError, match="excerpt"):
+        LexiconRecord.model_validate({**fields, "medicine_classes": classes})
+
+
+def test_the_variable_names_the_table(small_table: Path) -> None:
+    assert find_atc_table() == small_table
+    table = atc_table()
+    assert isinstance(table, AtcTable)
+    assert table.path == small_table
+
+
+def test_the_knee_reader_maps_named_medicines_to_their_class(small_table: Path) -> None:
+    parser = Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
+    assert found(parser, "I've been on prednisone for a month.") == {
+        "cause:corticosteroids": "present"
+    }
+    assert found(parser, "Started furosemide last week.") == {"cause:diuretics": "present"}
+    assert found(parser, "I do not take furosemide.") == {"cause:diuretics": "absent"}
+    assert found(parser, "Hydrocortisone cream on my elbow.") == {
+        "cause:corticosteroids": "present"
+    }
+    # H02AA is not among the knee lexicon's groups: a hormone level is no medicine taken.
+    assert found(parser, "My aldosterone is high.") == {}
+    term = parser.medicines["cause:diuretics"][0]
+    assert (term.term, term.code) == ("furosemide", "C03CA01")
+
+
+def test_without_a_table_the_reader_maps_no_medicine_and_says_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(medicines.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(medicines, "find_atc_table", lambda: None)
+    atc_table.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger=medicines.__name__):
+            parser = Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
+    finally:
+        atc_table.cache_clear()
+    assert found(parser, "I've been on prednisone for a month.") == {}
+    assert "no ATC table" in caplog.text
+
+
+@pytest.fixture(scope="module")
+def installed_parser() -> Parser:
+    """The knee reader with the installed table (scripts/medicine-vocabulary)."""
+    atc_table.cache_clear()
+    if find_atc_table() is None:
+        skip_unless_ci("no ATC table: run scripts/medicine-vocabulary (make does)")
+    return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
+
+
+def test_the_installed_table_gives_the_knee_pack_its_medicines(installed_parser: Parser) -> None:
+    steroids = {t.term for t in installed_parser.medicines["cause:corticosteroids"]}
+    diuretics = {t.term for t in installed_parser.medicines["cause:diuretics"]}
+    assert {"prednisone", "prednisolone", "hydrocortisone", "budesonide"} <= steroids
+    assert {"furosemide", "bendroflumethiazide", "spironolactone"} <= diuretics
+    assert "aldosterone" not in steroids
+    # Every term is one medicine: no combination, no catch-all group name.
+    for term in steroids | diuretics:
+        assert " and " not in term
+        assert "," not in term
+        assert "combination" not in term
+
+
+def test_named_medicines_score_on_the_sentence_table(installed_parser: Parser) -> None:
+    """The medicine class, scored without the held-out block: a brand (Lasix) is its only
+    miss; precision over every other class stays where it was."""
+    tags = per_tag(installed_parser, load_sentences()[:-HELD_OUT])
+    assert tags["medicine"].recall >= 0.95, tags["medicine"].failures
+    for tag, report in tags.items():
+        assert report.precision >= 0.95, (tag, report.failures)
+
+
+def _vocabulary_script(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """scripts/medicine-vocabulary in a copy of the tree without the table, on a PATH that
+    has `dirname` and `mktemp` but no apt-get."""
+    (tmp_path / "scripts").mkdir(parents=True)
+    script = tmp_path / "scripts" / "medicine-vocabulary"
+    shutil.copy(REPO / "scripts" / "medicine-vocabulary", script)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("dirname", "mktemp", "rm"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    return subprocess.run(
+        ["/bin/bash", str(script)], env={"PATH": str(bin_dir), **env},
+        capture_output=True, text=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
+def test_without_apt_get_the_script_says_so_and_fails_only_in_ci(tmp_path: Path) -> None:
+    if Path("/", medicines._IN_PACKAGE).is_file():
+        pytest.skip("gnumed-server is installed here: the script has nothing to do")
+    developer = _vocabulary_script(tmp_path / "dev")
+    assert developer.returncode == 0, developer.stderr
+    assert "no apt-get here" in developer.stderr
+    assert _vocabulary_script(tmp_path / "ci", CI="true").returncode == 1
+
+
+def test_the_script_leaves_an_unpacked_table_alone(tmp_path: Path) -> None:
+    table = tmp_path / "build" / "vocabularies" / "gnumed-server" / medicines._IN_PACKAGE
+    table.parent.mkdir(parents=True)
+    table.write_text(SMALL_TABLE, encoding="utf-8")
+    result = _vocabulary_script(tmp_path, CI="true")
+    assert (result.returncode, result.stderr) == (0, "")

@@ -1,0 +1,50 @@
+"""A lexicon record's heads standing alone (`absent_when_negated`, graph/text/pairs.py): the
+index returns them only for records that allow it, and only where no pair claims them."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from graph.schema.lexicon import LexiconRecord
+from graph.text.pairs import PairIndex
+from graph.text.tokens import TOKEN, lemma
+
+
+def stems(text: str) -> list[str]:
+    return [lemma(raw) for raw in TOKEN.findall(text.lower())]
+
+
+def pairs(text: str, alone: bool) -> list[tuple[str, bool]]:
+    index = PairIndex(
+        [("overuse", ["run", "training", "triathlon"], ["after", "training for"], [], alone)]
+    )
+    words = stems(text)
+    return [
+        (" ".join(words[p.start : p.end]), p.alone) for p in index.find(words, [False] * len(words))
+    ]
+
+
+def test_a_lone_head_is_returned_only_where_its_record_allows() -> None:
+    assert pairs("I don't run", alone=True) == [("run", True)]
+    assert pairs("I don't run", alone=False) == []
+
+
+def test_a_pair_claims_its_head_before_a_lone_one_does() -> None:
+    assert pairs("after my run", alone=True) == [("after my run", False)]
+    # "training" is a head without a qualifier of its own, but inside the pair of
+    # "triathlon" with "training for" (by lemmas, "train for"): one pair, no lone head.
+    assert pairs("training for a triathlon", alone=True) == [("train for a triathlon", False)]
+
+
+def test_absent_when_negated_needs_heads() -> None:
+    with pytest.raises(ValidationError, match="absent_when_negated"):
+        LexiconRecord.model_validate(
+            {
+                "node": "cause:overuse",
+                "terms": ["lots of squats"],
+                "absent_when_negated": True,
+                "evidence": [{"source": "source:a", "excerpt": "overexertion"}],
+                "reason": "heads missing",
+            }
+        )
