@@ -21,6 +21,13 @@ def test_dockerfile_follows_the_card() -> None:
     assert DOCKERFILE.index("pip install .") < DOCKERFILE.index("COPY app ./app")  # deps first
     assert re.findall(r"^USER (.+)$", DOCKERFILE, flags=re.MULTILINE) == ["10001:10001"]
     assert "RUN symptom-graph validate" in DOCKERFILE
+    # The pack is built with the drug vocabulary that maps named medicines to their class.
+    fetch = DOCKERFILE.index("RUN CI=true scripts/medicine-vocabulary")
+    assert (
+        fetch
+        < DOCKERFILE.index("SYMPTOM_GRAPH_ATC_TABLE=")
+        < DOCKERFILE.index("RUN symptom-graph validate")
+    )
     assert "/healthz" in DOCKERFILE.split("HEALTHCHECK", 1)[1]
     assert "SYMPTOM_GRAPH_WORKERS=" in DOCKERFILE
     # `serve` applies the bounds on request heads (app/serving.py): never bare uvicorn.
