@@ -75,6 +75,15 @@ class OntologySynonymOut(BaseModel):
     release: str = Field(examples=["hp/releases/2025-01-16"])
 
 
+class MedicineClassesOut(BaseModel):
+    vocabulary: str = Field(description="The drug vocabulary.", examples=["WHO ATC"])
+    release: str = Field(examples=["2009-01"])
+    groups: list[str] = Field(
+        description="Its groups: every single medicine it files under one names the node.",
+        examples=[["C03"]],
+    )
+
+
 class EverydayTermsOut(BaseModel):
     """Words the pack's lexicon maps to the node, and what backs the mapping."""
 
@@ -84,10 +93,16 @@ class EverydayTermsOut(BaseModel):
     ontology: OntologySynonymOut | None = Field(
         description="For an ontology's synonym: its term, scope, type and release."
     )
+    medicine_classes: MedicineClassesOut | None = Field(
+        description=(
+            "For medicines named instead of the class an excerpt names (prednisone for "
+            "corticosteroids): the drug vocabulary's groups whose medicines name the node."
+        ),
+    )
 
     @classmethod
     def of(cls, record: LexiconRecord) -> EverydayTermsOut:
-        origin = record.ontology
+        origin, classes = record.ontology, record.medicine_classes
         return cls(
             terms=list(record.terms),
             reason=record.reason,
@@ -101,6 +116,11 @@ class EverydayTermsOut(BaseModel):
                 scope=origin.scope.value,
                 synonym_type=origin.synonym_type,
                 release=origin.release,
+            ),
+            medicine_classes=None
+            if classes is None
+            else MedicineClassesOut(
+                vocabulary=classes.vocabulary, release=classes.release, groups=classes.groups
             ),
         )
 

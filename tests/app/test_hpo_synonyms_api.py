@@ -11,7 +11,8 @@ import yaml
 from fastapi.testclient import TestClient
 
 from app.cli import main
-from tests.paths import KNEE_PACK
+from graph.text.medicines import find_atc_table
+from tests.paths import KNEE_PACK, skip_unless_ci
 
 
 def test_a_matched_hpo_synonym_is_traced_to_its_term_and_release(client: TestClient) -> None:
@@ -38,6 +39,26 @@ def test_a_hand_written_lexicon_record_shows_its_excerpt(client: TestClient) -> 
     detail = client.get("/v1/nodes/cause:overuse").json()
     assert detail["everyday_terms"]
     assert all(r["evidence"] and r["ontology"] is None for r in detail["everyday_terms"])
+
+
+def test_a_named_medicine_is_traced_to_the_drug_classes_its_node_names(
+    client: TestClient,
+) -> None:
+    """A medicine read for a class names no term of the lexicon: the node's detail says which
+    vocabulary's groups its medicines come from, beside the excerpt naming the class."""
+    if find_atc_table() is None:
+        skip_unless_ci("no ATC table: run scripts/medicine-vocabulary (make does)")
+    answer = client.post("/v1/parse", json={"text": "I take furosemide."}).json()
+    (mention,) = answer["mentions"]
+    assert (mention["id"], mention["matched"]) == ("cause:diuretics", "furosemide")
+    detail = client.get("/v1/nodes/cause:diuretics").json()
+    (record,) = [r for r in detail["everyday_terms"] if r["medicine_classes"]]
+    assert record["medicine_classes"] == {
+        "vocabulary": "WHO ATC",
+        "release": "2009-01",
+        "groups": ["C03"],
+    }
+    assert "diuretics" in record["evidence"][0]["excerpt"]
 
 
 def test_the_import_command_writes_the_synonyms_into_the_pack(
