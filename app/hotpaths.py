@@ -73,8 +73,8 @@ class HotPaths:
                 content_type = value.decode("latin-1")
                 break
         body = await _body(receive)
-        runtime = loaded(scope["app"].state.runtime)
         try:
+            runtime = loaded(scope["app"].state.runtime)  # a 503 problem while loading
             if runtime.on_demand and not runtime.suggests_at_once:
                 # A cold worker (app/warmgate.py): an unknown id's suggestions would build the
                 # search index on the event loop, holding every connection meanwhile.
