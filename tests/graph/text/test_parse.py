@@ -78,6 +78,14 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("My magnesium is deficient.", {"cause:magnesium-deficiency": "present"}),
         ("Loads of squats at the gym today.", {"cause:overuse": "present"}),
         ("I run twice a week.", {}),  # an activity alone is no overuse
+        # Issue 22, fifth round: lexicon words, each backed by an excerpt.
+        ("Not swollen. Not hot.", {"symptom:swelling": "absent", "symptom:warmth": "absent"}),
+        ("the muscle is rippling under the skin", {"symptom:visible-twitching": "present"}),
+        ("I could barely move it this morning.", {"symptom:limited-range-of-motion": "present"}),
+        ("Food went down the wrong pipe.", {"symptom:difficulty-swallowing": "present"}),
+        ("I don't drink much, mostly tea.", {"cause:dehydration": "present"}),
+        ("I take a multivitamin.", {"cause:medications-and-supplements": "present"}),
+        ("Nothing wrong with my balance.", {"symptom:trouble-balancing": "absent"}),
         # A level or a function stated as normal names the node as absent; "not fine" not.
         ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
         ("My magnesium levels were normal.", {"cause:magnesium-deficiency": "absent"}),
