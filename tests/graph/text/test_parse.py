@@ -86,6 +86,21 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("I don't drink much, mostly tea.", {"cause:dehydration": "present"}),
         ("I take a multivitamin.", {"cause:medications-and-supplements": "present"}),
         ("Nothing wrong with my balance.", {"symptom:trouble-balancing": "absent"}),
+        # Heads joined under one qualifier share it, and its status; a clause joined by "and
+        # my" is another clause.
+        (
+            "Nothing wrong with my balance or my speech.",
+            {"symptom:trouble-balancing": "absent", "symptom:difficulty-speaking": "absent"},
+        ),
+        (
+            "My calcium and magnesium are not low.",
+            {"cause:calcium-deficiency": "absent", "cause:magnesium-deficiency": "absent"},
+        ),
+        (
+            "Maybe my calcium and magnesium are low",
+            {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
+        ),
+        ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
         # A level or a function stated as normal names the node as absent; "not fine" not.
         ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
         ("My magnesium levels were normal.", {"cause:magnesium-deficiency": "absent"}),
