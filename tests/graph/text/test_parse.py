@@ -101,6 +101,9 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
         ),
         ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
+        # A distance says how long an activity was, as "for hours" does.
+        ("Walked 20 miles on Sunday.", {"cause:overuse": "present"}),
+        ("I walk to work.", {}),
         # A level or a function stated as normal names the node as absent; "not fine" not.
         ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
         ("My magnesium levels were normal.", {"cause:magnesium-deficiency": "absent"}),
