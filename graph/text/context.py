@@ -381,6 +381,8 @@ POSITIVE_ANSWERS = (
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
+# Words that open a clause saying when: past a denied mention, they end the denial's scope.
+_CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,6 +524,8 @@ def contexts(
         while k < n and counted < CONTEXT_WINDOW:
             if not taken[k] and stops(k, category, passed):
                 break
+            if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
+                break  # "I haven't run since the spasms started": the spasms are not denied
             if k in starts:
                 idx = starts[k]
                 marks[idx].add(category)

@@ -138,6 +138,19 @@ def read(parser: Parser, text: str) -> dict[str, str]:
         ),
         ("No pain until I started running.", {"symptom:pain-or-discomfort": "present"}),
         ("No pain, until yesterday it was fine", {"symptom:pain-or-discomfort": "absent"}),
+        # Past a denied mention, a clause saying when is not denied.
+        (
+            "I haven't run since the spasms started",
+            {"cause:overuse": "absent", "symptom:involuntary-contractions": "present"},
+        ),
+        (
+            "No swelling since the cramps began.",
+            {"symptom:swelling": "absent", "symptom:severe-painful-cramps": "present"},
+        ),
+        (
+            "No pain or swelling",
+            {"symptom:pain-or-discomfort": "absent", "symptom:swelling": "absent"},
+        ),
         # Asking whether a symptom one has is normal does not hedge it; asking what it is does.
         ("Is it normal for my knee to jerk at night?", {"symptom:jerking": "present"}),
         ("Is it MS?", {"cause:multiple-sclerosis": "uncertain"}),
