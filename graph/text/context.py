@@ -83,6 +83,13 @@ PRE_NEGATION = (
     "was not",
     "can't say",
     "cannot say",
+    # A denial put mildly: "I wouldn't say it's painful", "I wouldn't call it swollen".
+    "wouldn't say",
+    "wouldnt say",
+    "would not say",
+    "wouldn't call it",
+    "wouldnt call it",
+    "would not call it",
 )
 POST_NEGATION = (
     "absent",
@@ -194,9 +201,23 @@ _RELATIVES = (
     "grandfather",
     "grandma",
     "grandpa",
+    "grandad",
+    "granddad",
+    "grandmum",
+    "grandmom",
+    "gran",
+    "granny",
+    "nan",
+    "nana",
+    "nanna",
+    "grandparent",
     "grandparents",
     "aunt",
+    "auntie",
+    "aunty",
     "uncle",
+    "uncles",
+    "aunts",
     "cousin",
     "cousins",
     "relative",
@@ -278,9 +299,14 @@ PSEUDO_TRIGGERS = (
     "not sure why",
     "not sure how",
     "not sure when",
-    # A question about a symptom the writer has: "why is it swollen?".
+    # A question about a symptom the writer has: "why is it swollen?", "is it normal for the
+    # knee to jerk?".
     "why is it",
     "why is this",
+    "is it normal",
+    "is this normal",
+    "is that normal",
+    "is it common",
 )
 # A scope ends here (NegEx's conjunctions and termination terms).
 TERMINATORS = (
@@ -353,6 +379,10 @@ POSITIVE_ANSWERS = (
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
+# A denial followed in its clause by when it ended is no denial: "no pain until I ran".
+_UNTIL = frozenset({"until", "till", "til", "untill"})
+# Words that open a clause saying when: past a denied mention, they end the denial's scope.
+_CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,9 +449,16 @@ _ANSWERS = {
 }
 
 
+# What a form or a transcript writes before an answer ("A: no"); the colon is no token.
+_ANSWER_LABELS = frozenset({"a", "answer", "ans"})
+
+
 def answer(words: Sequence[str]) -> Context | None:
     """What a sentence of only an answer says of the question before it, else None. Its
-    comma-separated parts may each be an answer if they agree: "No, not at all."."""
+    comma-separated parts may each be an answer if they agree: "No, not at all.". A form's
+    label before it is no part of it: "Q: Any swelling? A: Nope."."""
+    if len(words) > 1 and words[0] in _ANSWER_LABELS:
+        words = words[1:]
     parts: list[list[str]] = [[]]
     for word in words:
         if word == ",":
@@ -469,11 +506,26 @@ def contexts(
         # ("maybe MS, no swelling"); right after the cue it joins it ("might not be swollen").
         return cue.category is not category and passed
 
+    def lifted(k: int) -> bool:
+        """Whether the clause from token `k` says when the denied thing began: "never had a
+        cramp in my life until this week" (NegEx's scope would read it as absent)."""
+        for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
+            if words[m] in _UNTIL and not taken[m]:
+                return True
+            cue = at[m][1]
+            if words[m] == "," or (cue is not None and cue.category is _Category.TERMINATE):
+                return False
+        return False
+
     def forward(i: int, size: int, category: _Category) -> bool:
         k, counted, reached, passed = i + size, 0, False, False
+        if category is _Category.NEGATED and lifted(k):
+            return True  # reached, and left as it is: no terse reading backwards either
         while k < n and counted < CONTEXT_WINDOW:
             if not taken[k] and stops(k, category, passed):
                 break
+            if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
+                break  # "I haven't run since the spasms started": the spasms are not denied
             if k in starts:
                 idx = starts[k]
                 marks[idx].add(category)

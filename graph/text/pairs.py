@@ -25,6 +25,12 @@ __all__ = ["MAX_GAP", "Pair", "PairIndex"]
 MAX_GAP = 6  # words a head and its qualifier may have between them
 # A pair never reaches across these: "I take magnesium, but my vitamin D is low".
 _BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "except"})
+# Words that join two heads under one qualifier, and those that may follow the join when the
+# qualifier comes first ("low in calcium and magnesium", "nothing wrong with my balance or my
+# speech"). With the qualifier last only the join itself: "calcium and magnesium are low", but
+# not "I take calcium and my magnesium is low".
+_JOINS = frozenset({"and", "or", "nor"})
+_DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
 
 E = TypeVar("E")
 
@@ -37,6 +43,9 @@ class Pair(Generic[E]):
     words: tuple[int, ...]  # the tokens of the head and the qualifier themselves
     normal: bool = False  # the qualifier says the head is as it should be: the node absent
     alone: bool = False  # a head without a qualifier: it names the node only if negated
+    # A head coordinated with another pair's head shares its qualifier, and what the text
+    # says of it: the other pair's start ("nothing wrong with my balance or my speech").
+    joined: int | None = None
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -111,6 +120,7 @@ class PairIndex(Generic[E]):
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
+        spans: list[tuple[Pair[E], int, int, int, int]] = []  # each pair, head and qualifier
         lone: list[tuple[int, int, int]] = []  # heads that may stand alone, without a qualifier
         for h_start, h_end, rule in heads:
             best: tuple[int, int, int, int] | None = None
@@ -134,7 +144,10 @@ class PairIndex(Generic[E]):
             used.update(range(start, end))
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
-            pairs.append(Pair(start, end, self._entries[rule], tuple(sorted(words)), normal))
+            pair = Pair(start, end, self._entries[rule], tuple(sorted(words)), normal)
+            pairs.append(pair)
+            spans.append((pair, h_start, h_end, best[0], best[1]))
+        pairs += self._coordinated(heads, qualifiers, spans, stems, used)
         # After every pair: "training for a triathlon" is one pair, not "training" alone.
         for start, end, rule in lone:
             if not used & set(range(start, end)):
@@ -142,3 +155,44 @@ class PairIndex(Generic[E]):
                 words = tuple(range(start, end))
                 pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
         return sorted(pairs, key=lambda pair: pair.start)
+
+    def _coordinated(
+        self,
+        heads: Sequence[tuple[int, int, int]],
+        qualifiers: Sequence[tuple[int, int, int]],
+        found: Sequence[tuple[Pair[E], int, int, int, int]],
+        stems: Sequence[str],
+        used: set[int],
+    ) -> list[Pair[E]]:
+        """Heads left without a qualifier that are joined to a pair's head and take its
+        qualifier too (as their own record's qualifier or "normal" word), marked in `used`.
+        `found`: each pair with its head's and its qualifier's spans."""
+        out: list[Pair[E]] = []
+        for pair, h_start, h_end, q_start, q_end in found:
+            for start, end, rule in heads:
+                if used & set(range(start, end)):
+                    continue
+                if start >= h_end:  # after the pair's head: its qualifier must come first
+                    joined = q_end <= h_start and _joined(stems[h_end:start], determiners=True)
+                else:  # before it: only a bare join, with the qualifier after both heads
+                    joined = q_start >= h_end and _joined(stems[end:h_start], determiners=False)
+                if joined and any(
+                    (s, e) == (q_start, q_end)
+                    and r % self._normal_from == rule
+                    and (r >= self._normal_from) == pair.normal
+                    for s, e, r in qualifiers
+                ):
+                    used.update(range(start, end))
+                    words = tuple(range(start, end))
+                    entry = self._entries[rule]
+                    out.append(Pair(start, end, entry, words, pair.normal, joined=pair.start))
+        return out
+
+
+def _joined(gap: Sequence[str], determiners: bool) -> bool:
+    """Whether the words between two heads join them: one join word, then (where allowed)
+    one determiner ("or my")."""
+    if not gap or gap[0] not in _JOINS:
+        return False
+    rest = gap[1:]
+    return not rest or (determiners and len(rest) == 1 and rest[0] in _DETERMINERS)

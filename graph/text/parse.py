@@ -588,11 +588,16 @@ class PackParser:
         normal: set[tuple[int, int]] = set()
         # Heads that name their node only where the sentence negates them ("I don't run").
         alone: set[tuple[int, int]] = set()
+        # Heads coordinated with a pair's: each one's span -> the start of the pair whose
+        # status it takes ("nothing wrong with my balance or my speech").
+        coordinated: dict[tuple[int, int], int] = {}
         for pair in self._pairs.find(plain, taken):
             found.append((pair.start, pair.end, pair.entry))
             if pair.alone:
                 alone.add((pair.start, pair.end))
-            if pair.normal:
+            if pair.joined is not None:
+                coordinated[pair.start, pair.end] = pair.joined
+            elif pair.normal:
                 normal.add((pair.start, pair.end))
             for k in pair.words:  # the words between stay open to context cues
                 taken[k] = True
@@ -619,6 +624,12 @@ class PackParser:
             # "Fine" says the node is absent; "not fine", that it is there.
             context = [
                 replace(said, negated=not said.negated) if (i, j) in normal else said
+                for (i, j, _), said in zip(found, context, strict=True)
+            ]
+        if coordinated:
+            status = {i: said for (i, _, _), said in zip(found, context, strict=True)}
+            context = [
+                status[coordinated[i, j]] if (i, j) in coordinated else said
                 for (i, j, _), said in zip(found, context, strict=True)
             ]
         spans = list(found)

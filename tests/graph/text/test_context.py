@@ -127,6 +127,36 @@ def read(parser: Parser, text: str) -> dict[str, str]:
             },
         ),
         ("Why is it swollen?", {"symptom:swelling": "present"}),
+        # Issue 22, fifth round: a mild denial; a grandparent is a relative.
+        ("I wouldn't say it's swollen", {"symptom:swelling": "absent"}),
+        ("My grandad had MS", {"cause:multiple-sclerosis": "present/family"}),
+        ("my nan has the same cramps", {"symptom:severe-painful-cramps": "present/family"}),
+        # A denial whose clause goes on to "until" says when the thing began, not its absence.
+        (
+            "never had a cramp in my life until this week",
+            {"symptom:severe-painful-cramps": "present"},
+        ),
+        ("No pain until I started running.", {"symptom:pain-or-discomfort": "present"}),
+        ("No pain, until yesterday it was fine", {"symptom:pain-or-discomfort": "absent"}),
+        # Past a denied mention, a clause saying when is not denied.
+        (
+            "I haven't run since the spasms started",
+            {"cause:overuse": "absent", "symptom:involuntary-contractions": "present"},
+        ),
+        (
+            "No swelling since the cramps began.",
+            {"symptom:swelling": "absent", "symptom:severe-painful-cramps": "present"},
+        ),
+        (
+            "No pain or swelling",
+            {"symptom:pain-or-discomfort": "absent", "symptom:swelling": "absent"},
+        ),
+        # Asking whether a symptom one has is normal does not hedge it; asking what it is does.
+        ("Is it normal for my knee to jerk at night?", {"symptom:jerking": "present"}),
+        ("Is it MS?", {"cause:multiple-sclerosis": "uncertain"}),
+        # A form's label before an answer: "A: nope" answers as "nope" does.
+        ("Q: any swelling? A: nope", {"symptom:swelling": "absent"}),
+        ("Any pain? Answer: not really.", {"symptom:pain-or-discomfort": "absent"}),
     ],
 )
 def test_context(parser: Parser, text: str, expected: dict[str, str]) -> None:

@@ -78,6 +78,32 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("My magnesium is deficient.", {"cause:magnesium-deficiency": "present"}),
         ("Loads of squats at the gym today.", {"cause:overuse": "present"}),
         ("I run twice a week.", {}),  # an activity alone is no overuse
+        # Issue 22, fifth round: lexicon words, each backed by an excerpt.
+        ("Not swollen. Not hot.", {"symptom:swelling": "absent", "symptom:warmth": "absent"}),
+        ("the muscle is rippling under the skin", {"symptom:visible-twitching": "present"}),
+        ("I could barely move it this morning.", {"symptom:limited-range-of-motion": "present"}),
+        ("Food went down the wrong pipe.", {"symptom:difficulty-swallowing": "present"}),
+        ("I don't drink much, mostly tea.", {"cause:dehydration": "present"}),
+        ("I take a multivitamin.", {"cause:medications-and-supplements": "present"}),
+        ("Nothing wrong with my balance.", {"symptom:trouble-balancing": "absent"}),
+        # Heads joined under one qualifier share it, and its status; a clause joined by "and
+        # my" is another clause.
+        (
+            "Nothing wrong with my balance or my speech.",
+            {"symptom:trouble-balancing": "absent", "symptom:difficulty-speaking": "absent"},
+        ),
+        (
+            "My calcium and magnesium are not low.",
+            {"cause:calcium-deficiency": "absent", "cause:magnesium-deficiency": "absent"},
+        ),
+        (
+            "Maybe my calcium and magnesium are low",
+            {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
+        ),
+        ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
+        # A distance says how long an activity was, as "for hours" does.
+        ("Walked 20 miles on Sunday.", {"cause:overuse": "present"}),
+        ("I walk to work.", {}),
         # A level or a function stated as normal names the node as absent; "not fine" not.
         ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
         ("My magnesium levels were normal.", {"cause:magnesium-deficiency": "absent"}),
