@@ -79,7 +79,12 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("Loads of squats at the gym today.", {"cause:overuse": "present"}),
         ("I run twice a week.", {}),  # an activity alone is no overuse
         # Issue 22, fifth round: lexicon words, each backed by an excerpt.
-        ("Not swollen. Not hot.", {"symptom:swelling": "absent", "symptom:warmth": "absent"}),
+        (
+            "Not swollen. Not hot to the touch.",
+            {"symptom:swelling": "absent", "symptom:warmth": "absent"},
+        ),
+        ("It's been really hot this week.", {}),  # the weather, not the knee
+        ("I can't tell if it moves.", {}),  # not how far it moves
         ("the muscle is rippling under the skin", {"symptom:visible-twitching": "present"}),
         ("I could barely move it this morning.", {"symptom:limited-range-of-motion": "present"}),
         ("Food went down the wrong pipe.", {"symptom:difficulty-swallowing": "present"}),
@@ -101,8 +106,8 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
         ),
         ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
-        # A distance says how long an activity was, as "for hours" does.
-        ("Walked 20 miles on Sunday.", {"cause:overuse": "present"}),
+        # A distance says nothing of overuse: a mile to work is routine.
+        ("I walk a mile to work every day.", {}),
         ("I walk to work.", {}),
         # A level or a function stated as normal names the node as absent; "not fine" not.
         ("Blood test said my calcium is fine.", {"cause:calcium-deficiency": "absent"}),
