@@ -38,6 +38,9 @@ from graph.schema.vocabulary import Predicate
 
 __all__ = ["PosteriorModel"]
 
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
 
 class PosteriorModel:
     """Priors, likelihoods and their sparse log-ratios for one pack's causes and findings."""
@@ -175,6 +178,10 @@ class PosteriorModel:
         self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64], float]] | None = (
             None
         )
+        self._head_kernel: (
+            Callable[..., tuple[Vector, Ints, float, Ints, Flags, Vector, float]] | None
+        ) = None
+        self._next_kernel: Callable[..., tuple[int, float, Vector]] | None = None
         if dense:
             tables = [
                 t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
@@ -197,10 +204,18 @@ class PosteriorModel:
             self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-            from graph.reasoning.kernel import best_question, prior_summary, scores_and_leaders
+            from graph.reasoning.kernel import (
+                answer_head,
+                best_question,
+                next_question,
+                prior_summary,
+                scores_and_leaders,
+            )
 
             self._question_kernel = best_question
             self._scores_kernel = scores_and_leaders
+            self._head_kernel = answer_head
+            self._next_kernel = next_question
             self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
             self._warm_up()
 
@@ -353,6 +368,88 @@ class PosteriorModel:
             power,
         )
 
+    def answer_head(
+        self,
+        scored: npt.NDArray[np.int64],
+        present: npt.NDArray[np.int64],
+        absent: npt.NDArray[np.int64],
+        count: int,
+        power: float,
+        shown: int,
+        head: int,
+        leading: int,
+    ) -> tuple[Vector, npt.NDArray[np.int64], float, npt.NDArray[np.int64], Flags, Vector, float]:
+        """(sparse form) `scores_and_leaders` and what an answer reads of the leaders, in one
+        compiled call: `kernel.answer_head` on the stored pairs."""
+        assert self._head_kernel is not None
+        col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
+        _, _, absent_ratios = self.absent_ratio.by_column()
+        return self._head_kernel(
+            self.log_prior,
+            self._prior_exp,
+            *self._prior_summary,
+            self.log_other,
+            col_ptr,
+            col_rows,
+            present_ratios,
+            absent_ratios,
+            scored,
+            present,
+            absent,
+            self.tiebreak,
+            self.by_tiebreak,
+            count,
+            power,
+            shown,
+            head,
+            leading,
+        )
+
+    def next_question(
+        self,
+        scores: Vector,
+        ranked: npt.NDArray[np.int64],
+        ranks: npt.NDArray[np.int64],
+        depth: int,
+        leading: int,
+        weights: Vector,
+        other: float,
+        unaskable: Flags,
+        answered: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+        checked: int,
+        power: float,
+    ) -> tuple[int, float, Vector] | None:
+        """(sparse form) `best_question` with its weights normalised and its skipped findings
+        marked in the same compiled call: `kernel.next_question`."""
+        assert self._next_kernel is not None
+        _, _, yes_ratios = self.present_ratio.by_column()
+        col_ptr, ratio_rows, no_ratios = self.absent_ratio.by_column()
+        column, gain, likelihoods = self._next_kernel(
+            scores,
+            self.tiebreak,
+            ranked,
+            ranks,
+            depth,
+            leading,
+            weights,
+            other,
+            unaskable,
+            *answered,
+            self.likelihood_gap.row_pointers(),
+            self._gap_columns,
+            self._stored_likelihood,
+            self._stored_entropy,
+            self.background,
+            self.entropy_background,
+            col_ptr,
+            ratio_rows,
+            yes_ratios,
+            no_ratios,
+            checked,
+            power,
+        )
+        return None if column < 0 else (int(column), float(gain), likelihoods)
+
     def leader_block(
         self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
     ) -> tuple[npt.NDArray[np.int64], Vector, Vector]:
@@ -412,3 +509,9 @@ class PosteriorModel:
         skip = np.zeros(len(self.findings), dtype=bool)
         self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
         self.present_ratio.block(first, first[:0])
+        none = np.zeros(0, dtype=np.int64)
+        scores, first, _, ranks, _, exponents, _ = self.answer_head(
+            none, none, none, 1, 1.0, 1, 1, 1
+        )
+        weights = np.exp(exponents[1:])
+        self.next_question(scores, first, ranks, 1, 1, weights, 0.0, skip, (none, none), 1, 1.0)

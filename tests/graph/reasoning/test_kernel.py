@@ -37,16 +37,34 @@ def _queries(graph: KnowledgeGraph) -> list[DiagnoseQuery]:
     return queries
 
 
-def test_the_compiled_kernels_answer_as_their_python_source() -> None:
+def test_the_compiled_kernels_answer_as_their_python_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     compiled = Diagnoser(sample(), ModelParameters(dense_cells=0))
     plain = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    # The Python sources call each other through the module's names (compiled ones call
+    # the compiled ones they were built with).
+    for name in ("scores_and_leaders", "best_question", "numpy_sum"):
+        monkeypatch.setattr(kernel, name, getattr(kernel, f"{name}_py"))
     for model in plain.models.values():
-        model._question_kernel = kernel.best_question_py
-        model._scores_kernel = kernel.scores_and_leaders_py
+        model._head_kernel = kernel.answer_head_py
+        model._next_kernel = kernel.next_question_py
         for table in (model.present_ratio, model.absent_ratio, model.likelihood_gap):
             table._block = kernel.block_py
     for query in _queries(sample()):
         assert _rounded(compiled.diagnose(query)) == _rounded(plain.diagnose(query))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0) | st.floats(1e-300, 1e300), min_size=1, max_size=128),
+)
+def test_the_leaders_weights_sum_as_numpy_sums_them(values: list[float]) -> None:
+    """The compiled question loop normalises the leaders' weights by their sum taken as
+    numpy takes it (pairwise), so the shares are the bits the numpy reference gives."""
+    weights = np.array(values)
+    assert kernel.numpy_sum(weights) == weights.sum()
+    assert kernel.numpy_sum_py(weights) == weights.sum()
 
 
 def _rounded(diagnosis: Diagnosis) -> Diagnosis:
@@ -87,6 +105,8 @@ def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
             (c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in a.candidates
         ] == [(c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in b.candidates]
         assert a.next_question == b.next_question
+        # The leaders' probabilities, the same bits (the same exps of the same exponents).
+        assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]
         asked += a.next_question is not None
     assert asked > 30  # the question path is exercised, not only `should_stop`
 
