@@ -247,7 +247,7 @@ class Diagnoser:
                 head_size,
                 _QUESTION_CANDIDATES,
             )
-        scores, ranked, normaliser, rank_array, role_flags, exponents, top = found
+        scores, ranked, normaliser, rank_array, role_flags, role_kinds, exponents, top = found
         shown = min(query.limit, len(ranked))
         # Every exp an answer shows, in one numpy call: the shown causes' probabilities, then
         # the leaders' weights relative to the highest of theirs.
@@ -260,7 +260,8 @@ class Diagnoser:
         priors = [prior_of[i] for i in rows[:shown]]
         ties = tied_with(leading, ranks, shown)
         shows_more, shows_less = role_flags.tolist()
-        roles = finding_roles(model, present, absent, shows_more, shows_less)
+        distinct_roles = finding_roles(model, present, absent, shows_more, shows_less)
+        roles = [distinct_roles[k] for k in role_kinds.tolist()]
         candidates = tuple(
             [
                 Candidate(

@@ -343,6 +343,37 @@ def scores_and_leaders_py(
     return scores, top, normaliser
 
 
+def _distinct_rows(flags: Flags) -> tuple[Flags, Ints]:
+    """`flags` (planes x rows x columns) with each distinct row (across the planes) kept
+    once, in order of first appearance, and the kept row each row is: causes that account
+    for the same reported findings share their roles, built once in Python."""
+    planes, rows, columns = flags.shape
+    kinds = np.empty(rows, dtype=np.int64)
+    distinct = 0
+    for row in range(rows):
+        kinds[row] = -1
+        for kind in range(distinct):
+            differ = False
+            for plane in range(planes):
+                for k in range(columns):
+                    if flags[plane, kind, k] != flags[plane, row, k]:
+                        differ = True
+                        break
+                if differ:
+                    break
+            if not differ:
+                kinds[row] = kind
+                break
+        if kinds[row] < 0:
+            if distinct < row:
+                for plane in range(planes):
+                    for k in range(columns):
+                        flags[plane, distinct, k] = flags[plane, row, k]
+            kinds[row] = distinct
+            distinct += 1
+    return flags[:, :distinct, :], kinds
+
+
 def answer_head_py(
     log_prior: Floats,
     prior_weight: Floats,
@@ -363,12 +394,13 @@ def answer_head_py(
     shown: int,
     head: int,
     leading: int,
-) -> tuple[Floats, Ints, float, Ints, Flags, Floats, float]:
+) -> tuple[Floats, Ints, float, Ints, Flags, Ints, Floats, float]:
     """What an answer reads of the ranking, in one call: `scores_and_leaders` on the `scored`
     and `absent` columns, then for the first `head` leaders their competition ranks (rounded
     scores equal to 9 decimals tie: `competition_ranks` in graph/reasoning/ranking.py), for
     the first `shown` the roles of the reported `present` and `absent` findings (flags
-    [0] where the cause's stored yes-ratio is above zero, [1] below: `finding_roles`), and
+    [0] where the cause's stored yes-ratio is above zero, [1] below: `finding_roles`; each
+    distinct pair of rows once, and for each shown cause which pair is its), and
     the exponents of the shown causes' probabilities (score less the normaliser) followed by
     the first `leading` causes' (score less the highest of theirs, also returned).
 
@@ -410,6 +442,7 @@ def answer_head_py(
             if at >= 0:
                 roles[0, position, k] = present_ratios[at] > 0.0
                 roles[1, position, k] = present_ratios[at] < 0.0
+    roles, kinds = _distinct_rows(roles)
     exponents = np.empty(shown + leading)
     top = -np.inf
     for position in range(leading):
@@ -418,7 +451,7 @@ def answer_head_py(
         exponents[position] = scores[ranked[position]] - normaliser
     for position in range(leading):
         exponents[shown + position] = scores[ranked[position]] - top
-    return scores, ranked, normaliser, ranks, roles, exponents, top
+    return scores, ranked, normaliser, ranks, roles, kinds, exponents, top
 
 
 def numpy_sum_py(values: Floats) -> float:
@@ -527,6 +560,7 @@ def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: F
 _QuestionKernel = Callable[..., tuple[int, float, Floats]]
 # The helpers compile into the kernel that calls them.
 _round = numba.njit(cache=True)(_round)
+_distinct_rows = numba.njit(cache=True)(_distinct_rows)
 _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
 _offer = numba.njit(cache=True)(_offer)
@@ -542,7 +576,7 @@ scores_and_leaders = cast(
 )
 numpy_sum = cast(Callable[[Floats], float], numba.njit(cache=True)(numpy_sum_py))
 answer_head = cast(
-    Callable[..., tuple[Floats, Ints, float, Ints, Flags, Floats, float]],
+    Callable[..., tuple[Floats, Ints, float, Ints, Flags, Ints, Floats, float]],
     numba.njit(cache=True)(answer_head_py),
 )
 next_question = cast(_QuestionKernel, numba.njit(cache=True)(next_question_py))

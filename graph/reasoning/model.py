@@ -179,7 +179,7 @@ class PosteriorModel:
             None
         )
         self._head_kernel: (
-            Callable[..., tuple[Vector, Ints, float, Ints, Flags, Vector, float]] | None
+            Callable[..., tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]] | None
         ) = None
         self._next_kernel: Callable[..., tuple[int, float, Vector]] | None = None
         if dense:
@@ -378,7 +378,7 @@ class PosteriorModel:
         shown: int,
         head: int,
         leading: int,
-    ) -> tuple[Vector, npt.NDArray[np.int64], float, npt.NDArray[np.int64], Flags, Vector, float]:
+    ) -> tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]:
         """(sparse form) `scores_and_leaders` and what an answer reads of the leaders, in one
         compiled call: `kernel.answer_head` on the stored pairs."""
         assert self._head_kernel is not None
@@ -510,7 +510,7 @@ class PosteriorModel:
         self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
         self.present_ratio.block(first, first[:0])
         none = np.zeros(0, dtype=np.int64)
-        scores, first, _, ranks, _, exponents, _ = self.answer_head(
+        scores, first, _, ranks, _, _, exponents, _ = self.answer_head(
             none, none, none, 1, 1.0, 1, 1, 1
         )
         weights = np.exp(exponents[1:])

@@ -141,14 +141,16 @@ def answer_head(
     float,
     npt.NDArray[np.int64],
     npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
     npt.NDArray[np.float64],
     float,
 ]:
     """(dense form) What `kernel.answer_head` gives, in numpy: the scores, the first `count`
     leaders, the normaliser, the competition ranks of the first `head`, the role flags of the
-    reported findings for the first `shown` (yes-ratio above zero, below zero), and the
-    exponents of the shown probabilities, then of the leaders' weights relative to the
-    highest of theirs (returned too), for the first `leading`."""
+    reported findings for the first `shown` (yes-ratio above zero, below zero) and which
+    row of flags is each one's, and the exponents of the shown probabilities, then of the
+    leaders' weights relative to the highest of theirs (returned too), for the first
+    `leading`."""
     scores = model.log_weights(scored, absent, power)
     ranked = leading_causes(model, scores, count)
     normaliser = model.normaliser(scores, scored, absent)
@@ -159,7 +161,9 @@ def answer_head(
     leaders = scores[ranked[:leading]]
     top = float(leaders.max())
     exponents = np.concatenate([scores[shown_rows] - normaliser, leaders - top])
-    return scores, ranked, normaliser, ranks, flags, exponents, top
+    # Every shown cause's own row of flags (the compiled loop shares equal rows).
+    kinds = np.arange(len(shown_rows), dtype=np.int64)
+    return scores, ranked, normaliser, ranks, flags, kinds, exponents, top
 
 
 def finding_roles(
