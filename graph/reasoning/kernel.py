@@ -1,9 +1,11 @@
-"""The large packs' diagnose loops, compiled (numba): scores and leaders, the next question,
-and cell lookups in the sparse tables.
+"""The diagnose loops, compiled (numba): scores and leaders, the next question, and cell
+lookups in the sparse tables.
 
 In numpy these took some 150 calls per query, each costing more in overhead than in
 arithmetic: 0.8 ms of the HPO pack's 1 ms diagnose. Here each is one call, and the whole
-diagnose about 0.5 ms.
+diagnose about 0.5 ms. A query makes two: `answer_head` (the scores, the leaders and what the
+answer reads of them) and `next_question`; between them numpy takes the exps the answer
+shows, in one call, as it always took them (its exp and libm's may differ in the last bit).
 
 They answer as the numpy code that small packs keep (graph/reasoning/ranking.py and
 model.py; tests/graph/reasoning/test_kernel.py compares them): scores add the stored ratios column by

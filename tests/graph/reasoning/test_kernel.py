@@ -230,3 +230,21 @@ def test_tied_with_names_the_others_of_each_rank(steps: list[int], count: int) -
         for i in range(shown)
     ]
     assert tied_with(causes, ranks, shown) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 5), st.integers(0, 2**32 - 1))
+def test_distinct_rows_keep_each_row_once_and_say_which_each_is(
+    rows: int, columns: int, seed: int
+) -> None:
+    """The compiled head shares the roles of causes with equal flags: every row is found
+    again at its kind, kinds are numbered in order of first appearance, none repeats."""
+    rng = np.random.default_rng(seed)
+    flags = rng.integers(0, 2, (2, rows, columns)).astype(bool)
+    original = flags.copy()
+    distinct, kinds = kernel._distinct_rows(flags)
+    assert np.array_equal(distinct[:, kinds, :], original)
+    firsts = [int(k) for i, k in enumerate(kinds) if k not in kinds[:i]]
+    assert firsts == list(range(distinct.shape[1]))
+    keys = {distinct[:, k, :].tobytes() for k in range(distinct.shape[1])}
+    assert len(keys) == distinct.shape[1]
