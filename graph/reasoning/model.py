@@ -174,7 +174,6 @@ class PosteriorModel:
         # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
-        self._question_kernel: Callable[..., tuple[int, float, Vector]] | None = None
         self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64], float]] | None = (
             None
         )
@@ -206,13 +205,11 @@ class PosteriorModel:
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
             from graph.reasoning.kernel import (
                 answer_head,
-                best_question,
                 next_question,
                 prior_summary,
                 scores_and_leaders,
             )
 
-            self._question_kernel = best_question
             self._scores_kernel = scores_and_leaders
             self._head_kernel = answer_head
             self._next_kernel = next_question
@@ -462,56 +459,12 @@ class PosteriorModel:
             self._entropy_full[leaders][:, columns],
         )
 
-    def best_question(
-        self,
-        scores: Vector,
-        ranked: npt.NDArray[np.int64],
-        leading_ranks: Sequence[int],
-        leaders: npt.NDArray[np.int64],
-        weights: Vector,
-        other: float,
-        skip: npt.NDArray[np.bool_],
-        checked: int,
-        power: float = 1.0,
-    ) -> tuple[int, float, Vector] | None:
-        """(sparse form) The finding to ask about, its expected information gain and its
-        likelihood for each leader, or None: `kernel.best_question` on the stored pairs."""
-        assert self._question_kernel is not None
-        _, _, yes_ratios = self.present_ratio.by_column()
-        col_ptr, ratio_rows, no_ratios = self.absent_ratio.by_column()
-        column, gain, likelihoods = self._question_kernel(
-            scores,
-            self.tiebreak,
-            ranked,
-            np.asarray(leading_ranks, dtype=np.int64),
-            leaders,
-            weights,
-            other,
-            skip,
-            self.likelihood_gap.row_pointers(),
-            self._gap_columns,
-            self._stored_likelihood,
-            self._stored_entropy,
-            self.background,
-            self.entropy_background,
-            col_ptr,
-            ratio_rows,
-            yes_ratios,
-            no_ratios,
-            checked,
-            power,
-        )
-        return None if column < 0 else (int(column), float(gain), likelihoods)
-
     def _warm_up(self) -> None:
         """Compile the kernels (or load them from their cache) now, not in the first request."""
-        scores, first, _ = self.scores_and_leaders([], [], 1)
-        skip = np.zeros(len(self.findings), dtype=bool)
-        self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
-        self.present_ratio.block(first, first[:0])
         none = np.zeros(0, dtype=np.int64)
         scores, first, _, ranks, _, _, exponents, _ = self.answer_head(
             none, none, none, 1, 1.0, 1, 1, 1
         )
         weights = np.exp(exponents[1:])
+        skip = np.zeros(len(self.findings), dtype=bool)
         self.next_question(scores, first, ranks, 1, 1, weights, 0.0, skip, (none, none), 1, 1.0)
