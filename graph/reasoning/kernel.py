@@ -377,15 +377,7 @@ def _distinct_rows(flags: Flags) -> tuple[Flags, Ints]:
 
 
 def answer_head_py(
-    log_prior: Floats,
-    prior_weight: Floats,
-    prior_top: float,
-    prior_total: float,
-    log_other: float,
-    col_ptr: Ints,
-    col_rows: Ints,
-    present_ratios: Floats,
-    absent_ratios: Floats,
+    scoring: tuple[Floats, Floats, float, float, float, Ints, Ints, Floats, Floats],
     scored: Ints,
     present: Ints,
     absent: Ints,
@@ -398,7 +390,8 @@ def answer_head_py(
     leading: int,
 ) -> tuple[Floats, Ints, float, Ints, Flags, Ints, Floats, float]:
     """What an answer reads of the ranking, in one call: `scores_and_leaders` on the `scored`
-    and `absent` columns, then for the first `head` leaders their competition ranks (rounded
+    and `absent` columns (`scoring` holds its arguments from `log_prior` to `absent_ratios`,
+    the model's own), then for the first `head` leaders their competition ranks (rounded
     scores equal to 9 decimals tie: `competition_ranks` in graph/reasoning/ranking.py), for
     the first `shown` the roles of the reported `present` and `absent` findings (flags
     [0] where the cause's stored yes-ratio is above zero, [1] below: `finding_roles`; each
@@ -409,22 +402,9 @@ def answer_head_py(
     The exps are left to numpy, as the answers always took them (numpy's and libm's exp may
     differ in the last bit)."""
     scores, ranked, normaliser = scores_and_leaders(
-        log_prior,
-        prior_weight,
-        prior_top,
-        prior_total,
-        log_other,
-        col_ptr,
-        col_rows,
-        present_ratios,
-        absent_ratios,
-        scored,
-        absent,
-        tiebreak,
-        prior_order,
-        count,
-        power,
+        *scoring, scored, absent, tiebreak, prior_order, count, power
     )
+    col_ptr, col_rows, present_ratios = scoring[5], scoring[6], scoring[7]
     head = min(head, len(ranked))
     shown = min(shown, len(ranked))
     leading = min(leading, len(ranked))
@@ -493,16 +473,7 @@ def next_question_py(
     unaskable: Flags,
     scored: Ints,
     absent: Ints,
-    gap_row_ptr: Ints,
-    gap_columns: Ints,
-    stored_likelihood: Floats,
-    stored_entropy: Floats,
-    background: Floats,
-    entropy_background: Floats,
-    ratio_col_ptr: Ints,
-    ratio_rows: Ints,
-    yes_ratios: Floats,
-    no_ratios: Floats,
+    tables: tuple[Ints, Ints, Floats, Floats, Floats, Floats, Ints, Ints, Floats, Floats],
     checked: int,
     power: float,
 ) -> tuple[int, float, Floats]:
@@ -510,7 +481,8 @@ def next_question_py(
     `depth` of them (their `ranks`), with the glue around it done here: `weights` and `other`
     are exp(score less the leaders' highest), normalised to shares of their sum as numpy
     would (`numpy_sum_py`, then a division), and the findings skipped are the `unaskable`
-    ones and those answered (`scored`, `absent`)."""
+    ones and those answered (`scored`, `absent`). `tables` are `best_question`'s arguments
+    from `gap_row_ptr` to `no_ratios`, the model's stored pairs."""
     leading = min(leading, len(ranked))
     depth = min(depth, len(ranked))
     total = numpy_sum(weights) + other
@@ -531,16 +503,7 @@ def next_question_py(
         shares,
         other / total,
         skip,
-        gap_row_ptr,
-        gap_columns,
-        stored_likelihood,
-        stored_entropy,
-        background,
-        entropy_background,
-        ratio_col_ptr,
-        ratio_rows,
-        yes_ratios,
-        no_ratios,
+        *tables,
         checked,
         power,
     )

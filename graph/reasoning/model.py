@@ -174,9 +174,6 @@ class PosteriorModel:
         # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
-        self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64], float]] | None = (
-            None
-        )
         self._head_kernel: (
             Callable[..., tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]] | None
         ) = None
@@ -203,17 +200,37 @@ class PosteriorModel:
             self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-            from graph.reasoning.kernel import (
-                answer_head,
-                next_question,
-                prior_summary,
-                scores_and_leaders,
-            )
+            from graph.reasoning.kernel import answer_head, next_question, prior_summary
 
-            self._scores_kernel = scores_and_leaders
             self._head_kernel = answer_head
             self._next_kernel = next_question
             self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
+            # What the scores and the next question read of the stored pairs, as the kernels
+            # take them.
+            col_ptr, ratio_rows, yes_ratios = self.present_ratio.by_column()
+            _, _, no_ratios = self.absent_ratio.by_column()
+            self._scoring_tables = (
+                self.log_prior,
+                self._prior_exp,
+                *self._prior_summary,
+                self.log_other,
+                col_ptr,
+                ratio_rows,
+                yes_ratios,
+                no_ratios,
+            )
+            self._question_tables = (
+                self.likelihood_gap.row_pointers(),
+                self._gap_columns,
+                self._stored_likelihood,
+                self._stored_entropy,
+                self.background,
+                self.entropy_background,
+                col_ptr,
+                ratio_rows,
+                yes_ratios,
+                no_ratios,
+            )
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
@@ -337,34 +354,6 @@ class PosteriorModel:
         total += max(untouched, 0.0) * math.exp(-highest)
         return highest + math.log(total)
 
-    def scores_and_leaders(
-        self, present: Sequence[int], absent: Sequence[int], count: int, power: float = 1.0
-    ) -> tuple[Vector, npt.NDArray[np.int64], float]:
-        """(sparse form) `log_weights`, the first `count` causes by score rounded to 9
-        decimals, then tiebreak, and the log of the weights' sum (`other` included):
-        `kernel.scores_and_leaders` on the stored pairs."""
-        assert self._scores_kernel is not None
-        col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
-        _, _, absent_ratios = self.absent_ratio.by_column()
-        return self._scores_kernel(
-            self.log_prior,
-            self._prior_exp,
-            *self._prior_summary,
-            self.log_other,
-            col_ptr,
-            col_rows,
-            present_ratios,
-            absent_ratios,
-            np.array(present, dtype=np.int64),
-            np.array(absent, dtype=np.int64),
-            self.tiebreak,
-            # How causes no finding touches rank: by prior weight, then content order, which
-            # is also by rounded log prior, then tiebreak (log and rounding keep the order).
-            self.by_tiebreak,
-            count,
-            power,
-        )
-
     def answer_head(
         self,
         scored: npt.NDArray[np.int64],
@@ -376,24 +365,20 @@ class PosteriorModel:
         head: int,
         leading: int,
     ) -> tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]:
-        """(sparse form) `scores_and_leaders` and what an answer reads of the leaders, in one
-        compiled call: `kernel.answer_head` on the stored pairs."""
+        """(sparse form) `log_weights`, the first `count` causes by score rounded to 9
+        decimals, then tiebreak, the log of the weights' sum (`other` included), and what an
+        answer reads of the leaders, in one compiled call: `kernel.answer_head` on the stored
+        pairs (`scored` and `absent` are the columns scored, `present` and `absent` those
+        whose roles the shown causes are told)."""
         assert self._head_kernel is not None
-        col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
-        _, _, absent_ratios = self.absent_ratio.by_column()
         return self._head_kernel(
-            self.log_prior,
-            self._prior_exp,
-            *self._prior_summary,
-            self.log_other,
-            col_ptr,
-            col_rows,
-            present_ratios,
-            absent_ratios,
+            self._scoring_tables,
             scored,
             present,
             absent,
             self.tiebreak,
+            # How causes no finding touches rank: by prior weight, then content order, which
+            # is also by rounded log prior, then tiebreak (log and rounding keep the order).
             self.by_tiebreak,
             count,
             power,
@@ -419,8 +404,6 @@ class PosteriorModel:
         """(sparse form) `best_question` with its weights normalised and its skipped findings
         marked in the same compiled call: `kernel.next_question`."""
         assert self._next_kernel is not None
-        _, _, yes_ratios = self.present_ratio.by_column()
-        col_ptr, ratio_rows, no_ratios = self.absent_ratio.by_column()
         column, gain, likelihoods = self._next_kernel(
             scores,
             self.tiebreak,
@@ -432,16 +415,7 @@ class PosteriorModel:
             other,
             unaskable,
             *answered,
-            self.likelihood_gap.row_pointers(),
-            self._gap_columns,
-            self._stored_likelihood,
-            self._stored_entropy,
-            self.background,
-            self.entropy_background,
-            col_ptr,
-            ratio_rows,
-            yes_ratios,
-            no_ratios,
+            self._question_tables,
             checked,
             power,
         )

@@ -87,7 +87,8 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
     for query in _queries(sample()):
         present = sorted(model.finding_index[("symptom", s)] for s in query.present)
         absent = sorted(model.finding_index[("symptom", s)] for s in query.absent)
-        scores, _, normaliser = model.scores_and_leaders(present, absent, 5)
+        at = np.array(present, dtype=np.int64), np.array(absent, dtype=np.int64)
+        scores, _, normaliser, *_ = model.answer_head(at[0], *at, 5, 1.0, 5, 5, 5)
         assert np.array_equal(scores, model.log_weights(present, absent))
         everything = np.append(scores, model.log_other)
         assert normaliser == pytest.approx(np.logaddexp.reduce(everything), rel=1e-13, abs=1e-13)
