@@ -39,11 +39,10 @@ from graph.reasoning.query import (
     TriageLevel,
 )
 from graph.reasoning.ranking import (
+    answer_head,
     answers_change_leaders,
-    competition_ranks,
     finding_roles,
     head_by_key,
-    leading_causes,
     tied_with,
 )
 from graph.reasoning.table import binary_entropy
@@ -221,22 +220,48 @@ class Diagnoser:
         # not findings a cause matches or contradicts.
         uses, traits = self._demographics(model, query)
         scored = present + traits
+        present_at = np.array(present, dtype=np.int64)
+        absent_at = np.array(absent, dtype=np.int64)
+        scored_at = np.array(scored, dtype=np.int64) if traits else present_at
+        head_size = query.limit + _MAX_TIED
         if model.dense:  # numpy on dense tables: the reference the compiled loops answer as
-            scores = model.log_weights(scored, absent, power)
-            ranked = leading_causes(model, scores, count)
-            normaliser = model.normaliser(scores, scored, absent)
-        else:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
-            scores, ranked, normaliser = model.scores_and_leaders(scored, absent, count, power)
-        shown = ranked[: query.limit]
-        head = ranked[: query.limit + _MAX_TIED]
-        ranks = competition_ranks(scores[head])
-        probabilities = np.exp(scores[shown] - normaliser).tolist()
-        rows = head.tolist()
+            found = answer_head(
+                model,
+                scored,
+                present,
+                absent,
+                count,
+                power,
+                query.limit,
+                head_size,
+                _QUESTION_CANDIDATES,
+            )
+        else:  # one compiled loop over the stored pairs (graph/reasoning/kernel.py)
+            found = model.answer_head(
+                scored_at,
+                present_at,
+                absent_at,
+                count,
+                power,
+                query.limit,
+                head_size,
+                _QUESTION_CANDIDATES,
+            )
+        scores, ranked, normaliser, rank_array, role_flags, role_kinds, exponents, top = found
+        shown = min(query.limit, len(ranked))
+        # Every exp an answer shows, in one numpy call: the shown causes' probabilities, then
+        # the leaders' weights relative to the highest of theirs.
+        exps = np.exp(exponents)
+        probabilities = exps[:shown].tolist()
+        rows = ranked[:head_size].tolist()
+        ranks = rank_array.tolist()
         causes, prior_of = model.causes, self._priors[pack]
         leading = [causes[i] for i in rows]
-        priors = [prior_of[i] for i in rows[: len(shown)]]
-        ties = tied_with(leading, ranks, len(shown))
-        roles = finding_roles(model, shown, present, absent)
+        priors = [prior_of[i] for i in rows[:shown]]
+        ties = tied_with(leading, ranks, shown)
+        shows_more, shows_less = role_flags.tolist()
+        distinct_roles = finding_roles(model, present, absent, shows_more, shows_less)
+        roles = [distinct_roles[k] for k in role_kinds.tolist()]
         candidates = tuple(
             [
                 Candidate(
@@ -255,7 +280,16 @@ class Diagnoser:
             ]
         )
         other = math.exp(model.log_other - normaliser)
-        question = self._next_question(model, scores, ranked, ranks, scored + absent, power)
+        question = self._next_question(
+            model,
+            scores,
+            ranked,
+            rank_array,
+            exps[shown:],
+            math.exp(model.log_other - top),
+            (scored_at, absent_at),
+            power,
+        )
         return Diagnosis(
             pack=pack,
             triage=self._triage(query),
@@ -311,8 +345,10 @@ class Diagnoser:
         model: PosteriorModel,
         scores: npt.NDArray[np.float64],
         ranked: npt.NDArray[np.int64],
-        ranks: list[int],
-        answered: list[int],
+        ranks: npt.NDArray[np.int64],
+        weights: npt.NDArray[np.float64],
+        other: float,
+        answered: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
         power: float,
     ) -> NextQuestion | None:
         """The unanswered finding with the largest expected information gain among those
@@ -320,46 +356,49 @@ class Diagnoser:
 
         Gains are computed over the leading candidates plus `other`, on the findings their
         rows touch: everything else answers at the background rate for all of them.
+        `weights` and `other` are exp(score less the leaders' highest): the leaders' and
+        `other`'s shares of their combined posterior once normalised. `answered` holds the
+        scored and the absent columns.
         """
         leaders = ranked[:_QUESTION_CANDIDATES]
-        skip = self._unaskable(model).copy()
-        for j in answered:  # a few: scalar writes beat making an index array of them
-            skip[j] = True
-        depth = min(_RANKING_DEPTH, len(ranked))
-        # The leaders' and `other`'s shares of their combined posterior.
-        leading = scores[leaders]
-        top = leading.max()
-        weights = np.exp(leading - top)
-        other = math.exp(model.log_other - top)
-        total = weights.sum() + other
-        weights, other = weights / total, other / total
         if not model.dense:  # compiled loops over the stored pairs (graph/reasoning/kernel.py)
-            found = model.best_question(
+            found = model.next_question(
                 scores,
                 ranked,
-                ranks[:depth],
-                leaders,
+                ranks,
+                _RANKING_DEPTH,
+                _QUESTION_CANDIDATES,
                 weights,
                 other,
-                skip,
+                self._unaskable(model),
+                answered,
                 _QUESTIONS_CHECKED,
                 power,
             )
             if found is None:
                 return None
             return self._question(model, *found, leaders)
+        skip = self._unaskable(model).copy()
+        for done in answered:
+            skip[done] = True
+        depth = min(_RANKING_DEPTH, len(ranked))
+        total = float(weights.sum()) + other
+        shares: npt.NDArray[np.float64] = weights / total
+        other /= total
         columns, likelihood, entropy = model.leader_block(leaders, skip)
         if len(columns) == 0:
             return None
-        p_yes = weights @ likelihood + other * model.background[columns]
-        conditional = weights @ entropy + other * model.entropy_background[columns]
-        gains = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
+        p_yes = shares @ likelihood + other * model.background[columns]
+        conditional = shares @ entropy + other * model.entropy_background[columns]
+        gains: npt.NDArray[np.float64] = np.maximum(binary_entropy(p_yes) - conditional, 0.0)
         best = head_by_key(-np.round(gains, 12), columns, _QUESTIONS_CHECKED)
         best = best[gains[best] > 0.0]
         if len(best) == 0:
             return None
         # Every candidate question checked at once, on the dense tables.
-        changes = answers_change_leaders(model, scores, ranked, ranks[:depth], columns[best], power)
+        changes = answers_change_leaders(
+            model, scores, ranked, ranks[:depth].tolist(), columns[best], power
+        )
         for k, changed in zip(best.tolist(), changes.tolist(), strict=True):
             if changed:
                 return self._question(

@@ -1,9 +1,11 @@
-"""The large packs' diagnose loops, compiled (numba): scores and leaders, the next question,
-and cell lookups in the sparse tables.
+"""The diagnose loops, compiled (numba): scores and leaders, the next question, and cell
+lookups in the sparse tables.
 
 In numpy these took some 150 calls per query, each costing more in overhead than in
 arithmetic: 0.8 ms of the HPO pack's 1 ms diagnose. Here each is one call, and the whole
-diagnose about 0.5 ms.
+diagnose about 0.5 ms. A query makes two: `answer_head` (the scores, the leaders and what the
+answer reads of them) and `next_question`; between them numpy takes the exps the answer
+shows, in one call, as it always took them (its exp and libm's may differ in the last bit).
 
 They answer as the numpy code that small packs keep (graph/reasoning/ranking.py and
 model.py; tests/graph/reasoning/test_kernel.py compares them): scores add the stored ratios column by
@@ -27,10 +29,16 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "answer_head",
+    "answer_head_py",
     "best_question",
     "best_question_py",
     "block",
     "block_py",
+    "next_question",
+    "next_question_py",
+    "numpy_sum",
+    "numpy_sum_py",
     "prior_summary",
     "prior_summary_py",
     "scores_and_leaders",
@@ -337,6 +345,170 @@ def scores_and_leaders_py(
     return scores, top, normaliser
 
 
+def _distinct_rows(flags: Flags) -> tuple[Flags, Ints]:
+    """`flags` (planes x rows x columns) with each distinct row (across the planes) kept
+    once, in order of first appearance, and the kept row each row is: causes that account
+    for the same reported findings share their roles, built once in Python."""
+    planes, rows, columns = flags.shape
+    kinds = np.empty(rows, dtype=np.int64)
+    distinct = 0
+    for row in range(rows):
+        kinds[row] = -1
+        for kind in range(distinct):
+            differ = False
+            for plane in range(planes):
+                for k in range(columns):
+                    if flags[plane, kind, k] != flags[plane, row, k]:
+                        differ = True
+                        break
+                if differ:
+                    break
+            if not differ:
+                kinds[row] = kind
+                break
+        if kinds[row] < 0:
+            if distinct < row:
+                for plane in range(planes):
+                    for k in range(columns):
+                        flags[plane, distinct, k] = flags[plane, row, k]
+            kinds[row] = distinct
+            distinct += 1
+    return flags[:, :distinct, :], kinds
+
+
+def answer_head_py(
+    scoring: tuple[Floats, Floats, float, float, float, Ints, Ints, Floats, Floats],
+    scored: Ints,
+    present: Ints,
+    absent: Ints,
+    tiebreak: Ints,
+    prior_order: Ints,
+    count: int,
+    power: float,
+    shown: int,
+    head: int,
+    leading: int,
+) -> tuple[Floats, Ints, float, Ints, Flags, Ints, Floats, float]:
+    """What an answer reads of the ranking, in one call: `scores_and_leaders` on the `scored`
+    and `absent` columns (`scoring` holds its arguments from `log_prior` to `absent_ratios`,
+    the model's own), then for the first `head` leaders their competition ranks (rounded
+    scores equal to 9 decimals tie: `competition_ranks` in graph/reasoning/ranking.py), for
+    the first `shown` the roles of the reported `present` and `absent` findings (flags
+    [0] where the cause's stored yes-ratio is above zero, [1] below: `finding_roles`; each
+    distinct pair of rows once, and for each shown cause which pair is its), and
+    the exponents of the shown causes' probabilities (score less the normaliser) followed by
+    the first `leading` causes' (score less the highest of theirs, also returned).
+
+    The exps are left to numpy, as the answers always took them (numpy's and libm's exp may
+    differ in the last bit)."""
+    scores, ranked, normaliser = scores_and_leaders(
+        *scoring, scored, absent, tiebreak, prior_order, count, power
+    )
+    col_ptr, col_rows, present_ratios = scoring[5], scoring[6], scoring[7]
+    head = min(head, len(ranked))
+    shown = min(shown, len(ranked))
+    leading = min(leading, len(ranked))
+    ranks = np.empty(head, dtype=np.int64)
+    previous = 0.0
+    for position in range(head):
+        rounded = _round(scores[ranked[position]], 1e9)
+        tied = position > 0 and rounded == previous
+        ranks[position] = ranks[position - 1] if tied else position + 1
+        previous = rounded
+    reported = len(present) + len(absent)
+    roles = np.zeros((2, shown, reported), dtype=np.bool_)
+    for k in range(reported):
+        j = present[k] if k < len(present) else absent[k - len(present)]
+        for position in range(shown):
+            at = _stored_at(col_rows, col_ptr[j], col_ptr[j + 1], ranked[position])
+            if at >= 0:
+                roles[0, position, k] = present_ratios[at] > 0.0
+                roles[1, position, k] = present_ratios[at] < 0.0
+    roles, kinds = _distinct_rows(roles)
+    exponents = np.empty(shown + leading)
+    top = -np.inf
+    for position in range(leading):
+        top = max(top, scores[ranked[position]])
+    for position in range(shown):
+        exponents[position] = scores[ranked[position]] - normaliser
+    for position in range(leading):
+        exponents[shown + position] = scores[ranked[position]] - top
+    return scores, ranked, normaliser, ranks, roles, kinds, exponents, top
+
+
+def numpy_sum_py(values: Floats) -> float:
+    """`values.sum()` as numpy adds up a contiguous float64 array of at most 128 values (its
+    pairwise summation's base case: eight running sums, combined pairwise, then the rest in
+    order), so the sum is the same bits (tests/graph/reasoning/test_kernel.py checks)."""
+    n = len(values)
+    if n < 8:
+        total = 0.0
+        for value in values:
+            total += value
+        return total
+    sums = values[:8].copy()
+    i = 8
+    while i < n - n % 8:
+        for lane in range(8):
+            sums[lane] += values[i + lane]
+        i += 8
+    total = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + (
+        (sums[4] + sums[5]) + (sums[6] + sums[7])
+    )
+    while i < n:
+        total += values[i]
+        i += 1
+    return float(total)
+
+
+def next_question_py(
+    scores: Floats,
+    tiebreak: Ints,
+    ranked: Ints,
+    ranks: Ints,
+    depth: int,
+    leading: int,
+    weights: Floats,
+    other: float,
+    unaskable: Flags,
+    scored: Ints,
+    absent: Ints,
+    tables: tuple[Ints, Ints, Floats, Floats, Floats, Floats, Ints, Ints, Floats, Floats],
+    checked: int,
+    power: float,
+) -> tuple[int, float, Floats]:
+    """`best_question` for the first `leading` causes of `ranked`, asked about the first
+    `depth` of them (their `ranks`), with the glue around it done here: `weights` and `other`
+    are exp(score less the leaders' highest), normalised to shares of their sum as numpy
+    would (`numpy_sum_py`, then a division), and the findings skipped are the `unaskable`
+    ones and those answered (`scored`, `absent`). `tables` are `best_question`'s arguments
+    from `gap_row_ptr` to `no_ratios`, the model's stored pairs."""
+    leading = min(leading, len(ranked))
+    depth = min(depth, len(ranked))
+    total = numpy_sum(weights) + other
+    shares = np.empty(len(weights))
+    for row in range(len(weights)):
+        shares[row] = weights[row] / total
+    skip = unaskable.copy()
+    for j in scored:
+        skip[j] = True
+    for j in absent:
+        skip[j] = True
+    return best_question(
+        scores,
+        tiebreak,
+        ranked,
+        ranks[:depth],
+        ranked[:leading],
+        shares,
+        other / total,
+        skip,
+        *tables,
+        checked,
+        power,
+    )
+
+
 def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: Floats) -> Floats:
     """The len(rows) x len(columns) block of a table stored column by column (zero where
     nothing is stored): a binary search for each cell among its column's rows."""
@@ -353,6 +525,7 @@ def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: F
 _QuestionKernel = Callable[..., tuple[int, float, Floats]]
 # The helpers compile into the kernel that calls them.
 _round = numba.njit(cache=True)(_round)
+_distinct_rows = numba.njit(cache=True)(_distinct_rows)
 _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
 _offer = numba.njit(cache=True)(_offer)
@@ -366,3 +539,9 @@ prior_summary = cast(
 scores_and_leaders = cast(
     Callable[..., tuple[Floats, Ints, float]], numba.njit(cache=True)(scores_and_leaders_py)
 )
+numpy_sum = cast(Callable[[Floats], float], numba.njit(cache=True)(numpy_sum_py))
+answer_head = cast(
+    Callable[..., tuple[Floats, Ints, float, Ints, Flags, Ints, Floats, float]],
+    numba.njit(cache=True)(answer_head_py),
+)
+next_question = cast(_QuestionKernel, numba.njit(cache=True)(next_question_py))

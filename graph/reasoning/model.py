@@ -38,6 +38,9 @@ from graph.schema.vocabulary import Predicate
 
 __all__ = ["PosteriorModel"]
 
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
 
 class PosteriorModel:
     """Priors, likelihoods and their sparse log-ratios for one pack's causes and findings."""
@@ -171,10 +174,10 @@ class PosteriorModel:
         # Dense form: the yes ratios of every finding, then its no ratios, one row each, causes
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
-        self._question_kernel: Callable[..., tuple[int, float, Vector]] | None = None
-        self._scores_kernel: Callable[..., tuple[Vector, npt.NDArray[np.int64], float]] | None = (
-            None
-        )
+        self._head_kernel: (
+            Callable[..., tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]] | None
+        ) = None
+        self._next_kernel: Callable[..., tuple[int, float, Vector]] | None = None
         if dense:
             tables = [
                 t.dense for t in (self.present_ratio, self.absent_ratio) if t.dense is not None
@@ -197,11 +200,37 @@ class PosteriorModel:
             self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-            from graph.reasoning.kernel import best_question, prior_summary, scores_and_leaders
+            from graph.reasoning.kernel import answer_head, next_question, prior_summary
 
-            self._question_kernel = best_question
-            self._scores_kernel = scores_and_leaders
+            self._head_kernel = answer_head
+            self._next_kernel = next_question
             self._prior_summary = prior_summary(self.log_prior, self._prior_exp)
+            # What the scores and the next question read of the stored pairs, as the kernels
+            # take them.
+            col_ptr, ratio_rows, yes_ratios = self.present_ratio.by_column()
+            _, _, no_ratios = self.absent_ratio.by_column()
+            self._scoring_tables = (
+                self.log_prior,
+                self._prior_exp,
+                *self._prior_summary,
+                self.log_other,
+                col_ptr,
+                ratio_rows,
+                yes_ratios,
+                no_ratios,
+            )
+            self._question_tables = (
+                self.likelihood_gap.row_pointers(),
+                self._gap_columns,
+                self._stored_likelihood,
+                self._stored_entropy,
+                self.background,
+                self.entropy_background,
+                col_ptr,
+                ratio_rows,
+                yes_ratios,
+                no_ratios,
+            )
             self._warm_up()
 
     # Building -------------------------------------------------------------------------
@@ -325,33 +354,72 @@ class PosteriorModel:
         total += max(untouched, 0.0) * math.exp(-highest)
         return highest + math.log(total)
 
-    def scores_and_leaders(
-        self, present: Sequence[int], absent: Sequence[int], count: int, power: float = 1.0
-    ) -> tuple[Vector, npt.NDArray[np.int64], float]:
+    def answer_head(
+        self,
+        scored: npt.NDArray[np.int64],
+        present: npt.NDArray[np.int64],
+        absent: npt.NDArray[np.int64],
+        count: int,
+        power: float,
+        shown: int,
+        head: int,
+        leading: int,
+    ) -> tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]:
         """(sparse form) `log_weights`, the first `count` causes by score rounded to 9
-        decimals, then tiebreak, and the log of the weights' sum (`other` included):
-        `kernel.scores_and_leaders` on the stored pairs."""
-        assert self._scores_kernel is not None
-        col_ptr, col_rows, present_ratios = self.present_ratio.by_column()
-        _, _, absent_ratios = self.absent_ratio.by_column()
-        return self._scores_kernel(
-            self.log_prior,
-            self._prior_exp,
-            *self._prior_summary,
-            self.log_other,
-            col_ptr,
-            col_rows,
-            present_ratios,
-            absent_ratios,
-            np.array(present, dtype=np.int64),
-            np.array(absent, dtype=np.int64),
+        decimals, then tiebreak, the log of the weights' sum (`other` included), and what an
+        answer reads of the leaders, in one compiled call: `kernel.answer_head` on the stored
+        pairs (`scored` and `absent` are the columns scored, `present` and `absent` those
+        whose roles the shown causes are told)."""
+        assert self._head_kernel is not None
+        return self._head_kernel(
+            self._scoring_tables,
+            scored,
+            present,
+            absent,
             self.tiebreak,
             # How causes no finding touches rank: by prior weight, then content order, which
             # is also by rounded log prior, then tiebreak (log and rounding keep the order).
             self.by_tiebreak,
             count,
             power,
+            shown,
+            head,
+            leading,
         )
+
+    def next_question(
+        self,
+        scores: Vector,
+        ranked: npt.NDArray[np.int64],
+        ranks: npt.NDArray[np.int64],
+        depth: int,
+        leading: int,
+        weights: Vector,
+        other: float,
+        unaskable: Flags,
+        answered: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
+        checked: int,
+        power: float,
+    ) -> tuple[int, float, Vector] | None:
+        """(sparse form) `best_question` with its weights normalised and its skipped findings
+        marked in the same compiled call: `kernel.next_question`."""
+        assert self._next_kernel is not None
+        column, gain, likelihoods = self._next_kernel(
+            scores,
+            self.tiebreak,
+            ranked,
+            ranks,
+            depth,
+            leading,
+            weights,
+            other,
+            unaskable,
+            *answered,
+            self._question_tables,
+            checked,
+            power,
+        )
+        return None if column < 0 else (int(column), float(gain), likelihoods)
 
     def leader_block(
         self, leaders: npt.NDArray[np.int64], skip: npt.NDArray[np.bool_]
@@ -365,50 +433,12 @@ class PosteriorModel:
             self._entropy_full[leaders][:, columns],
         )
 
-    def best_question(
-        self,
-        scores: Vector,
-        ranked: npt.NDArray[np.int64],
-        leading_ranks: Sequence[int],
-        leaders: npt.NDArray[np.int64],
-        weights: Vector,
-        other: float,
-        skip: npt.NDArray[np.bool_],
-        checked: int,
-        power: float = 1.0,
-    ) -> tuple[int, float, Vector] | None:
-        """(sparse form) The finding to ask about, its expected information gain and its
-        likelihood for each leader, or None: `kernel.best_question` on the stored pairs."""
-        assert self._question_kernel is not None
-        _, _, yes_ratios = self.present_ratio.by_column()
-        col_ptr, ratio_rows, no_ratios = self.absent_ratio.by_column()
-        column, gain, likelihoods = self._question_kernel(
-            scores,
-            self.tiebreak,
-            ranked,
-            np.asarray(leading_ranks, dtype=np.int64),
-            leaders,
-            weights,
-            other,
-            skip,
-            self.likelihood_gap.row_pointers(),
-            self._gap_columns,
-            self._stored_likelihood,
-            self._stored_entropy,
-            self.background,
-            self.entropy_background,
-            col_ptr,
-            ratio_rows,
-            yes_ratios,
-            no_ratios,
-            checked,
-            power,
-        )
-        return None if column < 0 else (int(column), float(gain), likelihoods)
-
     def _warm_up(self) -> None:
         """Compile the kernels (or load them from their cache) now, not in the first request."""
-        scores, first, _ = self.scores_and_leaders([], [], 1)
+        none = np.zeros(0, dtype=np.int64)
+        scores, first, _, ranks, _, _, exponents, _ = self.answer_head(
+            none, none, none, 1, 1.0, 1, 1, 1
+        )
+        weights = np.exp(exponents[1:])
         skip = np.zeros(len(self.findings), dtype=bool)
-        self.best_question(scores, first, [1], first, np.ones(len(first)), 0.0, skip, 1)
-        self.present_ratio.block(first, first[:0])
+        self.next_question(scores, first, ranks, 1, 1, weights, 0.0, skip, (none, none), 1, 1.0)

@@ -11,6 +11,7 @@ import numpy.typing as npt
 from graph.reasoning.model import PosteriorModel
 
 __all__ = [
+    "answer_head",
     "answers_change_leaders",
     "competition_ranks",
     "finding_roles",
@@ -124,23 +125,61 @@ def answers_change_leaders(
     return changed
 
 
-def finding_roles(
+def answer_head(
     model: PosteriorModel,
-    rows: npt.NDArray[np.int64],
+    scored: list[int],
     present: list[int],
     absent: list[int],
+    count: int,
+    power: float,
+    shown: int,
+    head: int,
+    leading: int,
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    float,
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    float,
+]:
+    """(dense form) What `kernel.answer_head` gives, in numpy: the scores, the first `count`
+    leaders, the normaliser, the competition ranks of the first `head`, the role flags of the
+    reported findings for the first `shown` (yes-ratio above zero, below zero) and which
+    row of flags is each one's, and the exponents of the shown probabilities, then of the
+    leaders' weights relative to the highest of theirs (returned too), for the first
+    `leading`."""
+    scores = model.log_weights(scored, absent, power)
+    ranked = leading_causes(model, scores, count)
+    normaliser = model.normaliser(scores, scored, absent)
+    ranks = np.array(competition_ranks(scores[ranked[:head]]), dtype=np.int64)
+    shown_rows = ranked[:shown]
+    ratios = model.present_ratio.block(shown_rows, np.array(present + absent, dtype=np.int64))
+    flags = np.stack([ratios > 0.0, ratios < 0.0])
+    leaders = scores[ranked[:leading]]
+    top = float(leaders.max())
+    exponents = np.concatenate([scores[shown_rows] - normaliser, leaders - top])
+    # Every shown cause's own row of flags (the compiled loop shares equal rows).
+    kinds = np.arange(len(shown_rows), dtype=np.int64)
+    return scores, ranked, normaliser, ranks, flags, kinds, exponents, top
+
+
+def finding_roles(
+    model: PosteriorModel,
+    present: list[int],
+    absent: list[int],
+    shows_more: list[list[bool]],
+    shows_less: list[list[bool]],
 ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
     """For each cause: the reported findings it accounts for (present, more likely than the
     background) and those that count against it (absent ones it would show, present ones its
     sources exclude or, for an everyday cause, warning signs it does not list), by id, in
-    finding order."""
-    ratios = model.present_ratio.block(rows, np.array(present + absent, dtype=np.int64))
-    # Which findings each cause shows more (and less) often than the background, as flags that
-    # pick ids out of the reported ones.
-    shows_more = (ratios > 0.0).tolist()
-    # Read against the present ids only: `compress` stops at the shorter of the two.
-    shows_less = (ratios < 0.0).tolist()
+    finding order. `shows_more` and `shows_less` flag, for each cause, the reported findings
+    (present, then absent) its stored yes-ratio is above zero and below zero for."""
     present_ids = [model.findings[j][1] for j in present]
+    # `compress` reads the flags against the present ids only, stopping at the shorter.
     if not absent:  # the usual query
         return [
             (

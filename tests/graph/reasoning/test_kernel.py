@@ -37,16 +37,34 @@ def _queries(graph: KnowledgeGraph) -> list[DiagnoseQuery]:
     return queries
 
 
-def test_the_compiled_kernels_answer_as_their_python_source() -> None:
+def test_the_compiled_kernels_answer_as_their_python_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     compiled = Diagnoser(sample(), ModelParameters(dense_cells=0))
     plain = Diagnoser(sample(), ModelParameters(dense_cells=0))
+    # The Python sources call each other through the module's names (compiled ones call
+    # the compiled ones they were built with).
+    for name in ("scores_and_leaders", "best_question", "numpy_sum"):
+        monkeypatch.setattr(kernel, name, getattr(kernel, f"{name}_py"))
     for model in plain.models.values():
-        model._question_kernel = kernel.best_question_py
-        model._scores_kernel = kernel.scores_and_leaders_py
+        model._head_kernel = kernel.answer_head_py
+        model._next_kernel = kernel.next_question_py
         for table in (model.present_ratio, model.absent_ratio, model.likelihood_gap):
             table._block = kernel.block_py
     for query in _queries(sample()):
         assert _rounded(compiled.diagnose(query)) == _rounded(plain.diagnose(query))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.floats(0.0, 1.0) | st.floats(1e-300, 1e300), min_size=1, max_size=128),
+)
+def test_the_leaders_weights_sum_as_numpy_sums_them(values: list[float]) -> None:
+    """The compiled question loop normalises the leaders' weights by their sum taken as
+    numpy takes it (pairwise), so the shares are the bits the numpy reference gives."""
+    weights = np.array(values)
+    assert kernel.numpy_sum(weights) == weights.sum()
+    assert kernel.numpy_sum_py(weights) == weights.sum()
 
 
 def _rounded(diagnosis: Diagnosis) -> Diagnosis:
@@ -69,7 +87,8 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
     for query in _queries(sample()):
         present = sorted(model.finding_index[("symptom", s)] for s in query.present)
         absent = sorted(model.finding_index[("symptom", s)] for s in query.absent)
-        scores, _, normaliser = model.scores_and_leaders(present, absent, 5)
+        at = np.array(present, dtype=np.int64), np.array(absent, dtype=np.int64)
+        scores, _, normaliser, *_ = model.answer_head(at[0], *at, 5, 1.0, 5, 5, 5)
         assert np.array_equal(scores, model.log_weights(present, absent))
         everything = np.append(scores, model.log_other)
         assert normaliser == pytest.approx(np.logaddexp.reduce(everything), rel=1e-13, abs=1e-13)
@@ -87,6 +106,8 @@ def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
             (c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in a.candidates
         ] == [(c.cause, c.rank, c.tied_with, c.matched, c.contradicted) for c in b.candidates]
         assert a.next_question == b.next_question
+        # The leaders' probabilities, the same bits (the same exps of the same exponents).
+        assert [c.probability for c in a.candidates] == [c.probability for c in b.candidates]
         asked += a.next_question is not None
     assert asked > 30  # the question path is exercised, not only `should_stop`
 
@@ -210,3 +231,21 @@ def test_tied_with_names_the_others_of_each_rank(steps: list[int], count: int) -
         for i in range(shown)
     ]
     assert tied_with(causes, ranks, shown) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 5), st.integers(0, 2**32 - 1))
+def test_distinct_rows_keep_each_row_once_and_say_which_each_is(
+    rows: int, columns: int, seed: int
+) -> None:
+    """The compiled head shares the roles of causes with equal flags: every row is found
+    again at its kind, kinds are numbered in order of first appearance, none repeats."""
+    rng = np.random.default_rng(seed)
+    flags = rng.integers(0, 2, (2, rows, columns)).astype(bool)
+    original = flags.copy()
+    distinct, kinds = kernel._distinct_rows(flags)
+    assert np.array_equal(distinct[:, kinds, :], original)
+    firsts = [int(k) for i, k in enumerate(kinds) if k not in kinds[:i]]
+    assert firsts == list(range(distinct.shape[1]))
+    keys = {distinct[:, k, :].tobytes() for k in range(distinct.shape[1])}
+    assert len(keys) == distinct.shape[1]
