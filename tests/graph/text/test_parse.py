@@ -131,9 +131,10 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         # How often alone is routine exercise, not overuse (the lexicon's reason says so).
         ("I run three times a week.", {}),
         ("I walk daily.", {}),
-        # A brand, and a hormone level: the ATC table names neither as a medicine of a class
-        # (named generics are tests/graph/text/test_medicines.py's).
-        ("I'm taking Lasix.", {}),
+        # A brand the FDA list files under a name the ATC table lacks (Hygroton: the US
+        # "chlorthalidone"), and a hormone level: neither is a medicine of a class (named
+        # generics and brands are tests/graph/text/test_medicines.py's).
+        ("I'm taking Hygroton.", {}),
         ("My cortisol levels are high.", {}),
         # An activity the writer does not do is overuse absent (the record's
         # `absent_when_negated`); a head of a record without it stays silent when negated.
