@@ -37,7 +37,7 @@ __all__ = [
     "contexts",
 ]
 
-CONTEXT_WINDOW = 6  # a cue's scope, in words (a matched phrase counts as one word)
+CONTEXT_WINDOW = 7  # a cue's scope, in words (a matched phrase counts as one word)
 
 # NegEx's trigger lists, trimmed to how people describe their own symptoms.
 PRE_NEGATION = (
