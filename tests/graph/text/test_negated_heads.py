@@ -51,7 +51,7 @@ def test_absent_when_negated_needs_heads() -> None:
 
 
 def test_a_head_may_belong_to_several_records() -> None:
-    """"Jumping" is an activity after "lots of" and a movement of the knee: each record pairs
+    """ "Jumping" is an activity after "lots of" and a movement of the knee: each record pairs
     the head with its own qualifiers (the first record used to keep the head to itself)."""
     index = PairIndex(
         [
