@@ -20,6 +20,7 @@ from graph.text.tokens import phrases
 __all__ = [
     "BACKWARD_FAMILY",
     "BACKWARD_HEDGES",
+    "BACKWARD_PAST",
     "CONTEXT_WINDOW",
     "FAMILY",
     "HEDGES",
@@ -36,7 +37,7 @@ __all__ = [
     "contexts",
 ]
 
-CONTEXT_WINDOW = 6  # a cue's scope, in words (a matched phrase counts as one word)
+CONTEXT_WINDOW = 7  # a cue's scope, in words (a matched phrase counts as one word)
 
 # NegEx's trigger lists, trimmed to how people describe their own symptoms.
 PRE_NEGATION = (
@@ -180,6 +181,16 @@ PAST = (
     "when i was a kid",
     "back when",
     "formerly",
+)
+# Past cues that reach back too, where the time is said after the mention: "I had cramps like
+# this as a teenager".
+BACKWARD_PAST = (
+    "as a child",
+    "as a kid",
+    "as a teenager",
+    "when i was younger",
+    "when i was a child",
+    "when i was a kid",
 )
 # ConText's experiencer cues, forward: a relative, whose history is not the patient's. A child
 # or a partner is left out: a carer may be describing the patient ("my son's knee twitches").
@@ -381,6 +392,8 @@ POSITIVE_ANSWERS = (
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
+# A terminator right after it offers another option in the same scope ("or just").
+_ALTERNATIVE = frozenset({"or"})
 # Words that open a clause saying when: past a denied mention, they end the denial's scope.
 _CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
 
@@ -418,6 +431,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
         (HEDGES, _Category.UNCERTAIN, True),
         (BACKWARD_HEDGES, _Category.UNCERTAIN, False),
         (PAST, _Category.UNCERTAIN, True),
+        (BACKWARD_PAST, _Category.UNCERTAIN, False),
         (FAMILY, _Category.OTHER, True),
         (BACKWARD_FAMILY, _Category.OTHER, False),
         (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
@@ -500,8 +514,11 @@ def contexts(
         size, cue = at[k]
         if cue is None or any(taken[k : k + size]):
             return category is _Category.OTHER and words[k] in _FIRST_PERSON
-        if cue.category in (_Category.TERMINATE, _Category.PSEUDO):
+        if cue.category is _Category.PSEUDO:
             return True
+        if cue.category is _Category.TERMINATE:
+            # An alternative stays in the scope: "not sure if it's a nerve or just tired legs".
+            return not (k > 0 and words[k - 1] in _ALTERNATIVE)
         # Another category's cue ends the scope once it has passed a mention or a comma
         # ("maybe MS, no swelling"); right after the cue it joins it ("might not be swollen").
         return cue.category is not category and passed

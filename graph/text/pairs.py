@@ -60,9 +60,10 @@ class PairIndex(Generic[E]):
     ) -> None:
         """`rules`: each record's entry, heads, qualifiers, words for "as it should be", and
         whether its heads alone, negated, name the node as absent."""
-        # Each phrase's rules, by its words: a head of one rule, a qualifier of some. A
-        # qualifier's rule is numbered past the records when it is a "normal" word.
-        self._heads: dict[tuple[str, ...], int] = {}
+        # Each phrase's rules, by its words: a head or a qualifier of some ("jumping" the
+        # activity after "lots of", "jumps" the movement of a knee). A qualifier's rule is
+        # numbered past the records when it is a "normal" word.
+        self._heads: dict[tuple[str, ...], set[int]] = {}
         self._qualifiers: dict[tuple[str, ...], set[int]] = {}
         self._entries: list[E] = []
         self._alone: set[int] = set()  # the rules whose heads may stand alone
@@ -73,7 +74,7 @@ class PairIndex(Generic[E]):
             if alone:
                 self._alone.add(rule)
             for head in heads:
-                self._heads.setdefault(_key(head), rule)
+                self._heads.setdefault(_key(head), set()).add(rule)
             for qualifier in qualifiers:
                 self._qualifiers.setdefault(_key(qualifier), set()).add(rule)
             for word in normal:
@@ -88,7 +89,6 @@ class PairIndex(Generic[E]):
         self, stems: Sequence[str], taken: Sequence[bool], heads: bool
     ) -> list[tuple[int, int, int]]:
         """(start, end, rule) of each head (or qualifier) in the free tokens, longest first."""
-        table: dict[tuple[str, ...], int] | dict[tuple[str, ...], set[int]]
         table = self._heads if heads else self._qualifiers
         out: list[tuple[int, int, int]] = []
         i, n = 0, len(stems)
@@ -98,9 +98,7 @@ class PairIndex(Generic[E]):
                 for size in range(min(self._longest, n - i), 0, -1):
                     key = tuple(stems[i : i + size])
                     if key in table and not any(taken[i : i + size]):
-                        found = table[key]
-                        rules = [found] if isinstance(found, int) else sorted(found)
-                        out += [(i, i + size, rule) for rule in rules]
+                        out += [(i, i + size, rule) for rule in sorted(table[key])]
                         break
                 else:
                     size = 0

@@ -157,6 +157,18 @@ def read(parser: Parser, text: str) -> dict[str, str]:
         # A form's label before an answer: "A: nope" answers as "nope" does.
         ("Q: any swelling? A: nope", {"symptom:swelling": "absent"}),
         ("Any pain? Answer: not really.", {"symptom:pain-or-discomfort": "absent"}),
+        # A past cue said after the mention reaches back to it.
+        ("I had cramps as a teenager", {"symptom:severe-painful-cramps": "uncertain"}),
+        # "Or just" offers another option under the same hedge; "just" alone ends it.
+        ("maybe nerves or just tired muscles", {"cause:muscle-fatigue": "uncertain"}),
+        (
+            "not sure if its a nerve thing or just tired muscles",
+            {"cause:muscle-fatigue": "uncertain"},
+        ),
+        (
+            "No swelling, just twitching",
+            {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
+        ),
     ],
 )
 def test_context(parser: Parser, text: str, expected: dict[str, str]) -> None:

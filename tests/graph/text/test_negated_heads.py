@@ -48,3 +48,19 @@ def test_absent_when_negated_needs_heads() -> None:
                 "reason": "heads missing",
             }
         )
+
+
+def test_a_head_may_belong_to_several_records() -> None:
+    """ "Jumping" is an activity after "lots of" and a movement of the knee: each record pairs
+    the head with its own qualifiers (the first record used to keep the head to itself)."""
+    index = PairIndex(
+        [
+            ("overuse", ["jumping"], ["lots of"], [], False),
+            ("jerking", ["jump"], ["knee", "thigh"], [], False),
+        ]
+    )
+    found = {}
+    for text in ("lots of jumping", "little jumps in my thigh"):
+        words = stems(text)
+        found[text] = [p.entry for p in index.find(words, [False] * len(words))]
+    assert found == {"lots of jumping": ["overuse"], "little jumps in my thigh": ["jerking"]}
