@@ -183,10 +183,13 @@ class PackParser:
             tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str], bool]
         ] = (),
         stored: Mapping[str, Any] | None = None,
+        exact: frozenset[str] = frozenset(),
     ):
         """`stored` is what `stored()` gave for the same nodes (a built pack keeps it): the
-        phrases already split into lemmas, which took most of the HPO pack's parser."""
+        phrases already split into lemmas, which took most of the HPO pack's parser. `exact`
+        phrases are read only as spelt, never as what a misspelt word is mended to."""
         self.pack = pack
+        self._exact = exact
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
             (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal, alone)
@@ -234,7 +237,8 @@ class PackParser:
             spelt.setdefault(key, {}).setdefault(tuple(raws), new)
             if len(raws) == 1:
                 gerunds[key[0]] = gerunds.get(key[0], True) and raws[0].endswith("ing")
-            words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
+            if phrase not in self._exact:
+                words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
             bag = _bag(key)
             if len(bag) >= 2:
                 held = bags.setdefault(bag, entry)
@@ -697,9 +701,14 @@ class Parser:
                 terms = (*node.synonyms, *graph.everyday_terms(node.id), *medicines)
                 entry = (node.id, node.name, node.kind, terms)
                 by_pack.setdefault(graph.pack_of[node.id], []).append(entry)
+        # Brand names are invented words a letter or two from others ("lasik" is no Lasix):
+        # read as spelt, never as a typo's target.
+        brands = frozenset(t.term for ts in self.medicines.values() for t in ts if t.brand_of)
         # In load order: the first pack wins a tie.
         self.packs: dict[str, PackParser] = {
-            p.id: PackParser(p.id, by_pack[p.id], pairs.get(p.id, ()), (stored or {}).get(p.id))
+            p.id: PackParser(
+                p.id, by_pack[p.id], pairs.get(p.id, ()), (stored or {}).get(p.id), brands
+            )
             for p in graph.packs
             if p.id in by_pack
         }

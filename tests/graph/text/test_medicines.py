@@ -283,6 +283,18 @@ def _brands(parser: Parser) -> set[str]:
     return {t.term for terms in parser.medicines.values() for t in terms if t.brand_of}
 
 
+def test_a_brand_is_read_as_spelt_never_mended_to(installed_parser: Parser) -> None:
+    """Brands are invented words a letter from others: "lasik" (eye surgery) was mended to
+    Lasix and read as a diuretic. A misspelt generic is still mended ("furosemid")."""
+    if medicines.brand_table() is None:
+        skip_unless_ci("no brand list: run scripts/brand-vocabulary (make does)")
+    assert found(installed_parser, "I had lasik surgery last year.") == {}
+    assert found(installed_parser, "I'm taking Lasix.") == {"cause:diuretics": "present"}
+    assert found(installed_parser, "Started on furosemid last week.") == {
+        "cause:diuretics": "present"
+    }
+
+
 def test_the_installed_brand_list_names_single_medicines(installed_parser: Parser) -> None:
     if medicines.brand_table() is None:
         skip_unless_ci("no brand list: run scripts/brand-vocabulary (make does)")
