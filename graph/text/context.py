@@ -169,21 +169,8 @@ HEDGES = (
 )
 # Hedges that reach back: "swelling, not sure".
 BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
-# ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
-# is left out, since in a clinical note a history of seizures is the patient's phenotype.
-PAST = (
-    "used to",
-    "as a child",
-    "as a kid",
-    "as a teenager",
-    "when i was younger",
-    "when i was a child",
-    "when i was a kid",
-    "back when",
-    "formerly",
-)
-# Past cues that reach back too, where the time is said after the mention: "I had cramps like
-# this as a teenager".
+# Past cues that also reach back, since the time may be said after the mention: "I had
+# cramps like this as a teenager".
 BACKWARD_PAST = (
     "as a child",
     "as a kid",
@@ -192,6 +179,9 @@ BACKWARD_PAST = (
     "when i was a child",
     "when i was a kid",
 )
+# ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
+# is left out, since in a clinical note a history of seizures is the patient's phenotype.
+PAST = ("used to", *BACKWARD_PAST, "back when", "formerly")
 # ConText's experiencer cues, forward: a relative, whose history is not the patient's. A child
 # or a partner is left out: a carer may be describing the patient ("my son's knee twitches").
 _RELATIVES = (
