@@ -71,6 +71,24 @@ def test_a_server_loaded_by_its_lifespan_builds_every_index_before_it_answers() 
         assert read.status_code == 200
 
 
+def _runtime(on_demand: bool, search: threading.Event | None = None) -> Runtime:
+    """The knee pack's runtime; a cold worker's (`serve --workers N` before the warm workers
+    replace it) when `on_demand`. Its search index, when `search` is given, is built only once
+    that event is set."""
+    loaded = Runtime.load([KNEE_PACK])
+
+    def slow_search() -> SearchIndex:
+        assert search is not None
+        search.wait(timeout=5)  # the old code blocks the loop until this times out
+        return SearchIndex(loaded.graph)
+
+    runtime = Runtime(
+        loaded.graph, loaded.diagnoser, 16, 64, search=None if search is None else slow_search
+    )
+    runtime.on_demand = on_demand
+    return runtime
+
+
 @pytest.mark.parametrize("on_demand", [False, True])
 def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free(on_demand: bool) -> None:
     """`serve` answers before its indexes are built. A search that arrives meanwhile waits for
@@ -78,14 +96,7 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free(on_demand:
     up every other connection, /healthz included, until the build was done. A cold worker
     (`on_demand`) built the search index itself on the loop, with the same effect."""
     release = threading.Event()
-    loaded = Runtime.load([KNEE_PACK])
-
-    def slow_search() -> SearchIndex:
-        release.wait(timeout=5)  # the old code blocks the loop until this times out
-        return SearchIndex(loaded.graph)
-
-    runtime = Runtime(loaded.graph, loaded.diagnoser, 16, 64, search=slow_search)
-    runtime.on_demand = on_demand
+    runtime = _runtime(on_demand, release)
     app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), runtime)
     with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
         search = pool.submit(client.get, "/v1/search", params={"q": "swelling"})
@@ -98,23 +109,6 @@ def test_a_request_waiting_for_the_warm_up_leaves_the_event_loop_free(on_demand:
     assert found.json()["items"]
     # A warming server builds every index; a cold worker only the one read.
     assert runtime._parser.built is not on_demand
-
-
-def _cold_worker(search: threading.Event | None = None) -> Runtime:
-    """A cold worker's runtime (`serve --workers N` before the warm workers replace it); its
-    search index, when `search` is given, is not built before that event is set."""
-    loaded = Runtime.load([KNEE_PACK])
-
-    def slow_search() -> SearchIndex:
-        assert search is not None
-        search.wait(timeout=5)  # the old code blocks the loop until this times out
-        return SearchIndex(loaded.graph)
-
-    runtime = Runtime(
-        loaded.graph, loaded.diagnoser, 16, 64, search=None if search is None else slow_search
-    )
-    runtime.on_demand = True
-    return runtime
 
 
 @pytest.mark.parametrize(
@@ -137,7 +131,7 @@ def test_a_cold_worker_answers_what_may_read_the_search_index_off_the_event_loop
     worker, a diagnose or paths request carrying one built that index on the event loop
     (0.6 s on the HPO pack), holding /healthz meanwhile. A known id is answered without it."""
     release = threading.Event()
-    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _cold_worker(release))
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _runtime(True, release))
     with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
         answer = pool.submit(client.request, method, path, **options)  # type: ignore[arg-type]
         time.sleep(0.2)  # let it reach the wait
@@ -155,7 +149,7 @@ def test_a_cold_worker_answers_what_may_read_the_search_index_off_the_event_loop
 
 def test_a_cold_worker_writes_its_openapi_document_off_the_event_loop() -> None:
     release = threading.Event()
-    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _cold_worker())
+    app = create_app(Settings(access_log=False, packs=[KNEE_PACK]), _runtime(True))
     written = app.openapi
 
     def slow_openapi() -> dict[str, object]:
