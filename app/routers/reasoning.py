@@ -32,7 +32,6 @@ from app.schemas.reasoning import (
 )
 from graph.reasoning import DiagnoseQuery, InvalidQueryError
 from graph.reasoning.pathways import MAX_HOPS, MAX_PATHS, care_pathway
-from graph.schema.errors import NotFoundError
 from graph.schema.vocabulary import NodeKind
 
 router = APIRouter(prefix="/v1", tags=["reasoning"])
@@ -180,27 +179,18 @@ def _by_id(runtime: Runtime, body: DiagnoseRequest) -> tuple[list[list[str]], li
     """The node ids of the present, absent, exposures and absent_exposures refs (ids or
     standard codes), and each code given that a newer one replaced, once, in order. A code
     that names no node, or several, is passed on as it is and reported by the engine's check."""
-    graph = runtime.graph
+    reference = runtime.reference
     replaced: list[dict[str, str]] = []
     seen: set[str] = set()
     fields = []
     for refs in (body.present, body.absent, body.exposures, body.absent_exposures):
         resolved = []
         for ref in refs:
-            if graph.has_node(ref):
-                resolved.append(ref)
-                continue
-            try:
-                node = graph.resolve(ref)
-            except NotFoundError:  # includes an ambiguous code
-                resolved.append(ref)
-                continue
+            node, current = reference(ref)
             resolved.append(node)
-            if ref not in seen:
+            if current is not None and ref not in seen:
                 seen.add(ref)
-                current = graph.replaced_code(ref)
-                if current is not None:
-                    replaced.append({"given": ref, "id": node, "current": current})
+                replaced.append({"given": ref, "id": node, "current": current})
         fields.append(resolved)
     return fields, replaced
 
