@@ -131,10 +131,10 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         # How often alone is routine exercise, not overuse (the lexicon's reason says so).
         ("I run three times a week.", {}),
         ("I walk daily.", {}),
-        # A brand the FDA list files under a name the ATC table lacks (Hygroton: the US
-        # "chlorthalidone"), and a hormone level: neither is a medicine of a class (named
-        # generics and brands are tests/graph/text/test_medicines.py's).
-        ("I'm taking Hygroton.", {}),
+        # A brand the FDA list files under the US name of an ATC medicine (Hygroton:
+        # "chlorthalidone", ATC's chlortalidone) is one; a hormone level is no medicine of a
+        # class (named generics and brands are tests/graph/text/test_medicines.py's).
+        ("I'm taking Hygroton.", {"cause:diuretics": "present"}),
         ("My cortisol levels are high.", {}),
         # An activity the writer does not do is overuse absent (the record's
         # `absent_when_negated`); a head of a record without it stays silent when negated.
