@@ -1,5 +1,4 @@
-"""The diagnose loops, compiled (numba): scores and leaders, the next question, and cell
-lookups in the sparse tables.
+"""The diagnose loops, compiled (numba): scores and leaders, and the next question.
 
 In numpy these took some 150 calls per query, each costing more in overhead than in
 arithmetic: 0.8 ms of the HPO pack's 1 ms diagnose. Here each is one call, and the whole
@@ -33,8 +32,6 @@ __all__ = [
     "answer_head_py",
     "best_question",
     "best_question_py",
-    "block",
-    "block_py",
     "next_question",
     "next_question_py",
     "numpy_sum",
@@ -509,19 +506,6 @@ def next_question_py(
     )
 
 
-def block_py(rows: Ints, columns: Ints, col_ptr: Ints, col_rows: Ints, values: Floats) -> Floats:
-    """The len(rows) x len(columns) block of a table stored column by column (zero where
-    nothing is stored): a binary search for each cell among its column's rows."""
-    out = np.zeros((len(rows), len(columns)))
-    for k in range(len(columns)):
-        start, end = col_ptr[columns[k]], col_ptr[columns[k] + 1]
-        for i in range(len(rows)):
-            at = _stored_at(col_rows, start, end, rows[i])
-            if at >= 0:
-                out[i, k] = values[at]
-    return out
-
-
 _QuestionKernel = Callable[..., tuple[int, float, Floats]]
 # The helpers compile into the kernel that calls them.
 _round = numba.njit(cache=True)(_round)
@@ -532,7 +516,6 @@ _offer = numba.njit(cache=True)(_offer)
 _stored_at = numba.njit(cache=True)(_stored_at)
 _leaders_change = numba.njit(cache=True)(_leaders_change)
 best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
-block = cast(Callable[..., Floats], numba.njit(cache=True)(block_py))
 prior_summary = cast(
     Callable[[Floats, Floats], tuple[float, float]], numba.njit(cache=True)(prior_summary_py)
 )

@@ -42,10 +42,6 @@ class Table:
             matrix.sort_indices()
         self._col_ptr, self._col_idx, self._col_val = _arrays(by_column)
         self._row_ptr, self._row_idx, self._row_val = _arrays(by_row)
-        # Imported here: only large packs compile it (graph/reasoning/kernel.py).
-        from graph.reasoning.kernel import block
-
-        self._block = block
 
     def add_columns(self, into: Vector, columns: Sequence[int], power: float = 1.0) -> None:
         """into += power times the sum of the given columns."""
@@ -62,12 +58,11 @@ class Table:
             into[self._col_idx[start:end]] += power * self._col_val[start:end]
 
     def block(self, rows: npt.NDArray[np.int64], columns: npt.NDArray[np.int64]) -> Vector:
-        """The dense len(rows) x len(columns) sub-matrix."""
-        if self.dense is not None:
-            return self.dense[rows][:, columns]
-        # A binary search per cell in its column's rows: the few cells a query reads (a
-        # candidate's reported findings), without scipy's fancy indexing.
-        return self._block(rows, columns, self._col_ptr, self._col_idx, self._col_val)
+        """(dense form) The len(rows) x len(columns) sub-matrix: the numpy reference reads the
+        roles of reported findings with it; the compiled loops read the stored pairs."""
+        if self.dense is None:
+            raise ValueError("Table.block reads dense tables; a sparse one's pairs are by_column()")
+        return self.dense[rows][:, columns]
 
     def stored_by_row(self) -> tuple[npt.NDArray[np.int64], Vector]:
         """(column, value) of every stored pair (sparse form), row by row."""

@@ -49,8 +49,6 @@ def test_the_compiled_kernels_answer_as_their_python_source(
     for model in plain.models.values():
         model._head_kernel = kernel.answer_head_py
         model._next_kernel = kernel.next_question_py
-        for table in (model.present_ratio, model.absent_ratio, model.likelihood_gap):
-            table._block = kernel.block_py
     for query in _queries(sample()):
         assert _rounded(compiled.diagnose(query)) == _rounded(plain.diagnose(query))
 

