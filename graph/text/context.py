@@ -84,6 +84,8 @@ PRE_NEGATION = (
     "was not",
     "can't say",
     "cannot say",
+    # A rating or amount of nothing: "zero swelling".
+    "zero",
     # A denial put mildly: "I wouldn't say it's painful", "I wouldn't call it swollen".
     "wouldn't say",
     "wouldnt say",
@@ -99,6 +101,12 @@ POST_NEGATION = (
     "gone",
     "went away",
     "negative",
+    # A pain score of nothing: "Pain 0/10" (the slash is no token).
+    "0 10",
+    "0 out of 10",
+    "zero out of 10",
+    "0 out of ten",
+    "zero out of ten",
     "stopped",
     "stopped for good",
     "gone for good",
@@ -246,6 +254,11 @@ BACKWARD_FAMILY = (
 )
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
+    # With the inversion that follows it, which is no question: "not only is it swollen".
+    "not only is it",
+    "not only is",
+    "not only are",
+    "not only does it",
     "not only",
     "not just",
     "no doubt",
@@ -377,6 +390,26 @@ POSITIVE_ANSWERS = (
     "they do",
     "definitely",
 )
+# Words that only stress a cue, said between its words: "never really went away", "hasn't
+# fully gone away", "not entirely sure". Each cue of two or more words is also read with one
+# of them after its first word.
+STRESS = ("really", "fully", "completely", "totally", "entirely", "quite", "actually", "ever")
+# Words that only stress an answer: "None whatsoever.", "Nope, thankfully."
+_ANSWER_STRESS = frozenset({"whatsoever", "thankfully", "luckily", "honestly", "tbh", "lol"})
+# A denial that goes on to an exception is not total: "no meds apart from the pill", "no
+# pain except when I kneel". Where the exception names another finding ("no pain apart from
+# the twitching"), the denial stands.
+EXCEPTIONS = ("except", "except for", "apart from", "aside from", "other than", "besides")
+# A clause-final negative answer reaches back to the mention just before it, and no further
+# forward: "pain nope, swelling nah". A negated auxiliary left at the end of a sentence is
+# an ellipsis of the verb before it, no terse denial: "the swelling's gone but the
+# twitching hasn't".
+_TERSE_REACH = 2  # tokens between the mention and a clause-final answer ("pain - nope")
+# A relative named without "my" at the start of a sentence: "Mum takes furosemide".
+_BARE_RELATIVES = frozenset(
+    {"mum", "mom", "dad", "mother", "father", "nan", "gran", "grandad", "grandma", "grandpa"}
+)
+_NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here, ..."
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
@@ -437,12 +470,25 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
             else:  # later groups win a phrase that two categories share
                 nearest = category is _Category.NEGATED and not forward
                 cues[key] = _Cue(category, forward, not forward, nearest_only=nearest)
+    for key, cue in list(cues.items()):
+        if len(key) >= 2 and cue.category is not _Category.TERMINATE:
+            for word in STRESS:  # a cue's own phrase wins: set only where none is
+                cues.setdefault((key[0], word, *key[1:]), cue)
     return cues
 
 
 _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
 _MAX_CUE = max(len(k) for k in _CUES)
+_TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
+_EXCEPTIONS = frozenset(phrases(EXCEPTIONS))
+_FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
+
+
+def _ellipsis(key: tuple[str, ...]) -> bool:
+    """Whether a negation cue is a negated auxiliary ("hasn't", "is not"), which at a
+    sentence's end stands for a verb said before it."""
+    return key[-1].endswith(("n't", "nt")) or (len(key) == 2 and key[1] == "not")
 _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
 
 
@@ -469,7 +515,11 @@ def answer(words: Sequence[str]) -> Context | None:
             parts.append([])
         else:
             parts[-1].append(word)
-    said = {_ANSWERS.get(tuple(part)) for part in parts if part}
+    said = {
+        _ANSWERS.get(tuple(part), _ANSWERS.get(tuple(w for w in part if w not in _ANSWER_STRESS)))
+        for part in parts
+        if part
+    }
     if len(said) != 1:
         return None  # no answer, or parts that disagree ("yes, no")
     return said.pop()
@@ -499,6 +549,25 @@ def contexts(
     at: list[tuple[int, _Cue | None]] = [
         (0, None) if taken[i] else _cue_at(words, i) for i in range(n)
     ]
+    if n > 1 and words[0] in _BARE_RELATIVES and not taken[0] and at[0][1] is None:
+        if words[1] not in _NOT_A_RELATIVE_AFTER:
+            at[0] = (1, _FAMILY_CUE)
+
+    def exception(k: int) -> int:
+        """The length of the exception ("apart from") starting at token `k`, else 0."""
+        for size in (2, 1):
+            if tuple(words[k : k + size]) in _EXCEPTIONS and not any(taken[k : k + size]):
+                return size
+        return 0
+
+    def names_another(k: int) -> bool:
+        """Whether the clause from token `k` names a finding ("apart from the twitching")."""
+        for m in range(k, min(n, k + CONTEXT_WINDOW)):
+            if words[m] == ",":
+                return False
+            if m in starts:
+                return True
+        return False
 
     def stops(k: int, category: _Category, passed: bool) -> bool:
         size, cue = at[k]
@@ -519,7 +588,12 @@ def contexts(
         for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
             if words[m] in _UNTIL and not taken[m]:
                 return True
+            size = exception(m)
+            if size:
+                return not names_another(m + size)
             cue = at[m][1]
+            if words[m] == "," and m + 1 < n and exception(m + 1):
+                continue  # "no pain, except when I kneel"
             if words[m] == "," or (cue is not None and cue.category is _Category.TERMINATE):
                 return False
         return False
@@ -568,10 +642,26 @@ def contexts(
         if cue.category is _Category.PSEUDO:
             i += size
             continue
+        key = tuple(words[i : i + size])
+        if (
+            cue.category is _Category.NEGATED
+            and key in _TERSE
+            and (i + size == n or words[i + size] == ",")
+            and any(e in ends for e in range(max(0, i - 1 - _TERSE_REACH), i))
+        ):
+            # A clause-final answer after a mention: "pain nope, swelling nah".
+            backward(i, cue.category, nearest_only=True)
+            i += size
+            continue
         reached = cue.forward and forward(i, size, cue.category)
         if cue.backward:
             backward(i, cue.category, cue.nearest_only)
-        elif not reached and cue.category is _Category.NEGATED and i + size == n:
+        elif (
+            not reached
+            and cue.category is _Category.NEGATED
+            and i + size == n
+            and not _ellipsis(key)
+        ):
             # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
             backward(i, cue.category, nearest_only=True)
         i += size
