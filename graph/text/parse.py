@@ -351,8 +351,10 @@ class PackParser:
         return tokens, stems, odd
 
     def _root(self, raw: str, stem: str) -> str:
-        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
-        return self._roots.get(raw) or self._roots.get(stem) or stem
+        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma.
+        The lemma's root goes first: two forms of one word may sit in two clusters ("tablet",
+        "tablets"), and a phrase must meet its singular and its plural alike."""
+        return self._roots.get(stem) or self._roots.get(raw) or stem
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
