@@ -91,6 +91,10 @@ class LexiconRecord(_Record):
     # A head negated on its own names the node as absent ("I haven't exercised in weeks",
     # "I don't run"): for records whose heads are what the node needs, such as activities.
     absent_when_negated: bool = False
+    # The qualifier names the node only before the head, as in a compound noun ("blood
+    # pressure tablets"); after it, it may belong to another mention ("diuretic tablets for
+    # my heart").
+    qualifier_first: bool = False
 
     @property
     def label(self) -> str:
@@ -111,6 +115,8 @@ class LexiconRecord(_Record):
             raise ValueError("`medicine_classes` map to a node, with an excerpt naming the class")
         if self.absent_when_negated and not self.heads:
             raise ValueError("`absent_when_negated` reads a record's `heads`: it has none")
+        if self.qualifier_first and not self.qualifiers:
+            raise ValueError("`qualifier_first` places a record's `qualifiers`: it has none")
         if self.node is None and (self.evidence or self.heads or self.ontology):
             raise ValueError("an unmapped record lists `terms` and a `reason` only")
         if self.ontology is not None and (len(self.terms) != 1 or self.heads):

@@ -10,21 +10,28 @@ for "as it should be" pair with its heads too, and such a pair names the node as
 "my calcium is fine", "swallowing is normal". A record may also let its heads stand alone
 (`absent_when_negated`): such a head is returned on its own, for the reader to keep only
 where the sentence negates it ("I haven't exercised in weeks": no overuse).
+
+Heads match on lemmas ("squats" meets "squat"); a qualifier whose lemmas differ from its
+words is matched as written, since its form is its meaning: "for hours" is long, "for an
+hour" is not ("hours" and "hour" share a lemma).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from graph.text.tokens import TOKEN, lemma, lowered
 
-__all__ = ["MAX_GAP", "Pair", "PairIndex"]
+__all__ = ["MAX_GAP", "Pair", "PairIndex", "PairRule"]
 
 MAX_GAP = 6  # words a head and its qualifier may have between them
-# A pair never reaches across these: "I take magnesium, but my vitamin D is low".
-_BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "except"})
+# A pair never reaches across these: "I take magnesium, but my vitamin D is low", "my knee is
+# fine until I bend it".
+_BARRIERS = frozenset(
+    {",", "but", "however", "because", "though", "although", "except", "until", "till", "unless"}
+)
 # Words that join two heads under one qualifier, and those that may follow the join when the
 # qualifier comes first ("low in calcium and magnesium", "nothing wrong with my balance or my
 # speech"). With the qualifier last only the join itself: "calcium and magnesium are low", but
@@ -33,6 +40,18 @@ _JOINS = frozenset({"and", "or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
 
 E = TypeVar("E")
+
+
+class PairRule(NamedTuple):
+    """One lexicon record's words for the pair finder."""
+
+    heads: Sequence[str]
+    qualifiers: Sequence[str]
+    normal: Sequence[str] = ()  # words that say the head is as it should be
+    alone: bool = False  # a head negated on its own names the node as absent
+    # The qualifier only before the head, as in a compound noun: "blood pressure tablets",
+    # not "diuretic tablets for my heart" (the tablets are named already).
+    qualifier_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,69 +71,90 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(lemma(raw) for raw in TOKEN.findall(lowered(phrase)))
 
 
+def _written(phrase: str) -> tuple[str, ...]:
+    return tuple(TOKEN.findall(lowered(phrase)))
+
+
 class PairIndex(Generic[E]):
     """The heads and qualifiers of one pack's lexicon records, by their lemmas."""
 
-    def __init__(
-        self, rules: Iterable[tuple[E, Sequence[str], Sequence[str], Sequence[str], bool]]
-    ) -> None:
-        """`rules`: each record's entry, heads, qualifiers, words for "as it should be", and
-        whether its heads alone, negated, name the node as absent."""
+    def __init__(self, rules: Iterable[tuple[E, PairRule]]) -> None:
+        """`rules`: each record's entry and its words."""
         # Each phrase's rules, by its words: a head or a qualifier of some ("jumping" the
         # activity after "lots of", "jumps" the movement of a knee). A qualifier's rule is
         # numbered past the records when it is a "normal" word.
         self._heads: dict[tuple[str, ...], set[int]] = {}
         self._qualifiers: dict[tuple[str, ...], set[int]] = {}
+        # Qualifiers matched on the words as written, not their lemmas ("hours").
+        self._as_written: dict[tuple[str, ...], set[int]] = {}
         self._entries: list[E] = []
         self._alone: set[int] = set()  # the rules whose heads may stand alone
+        self._qualifier_first: set[int] = set()  # the rules whose qualifier comes first
         listed = list(rules)
         self._normal_from = len(listed)
-        for rule, (entry, heads, qualifiers, normal, alone) in enumerate(listed):
+        for rule, (entry, words) in enumerate(listed):
             self._entries.append(entry)
-            if alone:
+            if words.alone:
                 self._alone.add(rule)
-            for head in heads:
+            if words.qualifier_first:
+                self._qualifier_first.add(rule)
+            for head in words.heads:
                 self._heads.setdefault(_key(head), set()).add(rule)
-            for qualifier in qualifiers:
-                self._qualifiers.setdefault(_key(qualifier), set()).add(rule)
-            for word in normal:
+            for qualifier in words.qualifiers:
+                written = _written(qualifier)
+                table = self._qualifiers if _key(qualifier) == written else self._as_written
+                table.setdefault(written, set()).add(rule)
+            for word in words.normal:
                 self._qualifiers.setdefault(_key(word), set()).add(self._normal_from + rule)
-        self._longest = max(map(len, (*self._heads, *self._qualifiers)), default=0)
-        self._firsts = frozenset(k[0] for k in (*self._heads, *self._qualifiers) if k)
+        keys = (*self._heads, *self._qualifiers, *self._as_written)
+        self._longest = max(map(len, keys), default=0)
+        self._firsts = frozenset(k[0] for k in keys if k)
 
     def __bool__(self) -> bool:
         return bool(self._heads)
 
     def _spans(
-        self, stems: Sequence[str], taken: Sequence[bool], heads: bool
+        self,
+        stems: Sequence[str],
+        taken: Sequence[bool],
+        heads: bool,
+        written: Sequence[str] = (),
     ) -> list[tuple[int, int, int]]:
-        """(start, end, rule) of each head (or qualifier) in the free tokens, longest first."""
+        """(start, end, rule) of each head (or qualifier) in the free tokens, longest first.
+        `written`: the words as written, for the qualifiers matched so."""
         table = self._heads if heads else self._qualifiers
         out: list[tuple[int, int, int]] = []
         i, n = 0, len(stems)
         while i < n:
             size = 0
-            if stems[i] in self._firsts:
+            if stems[i] in self._firsts or (written and written[i] in self._firsts):
                 for size in range(min(self._longest, n - i), 0, -1):
-                    key = tuple(stems[i : i + size])
-                    if key in table and not any(taken[i : i + size]):
-                        out += [(i, i + size, rule) for rule in sorted(table[key])]
+                    if any(taken[i : i + size]):
+                        continue
+                    rules = table.get(tuple(stems[i : i + size]), set())
+                    if written:
+                        rules = rules | self._as_written.get(tuple(written[i : i + size]), set())
+                    if rules:
+                        out += [(i, i + size, rule) for rule in sorted(rules)]
                         break
                 else:
                     size = 0
             i += max(size, 1)
         return out
 
-    def find(self, stems: Sequence[str], taken: Sequence[bool]) -> list[Pair[E]]:
+    def find(
+        self, stems: Sequence[str], taken: Sequence[bool], written: Sequence[str]
+    ) -> list[Pair[E]]:
         """Each head with its nearest qualifier of the same record, where no barrier and no
         other head or matched phrase lies between them; a head of a record whose heads may
-        stand alone, without one, on its own."""
+        stand alone, without one, on its own. `stems` are the words' lemmas, `written` the
+        words as written."""
         if not self._heads:
             return []
         heads = self._spans(stems, taken, heads=True)
         if not heads:
             return []
-        qualifiers = self._spans(stems, taken, heads=False)
+        qualifiers = self._spans(stems, taken, heads=False, written=written)
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
@@ -124,6 +164,8 @@ class PairIndex(Generic[E]):
             best: tuple[int, int, int, int] | None = None
             for q_start, q_end, q_rule in qualifiers:
                 if q_rule % self._normal_from != rule or (q_start < h_end and h_start < q_end):
+                    continue
+                if q_start >= h_end and rule in self._qualifier_first:
                     continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
                 if len(gap) > MAX_GAP or any(
