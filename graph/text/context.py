@@ -187,6 +187,10 @@ BACKWARD_PAST = (
     "when i was a child",
     "when i was a kid",
 )
+# Past cues that only end a clause, and reach back: "I was deficient before", "had cramps in
+# the past". Mid-clause they say when ("before bed"); after a denial they are part of it
+# ("never had cramps before": absent).
+CLAUSE_END_PAST = ("before", "previously", "in the past")
 # ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
 # is left out, since in a clinical note a history of seizures is the patient's phenotype.
 PAST = ("used to", *BACKWARD_PAST, "back when", "formerly")
@@ -481,14 +485,27 @@ _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
 _MAX_CUE = max(len(k) for k in _CUES)
 _TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
+_CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
 _EXCEPTIONS = frozenset(phrases(EXCEPTIONS))
 _FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
+
+
+def _bare_relative(words: Sequence[str], taken: Sequence[bool]) -> bool:
+    """Whether the sentence starts with a relative named without "my": "Mum takes ..."."""
+    return (
+        len(words) > 1
+        and words[0] in _BARE_RELATIVES
+        and words[1] not in _NOT_A_RELATIVE_AFTER
+        and not taken[0]
+    )
 
 
 def _ellipsis(key: tuple[str, ...]) -> bool:
     """Whether a negation cue is a negated auxiliary ("hasn't", "is not"), which at a
     sentence's end stands for a verb said before it."""
     return key[-1].endswith(("n't", "nt")) or (len(key) == 2 and key[1] == "not")
+
+
 _FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
 
 
@@ -549,9 +566,8 @@ def contexts(
     at: list[tuple[int, _Cue | None]] = [
         (0, None) if taken[i] else _cue_at(words, i) for i in range(n)
     ]
-    if n > 1 and words[0] in _BARE_RELATIVES and not taken[0] and at[0][1] is None:
-        if words[1] not in _NOT_A_RELATIVE_AFTER:
-            at[0] = (1, _FAMILY_CUE)
+    if _bare_relative(words, taken) and at[0][1] is None:
+        at[0] = (1, _FAMILY_CUE)
 
     def exception(k: int) -> int:
         """The length of the exception ("apart from") starting at token `k`, else 0."""
@@ -633,9 +649,27 @@ def contexts(
             k -= 1
             counted += 1
 
+    def clause_end(k: int) -> bool:
+        """Whether token `k` ends its clause: the sentence's end, a comma or a terminator."""
+        if k >= n or words[k] == ",":
+            return True
+        cue = at[k][1]
+        return cue is not None and cue.category is _Category.TERMINATE and not taken[k]
+
+    denied = False  # a negation cue seen so far in the sentence
     i = 0
     while i < n:
         size, cue = at[i]
+        for past in (3, 1):
+            if (
+                not denied
+                and tuple(words[i : i + past]) in _CLAUSE_END_PAST
+                and not any(taken[i : i + past])
+                and clause_end(i + past)
+            ):
+                backward(i, _Category.UNCERTAIN, nearest_only=False)
+        if cue is not None and cue.category is _Category.NEGATED:
+            denied = True
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue

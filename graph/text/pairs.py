@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, NamedTuple, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from graph.text.tokens import TOKEN, lemma, lowered
 
@@ -32,6 +32,10 @@ MAX_GAP = 6  # words a head and its qualifier may have between them
 _BARRIERS = frozenset(
     {",", "but", "however", "because", "though", "although", "except", "until", "till", "unless"}
 )
+# A reason the writer gives about themselves is about the head just named, and no barrier
+# when no other head follows in the sentence: "I take magnesium because I was deficient".
+_REASONS = frozenset({"because", "as", "since", "cause", "cos"})
+_WRITER = frozenset({"i", "i'm", "i've", "im", "ive"})
 # Words that join two heads under one qualifier, and those that may follow the join when the
 # qualifier comes first ("low in calcium and magnesium", "nothing wrong with my balance or my
 # speech"). With the qualifier last only the join itself: "calcium and magnesium are low", but
@@ -39,7 +43,13 @@ _BARRIERS = frozenset(
 _JOINS = frozenset({"and", "or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
 
-E = TypeVar("E")
+
+class _Named(Protocol):
+    @property
+    def node_id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Named)
 
 
 class PairRule(NamedTuple):
@@ -158,6 +168,9 @@ class PairIndex(Generic[E]):
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
+        # Each head's span -> the nodes its pairs name: one head may name two nodes with two
+        # qualifiers ("I take magnesium because I was deficient": a supplement, a deficiency).
+        named: dict[tuple[int, int], set[str]] = {}
         spans: list[tuple[Pair[E], int, int, int, int]] = []  # each pair, head and qualifier
         lone: list[tuple[int, int, int]] = []  # heads that may stand alone, without a qualifier
         for h_start, h_end, rule in heads:
@@ -169,7 +182,8 @@ class PairIndex(Generic[E]):
                     continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
                 if len(gap) > MAX_GAP or any(
-                    taken[k] or k in head_tokens or stems[k] in _BARRIERS for k in gap
+                    taken[k] or k in head_tokens or self._barrier(stems, k, q_end, head_tokens)
+                    for k in gap
                 ):
                     continue
                 if best is None or len(gap) < best[2]:
@@ -179,12 +193,16 @@ class PairIndex(Generic[E]):
                     lone.append((h_start, h_end, rule))
                 continue
             start, end = min(h_start, best[0]), max(h_end, best[1])
-            if used & set(range(start, end)):
-                continue  # overlaps a pair already found
+            entry = self._entries[rule]
+            overlap = used & set(range(start, end))
+            held = named.get((h_start, h_end), {entry.node_id})
+            if overlap and (overlap - set(range(h_start, h_end)) or entry.node_id in held):
+                continue  # overlaps a pair already found, beyond a head naming another node
             used.update(range(start, end))
+            named.setdefault((h_start, h_end), set()).add(entry.node_id)
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
-            pair = Pair(start, end, self._entries[rule], tuple(sorted(words)), normal)
+            pair = Pair(start, end, entry, tuple(sorted(words)), normal)
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)
@@ -195,6 +213,17 @@ class PairIndex(Generic[E]):
                 words = tuple(range(start, end))
                 pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
         return sorted(pairs, key=lambda pair: pair.start)
+
+    @staticmethod
+    def _barrier(stems: Sequence[str], k: int, q_end: int, head_tokens: set[int]) -> bool:
+        """Whether token `k`, between a head and a qualifier ending at `q_end`, keeps them
+        apart: a barrier word, unless it gives the writer's reason and no head comes after
+        the qualifier ("because I was deficient", not "because I'm low on calcium")."""
+        if stems[k] not in _BARRIERS and stems[k] not in _REASONS:
+            return False
+        if stems[k] in _REASONS and k + 1 < len(stems) and stems[k + 1].lower() in _WRITER:
+            return any(h >= q_end for h in head_tokens)
+        return stems[k] in _BARRIERS
 
     def _coordinated(
         self,

@@ -3,11 +3,13 @@ index returns them only for records that allow it, and only where no pair claims
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 from pydantic import ValidationError
 
 from graph.schema.lexicon import LexiconRecord
-from graph.text.pairs import PairIndex
+from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, lemma
 
 
@@ -15,13 +17,18 @@ def stems(text: str) -> list[str]:
     return [lemma(raw) for raw in TOKEN.findall(text.lower())]
 
 
+class Node(NamedTuple):
+    node_id: str
+
+
 def pairs(text: str, alone: bool) -> list[tuple[str, bool]]:
-    index = PairIndex(
-        [("overuse", ["run", "training", "triathlon"], ["after", "training for"], [], alone)]
-    )
+    rule = PairRule(["run", "training", "triathlon"], ["after", "training for"], [], alone)
+    index = PairIndex([(Node("overuse"), rule)])
     words = stems(text)
+    written = TOKEN.findall(text.lower())
     return [
-        (" ".join(words[p.start : p.end]), p.alone) for p in index.find(words, [False] * len(words))
+        (" ".join(words[p.start : p.end]), p.alone)
+        for p in index.find(words, [False] * len(words), written)
     ]
 
 
@@ -55,12 +62,13 @@ def test_a_head_may_belong_to_several_records() -> None:
     the head with its own qualifiers (the first record used to keep the head to itself)."""
     index = PairIndex(
         [
-            ("overuse", ["jumping"], ["lots of"], [], False),
-            ("jerking", ["jump"], ["knee", "thigh"], [], False),
+            (Node("overuse"), PairRule(["jumping"], ["lots of"])),
+            (Node("jerking"), PairRule(["jump"], ["knee", "thigh"])),
         ]
     )
     found = {}
     for text in ("lots of jumping", "little jumps in my thigh"):
         words = stems(text)
-        found[text] = [p.entry for p in index.find(words, [False] * len(words))]
+        written = TOKEN.findall(text)
+        found[text] = [p.entry.node_id for p in index.find(words, [False] * len(words), written)]
     assert found == {"lots of jumping": ["overuse"], "little jumps in my thigh": ["jerking"]}

@@ -105,7 +105,14 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             "Maybe my calcium and magnesium are low",
             {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
         ),
-        ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
+        # The calcium taken is a supplement, not low: only the magnesium is.
+        (
+            "I take calcium and my magnesium is low.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:magnesium-deficiency": "present",
+            },
+        ),
         # A distance says nothing of overuse: a mile to work is routine.
         ("I walk a mile to work every day.", {}),
         ("I walk to work.", {}),
@@ -118,7 +125,9 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("I swallow pills every morning.", {}),  # a function alone is no difficulty
         ("I can't fully straighten my leg.", {"symptom:limited-range-of-motion": "present"}),
         ("I choke on my food sometimes.", {"symptom:difficulty-swallowing": "present"}),
-        ("I take vitamin D.", {}),  # a nutrient alone is no deficiency
+        # A nutrient taken is a supplement, and no deficiency; named alone, nothing.
+        ("I take vitamin D.", {"cause:medications-and-supplements": "present"}),
+        ("My vitamin D.", {}),
         ("My electrolytes were low after being ill.", {"cause:electrolyte-imbalance": "present"}),
         ("Electrolytes came back normal.", {"cause:electrolyte-imbalance": "absent"}),
         # Tired muscles are muscle fatigue; a tired person is not.
@@ -144,7 +153,7 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             "Not running at the moment, my knee still twitches.",
             {"cause:overuse": "absent", "symptom:visible-twitching": "present"},
         ),
-        ("I don't take vitamin D.", {}),
+        ("I've had no vitamin D test.", {}),
         # The negation is the symptom's: it says nothing of walking.
         ("No pain when I walk.", {"symptom:pain-or-discomfort": "absent"}),
         # A pair's qualifier still wins over the head alone: one pair, not a lone head.
