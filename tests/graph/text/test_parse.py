@@ -158,6 +158,40 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("No pain when I walk.", {"symptom:pain-or-discomfort": "absent"}),
         # A pair's qualifier still wins over the head alone: one pair, not a lone head.
         ("I'm training for a triathlon.", {"cause:overuse": "present"}),
+        # Round seven. A qualifier whose form is its meaning is matched as written: hours
+        # are long, an hour is not.
+        ("I walk the dog for an hour.", {}),
+        ("Walked the dog for hours.", {"cause:overuse": "present"}),
+        # A compound names the medicine's use ("qualifier_first"); after the tablets named
+        # already, it says what they are for.
+        ("I'm on blood pressure tablets.", {"cause:medications-and-supplements": "present"}),
+        ("Taking diuretic tablets for my heart.", {"cause:diuretics": "present"}),
+        # "Until" keeps a head from a qualifier beyond it.
+        ("My knee is fine until I bend it.", {}),
+        ("I can bend and straighten it fine.", {"symptom:limited-range-of-motion": "absent"}),
+        # A reason about the writer reaches the head before it, unless a head follows.
+        (
+            "I take vitamin D because I'm low.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:vitamin-d-deficiency": "present",
+            },
+        ),
+        (
+            "I take calcium because I'm low on magnesium.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:magnesium-deficiency": "present",
+            },
+        ),
+        # A hot knee, not hot weather.
+        ("The knee was hot after.", {"symptom:warmth": "present"}),
+        ("A hot bath helps my knee.", {}),
+        # Two forms of one word in two variant clusters ("tablet", "tablets") meet one phrase.
+        ("I take a water tablet.", {"cause:diuretics": "present"}),
+        # An endurance race run; the race alone is nothing.
+        ("Ran a half marathon on Sunday.", {"cause:overuse": "present"}),
+        ("Watching the marathon on TV.", {}),
     ],
 )
 def test_everyday_words_map_only_where_the_lexicon_says(
