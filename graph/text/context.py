@@ -483,9 +483,14 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
-_MAX_CUE = max(len(k) for k in _CUES)
+# Each first word of a cue -> the longest cue it starts: most words start none.
+_CUE_SIZES: dict[str, int] = {}
+for _key in _CUES:
+    _CUE_SIZES[_key[0]] = max(_CUE_SIZES.get(_key[0], 0), len(_key))
 _TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
 _CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
+_CLAUSE_END_PAST_SIZES = sorted({len(k) for k in _CLAUSE_END_PAST}, reverse=True)
+_CLAUSE_END_PAST_FIRSTS = frozenset(k[0] for k in _CLAUSE_END_PAST)
 _EXCEPTIONS = frozenset(phrases(EXCEPTIONS))
 _FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
 
@@ -504,9 +509,6 @@ def _ellipsis(key: tuple[str, ...]) -> bool:
     """Whether a negation cue is a negated auxiliary ("hasn't", "is not"), which at a
     sentence's end stands for a verb said before it."""
     return key[-1].endswith(("n't", "nt")) or (len(key) == 2 and key[1] == "not")
-
-
-_FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
 
 
 _ANSWERS = {
@@ -544,9 +546,10 @@ def answer(words: Sequence[str]) -> Context | None:
 
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:
     """The longest cue starting at token `i`, with its length, or (0, None)."""
-    if words[i] not in _FIRST_WORDS:
+    longest = _CUE_SIZES.get(words[i])
+    if longest is None:
         return 0, None
-    for size in range(min(_MAX_CUE, len(words) - i), 0, -1):
+    for size in range(min(longest, len(words) - i), 0, -1):
         cue = _CUES.get(tuple(words[i : i + size]))
         if cue is not None:
             return size, cue
@@ -656,20 +659,21 @@ def contexts(
         cue = at[k][1]
         return cue is not None and cue.category is _Category.TERMINATE and not taken[k]
 
-    denied = False  # a negation cue seen so far in the sentence
+    if not _CLAUSE_END_PAST_FIRSTS.isdisjoint(words):
+        for i, word in enumerate(words):
+            cue = at[i][1]
+            if cue is not None and cue.category is _Category.NEGATED and not taken[i]:
+                break  # "never had cramps before": the denial's
+            for past in _CLAUSE_END_PAST_SIZES if word in _CLAUSE_END_PAST_FIRSTS else ():
+                if (
+                    tuple(words[i : i + past]) in _CLAUSE_END_PAST
+                    and not any(taken[i : i + past])
+                    and clause_end(i + past)
+                ):
+                    backward(i, _Category.UNCERTAIN, nearest_only=False)
     i = 0
     while i < n:
         size, cue = at[i]
-        for past in (3, 1):
-            if (
-                not denied
-                and tuple(words[i : i + past]) in _CLAUSE_END_PAST
-                and not any(taken[i : i + past])
-                and clause_end(i + past)
-            ):
-                backward(i, _Category.UNCERTAIN, nearest_only=False)
-        if cue is not None and cue.category is _Category.NEGATED:
-            denied = True
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue

@@ -116,9 +116,10 @@ class PairIndex(Generic[E]):
                 table.setdefault(written, set()).add(rule)
             for word in words.normal:
                 self._qualifiers.setdefault(_key(word), set()).add(self._normal_from + rule)
-        keys = (*self._heads, *self._qualifiers, *self._as_written)
-        self._longest = max(map(len, keys), default=0)
-        self._firsts = frozenset(k[0] for k in keys if k)
+        # Each table's longest phrase by its first word: most words start none.
+        self._head_sizes = _sizes(self._heads)
+        self._qualifier_sizes = _sizes(self._qualifiers)
+        self._written_sizes = _sizes(self._as_written)
 
     def __bool__(self) -> bool:
         return bool(self._heads)
@@ -133,17 +134,24 @@ class PairIndex(Generic[E]):
         """(start, end, rule) of each head (or qualifier) in the free tokens, longest first.
         `written`: the words as written, for the qualifiers matched so."""
         table = self._heads if heads else self._qualifiers
+        sizes = self._head_sizes if heads else self._qualifier_sizes
+        spelt_sizes = {} if heads else self._written_sizes
         out: list[tuple[int, int, int]] = []
         i, n = 0, len(stems)
         while i < n:
             size = 0
-            if stems[i] in self._firsts or (written and written[i] in self._firsts):
-                for size in range(min(self._longest, n - i), 0, -1):
+            longest = sizes.get(stems[i], 0)
+            if written and spelt_sizes:
+                longest = max(longest, spelt_sizes.get(written[i], 0))
+            if longest:
+                for size in range(min(longest, n - i), 0, -1):
                     if any(taken[i : i + size]):
                         continue
-                    rules = table.get(tuple(stems[i : i + size]), set())
-                    if written:
-                        rules = rules | self._as_written.get(tuple(written[i : i + size]), set())
+                    rules = table.get(tuple(stems[i : i + size]))
+                    if written and self._as_written:
+                        spelt = self._as_written.get(tuple(written[i : i + size]))
+                        if spelt is not None:
+                            rules = spelt if rules is None else rules | spelt
                     if rules:
                         out += [(i, i + size, rule) for rule in sorted(rules)]
                         break
@@ -256,6 +264,15 @@ class PairIndex(Generic[E]):
                     entry = self._entries[rule]
                     out.append(Pair(start, end, entry, words, pair.normal, joined=pair.start))
         return out
+
+
+def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
+    """Each first word of the table's phrases -> the longest phrase it starts."""
+    sizes: dict[str, int] = {}
+    for key in table:
+        if key:
+            sizes[key[0]] = max(sizes.get(key[0], 0), len(key))
+    return sizes
 
 
 def _joined(gap: Sequence[str], determiners: bool) -> bool:
