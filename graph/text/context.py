@@ -490,8 +490,9 @@ for _key in _CUES:
 _TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
 _CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
 _CLAUSE_END_PAST_SIZES = sorted({len(k) for k in _CLAUSE_END_PAST}, reverse=True)
-_CLAUSE_END_PAST_FIRSTS = frozenset(k[0] for k in _CLAUSE_END_PAST)
+_CLAUSE_END_PAST_LASTS = frozenset(k[-1] for k in _CLAUSE_END_PAST)  # rarer than "in"
 _EXCEPTIONS = frozenset(phrases(EXCEPTIONS))
+_EXCEPTION_FIRSTS = frozenset(k[0] for k in _EXCEPTIONS)
 _FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
 
 
@@ -574,6 +575,8 @@ def contexts(
 
     def exception(k: int) -> int:
         """The length of the exception ("apart from") starting at token `k`, else 0."""
+        if words[k] not in _EXCEPTION_FIRSTS:
+            return 0
         for size in (2, 1):
             if tuple(words[k : k + size]) in _EXCEPTIONS and not any(taken[k : k + size]):
                 return size
@@ -659,16 +662,20 @@ def contexts(
         cue = at[k][1]
         return cue is not None and cue.category is _Category.TERMINATE and not taken[k]
 
-    if not _CLAUSE_END_PAST_FIRSTS.isdisjoint(words):
-        for i, word in enumerate(words):
-            cue = at[i][1]
-            if cue is not None and cue.category is _Category.NEGATED and not taken[i]:
-                break  # "never had cramps before": the denial's
-            for past in _CLAUSE_END_PAST_SIZES if word in _CLAUSE_END_PAST_FIRSTS else ():
+    if not _CLAUSE_END_PAST_LASTS.isdisjoint(words):
+        # Where the first denial is: "never had cramps before" is the denial's.
+        denial = next(
+            (k for k, (_, cue) in enumerate(at) if cue and cue.category is _Category.NEGATED), n
+        )
+        for last, word in enumerate(words):
+            if word not in _CLAUSE_END_PAST_LASTS or not clause_end(last + 1):
+                continue
+            for past in _CLAUSE_END_PAST_SIZES:
+                i = last + 1 - past
                 if (
-                    tuple(words[i : i + past]) in _CLAUSE_END_PAST
-                    and not any(taken[i : i + past])
-                    and clause_end(i + past)
+                    denial > i >= 0
+                    and tuple(words[i : last + 1]) in _CLAUSE_END_PAST
+                    and not any(taken[i : last + 1])
                 ):
                     backward(i, _Category.UNCERTAIN, nearest_only=False)
     i = 0
@@ -680,7 +687,7 @@ def contexts(
         if cue.category is _Category.PSEUDO:
             i += size
             continue
-        key = tuple(words[i : i + size])
+        key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
         if (
             cue.category is _Category.NEGATED
             and key in _TERSE
