@@ -189,6 +189,9 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("A hot bath helps my knee.", {}),
         # Two forms of one word in two variant clusters ("tablet", "tablets") meet one phrase.
         ("I take a water tablet.", {"cause:diuretics": "present"}),
+        # Worse than before is worsening; worse at a time of day is not.
+        ("If anything it's worse now.", {"symptom:persistent-or-worsening": "present"}),
+        ("It's worse at night.", {}),
         # An endurance race run; the race alone is nothing.
         ("Ran a half marathon on Sunday.", {"cause:overuse": "present"}),
         ("Watching the marathon on TV.", {}),
