@@ -10,7 +10,8 @@ knows them and maps them to nothing instead of guessing.
 Words come as whole phrases (`terms`), or as `heads` that name the node only with one of the
 record's `qualifiers` a few words away in the same sentence: "vitamin d" with "low" ("my
 vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
-("I take magnesium", "I run twice a week") names nothing. A record's `normal` words say the
+("my magnesium", "I run twice a week") names nothing. A record `qualifier_first` reads a
+qualifier only before its head, as in a compound noun ("blood pressure tablets"). A record's `normal` words say the
 head is as it should be: beside one, the head names the node as absent ("my calcium is
 fine", "swallowing is normal"). A record `absent_when_negated` reads its heads negated on
 their own as the node absent: "I haven't exercised in weeks" says no overuse, where "I

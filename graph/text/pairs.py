@@ -1,7 +1,7 @@
 """Words that name a node only together: a lexicon record's head ("vitamin d", "squats") with
 one of its qualifiers ("low", "lots of") a few words away in one sentence (graph/schema/
-lexicon.py). "My vitamin D levels are really low" names vitamin D deficiency; "I take vitamin
-D" names nothing.
+lexicon.py). "My vitamin D levels are really low" names vitamin D deficiency; "my vitamin D"
+names nothing.
 
 A pair's span runs from the first of its two words to the last. The words between stay open
 to context, so "magnesium is not low" is a negated deficiency and "magnesium might be low" an
