@@ -209,6 +209,9 @@ def read(parser: Parser, text: str) -> dict[str, str]:
                 "symptom:visible-twitching": "present",
             },
         ),
+        ("No swelling except, at times, a little.", {"symptom:swelling": "present"}),
+        ("No swelling other than last year's.", {"symptom:swelling": "present"}),
+        ("No other swelling.", {"symptom:swelling": "absent"}),
         # A relative without "my" at the start of a sentence; "Mum of two" is the writer.
         ("Mum takes furosemide.", {"cause:diuretics": "present/family"}),
         ("Mum of two here, my knee twitches", {"symptom:visible-twitching": "present"}),
