@@ -10,7 +10,8 @@ knows them and maps them to nothing instead of guessing.
 Words come as whole phrases (`terms`), or as `heads` that name the node only with one of the
 record's `qualifiers` a few words away in the same sentence: "vitamin d" with "low" ("my
 vitamin D levels are really low"), "squats" with "lots of", "run" with "after". A head alone
-("I take magnesium", "I run twice a week") names nothing. A record's `normal` words say the
+("my magnesium", "I run twice a week") names nothing. A record `qualifier_first` reads a
+qualifier only before its head, as in a compound noun ("blood pressure tablets"). A record's `normal` words say the
 head is as it should be: beside one, the head names the node as absent ("my calcium is
 fine", "swallowing is normal"). A record `absent_when_negated` reads its heads negated on
 their own as the node absent: "I haven't exercised in weeks" says no overuse, where "I
@@ -91,6 +92,10 @@ class LexiconRecord(_Record):
     # A head negated on its own names the node as absent ("I haven't exercised in weeks",
     # "I don't run"): for records whose heads are what the node needs, such as activities.
     absent_when_negated: bool = False
+    # The qualifier names the node only before the head, as in a compound noun ("blood
+    # pressure tablets"); after it, it may belong to another mention ("diuretic tablets for
+    # my heart").
+    qualifier_first: bool = False
 
     @property
     def label(self) -> str:
@@ -111,6 +116,8 @@ class LexiconRecord(_Record):
             raise ValueError("`medicine_classes` map to a node, with an excerpt naming the class")
         if self.absent_when_negated and not self.heads:
             raise ValueError("`absent_when_negated` reads a record's `heads`: it has none")
+        if self.qualifier_first and not self.qualifiers:
+            raise ValueError("`qualifier_first` places a record's `qualifiers`: it has none")
         if self.node is None and (self.evidence or self.heads or self.ontology):
             raise ValueError("an unmapped record lists `terms` and a `reason` only")
         if self.ontology is not None and (len(self.terms) != 1 or self.heads):

@@ -84,6 +84,8 @@ PRE_NEGATION = (
     "was not",
     "can't say",
     "cannot say",
+    # A rating or amount of nothing: "zero swelling".
+    "zero",
     # A denial put mildly: "I wouldn't say it's painful", "I wouldn't call it swollen".
     "wouldn't say",
     "wouldnt say",
@@ -99,6 +101,12 @@ POST_NEGATION = (
     "gone",
     "went away",
     "negative",
+    # A pain score of nothing: "Pain 0/10" (the slash is no token).
+    "0 10",
+    "0 out of 10",
+    "zero out of 10",
+    "0 out of ten",
+    "zero out of ten",
     "stopped",
     "stopped for good",
     "gone for good",
@@ -179,6 +187,10 @@ BACKWARD_PAST = (
     "when i was a child",
     "when i was a kid",
 )
+# Past cues that only end a clause, and reach back: "I was deficient before", "had cramps in
+# the past". Mid-clause they say when ("before bed"); after a denial they are part of it
+# ("never had cramps before": absent).
+CLAUSE_END_PAST = ("before", "previously", "in the past")
 # ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
 # is left out, since in a clinical note a history of seizures is the patient's phenotype.
 PAST = ("used to", *BACKWARD_PAST, "back when", "formerly")
@@ -246,6 +258,11 @@ BACKWARD_FAMILY = (
 )
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
+    # With the inversion that follows it, which is no question: "not only is it swollen".
+    "not only is it",
+    "not only is",
+    "not only are",
+    "not only does it",
     "not only",
     "not just",
     "no doubt",
@@ -377,6 +394,26 @@ POSITIVE_ANSWERS = (
     "they do",
     "definitely",
 )
+# Words that only stress a cue, said between its words: "never really went away", "hasn't
+# fully gone away", "not entirely sure". Each cue of two or more words is also read with one
+# of them after its first word.
+STRESS = ("really", "fully", "completely", "totally", "entirely", "quite", "actually", "ever")
+# Words that only stress an answer: "None whatsoever.", "Nope, thankfully."
+_ANSWER_STRESS = frozenset({"whatsoever", "thankfully", "luckily", "honestly", "tbh", "lol"})
+# A denial that goes on to an exception is not total: "no meds apart from the pill", "no
+# pain except when I kneel". Where the exception names another finding ("no pain apart from
+# the twitching"), the denial stands.
+EXCEPTIONS = ("except", "except for", "apart from", "aside from", "other than", "besides")
+# A clause-final negative answer reaches back to the mention just before it, and no further
+# forward: "pain nope, swelling nah". A negated auxiliary left at the end of a sentence is
+# an ellipsis of the verb before it, no terse denial: "the swelling's gone but the
+# twitching hasn't".
+_TERSE_REACH = 2  # tokens between the mention and a clause-final answer ("pain - nope")
+# A relative named without "my" at the start of a sentence: "Mum takes furosemide".
+_BARE_RELATIVES = frozenset(
+    {"mum", "mom", "dad", "mother", "father", "nan", "gran", "grandad", "grandma", "grandpa"}
+)
+_NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here, ..."
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
@@ -437,13 +474,42 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
             else:  # later groups win a phrase that two categories share
                 nearest = category is _Category.NEGATED and not forward
                 cues[key] = _Cue(category, forward, not forward, nearest_only=nearest)
+    for key, cue in list(cues.items()):
+        if len(key) >= 2 and cue.category is not _Category.TERMINATE:
+            for word in STRESS:  # a cue's own phrase wins: set only where none is
+                cues.setdefault((key[0], word, *key[1:]), cue)
     return cues
 
 
 _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
-_MAX_CUE = max(len(k) for k in _CUES)
-_FIRST_WORDS = frozenset(k[0] for k in _CUES)  # most words start no cue: one set lookup
+# Each first word of a cue -> the longest cue it starts: most words start none.
+_CUE_SIZES: dict[str, int] = {}
+for _key in _CUES:
+    _CUE_SIZES[_key[0]] = max(_CUE_SIZES.get(_key[0], 0), len(_key))
+_TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
+_CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
+_CLAUSE_END_PAST_SIZES = sorted({len(k) for k in _CLAUSE_END_PAST}, reverse=True)
+_CLAUSE_END_PAST_LASTS = frozenset(k[-1] for k in _CLAUSE_END_PAST)  # rarer than "in"
+_EXCEPTIONS = frozenset(phrases(EXCEPTIONS))
+_EXCEPTION_FIRSTS = frozenset(k[0] for k in _EXCEPTIONS)
+_FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
+
+
+def _bare_relative(words: Sequence[str], taken: Sequence[bool]) -> bool:
+    """Whether the sentence starts with a relative named without "my": "Mum takes ..."."""
+    return (
+        len(words) > 1
+        and words[0] in _BARE_RELATIVES
+        and words[1] not in _NOT_A_RELATIVE_AFTER
+        and not taken[0]
+    )
+
+
+def _ellipsis(key: tuple[str, ...]) -> bool:
+    """Whether a negation cue is a negated auxiliary ("hasn't", "is not"), which at a
+    sentence's end stands for a verb said before it."""
+    return key[-1].endswith(("n't", "nt")) or (len(key) == 2 and key[1] == "not")
 
 
 _ANSWERS = {
@@ -469,7 +535,11 @@ def answer(words: Sequence[str]) -> Context | None:
             parts.append([])
         else:
             parts[-1].append(word)
-    said = {_ANSWERS.get(tuple(part)) for part in parts if part}
+    said = {
+        _ANSWERS.get(tuple(part), _ANSWERS.get(tuple(w for w in part if w not in _ANSWER_STRESS)))
+        for part in parts
+        if part
+    }
     if len(said) != 1:
         return None  # no answer, or parts that disagree ("yes, no")
     return said.pop()
@@ -477,9 +547,10 @@ def answer(words: Sequence[str]) -> Context | None:
 
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:
     """The longest cue starting at token `i`, with its length, or (0, None)."""
-    if words[i] not in _FIRST_WORDS:
+    longest = _CUE_SIZES.get(words[i])
+    if longest is None:
         return 0, None
-    for size in range(min(_MAX_CUE, len(words) - i), 0, -1):
+    for size in range(min(longest, len(words) - i), 0, -1):
         cue = _CUES.get(tuple(words[i : i + size]))
         if cue is not None:
             return size, cue
@@ -499,6 +570,26 @@ def contexts(
     at: list[tuple[int, _Cue | None]] = [
         (0, None) if taken[i] else _cue_at(words, i) for i in range(n)
     ]
+    if _bare_relative(words, taken) and at[0][1] is None:
+        at[0] = (1, _FAMILY_CUE)
+
+    def exception(k: int) -> int:
+        """The length of the exception ("apart from") starting at token `k`, else 0."""
+        if words[k] not in _EXCEPTION_FIRSTS:
+            return 0
+        for size in (2, 1):
+            if tuple(words[k : k + size]) in _EXCEPTIONS and not any(taken[k : k + size]):
+                return size
+        return 0
+
+    def names_another(k: int) -> bool:
+        """Whether the clause from token `k` names a finding ("apart from the twitching")."""
+        for m in range(k, min(n, k + CONTEXT_WINDOW)):
+            if words[m] == ",":
+                return False
+            if m in starts:
+                return True
+        return False
 
     def stops(k: int, category: _Category, passed: bool) -> bool:
         size, cue = at[k]
@@ -519,7 +610,12 @@ def contexts(
         for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
             if words[m] in _UNTIL and not taken[m]:
                 return True
+            size = exception(m)
+            if size:
+                return not names_another(m + size)
             cue = at[m][1]
+            if words[m] == "," and m + 1 < n and exception(m + 1):
+                continue  # "no pain, except when I kneel"
             if words[m] == "," or (cue is not None and cue.category is _Category.TERMINATE):
                 return False
         return False
@@ -559,6 +655,29 @@ def contexts(
             k -= 1
             counted += 1
 
+    def clause_end(k: int) -> bool:
+        """Whether token `k` ends its clause: the sentence's end, a comma or a terminator."""
+        if k >= n or words[k] == ",":
+            return True
+        cue = at[k][1]
+        return cue is not None and cue.category is _Category.TERMINATE and not taken[k]
+
+    if not _CLAUSE_END_PAST_LASTS.isdisjoint(words):
+        # Where the first denial is: "never had cramps before" is the denial's.
+        denial = next(
+            (k for k, (_, cue) in enumerate(at) if cue and cue.category is _Category.NEGATED), n
+        )
+        for last, word in enumerate(words):
+            if word not in _CLAUSE_END_PAST_LASTS or not clause_end(last + 1):
+                continue
+            for past in _CLAUSE_END_PAST_SIZES:
+                i = last + 1 - past
+                if (
+                    denial > i >= 0
+                    and tuple(words[i : last + 1]) in _CLAUSE_END_PAST
+                    and not any(taken[i : last + 1])
+                ):
+                    backward(i, _Category.UNCERTAIN, nearest_only=False)
     i = 0
     while i < n:
         size, cue = at[i]
@@ -568,10 +687,26 @@ def contexts(
         if cue.category is _Category.PSEUDO:
             i += size
             continue
+        key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
+        if (
+            cue.category is _Category.NEGATED
+            and key in _TERSE
+            and (i + size == n or words[i + size] == ",")
+            and any(e in ends for e in range(max(0, i - 1 - _TERSE_REACH), i))
+        ):
+            # A clause-final answer after a mention: "pain nope, swelling nah".
+            backward(i, cue.category, nearest_only=True)
+            i += size
+            continue
         reached = cue.forward and forward(i, size, cue.category)
         if cue.backward:
             backward(i, cue.category, cue.nearest_only)
-        elif not reached and cue.category is _Category.NEGATED and i + size == n:
+        elif (
+            not reached
+            and cue.category is _Category.NEGATED
+            and i + size == n
+            and not _ellipsis(key)
+        ):
             # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
             backward(i, cue.category, nearest_only=True)
         i += size

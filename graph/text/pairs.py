@@ -1,7 +1,7 @@
 """Words that name a node only together: a lexicon record's head ("vitamin d", "squats") with
 one of its qualifiers ("low", "lots of") a few words away in one sentence (graph/schema/
-lexicon.py). "My vitamin D levels are really low" names vitamin D deficiency; "I take vitamin
-D" names nothing.
+lexicon.py). "My vitamin D levels are really low" names vitamin D deficiency; "my vitamin D"
+names nothing.
 
 A pair's span runs from the first of its two words to the last. The words between stay open
 to context, so "magnesium is not low" is a negated deficiency and "magnesium might be low" an
@@ -10,21 +10,32 @@ for "as it should be" pair with its heads too, and such a pair names the node as
 "my calcium is fine", "swallowing is normal". A record may also let its heads stand alone
 (`absent_when_negated`): such a head is returned on its own, for the reader to keep only
 where the sentence negates it ("I haven't exercised in weeks": no overuse).
+
+Heads match on lemmas ("squats" meets "squat"); a qualifier whose lemmas differ from its
+words is matched as written, since its form is its meaning: "for hours" is long, "for an
+hour" is not ("hours" and "hour" share a lemma).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from graph.text.tokens import TOKEN, lemma, lowered
 
-__all__ = ["MAX_GAP", "Pair", "PairIndex"]
+__all__ = ["MAX_GAP", "Pair", "PairIndex", "PairRule"]
 
 MAX_GAP = 6  # words a head and its qualifier may have between them
-# A pair never reaches across these: "I take magnesium, but my vitamin D is low".
-_BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "except"})
+# A pair never reaches across these: "I take magnesium, but my vitamin D is low", "my knee is
+# fine until I bend it".
+_BARRIERS = frozenset(
+    {",", "but", "however", "because", "though", "although", "except", "until", "till", "unless"}
+)
+# A reason the writer gives about themselves is about the head just named, and no barrier
+# when no other head follows in the sentence: "I take magnesium because I was deficient".
+_REASONS = frozenset({"because", "as", "since", "cause", "cos"})
+_WRITER = frozenset({"i", "i'm", "i've", "im", "ive"})
 # Words that join two heads under one qualifier, and those that may follow the join when the
 # qualifier comes first ("low in calcium and magnesium", "nothing wrong with my balance or my
 # speech"). With the qualifier last only the join itself: "calcium and magnesium are low", but
@@ -32,7 +43,25 @@ _BARRIERS = frozenset({",", "but", "however", "because", "though", "although", "
 _JOINS = frozenset({"and", "or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
 
-E = TypeVar("E")
+
+class _Named(Protocol):
+    @property
+    def node_id(self) -> str: ...
+
+
+E = TypeVar("E", bound=_Named)
+
+
+class PairRule(NamedTuple):
+    """One lexicon record's words for the pair finder."""
+
+    heads: Sequence[str]
+    qualifiers: Sequence[str]
+    normal: Sequence[str] = ()  # words that say the head is as it should be
+    alone: bool = False  # a head negated on its own names the node as absent
+    # The qualifier only before the head, as in a compound noun: "blood pressure tablets",
+    # not "diuretic tablets for my heart" (the tablets are named already).
+    qualifier_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,72 +81,104 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(lemma(raw) for raw in TOKEN.findall(lowered(phrase)))
 
 
+def _written(phrase: str) -> tuple[str, ...]:
+    return tuple(TOKEN.findall(lowered(phrase)))
+
+
 class PairIndex(Generic[E]):
     """The heads and qualifiers of one pack's lexicon records, by their lemmas."""
 
-    def __init__(
-        self, rules: Iterable[tuple[E, Sequence[str], Sequence[str], Sequence[str], bool]]
-    ) -> None:
-        """`rules`: each record's entry, heads, qualifiers, words for "as it should be", and
-        whether its heads alone, negated, name the node as absent."""
+    def __init__(self, rules: Iterable[tuple[E, PairRule]]) -> None:
+        """`rules`: each record's entry and its words."""
         # Each phrase's rules, by its words: a head or a qualifier of some ("jumping" the
         # activity after "lots of", "jumps" the movement of a knee). A qualifier's rule is
         # numbered past the records when it is a "normal" word.
         self._heads: dict[tuple[str, ...], set[int]] = {}
         self._qualifiers: dict[tuple[str, ...], set[int]] = {}
+        # Qualifiers matched on the words as written, not their lemmas ("hours").
+        self._as_written: dict[tuple[str, ...], set[int]] = {}
         self._entries: list[E] = []
         self._alone: set[int] = set()  # the rules whose heads may stand alone
+        self._qualifier_first: set[int] = set()  # the rules whose qualifier comes first
         listed = list(rules)
         self._normal_from = len(listed)
-        for rule, (entry, heads, qualifiers, normal, alone) in enumerate(listed):
+        for rule, (entry, words) in enumerate(listed):
             self._entries.append(entry)
-            if alone:
+            if words.alone:
                 self._alone.add(rule)
-            for head in heads:
+            if words.qualifier_first:
+                self._qualifier_first.add(rule)
+            for head in words.heads:
                 self._heads.setdefault(_key(head), set()).add(rule)
-            for qualifier in qualifiers:
-                self._qualifiers.setdefault(_key(qualifier), set()).add(rule)
-            for word in normal:
+            for qualifier in words.qualifiers:
+                written = _written(qualifier)
+                table = self._qualifiers if _key(qualifier) == written else self._as_written
+                table.setdefault(written, set()).add(rule)
+            for word in words.normal:
                 self._qualifiers.setdefault(_key(word), set()).add(self._normal_from + rule)
-        self._longest = max(map(len, (*self._heads, *self._qualifiers)), default=0)
-        self._firsts = frozenset(k[0] for k in (*self._heads, *self._qualifiers) if k)
+        # Each table's longest phrase by its first word: most words start none.
+        self._head_sizes = _sizes(self._heads)
+        self._qualifier_sizes = _sizes(self._qualifiers)
+        self._written_sizes = _sizes(self._as_written)
 
     def __bool__(self) -> bool:
         return bool(self._heads)
 
     def _spans(
-        self, stems: Sequence[str], taken: Sequence[bool], heads: bool
+        self,
+        stems: Sequence[str],
+        taken: Sequence[bool],
+        heads: bool,
+        written: Sequence[str] = (),
     ) -> list[tuple[int, int, int]]:
-        """(start, end, rule) of each head (or qualifier) in the free tokens, longest first."""
+        """(start, end, rule) of each head (or qualifier) in the free tokens, longest first.
+        `written`: the words as written, for the qualifiers matched so."""
         table = self._heads if heads else self._qualifiers
+        sizes = self._head_sizes if heads else self._qualifier_sizes
+        spelt_sizes = {} if heads else self._written_sizes
         out: list[tuple[int, int, int]] = []
         i, n = 0, len(stems)
         while i < n:
             size = 0
-            if stems[i] in self._firsts:
-                for size in range(min(self._longest, n - i), 0, -1):
-                    key = tuple(stems[i : i + size])
-                    if key in table and not any(taken[i : i + size]):
-                        out += [(i, i + size, rule) for rule in sorted(table[key])]
+            longest = sizes.get(stems[i], 0)
+            if written and spelt_sizes:
+                longest = max(longest, spelt_sizes.get(written[i], 0))
+            if longest:
+                for size in range(min(longest, n - i), 0, -1):
+                    if any(taken[i : i + size]):
+                        continue
+                    rules = table.get(tuple(stems[i : i + size]))
+                    if written and self._as_written:
+                        spelt = self._as_written.get(tuple(written[i : i + size]))
+                        if spelt is not None:
+                            rules = spelt if rules is None else rules | spelt
+                    if rules:
+                        out += [(i, i + size, rule) for rule in sorted(rules)]
                         break
                 else:
                     size = 0
             i += max(size, 1)
         return out
 
-    def find(self, stems: Sequence[str], taken: Sequence[bool]) -> list[Pair[E]]:
+    def find(
+        self, stems: Sequence[str], taken: Sequence[bool], written: Sequence[str]
+    ) -> list[Pair[E]]:
         """Each head with its nearest qualifier of the same record, where no barrier and no
         other head or matched phrase lies between them; a head of a record whose heads may
-        stand alone, without one, on its own."""
+        stand alone, without one, on its own. `stems` are the words' lemmas, `written` the
+        words as written."""
         if not self._heads:
             return []
         heads = self._spans(stems, taken, heads=True)
         if not heads:
             return []
-        qualifiers = self._spans(stems, taken, heads=False)
+        qualifiers = self._spans(stems, taken, heads=False, written=written)
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
+        # Each head's span -> the nodes its pairs name: one head may name two nodes with two
+        # qualifiers ("I take magnesium because I was deficient": a supplement, a deficiency).
+        named: dict[tuple[int, int], set[str]] = {}
         spans: list[tuple[Pair[E], int, int, int, int]] = []  # each pair, head and qualifier
         lone: list[tuple[int, int, int]] = []  # heads that may stand alone, without a qualifier
         for h_start, h_end, rule in heads:
@@ -125,9 +186,12 @@ class PairIndex(Generic[E]):
             for q_start, q_end, q_rule in qualifiers:
                 if q_rule % self._normal_from != rule or (q_start < h_end and h_start < q_end):
                     continue
+                if q_start >= h_end and rule in self._qualifier_first:
+                    continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
                 if len(gap) > MAX_GAP or any(
-                    taken[k] or k in head_tokens or stems[k] in _BARRIERS for k in gap
+                    taken[k] or k in head_tokens or self._barrier(stems, k, q_end, head_tokens)
+                    for k in gap
                 ):
                     continue
                 if best is None or len(gap) < best[2]:
@@ -137,12 +201,16 @@ class PairIndex(Generic[E]):
                     lone.append((h_start, h_end, rule))
                 continue
             start, end = min(h_start, best[0]), max(h_end, best[1])
-            if used & set(range(start, end)):
-                continue  # overlaps a pair already found
+            entry = self._entries[rule]
+            overlap = used & set(range(start, end))
+            held = named.get((h_start, h_end), {entry.node_id})
+            if overlap and (overlap - set(range(h_start, h_end)) or entry.node_id in held):
+                continue  # overlaps a pair already found, beyond a head naming another node
             used.update(range(start, end))
+            named.setdefault((h_start, h_end), set()).add(entry.node_id)
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
-            pair = Pair(start, end, self._entries[rule], tuple(sorted(words)), normal)
+            pair = Pair(start, end, entry, tuple(sorted(words)), normal)
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)
@@ -153,6 +221,17 @@ class PairIndex(Generic[E]):
                 words = tuple(range(start, end))
                 pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
         return sorted(pairs, key=lambda pair: pair.start)
+
+    @staticmethod
+    def _barrier(stems: Sequence[str], k: int, q_end: int, head_tokens: set[int]) -> bool:
+        """Whether token `k`, between a head and a qualifier ending at `q_end`, keeps them
+        apart: a barrier word, unless it gives the writer's reason and no head comes after
+        the qualifier ("because I was deficient", not "because I'm low on calcium")."""
+        if stems[k] not in _BARRIERS and stems[k] not in _REASONS:
+            return False
+        if stems[k] in _REASONS and k + 1 < len(stems) and stems[k + 1].lower() in _WRITER:
+            return any(h >= q_end for h in head_tokens)
+        return stems[k] in _BARRIERS
 
     def _coordinated(
         self,
@@ -185,6 +264,15 @@ class PairIndex(Generic[E]):
                     entry = self._entries[rule]
                     out.append(Pair(start, end, entry, words, pair.normal, joined=pair.start))
         return out
+
+
+def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
+    """Each first word of the table's phrases -> the longest phrase it starts."""
+    sizes: dict[str, int] = {}
+    for key in table:
+        if key:
+            sizes[key[0]] = max(sizes.get(key[0], 0), len(key))
+    return sizes
 
 
 def _joined(gap: Sequence[str], determiners: bool) -> bool:

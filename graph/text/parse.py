@@ -37,7 +37,7 @@ from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import Context, answer, contexts
 from graph.text.medicines import atc_table, medicine_terms
-from graph.text.pairs import PairIndex
+from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
 
@@ -179,9 +179,7 @@ class PackParser:
         self,
         pack: str,
         nodes: Iterable[tuple[str, str, NodeKind, Sequence[str]]],
-        pairs: Iterable[
-            tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str], bool]
-        ] = (),
+        pairs: Iterable[tuple[str, str, NodeKind, PairRule]] = (),
         stored: Mapping[str, Any] | None = None,
         exact: frozenset[str] = frozenset(),
     ):
@@ -192,8 +190,8 @@ class PackParser:
         self._exact = exact
         # Heads that name a node only beside a qualifier (graph/text/pairs.py).
         self._pairs = PairIndex(
-            (_Entry(node_id, name, _mention_kind(kind), heads[0]), heads, qualifiers, normal, alone)
-            for node_id, name, kind, heads, qualifiers, normal, alone in pairs
+            (_Entry(node_id, name, _mention_kind(kind), words.heads[0]), words)
+            for node_id, name, kind, words in pairs
         )
         if stored is None:
             self._read(nodes)
@@ -351,8 +349,10 @@ class PackParser:
         return tokens, stems, odd
 
     def _root(self, raw: str, stem: str) -> str:
-        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma."""
-        return self._roots.get(raw) or self._roots.get(stem) or stem
+        """The word's cluster root where it has one ("patellar" -> "patella"), else its lemma.
+        The lemma's root goes first: two forms of one word may sit in two clusters ("tablet",
+        "tablets"), and a phrase must meet its singular and its plural alike."""
+        return self._roots.get(stem) or self._roots.get(raw) or stem
 
     def _repair(self, token: Token) -> tuple[Token, bool]:
         """`token`, or the pack word it is a likely misspelling of."""
@@ -595,7 +595,7 @@ class PackParser:
         # Heads coordinated with a pair's: each one's span -> the start of the pair whose
         # status it takes ("nothing wrong with my balance or my speech").
         coordinated: dict[tuple[int, int], int] = {}
-        for pair in self._pairs.find(plain, taken):
+        for pair in self._pairs.find(plain, taken, [t.raw for t in tokens]):
             found.append((pair.start, pair.end, pair.entry))
             if pair.alone:
                 alone.add((pair.start, pair.end))
@@ -672,22 +672,18 @@ class Parser:
     def __init__(self, graph: KnowledgeGraph, stored: Mapping[str, Any] | None = None) -> None:
         """`stored`: each pack's `PackParser.stored()` for the same graph, by pack id."""
         by_pack: dict[str, list[tuple[str, str, NodeKind, Sequence[str]]]] = {}
-        pairs: dict[
-            str,
-            list[tuple[str, str, NodeKind, Sequence[str], Sequence[str], Sequence[str], bool]],
-        ] = {}
+        pairs: dict[str, list[tuple[str, str, NodeKind, PairRule]]] = {}
         for record in graph.lexicon:
             if record.node is not None and record.heads:
                 node = graph.node(record.node)
-                rule = (
-                    node.id,
-                    node.name,
-                    node.kind,
+                words = PairRule(
                     record.heads,
                     record.qualifiers,
                     record.normal,
                     record.absent_when_negated,
+                    record.qualifier_first,
                 )
+                rule = (node.id, node.name, node.kind, words)
                 pairs.setdefault(graph.pack_of[node.id], []).append(rule)
         # Medicines a drug vocabulary files under a class a lexicon record names, each with
         # the vocabulary's code and the record's excerpt (graph/text/medicines.py). A built

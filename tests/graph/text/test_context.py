@@ -169,6 +169,56 @@ def read(parser: Parser, text: str) -> dict[str, str]:
             "No swelling, just twitching",
             {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
         ),
+        # Round seven: a word that only stresses a cue leaves it the cue it is.
+        ("The cramps never really went away.", {"symptom:severe-painful-cramps": "present"}),
+        ("I'm not entirely sure it's swollen", {"symptom:swelling": "uncertain"}),
+        # "Not only is it" asks nothing.
+        (
+            "Not only is it swollen, it's also really warm.",
+            {"symptom:swelling": "present", "symptom:warmth": "present"},
+        ),
+        # A clause-final answer reaches back to the mention before it, not forward.
+        (
+            "twitching yes, pain nope, swelling nah",
+            {
+                "symptom:visible-twitching": "present",
+                "symptom:pain-or-discomfort": "absent",
+                "symptom:swelling": "absent",
+            },
+        ),
+        # A negated auxiliary ending a sentence stands for the verb before it.
+        (
+            "The swelling's gone but the twitching hasn't.",
+            {"symptom:swelling": "absent", "symptom:visible-twitching": "present"},
+        ),
+        # An answer with a word that stresses it, a score of nothing, "zero".
+        ("Redness? None whatsoever.", {"symptom:redness": "absent"}),
+        (
+            "Pain 0/10, it just twitches.",
+            {"symptom:pain-or-discomfort": "absent", "symptom:visible-twitching": "present"},
+        ),
+        ("zero swelling", {"symptom:swelling": "absent"}),
+        # An exception lifts a denial, unless it names another finding.
+        ("No meds apart from the pill.", {"cause:medications-and-supplements": "present"}),
+        ("No pain, except when I kneel.", {"symptom:pain-or-discomfort": "present"}),
+        (
+            "No pain or swelling apart from the twitching.",
+            {
+                "symptom:pain-or-discomfort": "absent",
+                "symptom:swelling": "absent",
+                "symptom:visible-twitching": "present",
+            },
+        ),
+        ("No swelling except, at times, a little.", {"symptom:swelling": "present"}),
+        ("No swelling other than last year's.", {"symptom:swelling": "present"}),
+        ("No other swelling.", {"symptom:swelling": "absent"}),
+        # A relative without "my" at the start of a sentence; "Mum of two" is the writer.
+        ("Mum takes furosemide.", {"cause:diuretics": "present/family"}),
+        ("Mum of two here, my knee twitches", {"symptom:visible-twitching": "present"}),
+        # A clause-final past cue reaches back, unless a denial came first.
+        ("I had twitching in the past.", {"symptom:visible-twitching": "uncertain"}),
+        ("Never had cramps before.", {"symptom:severe-painful-cramps": "absent"}),
+        ("I get cramps before bed.", {"symptom:severe-painful-cramps": "present"}),
     ],
 )
 def test_context(parser: Parser, text: str, expected: dict[str, str]) -> None:

@@ -105,7 +105,14 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             "Maybe my calcium and magnesium are low",
             {"cause:calcium-deficiency": "uncertain", "cause:magnesium-deficiency": "uncertain"},
         ),
-        ("I take calcium and my magnesium is low.", {"cause:magnesium-deficiency": "present"}),
+        # The calcium taken is a supplement, not low: only the magnesium is.
+        (
+            "I take calcium and my magnesium is low.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:magnesium-deficiency": "present",
+            },
+        ),
         # A distance says nothing of overuse: a mile to work is routine.
         ("I walk a mile to work every day.", {}),
         ("I walk to work.", {}),
@@ -118,7 +125,9 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
         ("I swallow pills every morning.", {}),  # a function alone is no difficulty
         ("I can't fully straighten my leg.", {"symptom:limited-range-of-motion": "present"}),
         ("I choke on my food sometimes.", {"symptom:difficulty-swallowing": "present"}),
-        ("I take vitamin D.", {}),  # a nutrient alone is no deficiency
+        # A nutrient taken is a supplement, and no deficiency; named alone, nothing.
+        ("I take vitamin D.", {"cause:medications-and-supplements": "present"}),
+        ("My vitamin D.", {}),
         ("My electrolytes were low after being ill.", {"cause:electrolyte-imbalance": "present"}),
         ("Electrolytes came back normal.", {"cause:electrolyte-imbalance": "absent"}),
         # Tired muscles are muscle fatigue; a tired person is not.
@@ -144,11 +153,48 @@ def test_everyday_wording_classes_score(parser: Parser) -> None:
             "Not running at the moment, my knee still twitches.",
             {"cause:overuse": "absent", "symptom:visible-twitching": "present"},
         ),
-        ("I don't take vitamin D.", {}),
+        ("I've had no vitamin D test.", {}),
         # The negation is the symptom's: it says nothing of walking.
         ("No pain when I walk.", {"symptom:pain-or-discomfort": "absent"}),
         # A pair's qualifier still wins over the head alone: one pair, not a lone head.
         ("I'm training for a triathlon.", {"cause:overuse": "present"}),
+        # Round seven. A qualifier whose form is its meaning is matched as written: hours
+        # are long, an hour is not.
+        ("I walk the dog for an hour.", {}),
+        ("Walked the dog for hours.", {"cause:overuse": "present"}),
+        # A compound names the medicine's use ("qualifier_first"); after the tablets named
+        # already, it says what they are for.
+        ("I'm on blood pressure tablets.", {"cause:medications-and-supplements": "present"}),
+        ("Taking diuretic tablets for my heart.", {"cause:diuretics": "present"}),
+        # "Until" keeps a head from a qualifier beyond it.
+        ("My knee is fine until I bend it.", {}),
+        ("I can bend and straighten it fine.", {"symptom:limited-range-of-motion": "absent"}),
+        # A reason about the writer reaches the head before it, unless a head follows.
+        (
+            "I take vitamin D because I'm low.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:vitamin-d-deficiency": "present",
+            },
+        ),
+        (
+            "I take calcium because I'm low on magnesium.",
+            {
+                "cause:medications-and-supplements": "present",
+                "cause:magnesium-deficiency": "present",
+            },
+        ),
+        # A hot knee, not hot weather.
+        ("The knee was hot after.", {"symptom:warmth": "present"}),
+        ("A hot bath helps my knee.", {}),
+        # Two forms of one word in two variant clusters ("tablet", "tablets") meet one phrase.
+        ("I take a water tablet.", {"cause:diuretics": "present"}),
+        # Worse than before is worsening; worse at a time of day is not.
+        ("If anything it's worse now.", {"symptom:persistent-or-worsening": "present"}),
+        ("It's worse at night.", {}),
+        # An endurance race run; the race alone is nothing.
+        ("Ran a half marathon on Sunday.", {"cause:overuse": "present"}),
+        ("Watching the marathon on TV.", {}),
     ],
 )
 def test_everyday_words_map_only_where_the_lexicon_says(
