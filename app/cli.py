@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -105,6 +106,8 @@ def _serve(args: argparse.Namespace) -> int:
         if warning is not None:
             print(warning, file=sys.stderr)
         options = _uvicorn_options(settings, host, port)
+        if _stop_asked.is_set():  # a SIGTERM whose exit was swallowed (above)
+            return 0
         if workers == 1:
             uvicorn.run(app, **options)
             return 0
@@ -120,7 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
         # that replace them (built by each worker instead, they cost 150 MB more PSS).
         runtime.on_demand = True
         config = uvicorn.Config(app, **options)
-        return Supervisor(config, workers, metrics_folder, warm_up).run()
+        return Supervisor(config, workers, metrics_folder, warm_up, _stop_asked.is_set).run()
 
 
 @contextmanager
@@ -194,7 +197,15 @@ def public_bind_warning(host: str) -> str | None:
     )
 
 
+# Whether SIGTERM has come since `serve` began. Its handler raises SystemExit, but CPython
+# prints and ignores an exception raised in a weakref callback or a __del__, which is where an
+# import's or a collection's clean-up may be when the signal comes: the start would then go on
+# to serve. So the start checks this before it serves (and the supervisor once signals wait).
+_stop_asked = threading.Event()
+
+
 def _exit_cleanly(signum: int, frame: object) -> NoReturn:
+    _stop_asked.set()
     raise SystemExit(0)
 
 
@@ -210,6 +221,7 @@ def _sigterm_exits_cleanly(serving: bool) -> Iterator[None]:
     if not serving:
         yield
         return
+    _stop_asked.clear()
     previous = signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
         yield

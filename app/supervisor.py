@@ -78,6 +78,8 @@ class Supervisor:
     workers: int
     metrics_folder: str | None = None
     warm_up: Callable[[], object] | None = None
+    # Whether a stop came before signals were blocked, and was lost (app/cli.py).
+    stop_asked: Callable[[], bool] = lambda: False
     _pids: dict[int, int] = field(default_factory=dict)  # pid -> worker number
     _retiring: set[int] = field(default_factory=set)  # cold workers, never replaced
     _failed: bool = False
@@ -90,6 +92,8 @@ class Supervisor:
         # Signals wait in the queue for `sigwaitinfo`: none arrives between a check and a wait.
         signal.pthread_sigmask(signal.SIG_BLOCK, _HANDLED)
         try:
+            if self.stop_asked():
+                return 0
             for number in range(1, self.workers + 1):
                 self._fork(number, sock)
             # A warm-up that failed leaves the cold workers serving, supervised as any.
