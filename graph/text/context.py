@@ -36,6 +36,7 @@ __all__ = [
     "Context",
     "answer",
     "contexts",
+    "negated_within",
 ]
 
 CONTEXT_WINDOW = 7  # a cue's scope, in words (a matched phrase counts as one word)
@@ -833,3 +834,13 @@ def contexts(
         )
         for m in marks
     ]
+
+
+def negated_within(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:
+    """Whether a negation cue stands between the first and last words of the span [i, j):
+    what a pair's own clause says of it ("balance is not fine"), whatever came before."""
+    for k in range(i + 1, j - 1):
+        size, cue = _cue_at(words, k) if not taken[k] else (0, None)
+        if cue is not None and cue.category is _Category.NEGATED and not any(taken[k : k + size]):
+            return True
+    return False

@@ -169,7 +169,9 @@ class PairIndex(Generic[E]):
         words as written."""
         if not self._heads:
             return []
-        heads = self._spans(stems, taken, heads=True)
+        # A head with "'s" is the head: "magnesium's on the floor", "my diet's lacking".
+        bare = [w[:-2] if w.endswith("'s") else w for w in stems]
+        heads = self._spans(bare, taken, heads=True)
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)
@@ -258,7 +260,11 @@ class PairIndex(Generic[E]):
             for start, end, rule in heads:
                 if used & set(range(start, end)):
                     continue
-                if start >= h_end:  # after the pair's head: its qualifier must come first
+                if start >= q_end > h_start and _also(stems, end):
+                    # After the whole pair, said to be so too: "my B12 was low and my
+                    # magnesium as well".
+                    joined = _joined(stems[q_end:start], determiners=True)
+                elif start >= h_end:  # after the pair's head: its qualifier must come first
                     joined = q_end <= h_start and _joined(stems[h_end:start], determiners=True)
                 else:  # before it: only a bare join, with the qualifier after both heads
                     joined = q_start >= h_end and _joined(stems[end:h_start], determiners=False)
@@ -310,6 +316,18 @@ def _listed(gap: range, stems: Sequence[str], taken: Sequence[bool]) -> bool:
         and any(taken[k] for k in gap)
         and all(taken[k] or stems[k] == "," or stems[k] in _JOINS for k in gap)
     )
+
+
+_ALSO = (("as", "well"), ("too",), ("also",))
+
+
+def _also(stems: Sequence[str], end: int) -> bool:
+    """Whether the words from `end` say "as well" or "too", ending the clause."""
+    for words in _ALSO:
+        after = end + len(words)
+        if tuple(stems[end:after]) == words and (after == len(stems) or stems[after] in _BARRIERS):
+            return True
+    return False
 
 
 def _joined(gap: Sequence[str], determiners: bool) -> bool:

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
-from graph.text.context import Context, answer, contexts
+from graph.text.context import Context, answer, contexts, negated_within
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
@@ -625,9 +625,15 @@ class PackParser:
             if not found:
                 return []
         if normal:
-            # "Fine" says the node is absent; "not fine", that it is there.
+            # "Fine" says the node is absent; "not fine", that it is there. A pair that
+            # opens a clause after a comma says so itself: a denial before the comma is
+            # another finding's ("no cramps, swallowing is normal").
             context = [
-                replace(said, negated=not said.negated) if (i, j) in normal else said
+                replace(said, negated=not said.negated)
+                if (i, j) in normal and not (i > 0 and words[i - 1] == ",")
+                else replace(said, negated=not negated_within(words, taken, i, j))
+                if (i, j) in normal
+                else said
                 for (i, j, _), said in zip(found, context, strict=True)
             ]
         if coordinated:
