@@ -291,6 +291,9 @@ PSEUDO_TRIGGERS = (
     "not just",
     "no doubt",
     "not necessarily",
+    # A change denied, not the thing: "no new meds, same ones for years".
+    "no new",
+    "nothing new",
     "no change",
     "no increase",
     "no idea",
