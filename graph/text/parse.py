@@ -64,7 +64,8 @@ MAX_REPAIRS = 128
 MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+# A point between digits is a decimal point, no sentence end: "my calcium was 2.0, which ...".
+_SENTENCE_END = re.compile(r"[!?;\n]|(?<!\d)\.|\.(?!\d)")
 MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
