@@ -562,10 +562,12 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
-# Each first word of a cue -> the longest cue it starts: most words start none.
-_CUE_SIZES: dict[str, int] = {}
+# Each first word of a cue -> the lengths of the cues it starts, longest first: most words
+# start none, and a long idiom ("not a day goes by without") costs no look-up of the lengths
+# between.
+_CUE_SIZES: dict[str, tuple[int, ...]] = {}
 for _key in _CUES:
-    _CUE_SIZES[_key[0]] = max(_CUE_SIZES.get(_key[0], 0), len(_key))
+    _CUE_SIZES[_key[0]] = tuple(sorted({*_CUE_SIZES.get(_key[0], ()), len(_key)}, reverse=True))
 _TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
 _CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
 _CLAUSE_END_PAST_SIZES = sorted({len(k) for k in _CLAUSE_END_PAST}, reverse=True)
@@ -635,13 +637,15 @@ def _answer_part(part: list[str]) -> Context | None:
 
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:
     """The longest cue starting at token `i`, with its length, or (0, None)."""
-    longest = _CUE_SIZES.get(words[i])
-    if longest is None:
+    sizes = _CUE_SIZES.get(words[i])
+    if sizes is None:
         return 0, None
-    for size in range(min(longest, len(words) - i), 0, -1):
-        cue = _CUES.get(tuple(words[i : i + size]))
-        if cue is not None:
-            return size, cue
+    left = len(words) - i
+    for size in sizes:
+        if size <= left:
+            cue = _CUES.get(tuple(words[i : i + size]))
+            if cue is not None:
+                return size, cue
     return 0, None
 
 

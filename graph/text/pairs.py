@@ -170,11 +170,12 @@ class PairIndex(Generic[E]):
         if not self._heads:
             return []
         # A head with "'s" is the head: "magnesium's on the floor", "my diet's lacking".
-        bare = [w[:-2] if w.endswith("'s") else w for w in stems]
+        bare = [w[:-2] if w[-2:] == "'s" else w for w in stems] if "'" in "".join(stems) else stems
         heads = self._spans(bare, taken, heads=True)
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)
+        commas = "," in stems  # a judgement set off by one may cross it
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
@@ -191,7 +192,7 @@ class PairIndex(Generic[E]):
                 if q_start >= h_end and rule in self._qualifier_first:
                     continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
-                judged = _judged_after(gap, stems) if q_start >= h_end else None
+                judged = _judged_after(gap, stems) if commas and q_start >= h_end else None
                 if (len(gap) > MAX_GAP and judged is None) or any(k in head_tokens for k in gap):
                     continue
                 if judged is not None and any(

@@ -64,8 +64,7 @@ MAX_REPAIRS = 128
 MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
-# A point between digits is a decimal point, no sentence end: "my calcium was 2.0, which ...".
-_SENTENCE_END = re.compile(r"[!?;\n]|(?<!\d)\.|\.(?!\d)")
+_SENTENCE_END = re.compile(r"[.!?;\n]")
 MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
@@ -136,6 +135,16 @@ def _gerund_form(word: str) -> bool:
     "spinning"): that form, its plural, or the verb's "-s" form ("twitches"). The bare verb
     or its past ("order", "collected", "span") is another sense."""
     return word.endswith(("ing", "s"))
+
+
+def _decimal(text: str, at: int) -> bool:
+    """Whether the character at `at` is a decimal point: a point between two digits."""
+    return (
+        text[at] == "."
+        and 0 < at < len(text) - 1
+        and text[at - 1].isdigit()
+        and text[at + 1].isdigit()
+    )
 
 
 def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -398,7 +407,9 @@ class PackParser:
         asked = range(0)
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
-        for match in [*_SENTENCE_END.finditer(text), None]:
+        # A point between digits is a decimal point: "my calcium was 2.0, which ...".
+        ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
+        for match in [*ends, None]:
             end = len(text) if match is None else match.start()
             found = self._sentence(text, offset, end, lookups, defined)
             if asked and not found and end - offset <= MAX_ANSWER:
