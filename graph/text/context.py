@@ -25,6 +25,7 @@ __all__ = [
     "FAMILY",
     "HEDGES",
     "NEGATIVE_ANSWERS",
+    "OTHERS",
     "PAST",
     "POSITIVE_ANSWERS",
     "POST_NEGATION",
@@ -35,6 +36,7 @@ __all__ = [
     "Context",
     "answer",
     "contexts",
+    "negated_within",
 ]
 
 CONTEXT_WINDOW = 7  # a cue's scope, in words (a matched phrase counts as one word)
@@ -84,8 +86,14 @@ PRE_NEGATION = (
     "was not",
     "can't say",
     "cannot say",
-    # A rating or amount of nothing: "zero swelling".
+    # A rating or amount of nothing: "zero swelling"; a form's "nil" ("Swollen: nil").
     "zero",
+    "nil",
+    # "Nothing's swollen, nothing's red": nothing is said to be so.
+    "nothing's",
+    "nothings",
+    "nothing is",
+    "nothing was",
     # A denial put mildly: "I wouldn't say it's painful", "I wouldn't call it swollen".
     "wouldn't say",
     "wouldnt say",
@@ -244,6 +252,8 @@ FAMILY = (
     "in my family",
     "in the family",
 )
+# Someone other than the writer, unnamed: "none of the numbness people describe with MS".
+OTHERS = ("people", "other people", "someone", "somebody", "others")
 # Experiencer cues that reach back: "MS runs in my family", "MS in the family".
 BACKWARD_FAMILY = (
     "in my family",
@@ -256,6 +266,20 @@ BACKWARD_FAMILY = (
     "side of the family",
     "side of my family",
 )
+# Words that ask how much a symptom matters ("is it bad that ..."): a question about something
+# the writer has, no hedge.
+_JUDGEMENTS = (
+    "bad",
+    "serious",
+    "worrying",
+    "concerning",
+    "dangerous",
+    "weird",
+    "odd",
+    "strange",
+    "ok",
+    "okay",
+)
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
     # With the inversion that follows it, which is no question: "not only is it swollen".
@@ -267,6 +291,9 @@ PSEUDO_TRIGGERS = (
     "not just",
     "no doubt",
     "not necessarily",
+    # A change denied, not the thing: "no new meds, same ones for years".
+    "no new",
+    "nothing new",
     "no change",
     "no increase",
     "no idea",
@@ -325,10 +352,35 @@ PSEUDO_TRIGGERS = (
     "is this normal",
     "is that normal",
     "is it common",
+    # Asking how much a symptom one has matters: "is it bad that I've had the jumping knee
+    # thing for a month?".
+    *(f"{q} {how}" for q in ("is it", "is this", "is that") for how in _JUDGEMENTS),
+    # A double negation that says always: "not a day goes by without my knee twitching",
+    # "I can't remember the last time I didn't have cramps".
+    "not a day goes by without",
+    "not a day passes without",
+    "never a day without",
+    "hardly a day goes by without",
+    "barely a day goes by without",
+    "can't remember the last time i didn't",
+    "cant remember the last time i didnt",
+    "cannot remember the last time i didn't",
+    "can't remember a day without",
+    "can't remember the last day without",
+    # What is "nothing" of a remedy is no denial of the symptom: "nothing's helping the cramps".
+    "nothing's helping",
+    "nothing is helping",
+    "nothing's working",
+    "nothing is working",
+    "nothing's changed",
 )
 # A scope ends here (NegEx's conjunctions and termination terms).
 TERMINATORS = (
     "but",
+    # A yes after a no starts another answer: "no to swelling, yes to stiffness".
+    "yes",
+    "yeah",
+    "yep",
     "however",
     "although",
     "though",
@@ -369,6 +421,26 @@ NEGATIVE_ANSWERS = (
     "not that i know of",
     "not that i've noticed",
 )
+# What a negative answer may end with, which only says how the writer knows: "none I can
+# tell", "nope, not that I've seen".
+_KNOWLEDGE_TAILS = frozenset(
+    phrases(
+        f"{that}{said}"
+        for that in ("", "that ")
+        for said in (
+            "i can tell",
+            "i can see",
+            "i know of",
+            "i have noticed",
+            "i've noticed",
+            "i noticed",
+            "i have seen",
+            "i've seen",
+            "i can feel",
+        )
+    )
+)
+_KNOWLEDGE_TAIL_SIZES = sorted({len(k) for k in _KNOWLEDGE_TAILS}, reverse=True)
 UNSURE_ANSWERS = (
     "maybe",
     "perhaps",
@@ -421,6 +493,12 @@ _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
 _UNTIL = frozenset({"until", "till", "til", "untill"})
 # A terminator right after it offers another option in the same scope ("or just").
 _ALTERNATIVE = frozenset({"or"})
+# A form's "N" for no, last in its sentence right after the finding: "Swelling: N."
+_FORM_NO = frozenset({"n"})
+# A score of nothing ("0/10") followed by a number is a scale's label: "Pain (0-10): 4".
+_SCORE_FIRSTS = frozenset({"0", "zero"})
+# Words that join two findings in a list ("numbness / pins and needles / weakness: denies").
+_LIST_JOINS = frozenset({"and", "or", "nor"})
 # Words that open a clause saying when: past a denied mention, they end the denial's scope.
 _CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
 
@@ -460,6 +538,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
         (PAST, _Category.UNCERTAIN, True),
         (BACKWARD_PAST, _Category.UNCERTAIN, False),
         (FAMILY, _Category.OTHER, True),
+        (OTHERS, _Category.OTHER, True),
         (BACKWARD_FAMILY, _Category.OTHER, False),
         (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
     ]
@@ -483,10 +562,12 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 _CUES = _cues()
 _ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
-# Each first word of a cue -> the longest cue it starts: most words start none.
-_CUE_SIZES: dict[str, int] = {}
+# Each first word of a cue -> the lengths of the cues it starts, longest first: most words
+# start none, and a long idiom ("not a day goes by without") costs no look-up of the lengths
+# between.
+_CUE_SIZES: dict[str, tuple[int, ...]] = {}
 for _key in _CUES:
-    _CUE_SIZES[_key[0]] = max(_CUE_SIZES.get(_key[0], 0), len(_key))
+    _CUE_SIZES[_key[0]] = tuple(sorted({*_CUE_SIZES.get(_key[0], ()), len(_key)}, reverse=True))
 _TERSE = frozenset(phrases(NEGATIVE_ANSWERS))
 _CLAUSE_END_PAST = frozenset(phrases(CLAUSE_END_PAST))
 _CLAUSE_END_PAST_SIZES = sorted({len(k) for k in _CLAUSE_END_PAST}, reverse=True)
@@ -535,25 +616,36 @@ def answer(words: Sequence[str]) -> Context | None:
             parts.append([])
         else:
             parts[-1].append(word)
-    said = {
-        _ANSWERS.get(tuple(part), _ANSWERS.get(tuple(w for w in part if w not in _ANSWER_STRESS)))
-        for part in parts
-        if part
-    }
+    said = {_answer_part(part) for part in parts if part}
     if len(said) != 1:
         return None  # no answer, or parts that disagree ("yes, no")
     return said.pop()
 
 
+def _answer_part(part: list[str]) -> Context | None:
+    """What one comma-separated part of an answer says, stress words and a tail saying how
+    the writer knows ("none I can tell") left out; None if it is no answer."""
+    found = _ANSWERS.get(tuple(part))
+    if found is None:
+        found = _ANSWERS.get(tuple(w for w in part if w not in _ANSWER_STRESS))
+    if found is None:
+        for size in _KNOWLEDGE_TAIL_SIZES:
+            if len(part) > size and tuple(part[-size:]) in _KNOWLEDGE_TAILS:
+                return _answer_part(part[:-size])
+    return found
+
+
 def _cue_at(words: Sequence[str], i: int) -> tuple[int, _Cue | None]:
     """The longest cue starting at token `i`, with its length, or (0, None)."""
-    longest = _CUE_SIZES.get(words[i])
-    if longest is None:
+    sizes = _CUE_SIZES.get(words[i])
+    if sizes is None:
         return 0, None
-    for size in range(min(longest, len(words) - i), 0, -1):
-        cue = _CUES.get(tuple(words[i : i + size]))
-        if cue is not None:
-            return size, cue
+    left = len(words) - i
+    for size in sizes:
+        if size <= left:
+            cue = _CUES.get(tuple(words[i : i + size]))
+            if cue is not None:
+                return size, cue
     return 0, None
 
 
@@ -624,8 +716,13 @@ def contexts(
         k, counted, reached, passed = i + size, 0, False, False
         if category is _Category.NEGATED and lifted(k):
             return True  # reached, and left as it is: no terse reading backwards either
+        # "Without" before an action denies the action, whose clause ends where the writer
+        # goes on: "without stretching first I get cramps".
+        action = words[i] == "without" and k < n and not taken[k] and words[k].endswith("ing")
         while k < n and counted < CONTEXT_WINDOW:
             if not taken[k] and stops(k, category, passed):
+                break
+            if action and words[k] in _FIRST_PERSON:
                 break
             if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
                 break  # "I haven't run since the spasms started": the spasms are not denied
@@ -640,6 +737,15 @@ def contexts(
             counted += 1
         return reached
 
+    def listed_before(start: int) -> int | None:
+        """The last token of a mention listed right before the one starting at `start`, with
+        nothing or a join between ("numbness / pins and needles / weakness"), else None."""
+        if start - 1 in ends:
+            return start - 1
+        if start >= 2 and words[start - 1] in _LIST_JOINS and start - 2 in ends:
+            return start - 2
+        return None
+
     def backward(i: int, category: _Category, nearest_only: bool) -> None:
         k, counted = i - 1, 0
         while k >= 0 and counted < CONTEXT_WINDOW:
@@ -650,6 +756,11 @@ def contexts(
             if k in ends:
                 marks[ends[k]].add(category)
                 if nearest_only:
+                    # The nearest mention, and those listed with it.
+                    listed = listed_before(found[ends[k]][0])
+                    while listed is not None:
+                        marks[ends[listed]].add(category)
+                        listed = listed_before(found[ends[listed]][0])
                     break
                 k = found[ends[k]][0]
             k -= 1
@@ -688,6 +799,9 @@ def contexts(
             i += size
             continue
         key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
+        if key and key[0] in _SCORE_FIRSTS and i + size < n and words[i + size].isdigit():
+            i += size  # a scale, "0-10", then the score
+            continue
         if (
             cue.category is _Category.NEGATED
             and key in _TERSE
@@ -710,6 +824,8 @@ def contexts(
             # Terse negation, the cue last in its sentence: "Swelling: no", "Weakness - no".
             backward(i, cue.category, nearest_only=True)
         i += size
+    if n >= 2 and words[-1] in _FORM_NO and n - 2 in ends and not taken[-1]:
+        marks[ends[n - 2]].add(_Category.NEGATED)  # "Swelling: N."
     # A cue between the words of a pair's span is about the pair: "magnesium is not low",
     # "magnesium might be low" (a phrase's own words are all taken, so only a pair has one).
     for idx, (i, j, _) in enumerate(found):
@@ -725,3 +841,13 @@ def contexts(
         )
         for m in marks
     ]
+
+
+def negated_within(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:
+    """Whether a negation cue stands between the first and last words of the span [i, j):
+    what a pair's own clause says of it ("balance is not fine"), whatever came before."""
+    for k in range(i + 1, j - 1):
+        size, cue = _cue_at(words, k) if not taken[k] else (0, None)
+        if cue is not None and cue.category is _Category.NEGATED and not any(taken[k : k + size]):
+            return True
+    return False

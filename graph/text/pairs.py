@@ -169,10 +169,13 @@ class PairIndex(Generic[E]):
         words as written."""
         if not self._heads:
             return []
-        heads = self._spans(stems, taken, heads=True)
+        # A head with "'s" is the head: "magnesium's on the floor", "my diet's lacking".
+        bare = [w[:-2] if w[-2:] == "'s" else w for w in stems] if "'" in "".join(stems) else stems
+        heads = self._spans(bare, taken, heads=True)
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)
+        commas = "," in stems  # a judgement set off by one may cross it
         head_tokens = {k for s, e, _ in heads for k in range(s, e)}
         pairs: list[Pair[E]] = []
         used: set[int] = set()
@@ -189,9 +192,18 @@ class PairIndex(Generic[E]):
                 if q_start >= h_end and rule in self._qualifier_first:
                     continue
                 gap = range(h_end, q_start) if q_start >= h_end else range(q_end, h_start)
-                if len(gap) > MAX_GAP or any(
-                    taken[k] or k in head_tokens or self._barrier(stems, k, q_end, head_tokens)
+                judged = _judged_after(gap, stems) if commas and q_start >= h_end else None
+                if (len(gap) > MAX_GAP and judged is None) or any(k in head_tokens for k in gap):
+                    continue
+                if judged is not None and any(
+                    taken[k] or (k != judged and self._barrier(stems, k, q_end, head_tokens))
                     for k in gap
+                ):
+                    continue
+                if q_start < h_end and _listed(gap, stems, taken):
+                    pass  # "the knee is swollen and hot": findings listed after the qualifier
+                elif judged is None and any(
+                    taken[k] or self._barrier(stems, k, q_end, head_tokens) for k in gap
                 ):
                     continue
                 if best is None or len(gap) < best[2]:
@@ -249,7 +261,11 @@ class PairIndex(Generic[E]):
             for start, end, rule in heads:
                 if used & set(range(start, end)):
                     continue
-                if start >= h_end:  # after the pair's head: its qualifier must come first
+                if start >= q_end > h_start and _also(stems, end):
+                    # After the whole pair, said to be so too: "my B12 was low and my
+                    # magnesium as well".
+                    joined = _joined(stems[q_end:start], determiners=True)
+                elif start >= h_end:  # after the pair's head: its qualifier must come first
                     joined = q_end <= h_start and _joined(stems[h_end:start], determiners=True)
                 else:  # before it: only a bare join, with the qualifier after both heads
                     joined = q_start >= h_end and _joined(stems[end:h_start], determiners=False)
@@ -273,6 +289,46 @@ def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
         if key:
             sizes[key[0]] = max(sizes.get(key[0], 0), len(key))
     return sizes
+
+
+def _judged_after(gap: range, stems: Sequence[str]) -> int | None:
+    """The comma between a head and its qualifier after it that only sets off a judgement of
+    the head, else None: the qualifier right after it ("vit D came back at 18, deficient")
+    or a clause on "which" ("25 nmol/L, which my GP called insufficient"). Each side of it
+    is at most MAX_GAP words."""
+    commas = [k for k in gap if stems[k] == ","]
+    if len(commas) != 1:
+        return None
+    k = commas[0]
+    if k - gap.start > MAX_GAP or gap.stop - k - 1 > MAX_GAP:
+        return None
+    if k + 1 == gap.stop or stems[k + 1] == "which":
+        return k
+    return None
+
+
+def _listed(gap: range, stems: Sequence[str], taken: Sequence[bool]) -> bool:
+    """Whether the words between a qualifier and the head after it are other findings listed
+    before the head ("the knee is red, swollen and hot"): matched words, commas and a join,
+    the join last."""
+    return (
+        len(gap) >= 2
+        and stems[gap[-1]] in _JOINS
+        and any(taken[k] for k in gap)
+        and all(taken[k] or stems[k] == "," or stems[k] in _JOINS for k in gap)
+    )
+
+
+_ALSO = (("as", "well"), ("too",), ("also",))
+
+
+def _also(stems: Sequence[str], end: int) -> bool:
+    """Whether the words from `end` say "as well" or "too", ending the clause."""
+    for words in _ALSO:
+        after = end + len(words)
+        if tuple(stems[end:after]) == words and (after == len(stems) or stems[after] in _BARRIERS):
+            return True
+    return False
 
 
 def _joined(gap: Sequence[str], determiners: bool) -> bool:

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process
 from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
-from graph.text.context import Context, answer, contexts
+from graph.text.context import STRESS, Context, answer, contexts, negated_within
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
@@ -70,6 +70,9 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# Words that only stress what they stand in, read through inside a phrase: "haven't really
+# been drinking enough" is the phrase "haven't been drinking enough".
+_STRESS = frozenset({*STRESS, "very"})
 # The labels after "Figure", "Fig.", "Table" or "Appendix": "S3", "1, S1 and S3", "S2-S4".
 _LABELS = re.compile(
     r"\b(?:fig(?:ure)?s?|tables?|appendix)\.?\s+"
@@ -132,6 +135,16 @@ def _gerund_form(word: str) -> bool:
     "spinning"): that form, its plural, or the verb's "-s" form ("twitches"). The bare verb
     or its past ("order", "collected", "span") is another sense."""
     return word.endswith(("ing", "s"))
+
+
+def _decimal(text: str, at: int) -> bool:
+    """Whether the character at `at` is a decimal point: a point between two digits."""
+    return (
+        text[at] == "."
+        and 0 < at < len(text) - 1
+        and text[at - 1].isdigit()
+        and text[at + 1].isdigit()
+    )
 
 
 def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -394,7 +407,9 @@ class PackParser:
         asked = range(0)
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
-        for match in [*_SENTENCE_END.finditer(text), None]:
+        # A point between digits is a decimal point: "my calcium was 2.0, which ...".
+        ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
+        for match in [*ends, None]:
             end = len(text) if match is None else match.start()
             found = self._sentence(text, offset, end, lookups, defined)
             if asked and not found and end - offset <= MAX_ANSWER:
@@ -560,6 +575,23 @@ class PackParser:
                 taken[i:j] = [True] * size
         return found
 
+    def _stressed(
+        self, tokens: list[Token], plain: list[str], stems: list[str], taken: list[bool]
+    ) -> list[tuple[int, int, _Entry]]:
+        """The phrases found once the free stress words are passed over, which span one of
+        them ("haven't really been drinking enough"), marked in `taken`."""
+        kept = [k for k, word in enumerate(plain) if taken[k] or word not in _STRESS]
+        out: list[tuple[int, int, _Entry]] = []
+        picked = [taken[k] for k in kept]
+        for a, b, entry in self._matches(
+            [tokens[k] for k in kept], [plain[k] for k in kept], [stems[k] for k in kept], picked
+        ):
+            i, j = kept[a], kept[b - 1] + 1
+            if j - i > b - a and not any(taken[i:j]):
+                out.append((i, j, entry))
+                taken[i:j] = [True] * (j - i)
+        return out
+
     def _sentence(
         self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
     ) -> list[Mention]:
@@ -587,6 +619,8 @@ class PackParser:
         n = len(tokens)
         taken = [False] * n
         found = self._matches(tokens, plain, stems, taken)
+        if not _STRESS.isdisjoint(plain):
+            found += self._stressed(tokens, plain, stems, taken)
         # The pairs are keyed by lemmas, not the variant roots the phrases use.
         # Pairs whose qualifier says the head is as it should be ("my calcium is fine").
         normal: set[tuple[int, int]] = set()
@@ -625,9 +659,15 @@ class PackParser:
             if not found:
                 return []
         if normal:
-            # "Fine" says the node is absent; "not fine", that it is there.
+            # "Fine" says the node is absent; "not fine", that it is there. A pair that
+            # opens a clause after a comma says so itself: a denial before the comma is
+            # another finding's ("no cramps, swallowing is normal").
             context = [
-                replace(said, negated=not said.negated) if (i, j) in normal else said
+                replace(said, negated=not said.negated)
+                if (i, j) in normal and not (i > 0 and words[i - 1] == ",")
+                else replace(said, negated=not negated_within(words, taken, i, j))
+                if (i, j) in normal
+                else said
                 for (i, j, _), said in zip(found, context, strict=True)
             ]
         if coordinated:

@@ -284,3 +284,68 @@ def test_importing_the_cues_loads_no_dictionary() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "0"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Round eight (issue 22): a form's "nil" and "N", and "nothing's" deny.
+        ("Redness: nil.", {"symptom:redness": "absent"}),
+        ("Numbness: N.", {"symptom:numbness": "absent"}),
+        (
+            "Nothing's numb, but it aches.",
+            {"symptom:numbness": "absent", "symptom:pain-or-discomfort": "present"},
+        ),
+        # A "yes" after a "no" starts another answer.
+        (
+            "no to numbness, yes to cramps",
+            {"symptom:numbness": "absent", "symptom:severe-painful-cramps": "present"},
+        ),
+        # A 0-10 scale before the score is no score of nothing.
+        ("Stiffness (0-10): 6", {"symptom:stiffness": "present"}),
+        # Idioms that say always, through their own negations.
+        ("Hardly a day goes by without spasms.", {"symptom:involuntary-contractions": "present"}),
+        ("Can't remember the last time I didn't feel stiff.", {"symptom:stiffness": "present"}),
+        # A question judging a symptom one has is no hedge.
+        ("Is it serious that my knee is numb?", {"symptom:numbness": "present"}),
+        # "Without" before an action denies the action, not what follows the writer's clause.
+        ("Without stretching I get spasms.", {"symptom:involuntary-contractions": "present"}),
+        ("Without any numbness.", {"symptom:numbness": "absent"}),
+        # A denial at the end reaches back over findings listed together.
+        (
+            "Swelling / redness / warmth: denies",
+            {"symptom:swelling": "absent", "symptom:redness": "absent", "symptom:warmth": "absent"},
+        ),
+        (
+            "My knee twitches, swelling no",
+            {"symptom:visible-twitching": "present", "symptom:swelling": "absent"},
+        ),
+        # A denial of a change leaves the thing.
+        (
+            "Nothing new medication-wise, still on my meds.",
+            {"cause:medications-and-supplements": "present"},
+        ),
+        # Other people, unnamed, are not the writer.
+        (
+            "Some people with ALS get cramps.",
+            {"cause:als": "present/family", "symptom:severe-painful-cramps": "present/family"},
+        ),
+    ],
+)
+def test_round_eight_context(parser: Parser, text: str, expected: dict[str, str]) -> None:
+    assert read(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "expected"),
+    [
+        ("Any redness?", "none that I can see", "absent"),
+        ("Any cramps?", "nope, not that I've noticed", "absent"),
+        ("Any cramps?", "Not that I've noticed.", "absent"),
+    ],
+)
+def test_an_answer_may_say_how_the_writer_knows(
+    parser: Parser, question: str, reply: str, expected: str
+) -> None:
+    found = read(parser, f"{question} {reply}")
+    assert list(found.values()) == [expected]
