@@ -182,6 +182,15 @@ HEDGES = (
     "scared it's",
     "scared i have",
     "concerned it's",
+    # A search that names a disease names a worry, not a finding: "Dr Google says ALS".
+    "dr google",
+    "doctor google",
+    "google says",
+    "google said",
+    "googled",
+    "according to google",
+    "the internet says",
+    "read online",
 )
 # Hedges that reach back: "swelling, not sure".
 BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
@@ -252,8 +261,35 @@ FAMILY = (
     "in my family",
     "in the family",
 )
-# Someone other than the writer, unnamed: "none of the numbness people describe with MS".
-OTHERS = ("people", "other people", "someone", "somebody", "others")
+# Someone other than the writer, unnamed: "none of the numbness people describe with MS"; or
+# named by what they are to the writer or the world, never someone a carer writes for (a
+# child, a partner, a parent): "a colleague on my shift has MS", "a footballer has ALS".
+_OTHER_PEOPLE = (
+    "colleague",
+    "colleagues",
+    "coworker",
+    "co-worker",
+    "workmate",
+    "friend",
+    "friends",
+    "neighbour",
+    "neighbor",
+    "neighbours",
+    "flatmate",
+    "housemate",
+    "roommate",
+    "classmate",
+    "teammate",
+    "teammates",
+    "teacher",
+    "boss",
+    "footballer",
+    "celebrity",
+    "actor",
+    "actress",
+    "singer",
+)
+OTHERS = ("people", "other people", "someone", "somebody", "others", *_OTHER_PEOPLE)
 # Experiencer cues that reach back: "MS runs in my family", "MS in the family".
 BACKWARD_FAMILY = (
     "in my family",
@@ -317,6 +353,15 @@ PSEUDO_TRIGGERS = (
     "havent stopped",
     "have not stopped",
     "never stopped",
+    # "The twitching hasn't gone, it's just less noticeable".
+    "hasn't gone",
+    "hasnt gone",
+    "has not gone",
+    "haven't gone",
+    "havent gone",
+    "have not gone",
+    "not gone",
+    "never gone",
     "not stopped",
     "won't stop",
     "wont stop",
@@ -406,6 +451,11 @@ TERMINATORS = (
     ", i",
     ", i'm",
     ", and",
+    # A correction offers what it is instead: "it's not numbness, more of a dull ache".
+    ", more",
+    "more of",
+    "more like",
+    "rather",
 )
 # A sentence that is only an answer settles the question just before it: "Swollen? Not
 # really." says the swelling is absent, "Spasms? Maybe." that they are uncertain.
@@ -420,6 +470,12 @@ NEGATIVE_ANSWERS = (
     "no not really",
     "not that i know of",
     "not that i've noticed",
+    # To a question naming two or more: "Any trouble swallowing or with speech? Neither."
+    "neither",
+    "neither of them",
+    "neither one",
+    "none of them",
+    "none of those",
 )
 # What a negative answer may end with, which only says how the writer knows: "none I can
 # tell", "nope, not that I've seen".
@@ -489,6 +545,11 @@ _NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
+# ... unless a preposition ties the words to the other person: "a colleague on my shift".
+_TIED = frozenset({"on", "at", "in", "from", "of", "with", "for"})
+# A person named after these is the writer: "I'm a teacher", "as a footballer".
+_SELF_DESCRIBED = frozenset({("i'm", "a"), ("im", "a"), ("am", "a"), ("as", "a"), ("i'm", "an")})
+_OTHER_PERSON = frozenset(_OTHER_PEOPLE)
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
 # A terminator right after it offers another option in the same scope ("or just").
@@ -686,7 +747,11 @@ def contexts(
     def stops(k: int, category: _Category, passed: bool) -> bool:
         size, cue = at[k]
         if cue is None or any(taken[k : k + size]):
-            return category is _Category.OTHER and words[k] in _FIRST_PERSON
+            return (
+                category is _Category.OTHER
+                and words[k] in _FIRST_PERSON
+                and not (k > 0 and words[k - 1] in _TIED)
+            )
         if cue.category is _Category.PSEUDO:
             return True
         if cue.category is _Category.TERMINATE:
@@ -795,7 +860,9 @@ def contexts(
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
-        if cue.category is _Category.PSEUDO:
+        if cue.category is _Category.PSEUDO or (
+            words[i] in _OTHER_PERSON and i >= 2 and (words[i - 2], words[i - 1]) in _SELF_DESCRIBED
+        ):
             i += size
             continue
         key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
