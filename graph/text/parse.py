@@ -71,8 +71,11 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
 # Words that only stress what they stand in, read through inside a phrase: "haven't really
-# been drinking enough" is the phrase "haven't been drinking enough".
-_STRESS = frozenset({*STRESS, "very"})
+# been drinking enough" is the phrase "haven't been drinking enough"; and words that say only
+# how often, "knee sometimes jumps" is "knee jumps".
+_STRESS = frozenset(
+    {*STRESS, "very", "sometimes", "often", "always", "occasionally", "usually", "constantly"}
+)
 # The labels after "Figure", "Fig.", "Table" or "Appendix": "S3", "1, S1 and S3", "S2-S4".
 _LABELS = re.compile(
     r"\b(?:fig(?:ure)?s?|tables?|appendix)\.?\s+"
