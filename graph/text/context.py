@@ -552,6 +552,11 @@ _SELF_DESCRIBED = frozenset({("i'm", "a"), ("im", "a"), ("am", "a"), ("as", "a")
 _OTHER_PERSON = frozenset(_OTHER_PEOPLE)
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
+# ... unless that time is still to come, said in the present: "not training till the physio
+# has a look", "resting until I'm seen".
+_STILL_TO_COME = frozenset(
+    {"has", "have", "is", "are", "gets", "get", "will", "can", "i'm", "i've", "it's", "they've"}
+)
 # A terminator right after it offers another option in the same scope ("or just").
 _ALTERNATIVE = frozenset({"or"})
 # A form's "N" for no, last in its sentence right after the finding: "Swelling: N."
@@ -766,7 +771,8 @@ def contexts(
         cramp in my life until this week" (NegEx's scope would read it as absent)."""
         for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
             if words[m] in _UNTIL and not taken[m]:
-                return True
+                ahead = words[m + 1 : m + 1 + CONTEXT_WINDOW]
+                return _STILL_TO_COME.isdisjoint(ahead[: ahead.index(",")] if "," in ahead else ahead)
             size = exception(m)
             if size:
                 return not names_another(m + size)

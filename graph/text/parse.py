@@ -177,7 +177,9 @@ def _negated_alone(
     dropped: set[tuple[int, int]] = set()
     negated_before = False
     for (i, j, _), said in zip(found, context, strict=True):  # in sentence order
-        if (i, j) in alone and (negated_before or not said.negated):
+        if (i, j) in alone and (
+            negated_before or not said.negated or not _denied_in_clause(words, taken, i, j)
+        ):
             dropped.add((i, j))
         negated_before = negated_before or said.negated
     if not dropped:
@@ -186,6 +188,18 @@ def _negated_alone(
         taken[i:j] = [False] * (j - i)
     kept = [f for f in found if (f[0], f[1]) not in dropped]
     return kept, contexts(words, taken, kept)
+
+
+def _denied_in_clause(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:
+    """Whether a lone head [i, j) is denied in its own clause: a negation after the last comma
+    before it, or after it ("Warm: nil"). A denial in a clause before is another action's:
+    "Didn't stretch, went straight into sprints" says nothing against the sprints."""
+    comma = next((k for k in range(i - 1, -1, -1) if words[k] == ","), None)
+    if comma is None:
+        return True
+    return negated_within(words, taken, comma, i + 1) or negated_within(
+        words, taken, j - 1, len(words) + 1
+    )
 
 
 class PackParser:
