@@ -253,8 +253,37 @@ _RELATIVES = (
     "relative",
     "relatives",
 )
+# A bilingual writer names a relative in their other language: "Meine Mutter hat MS".
+_RELATIVES_ELSEWHERE = (
+    *(
+        f"{owner} {who}"
+        for owner in ("mein", "meine")
+        for who in ("mutter", "vater", "mama", "papa", "bruder", "schwester", "oma", "opa")
+    ),
+    *(
+        f"{owner} {who}"
+        for owner in ("mi", "mis")
+        for who in (
+            "madre",
+            "padre",
+            "mamá",
+            "papá",
+            "hermano",
+            "hermana",
+            "abuela",
+            "abuelo",
+            "padres",
+        )
+    ),
+    *(
+        f"{owner} {who}"
+        for owner in ("ma", "mon")
+        for who in ("mère", "père", "frère", "sœur", "soeur")
+    ),
+)
 FAMILY = (
     *(f"{owner} {who}" for owner in ("my", "his", "her", "their", "our") for who in _RELATIVES),
+    *_RELATIVES_ELSEWHERE,
     *(f"{who}'s" for who in _RELATIVES),
     "family history of",
     "family history",
@@ -470,6 +499,10 @@ NEGATIVE_ANSWERS = (
     "no not really",
     "not that i know of",
     "not that i've noticed",
+    # "Are you on anything? - No, nothing at all."
+    "nothing",
+    "nothing at all",
+    "none at all",
     # To a question naming two or more: "Any trouble swallowing or with speech? Neither."
     "neither",
     "neither of them",
@@ -772,7 +805,9 @@ def contexts(
         for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
             if words[m] in _UNTIL and not taken[m]:
                 ahead = words[m + 1 : m + 1 + CONTEXT_WINDOW]
-                return _STILL_TO_COME.isdisjoint(ahead[: ahead.index(",")] if "," in ahead else ahead)
+                return _STILL_TO_COME.isdisjoint(
+                    ahead[: ahead.index(",")] if "," in ahead else ahead
+                )
             size = exception(m)
             if size:
                 return not names_another(m + size)
@@ -795,6 +830,12 @@ def contexts(
                 break
             if action and words[k] in _FIRST_PERSON:
                 break
+            if (
+                category is _Category.OTHER
+                and words[k] in _FIRST_PERSON
+                and words[k - 1] not in _TIED
+            ):
+                break  # the writer's own, though a mention ("his B12 is low, mine was fine")
             if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
                 break  # "I haven't run since the spasms started": the spasms are not denied
             if k in starts:
