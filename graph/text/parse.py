@@ -678,7 +678,7 @@ class PackParser:
         taken = [False] * n
         if not _IDIOM_FIRSTS.isdisjoint(plain):
             for k in range(n - 1):
-                if (tokens[k].raw.lower(), tokens[k + 1].raw.lower()) in _IDIOMS:
+                if plain[k] in _IDIOM_FIRSTS and (plain[k], tokens[k + 1].raw.lower()) in _IDIOMS:
                     taken[k] = taken[k + 1] = True
         found = self._matches(tokens, plain, stems, taken)
         if not _STRESS.isdisjoint(plain):
