@@ -182,6 +182,15 @@ HEDGES = (
     "scared it's",
     "scared i have",
     "concerned it's",
+    # A search that names a disease names a worry, not a finding: "Dr Google says ALS".
+    "dr google",
+    "doctor google",
+    "google says",
+    "google said",
+    "googled",
+    "according to google",
+    "the internet says",
+    "read online",
 )
 # Hedges that reach back: "swelling, not sure".
 BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
@@ -244,16 +253,72 @@ _RELATIVES = (
     "relative",
     "relatives",
 )
+# A bilingual writer names a relative in their other language: "Meine Mutter hat MS".
+_RELATIVES_ELSEWHERE = (
+    *(
+        f"{owner} {who}"
+        for owner in ("mein", "meine")
+        for who in ("mutter", "vater", "mama", "papa", "bruder", "schwester", "oma", "opa")
+    ),
+    *(
+        f"{owner} {who}"
+        for owner in ("mi", "mis")
+        for who in (
+            "madre",
+            "padre",
+            "mamá",
+            "papá",
+            "hermano",
+            "hermana",
+            "abuela",
+            "abuelo",
+            "padres",
+        )
+    ),
+    *(
+        f"{owner} {who}"
+        for owner in ("ma", "mon")
+        for who in ("mère", "père", "frère", "sœur", "soeur")
+    ),
+)
 FAMILY = (
     *(f"{owner} {who}" for owner in ("my", "his", "her", "their", "our") for who in _RELATIVES),
+    *_RELATIVES_ELSEWHERE,
     *(f"{who}'s" for who in _RELATIVES),
     "family history of",
     "family history",
     "in my family",
     "in the family",
 )
-# Someone other than the writer, unnamed: "none of the numbness people describe with MS".
-OTHERS = ("people", "other people", "someone", "somebody", "others")
+# Someone other than the writer, unnamed: "none of the numbness people describe with MS"; or
+# named by what they are to the writer or the world, never someone a carer writes for (a
+# child, a partner, a parent): "a colleague on my shift has MS", "a footballer has ALS".
+_OTHER_PEOPLE = (
+    "colleague",
+    "colleagues",
+    "coworker",
+    "co-worker",
+    "workmate",
+    "friend",
+    "friends",
+    "neighbour",
+    "neighbor",
+    "neighbours",
+    "flatmate",
+    "housemate",
+    "roommate",
+    "classmate",
+    "teammate",
+    "teammates",
+    "teacher",
+    "boss",
+    "footballer",
+    "celebrity",
+    "actor",
+    "actress",
+    "singer",
+)
+OTHERS = ("people", "other people", "someone", "somebody", "others", *_OTHER_PEOPLE)
 # Experiencer cues that reach back: "MS runs in my family", "MS in the family".
 BACKWARD_FAMILY = (
     "in my family",
@@ -317,6 +382,15 @@ PSEUDO_TRIGGERS = (
     "havent stopped",
     "have not stopped",
     "never stopped",
+    # "The twitching hasn't gone, it's just less noticeable".
+    "hasn't gone",
+    "hasnt gone",
+    "has not gone",
+    "haven't gone",
+    "havent gone",
+    "have not gone",
+    "not gone",
+    "never gone",
     "not stopped",
     "won't stop",
     "wont stop",
@@ -406,6 +480,11 @@ TERMINATORS = (
     ", i",
     ", i'm",
     ", and",
+    # A correction offers what it is instead: "it's not numbness, more of a dull ache".
+    ", more",
+    "more of",
+    "more like",
+    "rather",
 )
 # A sentence that is only an answer settles the question just before it: "Swollen? Not
 # really." says the swelling is absent, "Spasms? Maybe." that they are uncertain.
@@ -420,6 +499,16 @@ NEGATIVE_ANSWERS = (
     "no not really",
     "not that i know of",
     "not that i've noticed",
+    # "Are you on anything? - No, nothing at all."
+    "nothing",
+    "nothing at all",
+    "none at all",
+    # To a question naming two or more: "Any trouble swallowing or with speech? Neither."
+    "neither",
+    "neither of them",
+    "neither one",
+    "none of them",
+    "none of those",
 )
 # What a negative answer may end with, which only says how the writer knows: "none I can
 # tell", "nope, not that I've seen".
@@ -489,8 +578,18 @@ _NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
+# ... unless a preposition ties the words to the other person: "a colleague on my shift".
+_TIED = frozenset({"on", "at", "in", "from", "of", "with", "for"})
+# A person named after these is the writer: "I'm a teacher", "as a footballer".
+_SELF_DESCRIBED = frozenset({("i'm", "a"), ("im", "a"), ("am", "a"), ("as", "a"), ("i'm", "an")})
+_OTHER_PERSON = frozenset(_OTHER_PEOPLE)
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
+# ... unless that time is still to come, said in the present: "not training till the physio
+# has a look", "resting until I'm seen".
+_STILL_TO_COME = frozenset(
+    {"has", "have", "is", "are", "gets", "get", "will", "can", "i'm", "i've", "it's", "they've"}
+)
 # A terminator right after it offers another option in the same scope ("or just").
 _ALTERNATIVE = frozenset({"or"})
 # A form's "N" for no, last in its sentence right after the finding: "Swelling: N."
@@ -686,7 +785,11 @@ def contexts(
     def stops(k: int, category: _Category, passed: bool) -> bool:
         size, cue = at[k]
         if cue is None or any(taken[k : k + size]):
-            return category is _Category.OTHER and words[k] in _FIRST_PERSON
+            return (
+                category is _Category.OTHER
+                and words[k] in _FIRST_PERSON
+                and not (k > 0 and words[k - 1] in _TIED)
+            )
         if cue.category is _Category.PSEUDO:
             return True
         if cue.category is _Category.TERMINATE:
@@ -701,7 +804,10 @@ def contexts(
         cramp in my life until this week" (NegEx's scope would read it as absent)."""
         for m in range(k, min(n, k + 2 * CONTEXT_WINDOW)):
             if words[m] in _UNTIL and not taken[m]:
-                return True
+                ahead = words[m + 1 : m + 1 + CONTEXT_WINDOW]
+                return _STILL_TO_COME.isdisjoint(
+                    ahead[: ahead.index(",")] if "," in ahead else ahead
+                )
             size = exception(m)
             if size:
                 return not names_another(m + size)
@@ -724,6 +830,12 @@ def contexts(
                 break
             if action and words[k] in _FIRST_PERSON:
                 break
+            if (
+                category is _Category.OTHER
+                and words[k] in _FIRST_PERSON
+                and words[k - 1] not in _TIED
+            ):
+                break  # the writer's own, though a mention ("his B12 is low, mine was fine")
             if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
                 break  # "I haven't run since the spasms started": the spasms are not denied
             if k in starts:
@@ -795,7 +907,9 @@ def contexts(
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
-        if cue.category is _Category.PSEUDO:
+        if cue.category is _Category.PSEUDO or (
+            words[i] in _OTHER_PERSON and i >= 2 and (words[i - 2], words[i - 1]) in _SELF_DESCRIBED
+        ):
             i += size
             continue
         key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()

@@ -100,6 +100,10 @@ class PairIndex(Generic[E]):
         self._entries: list[E] = []
         self._alone: set[int] = set()  # the rules whose heads may stand alone
         self._qualifier_first: set[int] = set()  # the rules whose qualifier comes first
+        # One-word heads a rule gives only as an "-ing" form ("boxing", "lifting"): met only
+        # by the verb's "-ing" and "-ed" forms ("haven't trained"), as "boxes", "a lift" and
+        # "a swim" after a sauna are no activity.
+        self._gerunds: dict[tuple[str, ...], set[int]] = {}
         listed = list(rules)
         self._normal_from = len(listed)
         for rule, (entry, words) in enumerate(listed):
@@ -108,8 +112,15 @@ class PairIndex(Generic[E]):
                 self._alone.add(rule)
             if words.qualifier_first:
                 self._qualifier_first.add(rule)
+            forms: dict[tuple[str, ...], bool] = {}
             for head in words.heads:
-                self._heads.setdefault(_key(head), set()).add(rule)
+                key = _key(head)
+                self._heads.setdefault(key, set()).add(rule)
+                if len(key) == 1:
+                    forms[key] = forms.get(key, True) and head.endswith("ing")
+            for key, only in forms.items():
+                if only:
+                    self._gerunds.setdefault(key, set()).add(rule)
             for qualifier in words.qualifiers:
                 written = _written(qualifier)
                 table = self._qualifiers if _key(qualifier) == written else self._as_written
@@ -171,7 +182,13 @@ class PairIndex(Generic[E]):
             return []
         # A head with "'s" is the head: "magnesium's on the floor", "my diet's lacking".
         bare = [w[:-2] if w[-2:] == "'s" else w for w in stems] if "'" in "".join(stems) else stems
-        heads = self._spans(bare, taken, heads=True)
+        heads = [
+            (s, e, rule)
+            for s, e, rule in self._spans(bare, taken, heads=True)
+            if e - s > 1
+            or rule not in self._gerunds.get((bare[s],), ())
+            or written[s].endswith(("ing", "ed"))
+        ]
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)

@@ -36,6 +36,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import STRESS, Context, answer, contexts, negated_within
+from graph.text.coreference import coreferents
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
@@ -70,9 +71,23 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# Fixed phrases whose words name nothing, though one of them alone may: a drink, a team, a
+# warning sign ("red flags"), a series ("a run of night shifts"). Read as written; their
+# words are kept from every match.
+_IDIOMS = frozenset(
+    {
+        *(("red", noun) for noun in ("wine", "meat", "card", "flag", "flags", "tape", "carpet")),
+        *(("red", noun) for noun in ("bull", "team", "light", "lights", "cross")),
+        ("run", "of"),
+    }
+)
+_IDIOM_FIRSTS = frozenset(first for first, _ in _IDIOMS)
 # Words that only stress what they stand in, read through inside a phrase: "haven't really
-# been drinking enough" is the phrase "haven't been drinking enough".
-_STRESS = frozenset({*STRESS, "very"})
+# been drinking enough" is the phrase "haven't been drinking enough"; and words that say only
+# how often, "knee sometimes jumps" is "knee jumps".
+_STRESS = frozenset(
+    {*STRESS, "very", "sometimes", "often", "always", "occasionally", "usually", "constantly"}
+)
 # The labels after "Figure", "Fig.", "Table" or "Appendix": "S3", "1, S1 and S3", "S2-S4".
 _LABELS = re.compile(
     r"\b(?:fig(?:ure)?s?|tables?|appendix)\.?\s+"
@@ -174,7 +189,9 @@ def _negated_alone(
     dropped: set[tuple[int, int]] = set()
     negated_before = False
     for (i, j, _), said in zip(found, context, strict=True):  # in sentence order
-        if (i, j) in alone and (negated_before or not said.negated):
+        if (i, j) in alone and (
+            negated_before or not said.negated or not _denied_in_clause(words, taken, i, j)
+        ):
             dropped.add((i, j))
         negated_before = negated_before or said.negated
     if not dropped:
@@ -183,6 +200,47 @@ def _negated_alone(
         taken[i:j] = [False] * (j - i)
     kept = [f for f in found if (f[0], f[1]) not in dropped]
     return kept, contexts(words, taken, kept)
+
+
+def _taken_up(
+    words: Sequence[str],
+    taken: list[bool],
+    found: list[tuple[int, int, _Entry]],
+    context: list[Context],
+) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
+    """`found` with the writer's pronouns that take up someone else's mention ("I have it
+    too", "mine was fine"; graph/text/coreference.py) as mentions of the same node, and the
+    context read again: a pronoun said to be fine names the node as absent."""
+    others = [
+        (i, j, entry) for (i, j, entry), said in zip(found, context, strict=True) if said.other
+    ]
+    referents = coreferents(words, taken, [(i, j) for i, j, _ in others])
+    if not referents:
+        return found, context
+    fine: set[tuple[int, int]] = set()
+    for ref in referents:
+        found.append((ref.start, ref.end, others[ref.referred][2]))
+        taken[ref.start : ref.end] = [True] * (ref.end - ref.start)
+        if ref.fine:
+            fine.add((ref.start, ref.end))
+    found.sort(key=lambda f: f[0])
+    context = [
+        replace(said, negated=not said.negated) if (i, j) in fine else said
+        for (i, j, _), said in zip(found, contexts(words, taken, found), strict=True)
+    ]
+    return found, context
+
+
+def _denied_in_clause(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:
+    """Whether a lone head [i, j) is denied in its own clause: a negation after the last comma
+    before it, or after it ("Warm: nil"). A denial in a clause before is another action's:
+    "Didn't stretch, went straight into sprints" says nothing against the sprints."""
+    comma = next((k for k in range(i - 1, -1, -1) if words[k] == ","), None)
+    if comma is None:
+        return True
+    return negated_within(words, taken, comma, i + 1) or negated_within(
+        words, taken, j - 1, len(words) + 1
+    )
 
 
 class PackParser:
@@ -618,6 +676,10 @@ class PackParser:
         plain = [t.lemma for t in tokens]
         n = len(tokens)
         taken = [False] * n
+        if not _IDIOM_FIRSTS.isdisjoint(plain):
+            for k in range(n - 1):
+                if plain[k] in _IDIOM_FIRSTS and (plain[k], tokens[k + 1].raw.lower()) in _IDIOMS:
+                    taken[k] = taken[k + 1] = True
         found = self._matches(tokens, plain, stems, taken)
         if not _STRESS.isdisjoint(plain):
             found += self._stressed(tokens, plain, stems, taken)
@@ -658,6 +720,8 @@ class PackParser:
             found, context = _negated_alone(words, taken, found, context, alone)
             if not found:
                 return []
+        if True in (said.other for said in context):
+            found, context = _taken_up(words, taken, found, context)
         if normal:
             # "Fine" says the node is absent; "not fine", that it is there. A pair that
             # opens a clause after a comma says so itself: a denial before the comma is
