@@ -893,6 +893,8 @@ def contexts(
                 break  # the writer's own, though a mention ("his B12 is low, mine was fine")
             if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
                 break  # "I haven't run since the spasms started": the spasms are not denied
+            if reached and category is _Category.NEGATED and words[k] == "my":
+                break  # "no trouble swallowing my tablets": the tablets are not denied
             if k in starts:
                 idx = starts[k]
                 marks[idx].add(category)
