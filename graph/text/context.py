@@ -656,6 +656,9 @@ class Context:
     hypothetical: bool = False  # a condition advised on, not a finding: not reported
 
 
+_PLAIN = Context()
+
+
 class _Category(Enum):
     NEGATED = "negated"
     UNCERTAIN = "uncertain"
@@ -1004,6 +1007,7 @@ def contexts(
             size, cue = at[k]
             if cue is not None and cue.category in _ABOUT and not any(taken[k : k + size]):
                 marks[idx].add(cue.category)
+    # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [
         Context(
             negated=_Category.NEGATED in m,
@@ -1011,6 +1015,8 @@ def contexts(
             other=_Category.OTHER in m,
             hypothetical=_Category.HYPOTHETICAL in m,
         )
+        if m
+        else _PLAIN
         for m in marks
     ]
 

@@ -724,15 +724,11 @@ class PackParser:
             found, context = _negated_alone(words, taken, found, context, alone)
             if not found:
                 return []
-        if bound:
-            # "Four floors and no lift, carrying boxes all day": the lift is denied, not
-            # the carrying.
-            context = [
-                replace(said, negated=False)
-                if (i, j) in bound and said.negated and not _denied_in_clause(words, taken, i, j)
-                else said
-                for (i, j, _), said in zip(found, context, strict=True)
-            ]
+        # "Four floors and no lift, carrying boxes all day": the lift is denied, not the
+        # carrying.
+        for k, (i, j, _) in enumerate(found if bound else ()):
+            if context[k].negated and (i, j) in bound and not _denied_in_clause(words, taken, i, j):
+                context[k] = replace(context[k], negated=False)
         if True in (said.other for said in context):
             found, context = _taken_up(words, taken, found, context)
         if normal:
