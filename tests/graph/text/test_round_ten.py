@@ -7,23 +7,14 @@ from __future__ import annotations
 import pytest
 
 from graph.knowledge import KnowledgeGraph
-from graph.text.parse import Experiencer, Parser
+from graph.text.parse import Parser
+from tests.graph.text.test_round_nine import mentions
 from tests.paths import KNEE_PACK
 
 
 @pytest.fixture(scope="module")
 def parser() -> Parser:
     return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
-
-
-def mentions(parser: Parser, text: str) -> list[str]:
-    """Each mention in order as `node status`, with `/family` for someone else's."""
-    _, found = parser.parse(text, "knee")
-    return [
-        f"{m.node_id} {m.polarity.value}"
-        + ("/family" if m.experiencer is Experiencer.FAMILY else "")
-        for m in found
-    ]
 
 
 CRAMPS = "symptom:severe-painful-cramps present"
