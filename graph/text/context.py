@@ -23,7 +23,9 @@ __all__ = [
     "BACKWARD_PAST",
     "CONTEXT_WINDOW",
     "FAMILY",
+    "GENERIC",
     "HEDGES",
+    "HYPOTHETICAL",
     "NEGATIVE_ANSWERS",
     "OTHERS",
     "PAST",
@@ -312,6 +314,8 @@ _OTHER_PEOPLE = (
     "teammates",
     "teacher",
     "boss",
+    # Not a player or an athlete: a coach writes for them ("Athlete says his quads ...").
+    "captain",
     "footballer",
     "celebrity",
     "actor",
@@ -344,6 +348,43 @@ _JUDGEMENTS = (
     "strange",
     "ok",
     "okay",
+)
+# ConText's hypothetical cues, narrowed to advice and a leaflet's conditions: what to do if a
+# finding comes is no finding ("call back if the knee becomes hot", "contact your doctor if you
+# experience difficulty swallowing"). A bare "if" is left out: "what if it's MS" hedges.
+HYPOTHETICAL = (
+    "if you experience",
+    "if you notice",
+    "if you develop",
+    "if it becomes",
+    "if it gets",
+    "call back if",
+    "come back if",
+    "ring back if",
+    "return if",
+    "seek help if",
+    "seek medical advice if",
+    "seek medical attention if",
+    "see a doctor if",
+    "see your doctor if",
+    "see your gp if",
+    "contact your doctor if",
+    "contact your gp if",
+    "contact a doctor if",
+    "call your doctor if",
+    "tell your doctor if",
+)
+# A statement of what can cause what, as a leaflet or a pharmacist says it, names no finding
+# of the writer's: "torasemide can cause cramps", "causes of muscle cramps include
+# dehydration". Forward only: the cause named before it keeps its own reading.
+GENERIC = (
+    "causes of",
+    "can cause",
+    "may cause",
+    "can trigger",
+    "can lead to",
+    "side effects include",
+    "side effects of",
 )
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
@@ -578,6 +619,9 @@ _NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
+# The writer as the subject of a clause, which ends a statement's or a condition's scope:
+# "torasemide can cause cramps, and I get them" (the writer's own "my knee" does not).
+_WRITER_SUBJECT = frozenset({"i", "i'm", "i've", "im", "ive", "i'd", "i'll"})
 # ... unless a preposition ties the words to the other person: "a colleague on my shift".
 _TIED = frozenset({"on", "at", "in", "from", "of", "with", "for"})
 # A person named after these is the writer: "I'm a teacher", "as a footballer".
@@ -609,12 +653,17 @@ class Context:
     negated: bool = False
     uncertain: bool = False  # hedged, or only in the past
     other: bool = False  # about someone other than the writer or the patient
+    hypothetical: bool = False  # a condition advised on, not a finding: not reported
+
+
+_PLAIN = Context()
 
 
 class _Category(Enum):
     NEGATED = "negated"
     UNCERTAIN = "uncertain"
     OTHER = "other"
+    HYPOTHETICAL = "hypothetical"
     PSEUDO = "pseudo"
     TERMINATE = "terminate"
 
@@ -639,6 +688,8 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
         (FAMILY, _Category.OTHER, True),
         (OTHERS, _Category.OTHER, True),
         (BACKWARD_FAMILY, _Category.OTHER, False),
+        (HYPOTHETICAL, _Category.HYPOTHETICAL, True),
+        (GENERIC, _Category.HYPOTHETICAL, True),
         (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
     ]
     cues: dict[tuple[str, ...], _Cue] = {}
@@ -660,7 +711,8 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 
 _CUES = _cues()
-_ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER)  # what a cue says of a mention
+# What a cue says of a mention.
+_ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER, _Category.HYPOTHETICAL)
 # Each first word of a cue -> the lengths of the cues it starts, longest first: most words
 # start none, and a long idiom ("not a day goes by without") costs no look-up of the lengths
 # between.
@@ -825,7 +877,13 @@ def contexts(
         # "Without" before an action denies the action, whose clause ends where the writer
         # goes on: "without stretching first I get cramps".
         action = words[i] == "without" and k < n and not taken[k] and words[k].endswith("ing")
-        while k < n and counted < CONTEXT_WINDOW:
+        # A statement or a condition reaches the end of its sentence: "causes of muscle
+        # cramps include dehydration, low potassium and some medicines".
+        hypothetical = category is _Category.HYPOTHETICAL
+        window = n if hypothetical else CONTEXT_WINDOW
+        while k < n and counted < window:
+            if hypothetical and words[k] in _WRITER_SUBJECT:
+                break
             if not taken[k] and stops(k, category, passed):
                 break
             if action and words[k] in _FIRST_PERSON:
@@ -838,6 +896,8 @@ def contexts(
                 break  # the writer's own, though a mention ("his B12 is low, mine was fine")
             if reached and category is _Category.NEGATED and words[k - 1] in _CIRCUMSTANCES:
                 break  # "I haven't run since the spasms started": the spasms are not denied
+            if reached and category is _Category.NEGATED and words[k] == "my":
+                break  # "no trouble swallowing my tablets": the tablets are not denied
             if k in starts:
                 idx = starts[k]
                 marks[idx].add(category)
@@ -947,12 +1007,16 @@ def contexts(
             size, cue = at[k]
             if cue is not None and cue.category in _ABOUT and not any(taken[k : k + size]):
                 marks[idx].add(cue.category)
+    # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [
         Context(
             negated=_Category.NEGATED in m,
             uncertain=_Category.UNCERTAIN in m,
             other=_Category.OTHER in m,
+            hypothetical=_Category.HYPOTHETICAL in m,
         )
+        if m
+        else _PLAIN
         for m in marks
     ]
 

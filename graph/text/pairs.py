@@ -75,6 +75,9 @@ class Pair(Generic[E]):
     # A head coordinated with another pair's head shares its qualifier, and what the text
     # says of it: the other pair's start ("nothing wrong with my balance or my speech").
     joined: int | None = None
+    # The head's record reads it alone where negated (an activity): a denial of the pair
+    # counts only in its own clause ("no lift, carrying boxes all day").
+    clause_bound: bool = False
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -155,6 +158,8 @@ class PairIndex(Generic[E]):
             if written and spelt_sizes:
                 longest = max(longest, spelt_sizes.get(written[i], 0))
             if longest:
+                step = 0
+                seen: set[int] = set()
                 for size in range(min(longest, n - i), 0, -1):
                     if any(taken[i : i + size]):
                         continue
@@ -164,10 +169,14 @@ class PairIndex(Generic[E]):
                         if spelt is not None:
                             rules = spelt if rules is None else rules | spelt
                     if rules:
-                        out += [(i, i + size, rule) for rule in sorted(rules)]
-                        break
-                else:
-                    size = 0
+                        out += [(i, i + size, rule) for rule in sorted(rules - seen)]
+                        step = step or size
+                        if heads:
+                            break
+                        # A shorter qualifier of another record inside a longer one still
+                        # counts for its own: "knee" (pain) in "knees are" (jerking).
+                        seen |= rules
+                size = step
             i += max(size, 1)
         return out
 
@@ -239,7 +248,8 @@ class PairIndex(Generic[E]):
             named.setdefault((h_start, h_end), set()).add(entry.node_id)
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
-            pair = Pair(start, end, entry, tuple(sorted(words)), normal)
+            bound = rule in self._alone
+            pair = Pair(start, end, entry, tuple(sorted(words)), normal, clause_bound=bound)
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)

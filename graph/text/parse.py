@@ -691,8 +691,12 @@ class PackParser:
         # Heads coordinated with a pair's: each one's span -> the start of the pair whose
         # status it takes ("nothing wrong with my balance or my speech").
         coordinated: dict[tuple[int, int], int] = {}
+        # Activity pairs, denied only in their own clause.
+        bound: set[tuple[int, int]] = set()
         for pair in self._pairs.find(plain, taken, [t.raw for t in tokens]):
             found.append((pair.start, pair.end, pair.entry))
+            if pair.clause_bound:
+                bound.add((pair.start, pair.end))
             if pair.alone:
                 alone.add((pair.start, pair.end))
             if pair.joined is not None:
@@ -720,6 +724,11 @@ class PackParser:
             found, context = _negated_alone(words, taken, found, context, alone)
             if not found:
                 return []
+        # "Four floors and no lift, carrying boxes all day": the lift is denied, not the
+        # carrying.
+        for k, (i, j, _) in enumerate(found if bound else ()):
+            if context[k].negated and (i, j) in bound and not _denied_in_clause(words, taken, i, j):
+                context[k] = replace(context[k], negated=False)
         if True in (said.other for said in context):
             found, context = _taken_up(words, taken, found, context)
         if normal:
@@ -752,6 +761,8 @@ class PackParser:
         for (i, j, entry), said in sorted(
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]
         ):
+            if said.hypothetical:
+                continue  # "call back if the knee becomes hot": advice, no finding
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
                 Mention(
