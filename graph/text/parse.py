@@ -243,6 +243,18 @@ def _denied_in_clause(words: Sequence[str], taken: Sequence[bool], i: int, j: in
     )
 
 
+def _said_normal(
+    words: Sequence[str], taken: Sequence[bool], i: int, j: int, said: Context
+) -> Context:
+    """The status of a pair [i, j) whose qualifier says the head is as it should be: "fine"
+    names the node absent, "not fine" present. A pair that opens a clause after a comma says
+    so itself: a denial before the comma is another finding's ("no cramps, swallowing is
+    normal")."""
+    if i > 0 and words[i - 1] == ",":
+        return replace(said, negated=not negated_within(words, taken, i, j))
+    return replace(said, negated=not said.negated)
+
+
 class PackParser:
     """The phrase index of one pack: every symptom's and cause's name and synonyms."""
 
@@ -732,15 +744,8 @@ class PackParser:
         if True in (said.other for said in context):
             found, context = _taken_up(words, taken, found, context)
         if normal:
-            # "Fine" says the node is absent; "not fine", that it is there. A pair that
-            # opens a clause after a comma says so itself: a denial before the comma is
-            # another finding's ("no cramps, swallowing is normal").
             context = [
-                replace(said, negated=not said.negated)
-                if (i, j) in normal and not (i > 0 and words[i - 1] == ",")
-                else replace(said, negated=not negated_within(words, taken, i, j))
-                if (i, j) in normal
-                else said
+                _said_normal(words, taken, i, j, said) if (i, j) in normal else said
                 for (i, j, _), said in zip(found, context, strict=True)
             ]
         if coordinated:
