@@ -36,7 +36,11 @@ from graph.reasoning.parameters import FindingKind, ModelParameters
 from graph.reasoning.table import Table, Vector, binary_entropy
 from graph.schema.vocabulary import Predicate
 
-__all__ = ["PosteriorModel"]
+__all__ = ["NUMPY_EXPS_FROM", "PosteriorModel", "log_total"]
+
+# From this many causes touched, numpy takes the normaliser's exps in one vectorised call;
+# below it, one libm call each costs less than the call into numpy.
+NUMPY_EXPS_FROM = 64
 
 Ints = npt.NDArray[np.int64]
 Flags = npt.NDArray[np.bool_]
@@ -175,7 +179,11 @@ class PosteriorModel:
         # in tiebreak order (checking a question re-ranks every cause on a few of these rows).
         self.answer_ratios: Vector | None = None
         self._head_kernel: (
-            Callable[..., tuple[Vector, Ints, float, Ints, Flags, Ints, Vector, float]] | None
+            Callable[
+                ...,
+                tuple[Vector, Ints, float, Vector, float, float, Ints, Flags, Ints, Vector, float],
+            ]
+            | None
         ) = None
         self._next_kernel: Callable[..., tuple[int, float, Vector]] | None = None
         if dense:
@@ -338,19 +346,23 @@ class PosteriorModel:
 
     def normaliser(self, scores: Vector, present: Sequence[int], absent: Sequence[int]) -> float:
         """(dense form) The log of the weights' sum, `other`'s included, taken as the compiled
-        scores loop takes it: an exp for each cause the evidence touched, in cause order, and
-        the untouched ones at their priors' summed weight. The same operations in the same
-        order on the same libm give the same bits, so the two forms answer identically."""
+        scores loop takes it: an exp for each cause the evidence touched, in cause order (by
+        libm for a few, by numpy from `NUMPY_EXPS_FROM` on), and the untouched ones at their
+        priors' summed weight. The same operations in the same order on the same libm give
+        the same bits, so the two forms answer identically."""
         columns = [*present, *absent]
-        touched: list[int] = np.flatnonzero(self._touches[:, columns].any(axis=1)).tolist()
+        touched = np.flatnonzero(self._touches[:, columns].any(axis=1))
         moved: list[float] = scores[touched].tolist()
         prior_top, prior_total = self._prior_summary
         highest = max(self.log_other, prior_top, *moved)
-        total = math.exp(self.log_other - highest)
         untouched = prior_total
-        for i, score in zip(touched, moved, strict=True):
-            total += math.exp(score - highest)
+        for i in touched.tolist():
             untouched -= float(self._prior_exp[i])
+        if len(moved) >= NUMPY_EXPS_FROM:
+            return log_total(scores[touched] - highest, highest, untouched, self.log_other)
+        total = math.exp(self.log_other - highest)
+        for score in moved:
+            total += math.exp(score - highest)
         total += max(untouched, 0.0) * math.exp(-highest)
         return highest + math.log(total)
 
@@ -371,7 +383,7 @@ class PosteriorModel:
         pairs (`scored` and `absent` are the columns scored, `present` and `absent` those
         whose roles the shown causes are told)."""
         assert self._head_kernel is not None
-        return self._head_kernel(
+        found = self._head_kernel(
             self._scoring_tables,
             scored,
             present,
@@ -385,7 +397,15 @@ class PosteriorModel:
             shown,
             head,
             leading,
+            NUMPY_EXPS_FROM,
         )
+        scores, ranked, normaliser, shifted, highest, untouched = found[:6]
+        ranks, roles, kinds, exponents, top = found[6:]
+        if math.isnan(normaliser):  # many causes touched: numpy takes their exps
+            normaliser = log_total(shifted, highest, untouched, self.log_other)
+            # The shown causes' exponents: each score less the normaliser.
+            exponents[: min(shown, len(ranked))] -= normaliser
+        return scores, ranked, normaliser, ranks, roles, kinds, exponents, top
 
     def next_question(
         self,
@@ -442,3 +462,14 @@ class PosteriorModel:
         weights = np.exp(exponents[1:])
         skip = np.zeros(len(self.findings), dtype=bool)
         self.next_question(scores, first, ranks, 1, 1, weights, 0.0, skip, (none, none), 1, 1.0)
+
+
+def log_total(shifted: Vector, highest: float, untouched: float, log_other: float) -> float:
+    """log(sum of the causes' weights and `other`'s) from the touched causes' scores less
+    `highest` (an upper bound of every score), the untouched causes' summed weight and
+    `other`'s log-weight, when `NUMPY_EXPS_FROM` or more causes are touched. numpy takes
+    their exps in one vectorised call (overwriting `shifted`): 1 us for the 1,800 an HPO
+    query touches, where a libm call each took 11."""
+    touched = float(np.exp(shifted, out=shifted).sum())
+    total = math.exp(log_other - highest) + touched + max(untouched, 0.0) * math.exp(-highest)
+    return highest + math.log(total)

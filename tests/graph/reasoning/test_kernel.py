@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from graph.knowledge import KnowledgeGraph
 from graph.packs.loader import DEFAULT_PACKS_DIR
 from graph.reasoning import DiagnoseQuery, Diagnoser, Diagnosis, ModelParameters, kernel
+from graph.reasoning import model as model_module
+from graph.reasoning.model import log_total
 from graph.reasoning.ranking import competition_ranks, tied_with
 from graph.schema.vocabulary import NodeKind
 from tests.paths import REPO
@@ -92,7 +94,13 @@ def test_compiled_scores_are_the_log_weights_bit_for_bit() -> None:
         assert normaliser == pytest.approx(np.logaddexp.reduce(everything), rel=1e-13, abs=1e-13)
 
 
-def test_large_pack_loops_rank_and_question_as_the_dense_tables() -> None:
+@pytest.mark.parametrize("numpy_exps_from", [0, model_module.NUMPY_EXPS_FROM])
+def test_large_pack_loops_rank_and_question_as_the_dense_tables(
+    numpy_exps_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of taking the normaliser's exps (the sample touches fewer than 64 causes, so
+    numpy takes them only when told to from 0 on)."""
+    monkeypatch.setattr(model_module, "NUMPY_EXPS_FROM", numpy_exps_from)
     dense = Diagnoser(sample(), ModelParameters(dense_cells=10**9))
     sparse = Diagnoser(sample())
     assert all(m.dense for m in dense.models.values())
@@ -149,7 +157,9 @@ def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: in
     assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0) is expected
 
 
-def test_scores_and_leaders_rank_like_a_full_sort() -> None:
+@pytest.mark.parametrize("numpy_exps_from", [0, 10**9])
+def test_scores_and_leaders_rank_like_a_full_sort(numpy_exps_from: int) -> None:
+    """With the normaliser's exps taken by numpy (from 0 touched causes on) or by libm."""
     rng = np.random.default_rng(11)
     for size, count in itertools.product((5, 40, 300), (1, 3, 40)):
         prior = rng.integers(-6, 0, size) / 4.0
@@ -160,7 +170,7 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
         col_ptr = np.array([0, len(rows)], dtype=np.int64)
         present = np.array([0], dtype=np.int64)
         none = np.array([], dtype=np.int64)
-        scores, ranked, normaliser = kernel.scores_and_leaders(
+        scores, ranked, normaliser, shifted, highest, untouched = kernel.scores_and_leaders(
             prior,
             np.exp(prior),
             *kernel.prior_summary(prior, np.exp(prior)),
@@ -175,7 +185,11 @@ def test_scores_and_leaders_rank_like_a_full_sort() -> None:
             np.lexsort((tiebreak, -np.round(prior, 9))).astype(np.int64),
             count,
             1.0,
+            numpy_exps_from,
         )
+        assert np.isnan(normaliser) == (len(rows) >= numpy_exps_from)
+        if np.isnan(normaliser):
+            normaliser = log_total(shifted, highest, untouched, -3.0)
         assert normaliser == pytest.approx(np.logaddexp.reduce(np.append(scores, -3.0)), rel=1e-13)
         expected = prior.copy()
         expected[rows] += ratios
