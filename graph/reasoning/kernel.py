@@ -4,7 +4,8 @@ In numpy these took some 150 calls per query, each costing more in overhead than
 arithmetic: 0.8 ms of the HPO pack's 1 ms diagnose. Here each is one call, and the whole
 diagnose about 0.5 ms. A query makes two: `answer_head` (the scores, the leaders and what the
 answer reads of them) and `next_question`; between them numpy takes the exps the answer
-shows, in one call, as it always took them (its exp and libm's may differ in the last bit).
+shows, in one call, as it always took them (its exp and libm's may differ in the last bit),
+and those of the normaliser when a query touches many causes (`numpy_exps_from`).
 
 They answer as the numpy code that small packs keep (graph/reasoning/ranking.py and
 model.py; tests/graph/reasoning/test_kernel.py compares them): scores add the stored ratios column by
