@@ -42,6 +42,11 @@ _WRITER = frozenset({"i", "i'm", "i've", "im", "ive"})
 # not "I take calcium and my magnesium is low".
 _JOINS = frozenset({"and", "or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
+# A qualifier that only says when: "twitching after the match" ties the match to a finding,
+# but "after the match we went for a curry" names nothing. Such a pair is kept only where the
+# text names another finding of the writer's (graph/text/parse.py). "Since" says how long as
+# often ("on my feet since 5am"), and stays a qualifier of its own.
+_WHEN = frozenset({("after",)})
 
 
 class _Named(Protocol):
@@ -78,6 +83,9 @@ class Pair(Generic[E]):
     # The head's record reads it alone where negated (an activity): a denial of the pair
     # counts only in its own clause ("no lift, carrying boxes all day").
     clause_bound: bool = False
+    # Its qualifier only says when ("after the match"): it names the node only beside a
+    # symptom the text names.
+    when: bool = False
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -249,7 +257,10 @@ class PairIndex(Generic[E]):
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
             bound = rule in self._alone
-            pair = Pair(start, end, entry, tuple(sorted(words)), normal, clause_bound=bound)
+            when = tuple(stems[best[0] : best[1]]) in _WHEN
+            pair = Pair(
+                start, end, entry, tuple(sorted(words)), normal, clause_bound=bound, when=when
+            )
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)

@@ -65,7 +65,8 @@ MAX_REPAIRS = 128
 MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+# An emoji closes what it follows, as a full stop would: "No swelling 🙏 bit stiff".
+_SENTENCE_END = re.compile(r"[.!?;\n\u2600-\u27bf\U0001f300-\U0001faff]")
 MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
@@ -82,6 +83,11 @@ _IDIOMS = frozenset(
     }
 )
 _IDIOM_FIRSTS = frozenset(first for first, _ in _IDIOMS)
+# Pronouns and question words with "'s", kept whole: "it's" is a qualifier of its own ("it's
+# warm"), where a noun's "'s" is read as the noun ("pain's no better").
+_IS_CONTRACTIONS = frozenset(
+    f"{w}'s" for w in ("it", "that", "what", "there", "here", "he", "she", "who", "where", "how")
+)
 # Words that only stress what they stand in, read through inside a phrase: "haven't really
 # been drinking enough" is the phrase "haven't been drinking enough"; and words that say only
 # how often, "knee sometimes jumps" is "knee jumps".
@@ -168,9 +174,11 @@ def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -
     return k >= 0 and mention.end <= spans[k][1]
 
 
-def _polarity(said: Context) -> Polarity:
-    # A hedge wins over a negation: "might not be swollen" is not a firm no.
-    if said.uncertain:
+def _polarity(said: Context, kind: MentionKind = MentionKind.SYMPTOM) -> Polarity:
+    # A hedge wins over a negation: "might not be swollen" is not a firm no. A cause the
+    # writer is worried about is feared, not had ("worried about ALS"); a symptom they are
+    # worried about, they have ("worried about the twitching").
+    if said.uncertain or (said.worried and kind is MentionKind.EXPOSURE):
         return Polarity.UNCERTAIN
     return Polarity.ABSENT if said.negated else Polarity.PRESENT
 
@@ -253,6 +261,16 @@ def _said_normal(
     if i > 0 and words[i - 1] == ",":
         return replace(said, negated=not negated_within(words, taken, i, j))
     return replace(said, negated=not said.negated)
+
+
+def _untied(mentions: list[Mention], tied: list[Mention]) -> list[Mention]:
+    """`mentions` without those of `tied` (pairs whose qualifier only says when: "after the
+    match") when the text names no other finding of the writer's for them to tie to: "after
+    the match we all went for a curry". A denial stands alone ("haven't trained since")."""
+    ids = {id(m) for m in tied}
+    if any(id(m) not in ids and m.experiencer is Experiencer.PATIENT for m in mentions):
+        return mentions
+    return [m for m in mentions if id(m) not in ids or m.polarity is Polarity.ABSENT]
 
 
 class PackParser:
@@ -409,6 +427,11 @@ class PackParser:
         """`word`'s lemma as `tokenise` gives it, its stem, and whether it is a typo candidate
         (long enough, and neither the pack nor the dictionary knows it)."""
         found = text_lemma(word, self._prefixes)
+        if word[-2:] == "'s" and found not in self._known and word not in _IS_CONTRACTIONS:
+            # "pain's no better" is "pain is": the word the pack knows, where it knows it
+            # only without the "'s" (a name such as "Crohn's" it knows as written).
+            bare = text_lemma(word[:-2], self._prefixes)
+            found = bare if bare in self._known else found
         stem = self._root(word, found)
         odd = len(word) >= MIN_TYPO_LENGTH and found not in self._known and not is_word(word)
         if len(self._seen) >= MAX_SEEN:
@@ -475,13 +498,15 @@ class PackParser:
         defined: dict[str, _Entry] = {}
         # The mentions of the sentence just before, where it ended in a question mark.
         asked = range(0)
+        # Mentions whose pair only says when ("after the match"): kept beside a symptom.
+        tied: list[Mention] = []
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
-            found = self._sentence(text, offset, end, lookups, defined)
+            found = self._sentence(text, offset, end, lookups, defined, tied)
             if asked and not found and end - offset <= MAX_ANSWER:
                 said = answer(TOKEN.findall(lowered(text[offset:end])))
                 if said is not None:
@@ -498,6 +523,8 @@ class PackParser:
                 asked = range(len(mentions), len(mentions) + len(found))
             mentions += found
             offset = end + 1
+        if tied:
+            mentions = _untied(mentions, tied)
         labels = [m.span(1) for m in _LABELS.finditer(text)]
         if labels:
             # A figure's or table's label ("Supplementary Figure S3") names no finding, even
@@ -663,8 +690,16 @@ class PackParser:
         return out
 
     def _sentence(
-        self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
+        self,
+        text: str,
+        start: int,
+        end: int,
+        lookups: list[int],
+        defined: dict[str, _Entry],
+        tied: list[Mention],
     ) -> list[Mention]:
+        """The mentions of the sentence text[start:end]; those of a pair that only says when
+        are added to `tied` too."""
         segment = text[start:end]
         raw, stems, odd = self._words(segment)
         if not raw:
@@ -705,10 +740,13 @@ class PackParser:
         coordinated: dict[tuple[int, int], int] = {}
         # Activity pairs, denied only in their own clause.
         bound: set[tuple[int, int]] = set()
+        when: set[tuple[int, int]] = set()  # pairs whose qualifier only says when
         for pair in self._pairs.find(plain, taken, [t.raw for t in tokens]):
             found.append((pair.start, pair.end, pair.entry))
             if pair.clause_bound:
                 bound.add((pair.start, pair.end))
+            if pair.when:
+                when.add((pair.start, pair.end))
             if pair.alone:
                 alone.add((pair.start, pair.end))
             if pair.joined is not None:
@@ -774,7 +812,7 @@ class PackParser:
                     node_id=entry.node_id,
                     name=entry.name,
                     kind=entry.kind,
-                    polarity=_polarity(said),
+                    polarity=_polarity(said, entry.kind),
                     start=s,
                     end=e,
                     text=text[s:e],
@@ -783,6 +821,8 @@ class PackParser:
                     experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )
+            if (i, j) in when:
+                tied.append(out[-1])
         return out
 
 
