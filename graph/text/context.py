@@ -460,6 +460,19 @@ PSEUDO_TRIGGERS = (
     "never went away",
     "not gone away",
     "not improving",
+    # Gone as "become": "it's gone a bit red", "gone all stiff" (a finding right after
+    # "gone" is read in contexts(): "my leg's gone numb").
+    "gone a",
+    "gone all",
+    "gone quite",
+    "gone really",
+    "gone very",
+    "gone so",
+    "gone right",
+    # A pause in order to do something: "barely stopped to drink" ends nothing.
+    "stopped to",
+    "stop to",
+    "stopping to",
     # A stop denied is the symptom going on: "the twitching hasn't stopped in weeks".
     "hasn't stopped",
     "hasnt stopped",
@@ -1027,6 +1040,9 @@ def contexts(
             i += size
             continue
         key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
+        if key == ("gone",) and i + 1 < n and taken[i + 1]:
+            i += size  # "my leg's gone numb": gone as "become", before what it became
+            continue
         if key and key[0] in _SCORE_FIRSTS and i + size < n and words[i + size].isdigit():
             i += size  # a scale, "0-10", then the score
             continue

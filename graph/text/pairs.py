@@ -115,6 +115,9 @@ class PairIndex(Generic[E]):
         # by the verb's "-ing" and "-ed" forms ("haven't trained"), as "boxes", "a lift" and
         # "a swim" after a sauna are no activity.
         self._gerunds: dict[tuple[str, ...], set[int]] = {}
+        # The rules with "hundreds of" among their qualifiers, for which a count of a hundred
+        # or more written as a number right before a head says the same ("200 squats").
+        self._counted: set[int] = set()
         listed = list(rules)
         self._normal_from = len(listed)
         for rule, (entry, words) in enumerate(listed):
@@ -123,6 +126,8 @@ class PairIndex(Generic[E]):
                 self._alone.add(rule)
             if words.qualifier_first:
                 self._qualifier_first.add(rule)
+            if _HUNDREDS in words.qualifiers:
+                self._counted.add(rule)
             forms: dict[tuple[str, ...], bool] = {}
             for head in words.heads:
                 key = _key(head)
@@ -205,6 +210,7 @@ class PairIndex(Generic[E]):
             if e - s > 1
             or rule not in self._gerunds.get((bare[s],), ())
             or written[s].endswith(("ing", "ed"))
+            or _irregular_past(written[s], bare[s])
         ]
         if not heads:
             return []
@@ -242,6 +248,8 @@ class PairIndex(Generic[E]):
                     continue
                 if best is None or len(gap) < best[2]:
                     best = (q_start, q_end, len(gap), q_rule)
+            if best is None and rule in self._counted and _count_before(h_start, written, taken):
+                best = (h_start - 1, h_start, 0, rule)  # "200 squats": hundreds of them
             if best is None:
                 if rule in self._alone:
                     lone.append((h_start, h_end, rule))
@@ -320,6 +328,20 @@ class PairIndex(Generic[E]):
         return out
 
 
+_HUNDREDS = "hundreds of"
+
+
+def _count_before(k: int, written: Sequence[str], taken: Sequence[bool]) -> bool:
+    """Whether the word before token `k` is a count of a hundred or more, as a number."""
+    return k > 0 and not taken[k - 1] and written[k - 1].isdigit() and int(written[k - 1]) >= 100
+
+
+def _irregular_past(word: str, stem: str) -> bool:
+    """Whether `word` is a verb's irregular past ("swam", "stood", "ran"): not its lemma, and
+    no plural or "-s" form ("boxes", "lifts" are no boxing or lifting)."""
+    return word != stem and not word.endswith("s") and word.isalpha()
+
+
 def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
     """Each first word of the table's phrases -> the longest phrase it starts."""
     sizes: dict[str, int] = {}
@@ -329,18 +351,24 @@ def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
     return sizes
 
 
+# Verbs that report who judged a level, right before the judgement: "B12 was 140, the GP's
+# letter says below normal".
+_REPORTING = frozenset({"say", "said", "says", "call", "called", "reckon", "reckons", "flag"})
+
+
 def _judged_after(gap: range, stems: Sequence[str]) -> int | None:
     """The comma between a head and its qualifier after it that only sets off a judgement of
-    the head, else None: the qualifier right after it ("vit D came back at 18, deficient")
-    or a clause on "which" ("25 nmol/L, which my GP called insufficient"). Each side of it
-    is at most MAX_GAP words."""
+    the head, else None: the qualifier right after it ("vit D came back at 18, deficient"),
+    a clause on "which" ("25 nmol/L, which my GP called insufficient") or one reporting who
+    judged it ("140, the GP's letter says below normal"). Each side of it is at most MAX_GAP
+    words."""
     commas = [k for k in gap if stems[k] == ","]
     if len(commas) != 1:
         return None
     k = commas[0]
     if k - gap.start > MAX_GAP or gap.stop - k - 1 > MAX_GAP:
         return None
-    if k + 1 == gap.stop or stems[k + 1] == "which":
+    if k + 1 == gap.stop or stems[k + 1] == "which" or stems[gap.stop - 1] in _REPORTING:
         return k
     return None
 

@@ -52,6 +52,27 @@ SWELLING_ABSENT = "symptom:swelling absent"
             ["symptom:swelling present", "symptom:redness absent", "symptom:warmth absent"],
         ),
         ("Twitching all shift, nothing painful.", [TWITCHING, "symptom:pain-or-discomfort absent"]),
+        # A count in the hundreds before a repeated movement; an irregular past of an
+        # "-ing" activity.
+        ("I do 150 squats every morning.", ["cause:overuse present"]),
+        ("Stood all day at the museum.", ["cause:overuse present"]),
+        # A level judged after a comma by who reported it; "short" as low.
+        (
+            "B12 was 140, the GP's letter says below normal.",
+            ["cause:vitamin-b12-deficiency present"],
+        ),
+        ("Vitamin D a bit short.", ["cause:vitamin-d-deficiency present"]),
+        # "Gone" as "become", and a pause to do something, deny nothing.
+        ("Knee's gone a bit red.", ["symptom:redness present"]),
+        ("Barely stopped to drink all day.", ["cause:dehydration present"]),
+        # Lexicon words under existing excerpts.
+        (
+            "The thigh muscle is contracting on its own.",
+            ["symptom:involuntary-contractions present"],
+        ),
+        ("Quads are stuffed.", ["cause:muscle-fatigue present"]),
+        ("Not drinking enough to keep up.", ["cause:dehydration present"]),
+        ("I've lost the feeling below my knee.", ["symptom:numbness present"]),
     ],
 )
 def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -76,6 +97,12 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         # ... "nothing" apart from a finding, and texting's "n".
         ("Nothing has helped the stiffness.", ["symptom:stiffness present"]),
         ("twitching n swelling", [TWITCHING, "symptom:swelling present"]),
+        # ... a small count, a distance, a noun are no overuse; "gone" at a clause's end denies.
+        ("I did 20 squats.", []),
+        ("I walk 100 m to the shop.", []),
+        ("A swim after the sauna.", []),
+        ("The swelling's gone.", [SWELLING_ABSENT]),
+        ("My leg has gone numb.", ["symptom:numbness present"]),
     ],
 )
 def test_round_eleven_guards(parser: Parser, text: str, expected: list[str]) -> None:
