@@ -15,6 +15,9 @@ __all__ = ["Referent", "coreferents"]
 _WRITER_HAS = frozenset(
     {("i", "have"), ("i", "get"), ("i", "got"), ("i've", "got"), ("i", "had"), ("ive", "got")}
 )
+# A hedge between the writer and the verb: "I might have it too" (the hedge is read by
+# graph/text/context.py).
+_MODALS = frozenset({"might", "may", "could", "probably", "must"})
 _PRONOUNS = (("the", "same"), ("it",), ("them",), ("that",))
 _TOO = frozenset({"too", "also", "as"})  # "as well"; without one, "it" may be the knee
 # Words that say the writer's own is as it should be: "mine was fine".
@@ -59,7 +62,9 @@ def coreferents(
         if word == "mine":
             fine = any(w in _FINE for w in words[k + 1 : k + 1 + _MINE_REACH])
             out.append(Referent(k, k + 1, referred, fine))
-        elif k >= 2 and (words[k - 2], words[k - 1]) in _WRITER_HAS:
+        elif (k >= 2 and (words[k - 2], words[k - 1]) in _WRITER_HAS) or (
+            k >= 3 and words[k - 2] in _MODALS and (words[k - 3], words[k - 1]) in _WRITER_HAS
+        ):
             size = _pronoun_at(words, k)
             if size and not any(taken[k : k + size]):
                 out.append(Referent(k, k + size, referred, False))

@@ -215,13 +215,18 @@ def _taken_up(
     taken: list[bool],
     found: list[tuple[int, int, _Entry]],
     context: list[Context],
+    before: Sequence[_Entry] = (),
 ) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
     """`found` with the writer's pronouns that take up someone else's mention ("I have it
     too", "mine was fine"; graph/text/coreference.py) as mentions of the same node, and the
-    context read again: a pronoun said to be fine names the node as absent."""
+    context read again: a pronoun said to be fine names the node as absent. Where the
+    sentence names no one else's, the last one of the sentence `before` is taken up ("My dad
+    has MS. I might have it too.")."""
     others = [
         (i, j, entry) for (i, j, entry), said in zip(found, context, strict=True) if said.other
     ]
+    if not others and before:
+        others = [(0, 0, before[-1])]  # before every word of this sentence
     referents = coreferents(words, taken, [(i, j) for i, j, _ in others])
     if not referents:
         return found, context
@@ -500,13 +505,21 @@ class PackParser:
         asked = range(0)
         # Mentions whose pair only says when ("after the match"): kept beside a symptom.
         tied: list[Mention] = []
+        # Someone else's findings in the sentence just before, which the writer's pronoun may
+        # take up ("My dad has MS. I have it too.").
+        theirs: list[_Entry] = []
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
-            found = self._sentence(text, offset, end, lookups, defined, tied)
+            found = self._sentence(text, offset, end, lookups, defined, tied, theirs)
+            theirs = [
+                _Entry(m.node_id, m.name, m.kind, m.matched)
+                for m in found
+                if m.experiencer is Experiencer.FAMILY
+            ]
             if asked and not found and end - offset <= MAX_ANSWER:
                 said = answer(TOKEN.findall(lowered(text[offset:end])))
                 if said is not None:
@@ -697,9 +710,10 @@ class PackParser:
         lookups: list[int],
         defined: dict[str, _Entry],
         tied: list[Mention],
+        theirs: Sequence[_Entry] = (),
     ) -> list[Mention]:
         """The mentions of the sentence text[start:end]; those of a pair that only says when
-        are added to `tied` too."""
+        are added to `tied` too. `theirs`: someone else's findings in the sentence before."""
         segment = text[start:end]
         raw, stems, odd = self._words(segment)
         if not raw:
@@ -761,7 +775,7 @@ class PackParser:
                 if short is not None and not taken[i]:
                     found.append((i, i + 1, defined[short]))
                     taken[i] = True
-        if not found:
+        if not found and not theirs:
             return []
         found.sort(key=lambda f: f[0])
         for i, j, entry in found:
@@ -779,8 +793,10 @@ class PackParser:
         for k, (i, j, _) in enumerate(found if bound else ()):
             if context[k].negated and (i, j) in bound and not _denied_in_clause(words, taken, i, j):
                 context[k] = replace(context[k], negated=False)
-        if True in (said.other for said in context):
-            found, context = _taken_up(words, taken, found, context)
+        if theirs or True in (said.other for said in context):
+            found, context = _taken_up(words, taken, found, context, theirs)
+        if not found:
+            return []
         if normal:
             context = [
                 _said_normal(words, taken, i, j, said) if (i, j) in normal else said

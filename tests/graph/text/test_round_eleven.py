@@ -19,6 +19,7 @@ def parser() -> Parser:
 
 TWITCHING = "symptom:visible-twitching present"
 SWELLING_ABSENT = "symptom:swelling absent"
+MS_FAMILY = "cause:multiple-sclerosis present/family"
 
 
 @pytest.mark.parametrize(
@@ -73,6 +74,12 @@ SWELLING_ABSENT = "symptom:swelling absent"
         ("Quads are stuffed.", ["cause:muscle-fatigue present"]),
         ("Not drinking enough to keep up.", ["cause:dehydration present"]),
         ("I've lost the feeling below my knee.", ["symptom:numbness present"]),
+        # The writer takes up a relative's finding in the next sentence, or with a hedge.
+        (
+            "My dad has MS. I might have it too.",
+            [MS_FAMILY, "cause:multiple-sclerosis uncertain"],
+        ),
+        ("My dad has MS. I have it too.", [MS_FAMILY, "cause:multiple-sclerosis present"]),
     ],
 )
 def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -103,6 +110,9 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         ("A swim after the sauna.", []),
         ("The swelling's gone.", [SWELLING_ABSENT]),
         ("My leg has gone numb.", ["symptom:numbness present"]),
+        # ... a finding of the writer's own in the next sentence is no pronoun.
+        ("My dad has MS. I have twitching too.", [MS_FAMILY, TWITCHING]),
+        ("My dad has MS. It is hard for him.", [MS_FAMILY]),
     ],
 )
 def test_round_eleven_guards(parser: Parser, text: str, expected: list[str]) -> None:
