@@ -80,6 +80,8 @@ _IDIOMS = frozenset(
         *(("red", noun) for noun in ("wine", "meat", "card", "flag", "flags", "tape", "carpet")),
         *(("red", noun) for noun in ("bull", "team", "light", "lights", "cross")),
         ("run", "of"),
+        # The weather: "it feels warm out today".
+        *((word, place) for word in ("warm", "hot") for place in ("out", "outside")),
     }
 )
 _IDIOM_FIRSTS = frozenset(first for first, _ in _IDIOMS)
@@ -192,13 +194,16 @@ def _negated_alone(
 ) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
     """`found` without the lone heads the sentence does not negate, and the context read
     again without them (a mention ends or joins a cue's scope, so a dropped one must not).
-    A lone head after another negated mention is dropped too: the cue is that mention's
-    ("No pain when I walk" says nothing of walking)."""
+    A lone head after another negated mention is dropped too, unless its own clause denies
+    it: the cue is that mention's ("No pain when I walk" says nothing of walking; "not
+    swollen, not hot" denies both)."""
     dropped: set[tuple[int, int]] = set()
     negated_before = False
     for (i, j, _), said in zip(found, context, strict=True):  # in sentence order
         if (i, j) in alone and (
-            negated_before or not said.negated or not _denied_in_clause(words, taken, i, j)
+            (negated_before and not _denied_after_comma(words, taken, i))
+            or not said.negated
+            or not _denied_in_clause(words, taken, i, j)
         ):
             dropped.add((i, j))
         negated_before = negated_before or said.negated
@@ -242,6 +247,13 @@ def _taken_up(
         for (i, j, _), said in zip(found, contexts(words, taken, found), strict=True)
     ]
     return found, context
+
+
+def _denied_after_comma(words: Sequence[str], taken: Sequence[bool], i: int) -> bool:
+    """Whether a head at token `i` is denied in a clause of its own: a negation between the
+    last comma before it and it ("not swollen, not hot")."""
+    comma = next((k for k in range(i - 1, -1, -1) if words[k] == ","), None)
+    return comma is not None and negated_within(words, taken, comma, i + 1)
 
 
 def _denied_in_clause(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:

@@ -74,6 +74,16 @@ MS_FAMILY = "cause:multiple-sclerosis present/family"
         ("Quads are stuffed.", ["cause:muscle-fatigue present"]),
         ("Not drinking enough to keep up.", ["cause:dehydration present"]),
         ("I've lost the feeling below my knee.", ["symptom:numbness present"]),
+        # A lone head denied in a clause of its own, after another denied finding.
+        (
+            "Knee not swollen, not hot, just twinges.",
+            [SWELLING_ABSENT, "symptom:warmth absent", "symptom:pain-or-discomfort present"],
+        ),
+        # The weather is no warmth.
+        ("It feels warm out today.", []),
+        # Swallowing gone wrong, a crook knee.
+        ("Tablets get stuck halfway down.", ["symptom:difficulty-swallowing present"]),
+        ("Knee's crook.", ["symptom:pain-or-discomfort present"]),
         # The writer takes up a relative's finding in the next sentence, or with a hedge.
         (
             "My dad has MS. I might have it too.",
@@ -113,6 +123,11 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         # ... a finding of the writer's own in the next sentence is no pronoun.
         ("My dad has MS. I have twitching too.", [MS_FAMILY, TWITCHING]),
         ("My dad has MS. It is hard for him.", [MS_FAMILY]),
+        # ... a lone head after a denial of another finding, in one clause, stays unread; the
+        # knee's own warmth stays; a knee stuck bent is limited movement.
+        ("No pain when I walk.", ["symptom:pain-or-discomfort absent"]),
+        ("My knee feels warm today.", ["symptom:warmth present"]),
+        ("My knee is stuck bent.", ["symptom:limited-range-of-motion present"]),
     ],
 )
 def test_round_eleven_guards(parser: Parser, text: str, expected: list[str]) -> None:
