@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from graph.text.tokens import TOKEN, lemma, lowered
@@ -118,6 +119,9 @@ class PairIndex(Generic[E]):
         # The rules with "hundreds of" among their qualifiers, for which a count of a hundred
         # or more written as a number right before a head says the same ("200 squats").
         self._counted: set[int] = set()
+        # The rules with "back to back" among their qualifiers, for which two heads one after
+        # the other ("footy training then a 10k") say the same.
+        self._in_a_row: set[int] = set()
         listed = list(rules)
         self._normal_from = len(listed)
         for rule, (entry, words) in enumerate(listed):
@@ -128,6 +132,8 @@ class PairIndex(Generic[E]):
                 self._qualifier_first.add(rule)
             if _HUNDREDS in words.qualifiers:
                 self._counted.add(rule)
+            if _BACK_TO_BACK in words.qualifiers:
+                self._in_a_row.add(rule)
             forms: dict[tuple[str, ...], bool] = {}
             for head in words.heads:
                 key = _key(head)
@@ -272,6 +278,7 @@ class PairIndex(Generic[E]):
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)
+        pairs += self._one_after_another(heads, stems, taken, used)
         # After every pair: "training for a triathlon" is one pair, not "training" alone.
         for start, end, rule in lone:
             if not used & set(range(start, end)):
@@ -279,6 +286,32 @@ class PairIndex(Generic[E]):
                 words = tuple(range(start, end))
                 pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
         return sorted(pairs, key=lambda pair: pair.start)
+
+    def _one_after_another(
+        self,
+        heads: Sequence[tuple[int, int, int]],
+        stems: Sequence[str],
+        taken: Sequence[bool],
+        used: set[int],
+    ) -> list[Pair[E]]:
+        """Two heads left without a qualifier, of rules read "back to back", one straight
+        after the other ("golf and then tennis", "footy training then a 10k"): one pair of
+        both, marked in `used`."""
+        out: list[Pair[E]] = []
+        free = [h for h in heads if h[2] in self._in_a_row and not used & set(range(h[0], h[1]))]
+        for (s1, e1, r1), (s2, e2, r2) in pairwise(free):
+            gap = stems[e1:s2]
+            if (
+                self._entries[r1].node_id == self._entries[r2].node_id
+                and _THEN & set(gap)
+                and set(gap) <= _THEN_GAP
+                and not any(taken[e1:s2])
+                and not used & set(range(s1, e2))
+            ):
+                used.update(range(s1, e2))
+                words = (*range(s1, e1), *range(s2, e2))
+                out.append(Pair(s1, e2, self._entries[r1], words, clause_bound=r1 in self._alone))
+        return out
 
     @staticmethod
     def _barrier(stems: Sequence[str], k: int, q_end: int, head_tokens: set[int]) -> bool:
@@ -329,6 +362,11 @@ class PairIndex(Generic[E]):
 
 
 _HUNDREDS = "hundreds of"
+_BACK_TO_BACK = "back to back"
+# The words between two activities one straight after the other: "X then Y", "X and then a
+# Y", "X followed by Y".
+_THEN = frozenset({"then", "follow"})
+_THEN_GAP = frozenset({"then", "and", "follow", "by", "a", "an", "the", "some", "straight"})
 
 
 def _count_before(k: int, written: Sequence[str], taken: Sequence[bool]) -> bool:

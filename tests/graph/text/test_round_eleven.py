@@ -84,6 +84,9 @@ MS_FAMILY = "cause:multiple-sclerosis present/family"
         # Swallowing gone wrong, a crook knee.
         ("Tablets get stuck halfway down.", ["symptom:difficulty-swallowing present"]),
         ("Knee's crook.", ["symptom:pain-or-discomfort present"]),
+        # Two activities one straight after the other are back to back.
+        ("Footy training then a 10k.", ["cause:overuse present"]),
+        ("Golf and then tennis the same afternoon.", ["cause:overuse present"]),
         # The writer takes up a relative's finding in the next sentence, or with a hedge.
         (
             "My dad has MS. I might have it too.",
@@ -128,6 +131,9 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         ("No pain when I walk.", ["symptom:pain-or-discomfort absent"]),
         ("My knee feels warm today.", ["symptom:warmth present"]),
         ("My knee is stuck bent.", ["symptom:limited-range-of-motion present"]),
+        # ... one activity then something else is no overuse.
+        ("Gym then work.", []),
+        ("I went for a walk and then home.", []),
     ],
 )
 def test_round_eleven_guards(parser: Parser, text: str, expected: list[str]) -> None:
