@@ -1077,9 +1077,10 @@ def contexts(
                 marks[ends[k - 1]].add(_Category.NEGATED)
     # "Nothing painful", "nothing swollen": nothing is said to be so. Not a cue of its own,
     # since "nothing has helped the stiffness" denies the remedy.
-    for k in range(n - 1):
-        if words[k] == "nothing" and k + 1 in starts and not taken[k]:
-            marks[starts[k + 1]].add(_Category.NEGATED)
+    if "nothing" in words:
+        for k in range(n - 1):
+            if words[k] == "nothing" and k + 1 in starts and not taken[k]:
+                marks[starts[k + 1]].add(_Category.NEGATED)
     # A cue between the words of a pair's span is about the pair: "magnesium is not low",
     # "magnesium might be low" (a phrase's own words are all taken, so only a pair has one).
     for idx, (i, j, _) in enumerate(found):

@@ -278,7 +278,8 @@ class PairIndex(Generic[E]):
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)
-        pairs += self._one_after_another(heads, stems, taken, used)
+        if len(heads) > 1:
+            pairs += self._one_after_another(heads, stems, taken, used)
         # After every pair: "training for a triathlon" is one pair, not "training" alone.
         for start, end, rule in lone:
             if not used & set(range(start, end)):

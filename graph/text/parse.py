@@ -527,11 +527,15 @@ class PackParser:
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
             found = self._sentence(text, offset, end, lookups, defined, tied, theirs)
-            theirs = [
-                _Entry(m.node_id, m.name, m.kind, m.matched)
-                for m in found
-                if m.experiencer is Experiencer.FAMILY
-            ]
+            theirs = (
+                [
+                    _Entry(m.node_id, m.name, m.kind, m.matched)
+                    for m in found
+                    if m.experiencer is Experiencer.FAMILY
+                ]
+                if found
+                else []
+            )
             if asked and not found and end - offset <= MAX_ANSWER:
                 said = answer(TOKEN.findall(lowered(text[offset:end])))
                 if said is not None:
@@ -849,7 +853,7 @@ class PackParser:
                     experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )
-            if (i, j) in when:
+            if when and (i, j) in when:
                 tied.append(out[-1])
         return out
 
