@@ -84,6 +84,8 @@ MS_FAMILY = "cause:multiple-sclerosis present/family"
         # Swallowing gone wrong, a crook knee.
         ("Tablets get stuck halfway down.", ["symptom:difficulty-swallowing present"]),
         ("Knee's crook.", ["symptom:pain-or-discomfort present"]),
+        # The bicycle by name, for hours.
+        ("On the bicycle for hours.", ["cause:overuse present"]),
         # Low in a nutrient left unnamed, denied.
         ("You're not low in anything.", ["cause:nutrient-deficiency absent"]),
         # Two activities one straight after the other are back to back.
