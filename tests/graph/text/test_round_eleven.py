@@ -72,6 +72,7 @@ MS_FAMILY = "cause:multiple-sclerosis present/family"
             ["symptom:involuntary-contractions present"],
         ),
         ("Quads are stuffed.", ["cause:muscle-fatigue present"]),
+        ("My thigh muscles were completely spent.", ["cause:muscle-fatigue present"]),
         ("Not drinking enough to keep up.", ["cause:dehydration present"]),
         ("I've lost the feeling below my knee.", ["symptom:numbness present"]),
         # A lone head denied in a clause of its own, after another denied finding.
@@ -137,6 +138,8 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         ("My knee is stuck bent.", ["symptom:limited-range-of-motion present"]),
         # ... one activity then something else is no overuse.
         ("Gym then work.", []),
+        # ... "spent" before the legs is the time spent.
+        ("I spent the whole day on my legs.", []),
         ("I went for a walk and then home.", []),
     ],
 )
