@@ -6,10 +6,15 @@ writer, with what its own clause says (a hedge, a denial, or a word saying it is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["Referent", "coreferents"]
+__all__ = ["Referent", "coreferents", "list_taken_up"]
+
+# The writer answering a list the sentence before gave as a condition or a leaflet's warning:
+# "... if you experience difficulty swallowing or slurred speech. I have neither of these."
+_LIST = re.compile(r"\b(neither|none|both|all) of (?:these|those|them|the above)\b")
 
 # The writer taking up another's finding: "I have it too", "I've got the same".
 _WRITER_HAS = frozenset(
@@ -69,3 +74,13 @@ def coreferents(
             if size and not any(taken[k : k + size]):
                 out.append(Referent(k, k + size, referred, False))
     return out
+
+
+def list_taken_up(segment: str) -> tuple[int, int, bool] | None:
+    """Where `segment` (lower-cased) takes up the list of the sentence before, and whether it
+    says the writer has them: "neither of these", "none of those" (no), "both of these", "all
+    of the above" (yes); else None."""
+    found = _LIST.search(segment)
+    if found is None:
+        return None
+    return found.start(), found.end(), found.group(1) in ("both", "all")

@@ -36,7 +36,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import STRESS, Context, answer, contexts, negated_within
-from graph.text.coreference import coreferents
+from graph.text.coreference import coreferents, list_taken_up
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
@@ -280,6 +280,23 @@ def _said_normal(
     return replace(said, negated=not said.negated)
 
 
+def _answered_list(text: str, start: int, end: int, named: Sequence[_Entry]) -> list[Mention]:
+    """The findings a sentence before named only as a condition, where the sentence
+    text[start:end] answers them as a list ("I have neither of these"): each the writer's,
+    absent or present as the answer says, its span the answer's words."""
+    said = list_taken_up(lowered(text[start:end]))
+    if said is None:
+        return []
+    s, e, has = start + said[0], start + said[1], said[2]
+    polarity = Polarity.PRESENT if has else Polarity.ABSENT
+    return [
+        Mention(
+            entry.node_id, entry.name, entry.kind, polarity, s, e, text[s:e], entry.matched, False
+        )
+        for entry in dict.fromkeys(named)
+    ]
+
+
 def _untied(mentions: list[Mention], tied: list[Mention]) -> list[Mention]:
     """`mentions` without those of `tied` (pairs whose qualifier only says when: "after the
     match") when the text names no other finding of the writer's for them to tie to: "after
@@ -520,13 +537,20 @@ class PackParser:
         # Someone else's findings in the sentence just before, which the writer's pronoun may
         # take up ("My dad has MS. I have it too.").
         theirs: list[_Entry] = []
+        # The findings the sentence just before named only as a condition ("contact your
+        # doctor if you experience ..."), which the writer may answer ("I have neither").
+        conditions: list[_Entry] = []
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
-            found = self._sentence(text, offset, end, lookups, defined, tied, theirs)
+            named_if: list[_Entry] = []
+            found = self._sentence(text, offset, end, lookups, defined, tied, theirs, named_if)
+            if conditions and not found:
+                found = _answered_list(text, offset, end, conditions)
+            conditions = named_if
             theirs = (
                 [
                     _Entry(m.node_id, m.name, m.kind, m.matched)
@@ -727,9 +751,11 @@ class PackParser:
         defined: dict[str, _Entry],
         tied: list[Mention],
         theirs: Sequence[_Entry] = (),
+        named_if: list[_Entry] | None = None,
     ) -> list[Mention]:
         """The mentions of the sentence text[start:end]; those of a pair that only says when
-        are added to `tied` too. `theirs`: someone else's findings in the sentence before."""
+        are added to `tied` too. `theirs`: someone else's findings in the sentence before.
+        What the sentence names only as a condition is added to `named_if`."""
         segment = text[start:end]
         raw, stems, odd = self._words(segment)
         if not raw:
@@ -837,6 +863,8 @@ class PackParser:
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]
         ):
             if said.hypothetical:
+                if named_if is not None:
+                    named_if.append(entry)
                 continue  # "call back if the knee becomes hot": advice, no finding
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(

@@ -92,6 +92,15 @@ MS_FAMILY = "cause:multiple-sclerosis present/family"
         # Two activities one straight after the other are back to back.
         ("Footy training then a 10k.", ["cause:overuse present"]),
         ("Golf and then tennis the same afternoon.", ["cause:overuse present"]),
+        # A list the sentence before named as a condition, answered.
+        (
+            "See your GP if you notice numbness or weakness. I have neither of these.",
+            ["symptom:numbness absent", "symptom:weakness absent"],
+        ),
+        (
+            "Call back if the knee gets red or swollen. Both of those, sadly.",
+            ["symptom:redness present", "symptom:swelling present"],
+        ),
         # The writer takes up a relative's finding in the next sentence, or with a hedge.
         (
             "My dad has MS. I might have it too.",
@@ -131,6 +140,9 @@ def test_round_eleven_fixes(parser: Parser, text: str, expected: list[str]) -> N
         # ... a finding of the writer's own in the next sentence is no pronoun.
         ("My dad has MS. I have twitching too.", [MS_FAMILY, TWITCHING]),
         ("My dad has MS. It is hard for him.", [MS_FAMILY]),
+        # ... a list answer with no condition before it names nothing.
+        ("I have neither of these.", []),
+        ("No swelling. None of the above.", [SWELLING_ABSENT]),
         # ... a lone head after a denial of another finding, in one clause, stays unread; the
         # knee's own warmth stays; a knee stuck bent is limited movement.
         ("No pain when I walk.", ["symptom:pain-or-discomfort absent"]),
