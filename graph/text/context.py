@@ -35,6 +35,7 @@ __all__ = [
     "PSEUDO_TRIGGERS",
     "TERMINATORS",
     "UNSURE_ANSWERS",
+    "WORRIES",
     "Context",
     "answer",
     "contexts",
@@ -184,6 +185,12 @@ HEDGES = (
     "scared it's",
     "scared i have",
     "concerned it's",
+    "terrified it's",
+    "terrified i have",
+    "frightened it's",
+    "petrified it's",
+    "convinced it's",
+    "convinced i have",
     # A search that names a disease names a worry, not a finding: "Dr Google says ALS".
     "dr google",
     "doctor google",
@@ -193,6 +200,28 @@ HEDGES = (
     "according to google",
     "the internet says",
     "read online",
+)
+# A worry or fear about something, forward: of a cause it says the writer fears it, not that
+# they have it ("worried about ALS", "scared of MS": uncertain); of a symptom, that they have
+# it and it troubles them ("worried about the twitching": present). graph/text/parse.py
+# reads the mark by the mention's kind.
+WORRIES = (
+    "worried about",
+    "worrying about",
+    "worry about",
+    "worried by",
+    "scared of",
+    "scared about",
+    "terrified of",
+    "afraid of",
+    "frightened of",
+    "anxious about",
+    "paranoid about",
+    "concerned about",
+    "freaking out about",
+    "fear of",
+    "obsessing over",
+    "obsessing about",
 )
 # Hedges that reach back: "swelling, not sure".
 BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
@@ -321,6 +350,15 @@ _OTHER_PEOPLE = (
     "actor",
     "actress",
     "singer",
+    # An animal's medicine or limp is not the writer's: "our cat is on steroids".
+    "cat",
+    "cat's",
+    "dog",
+    "dog's",
+    "puppy",
+    "kitten",
+    "horse",
+    "pony",
 )
 OTHERS = ("people", "other people", "someone", "somebody", "others", *_OTHER_PEOPLE)
 # Experiencer cues that reach back: "MS runs in my family", "MS in the family".
@@ -404,6 +442,13 @@ PSEUDO_TRIGGERS = (
     "no increase",
     "no idea",
     "not getting better",
+    # A symptom no better is still there: "pain's no better", "cramps not any better".
+    "no better",
+    "not better",
+    "not any better",
+    "no easier",
+    "no improvement",
+    "no worse",
     "not going away",
     "won't go away",
     "doesn't go away",
@@ -415,6 +460,19 @@ PSEUDO_TRIGGERS = (
     "never went away",
     "not gone away",
     "not improving",
+    # Gone as "become": "it's gone a bit red", "gone all stiff" (a finding right after
+    # "gone" is read in contexts(): "my leg's gone numb").
+    "gone a",
+    "gone all",
+    "gone quite",
+    "gone really",
+    "gone very",
+    "gone so",
+    "gone right",
+    # A pause in order to do something: "barely stopped to drink" ends nothing.
+    "stopped to",
+    "stop to",
+    "stopping to",
     # A stop denied is the symptom going on: "the twitching hasn't stopped in weeks".
     "hasn't stopped",
     "hasnt stopped",
@@ -654,6 +712,7 @@ class Context:
     uncertain: bool = False  # hedged, or only in the past
     other: bool = False  # about someone other than the writer or the patient
     hypothetical: bool = False  # a condition advised on, not a finding: not reported
+    worried: bool = False  # feared: a cause is then uncertain, a symptom still present
 
 
 _PLAIN = Context()
@@ -664,6 +723,7 @@ class _Category(Enum):
     UNCERTAIN = "uncertain"
     OTHER = "other"
     HYPOTHETICAL = "hypothetical"
+    WORRIED = "worried"
     PSEUDO = "pseudo"
     TERMINATE = "terminate"
 
@@ -690,6 +750,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
         (BACKWARD_FAMILY, _Category.OTHER, False),
         (HYPOTHETICAL, _Category.HYPOTHETICAL, True),
         (GENERIC, _Category.HYPOTHETICAL, True),
+        (WORRIES, _Category.WORRIED, True),
         (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
     ]
     cues: dict[tuple[str, ...], _Cue] = {}
@@ -712,7 +773,13 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
 
 _CUES = _cues()
 # What a cue says of a mention.
-_ABOUT = (_Category.NEGATED, _Category.UNCERTAIN, _Category.OTHER, _Category.HYPOTHETICAL)
+_ABOUT = (
+    _Category.NEGATED,
+    _Category.UNCERTAIN,
+    _Category.OTHER,
+    _Category.HYPOTHETICAL,
+    _Category.WORRIED,
+)
 # Each first word of a cue -> the lengths of the cues it starts, longest first: most words
 # start none, and a long idiom ("not a day goes by without") costs no look-up of the lengths
 # between.
@@ -973,6 +1040,9 @@ def contexts(
             i += size
             continue
         key = tuple(words[i : i + size]) if cue.category is _Category.NEGATED else ()
+        if key == ("gone",) and i + 1 < n and taken[i + 1]:
+            i += size  # "my leg's gone numb": gone as "become", before what it became
+            continue
         if key and key[0] in _SCORE_FIRSTS and i + size < n and words[i + size].isdigit():
             i += size  # a scale, "0-10", then the score
             continue
@@ -1000,6 +1070,17 @@ def contexts(
         i += size
     if n >= 2 and words[-1] in _FORM_NO and n - 2 in ends and not taken[-1]:
         marks[ends[n - 2]].add(_Category.NEGATED)  # "Swelling: N."
+        # A form's line of answers: "Swelling Y / Redness N / Warmth N" (the slash is no
+        # token). Only on such a line: elsewhere "n" is texting's "and".
+        for k in range(1, n - 2):
+            if words[k] in _FORM_NO and k - 1 in ends and not taken[k]:
+                marks[ends[k - 1]].add(_Category.NEGATED)
+    # "Nothing painful", "nothing swollen": nothing is said to be so. Not a cue of its own,
+    # since "nothing has helped the stiffness" denies the remedy.
+    if "nothing" in words:
+        for k in range(n - 1):
+            if words[k] == "nothing" and k + 1 in starts and not taken[k]:
+                marks[starts[k + 1]].add(_Category.NEGATED)
     # A cue between the words of a pair's span is about the pair: "magnesium is not low",
     # "magnesium might be low" (a phrase's own words are all taken, so only a pair has one).
     for idx, (i, j, _) in enumerate(found):
@@ -1014,6 +1095,7 @@ def contexts(
             uncertain=_Category.UNCERTAIN in m,
             other=_Category.OTHER in m,
             hypothetical=_Category.HYPOTHETICAL in m,
+            worried=_Category.WORRIED in m,
         )
         if m
         else _PLAIN

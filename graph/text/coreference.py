@@ -6,15 +6,23 @@ writer, with what its own clause says (a hedge, a denial, or a word saying it is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-__all__ = ["Referent", "coreferents"]
+__all__ = ["Referent", "coreferents", "list_taken_up"]
+
+# The writer answering a list the sentence before gave as a condition or a leaflet's warning:
+# "... if you experience difficulty swallowing or slurred speech. I have neither of these."
+_LIST = re.compile(r"\b(neither|none|both|all) of (?:these|those|them|the above)\b")
 
 # The writer taking up another's finding: "I have it too", "I've got the same".
 _WRITER_HAS = frozenset(
     {("i", "have"), ("i", "get"), ("i", "got"), ("i've", "got"), ("i", "had"), ("ive", "got")}
 )
+# A hedge between the writer and the verb: "I might have it too" (the hedge is read by
+# graph/text/context.py).
+_MODALS = frozenset({"might", "may", "could", "probably", "must"})
 _PRONOUNS = (("the", "same"), ("it",), ("them",), ("that",))
 _TOO = frozenset({"too", "also", "as"})  # "as well"; without one, "it" may be the knee
 # Words that say the writer's own is as it should be: "mine was fine".
@@ -59,8 +67,20 @@ def coreferents(
         if word == "mine":
             fine = any(w in _FINE for w in words[k + 1 : k + 1 + _MINE_REACH])
             out.append(Referent(k, k + 1, referred, fine))
-        elif k >= 2 and (words[k - 2], words[k - 1]) in _WRITER_HAS:
+        elif (k >= 2 and (words[k - 2], words[k - 1]) in _WRITER_HAS) or (
+            k >= 3 and words[k - 2] in _MODALS and (words[k - 3], words[k - 1]) in _WRITER_HAS
+        ):
             size = _pronoun_at(words, k)
             if size and not any(taken[k : k + size]):
                 out.append(Referent(k, k + size, referred, False))
     return out
+
+
+def list_taken_up(segment: str) -> tuple[int, int, bool] | None:
+    """Where `segment` (lower-cased) takes up the list of the sentence before, and whether it
+    says the writer has them: "neither of these", "none of those" (no), "both of these", "all
+    of the above" (yes); else None."""
+    found = _LIST.search(segment)
+    if found is None:
+        return None
+    return found.start(), found.end(), found.group(1) in ("both", "all")

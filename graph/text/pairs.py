@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from graph.text.tokens import TOKEN, lemma, lowered
@@ -42,6 +43,11 @@ _WRITER = frozenset({"i", "i'm", "i've", "im", "ive"})
 # not "I take calcium and my magnesium is low".
 _JOINS = frozenset({"and", "or", "nor"})
 _DETERMINERS = frozenset({"my", "the", "his", "her", "their", "our"})
+# A qualifier that only says when: "twitching after the match" ties the match to a finding,
+# but "after the match we went for a curry" names nothing. Such a pair is kept only where the
+# text names another finding of the writer's (graph/text/parse.py). "Since" says how long as
+# often ("on my feet since 5am"), and stays a qualifier of its own.
+_WHEN = frozenset({("after",)})
 
 
 class _Named(Protocol):
@@ -78,6 +84,9 @@ class Pair(Generic[E]):
     # The head's record reads it alone where negated (an activity): a denial of the pair
     # counts only in its own clause ("no lift, carrying boxes all day").
     clause_bound: bool = False
+    # Its qualifier only says when ("after the match"): it names the node only beside a
+    # symptom the text names.
+    when: bool = False
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -107,6 +116,12 @@ class PairIndex(Generic[E]):
         # by the verb's "-ing" and "-ed" forms ("haven't trained"), as "boxes", "a lift" and
         # "a swim" after a sauna are no activity.
         self._gerunds: dict[tuple[str, ...], set[int]] = {}
+        # The rules with "hundreds of" among their qualifiers, for which a count of a hundred
+        # or more written as a number right before a head says the same ("200 squats").
+        self._counted: set[int] = set()
+        # The rules with "back to back" among their qualifiers, for which two heads one after
+        # the other ("footy training then a 10k") say the same.
+        self._in_a_row: set[int] = set()
         listed = list(rules)
         self._normal_from = len(listed)
         for rule, (entry, words) in enumerate(listed):
@@ -115,6 +130,10 @@ class PairIndex(Generic[E]):
                 self._alone.add(rule)
             if words.qualifier_first:
                 self._qualifier_first.add(rule)
+            if _HUNDREDS in words.qualifiers:
+                self._counted.add(rule)
+            if _BACK_TO_BACK in words.qualifiers:
+                self._in_a_row.add(rule)
             forms: dict[tuple[str, ...], bool] = {}
             for head in words.heads:
                 key = _key(head)
@@ -197,6 +216,7 @@ class PairIndex(Generic[E]):
             if e - s > 1
             or rule not in self._gerunds.get((bare[s],), ())
             or written[s].endswith(("ing", "ed"))
+            or _irregular_past(written[s], bare[s])
         ]
         if not heads:
             return []
@@ -234,6 +254,8 @@ class PairIndex(Generic[E]):
                     continue
                 if best is None or len(gap) < best[2]:
                     best = (q_start, q_end, len(gap), q_rule)
+            if best is None and rule in self._counted and _count_before(h_start, written, taken):
+                best = (h_start - 1, h_start, 0, rule)  # "200 squats": hundreds of them
             if best is None:
                 if rule in self._alone:
                     lone.append((h_start, h_end, rule))
@@ -249,10 +271,15 @@ class PairIndex(Generic[E]):
             words = (*range(h_start, h_end), *range(best[0], best[1]))
             normal = best[3] >= self._normal_from
             bound = rule in self._alone
-            pair = Pair(start, end, entry, tuple(sorted(words)), normal, clause_bound=bound)
+            when = tuple(stems[best[0] : best[1]]) in _WHEN
+            pair = Pair(
+                start, end, entry, tuple(sorted(words)), normal, clause_bound=bound, when=when
+            )
             pairs.append(pair)
             spans.append((pair, h_start, h_end, best[0], best[1]))
         pairs += self._coordinated(heads, qualifiers, spans, stems, used)
+        if len(heads) > 1:
+            pairs += self._one_after_another(heads, stems, taken, used)
         # After every pair: "training for a triathlon" is one pair, not "training" alone.
         for start, end, rule in lone:
             if not used & set(range(start, end)):
@@ -260,6 +287,32 @@ class PairIndex(Generic[E]):
                 words = tuple(range(start, end))
                 pairs.append(Pair(start, end, self._entries[rule], words, alone=True))
         return sorted(pairs, key=lambda pair: pair.start)
+
+    def _one_after_another(
+        self,
+        heads: Sequence[tuple[int, int, int]],
+        stems: Sequence[str],
+        taken: Sequence[bool],
+        used: set[int],
+    ) -> list[Pair[E]]:
+        """Two heads left without a qualifier, of rules read "back to back", one straight
+        after the other ("golf and then tennis", "footy training then a 10k"): one pair of
+        both, marked in `used`."""
+        out: list[Pair[E]] = []
+        free = [h for h in heads if h[2] in self._in_a_row and not used & set(range(h[0], h[1]))]
+        for (s1, e1, r1), (s2, e2, r2) in pairwise(free):
+            gap = stems[e1:s2]
+            if (
+                self._entries[r1].node_id == self._entries[r2].node_id
+                and _THEN & set(gap)
+                and set(gap) <= _THEN_GAP
+                and not any(taken[e1:s2])
+                and not used & set(range(s1, e2))
+            ):
+                used.update(range(s1, e2))
+                words = (*range(s1, e1), *range(s2, e2))
+                out.append(Pair(s1, e2, self._entries[r1], words, clause_bound=r1 in self._alone))
+        return out
 
     @staticmethod
     def _barrier(stems: Sequence[str], k: int, q_end: int, head_tokens: set[int]) -> bool:
@@ -309,6 +362,25 @@ class PairIndex(Generic[E]):
         return out
 
 
+_HUNDREDS = "hundreds of"
+_BACK_TO_BACK = "back to back"
+# The words between two activities one straight after the other: "X then Y", "X and then a
+# Y", "X followed by Y".
+_THEN = frozenset({"then", "follow"})
+_THEN_GAP = frozenset({"then", "and", "follow", "by", "a", "an", "the", "some", "straight"})
+
+
+def _count_before(k: int, written: Sequence[str], taken: Sequence[bool]) -> bool:
+    """Whether the word before token `k` is a count of a hundred or more, as a number."""
+    return k > 0 and not taken[k - 1] and written[k - 1].isdigit() and int(written[k - 1]) >= 100
+
+
+def _irregular_past(word: str, stem: str) -> bool:
+    """Whether `word` is a verb's irregular past ("swam", "stood", "ran"): not its lemma, and
+    no plural or "-s" form ("boxes", "lifts" are no boxing or lifting)."""
+    return word != stem and not word.endswith("s") and word.isalpha()
+
+
 def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
     """Each first word of the table's phrases -> the longest phrase it starts."""
     sizes: dict[str, int] = {}
@@ -318,18 +390,24 @@ def _sizes(table: dict[tuple[str, ...], set[int]]) -> dict[str, int]:
     return sizes
 
 
+# Verbs that report who judged a level, right before the judgement: "B12 was 140, the GP's
+# letter says below normal".
+_REPORTING = frozenset({"say", "said", "says", "call", "called", "reckon", "reckons", "flag"})
+
+
 def _judged_after(gap: range, stems: Sequence[str]) -> int | None:
     """The comma between a head and its qualifier after it that only sets off a judgement of
-    the head, else None: the qualifier right after it ("vit D came back at 18, deficient")
-    or a clause on "which" ("25 nmol/L, which my GP called insufficient"). Each side of it
-    is at most MAX_GAP words."""
+    the head, else None: the qualifier right after it ("vit D came back at 18, deficient"),
+    a clause on "which" ("25 nmol/L, which my GP called insufficient") or one reporting who
+    judged it ("140, the GP's letter says below normal"). Each side of it is at most MAX_GAP
+    words."""
     commas = [k for k in gap if stems[k] == ","]
     if len(commas) != 1:
         return None
     k = commas[0]
     if k - gap.start > MAX_GAP or gap.stop - k - 1 > MAX_GAP:
         return None
-    if k + 1 == gap.stop or stems[k + 1] == "which":
+    if k + 1 == gap.stop or stems[k + 1] == "which" or stems[gap.stop - 1] in _REPORTING:
         return k
     return None
 

@@ -36,7 +36,7 @@ from graph.knowledge import KnowledgeGraph
 from graph.schema.vocabulary import NodeKind
 from graph.text.abbreviations import defined_after, written_as
 from graph.text.context import STRESS, Context, answer, contexts, negated_within
-from graph.text.coreference import coreferents
+from graph.text.coreference import coreferents, list_taken_up
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
 from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
@@ -65,7 +65,8 @@ MAX_REPAIRS = 128
 MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
-_SENTENCE_END = re.compile(r"[.!?;\n]")
+# An emoji closes what it follows, as a full stop would: "No swelling 🙏 bit stiff".
+_SENTENCE_END = re.compile(r"[.!?;\n\u2600-\u27bf\U0001f300-\U0001faff]")
 MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
@@ -79,9 +80,16 @@ _IDIOMS = frozenset(
         *(("red", noun) for noun in ("wine", "meat", "card", "flag", "flags", "tape", "carpet")),
         *(("red", noun) for noun in ("bull", "team", "light", "lights", "cross")),
         ("run", "of"),
+        # The weather: "it feels warm out today".
+        *((word, place) for word in ("warm", "hot") for place in ("out", "outside")),
     }
 )
 _IDIOM_FIRSTS = frozenset(first for first, _ in _IDIOMS)
+# Pronouns and question words with "'s", kept whole: "it's" is a qualifier of its own ("it's
+# warm"), where a noun's "'s" is read as the noun ("pain's no better").
+_IS_CONTRACTIONS = frozenset(
+    f"{w}'s" for w in ("it", "that", "what", "there", "here", "he", "she", "who", "where", "how")
+)
 # Words that only stress what they stand in, read through inside a phrase: "haven't really
 # been drinking enough" is the phrase "haven't been drinking enough"; and words that say only
 # how often, "knee sometimes jumps" is "knee jumps".
@@ -168,9 +176,11 @@ def _inside(mention: Mention, spans: list[tuple[int, int]], starts: list[int]) -
     return k >= 0 and mention.end <= spans[k][1]
 
 
-def _polarity(said: Context) -> Polarity:
-    # A hedge wins over a negation: "might not be swollen" is not a firm no.
-    if said.uncertain:
+def _polarity(said: Context, kind: MentionKind = MentionKind.SYMPTOM) -> Polarity:
+    # A hedge wins over a negation: "might not be swollen" is not a firm no. A cause the
+    # writer is worried about is feared, not had ("worried about ALS"); a symptom they are
+    # worried about, they have ("worried about the twitching").
+    if said.uncertain or (said.worried and kind is MentionKind.EXPOSURE):
         return Polarity.UNCERTAIN
     return Polarity.ABSENT if said.negated else Polarity.PRESENT
 
@@ -184,13 +194,16 @@ def _negated_alone(
 ) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
     """`found` without the lone heads the sentence does not negate, and the context read
     again without them (a mention ends or joins a cue's scope, so a dropped one must not).
-    A lone head after another negated mention is dropped too: the cue is that mention's
-    ("No pain when I walk" says nothing of walking)."""
+    A lone head after another negated mention is dropped too, unless its own clause denies
+    it: the cue is that mention's ("No pain when I walk" says nothing of walking; "not
+    swollen, not hot" denies both)."""
     dropped: set[tuple[int, int]] = set()
     negated_before = False
     for (i, j, _), said in zip(found, context, strict=True):  # in sentence order
         if (i, j) in alone and (
-            negated_before or not said.negated or not _denied_in_clause(words, taken, i, j)
+            (negated_before and not _denied_after_comma(words, taken, i))
+            or not said.negated
+            or not _denied_in_clause(words, taken, i, j)
         ):
             dropped.add((i, j))
         negated_before = negated_before or said.negated
@@ -207,13 +220,18 @@ def _taken_up(
     taken: list[bool],
     found: list[tuple[int, int, _Entry]],
     context: list[Context],
+    before: Sequence[_Entry] = (),
 ) -> tuple[list[tuple[int, int, _Entry]], list[Context]]:
     """`found` with the writer's pronouns that take up someone else's mention ("I have it
     too", "mine was fine"; graph/text/coreference.py) as mentions of the same node, and the
-    context read again: a pronoun said to be fine names the node as absent."""
+    context read again: a pronoun said to be fine names the node as absent. Where the
+    sentence names no one else's, the last one of the sentence `before` is taken up ("My dad
+    has MS. I might have it too.")."""
     others = [
         (i, j, entry) for (i, j, entry), said in zip(found, context, strict=True) if said.other
     ]
+    if not others and before:
+        others = [(0, 0, before[-1])]  # before every word of this sentence
     referents = coreferents(words, taken, [(i, j) for i, j, _ in others])
     if not referents:
         return found, context
@@ -229,6 +247,13 @@ def _taken_up(
         for (i, j, _), said in zip(found, contexts(words, taken, found), strict=True)
     ]
     return found, context
+
+
+def _denied_after_comma(words: Sequence[str], taken: Sequence[bool], i: int) -> bool:
+    """Whether a head at token `i` is denied in a clause of its own: a negation between the
+    last comma before it and it ("not swollen, not hot")."""
+    comma = next((k for k in range(i - 1, -1, -1) if words[k] == ","), None)
+    return comma is not None and negated_within(words, taken, comma, i + 1)
 
 
 def _denied_in_clause(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:
@@ -253,6 +278,33 @@ def _said_normal(
     if i > 0 and words[i - 1] == ",":
         return replace(said, negated=not negated_within(words, taken, i, j))
     return replace(said, negated=not said.negated)
+
+
+def _answered_list(text: str, start: int, end: int, named: Sequence[_Entry]) -> list[Mention]:
+    """The findings a sentence before named only as a condition, where the sentence
+    text[start:end] answers them as a list ("I have neither of these"): each the writer's,
+    absent or present as the answer says, its span the answer's words."""
+    said = list_taken_up(lowered(text[start:end]))
+    if said is None:
+        return []
+    s, e, has = start + said[0], start + said[1], said[2]
+    polarity = Polarity.PRESENT if has else Polarity.ABSENT
+    return [
+        Mention(
+            entry.node_id, entry.name, entry.kind, polarity, s, e, text[s:e], entry.matched, False
+        )
+        for entry in dict.fromkeys(named)
+    ]
+
+
+def _untied(mentions: list[Mention], tied: list[Mention]) -> list[Mention]:
+    """`mentions` without those of `tied` (pairs whose qualifier only says when: "after the
+    match") when the text names no other finding of the writer's for them to tie to: "after
+    the match we all went for a curry". A denial stands alone ("haven't trained since")."""
+    ids = {id(m) for m in tied}
+    if any(id(m) not in ids and m.experiencer is Experiencer.PATIENT for m in mentions):
+        return mentions
+    return [m for m in mentions if id(m) not in ids or m.polarity is Polarity.ABSENT]
 
 
 class PackParser:
@@ -409,6 +461,11 @@ class PackParser:
         """`word`'s lemma as `tokenise` gives it, its stem, and whether it is a typo candidate
         (long enough, and neither the pack nor the dictionary knows it)."""
         found = text_lemma(word, self._prefixes)
+        if word[-2:] == "'s" and found not in self._known and word not in _IS_CONTRACTIONS:
+            # "pain's no better" is "pain is": the word the pack knows, where it knows it
+            # only without the "'s" (a name such as "Crohn's" it knows as written).
+            bare = text_lemma(word[:-2], self._prefixes)
+            found = bare if bare in self._known else found
         stem = self._root(word, found)
         odd = len(word) >= MIN_TYPO_LENGTH and found not in self._known and not is_word(word)
         if len(self._seen) >= MAX_SEEN:
@@ -475,13 +532,34 @@ class PackParser:
         defined: dict[str, _Entry] = {}
         # The mentions of the sentence just before, where it ended in a question mark.
         asked = range(0)
+        # Mentions whose pair only says when ("after the match"): kept beside a symptom.
+        tied: list[Mention] = []
+        # Someone else's findings in the sentence just before, which the writer's pronoun may
+        # take up ("My dad has MS. I have it too.").
+        theirs: list[_Entry] = []
+        # The findings the sentence just before named only as a condition ("contact your
+        # doctor if you experience ..."), which the writer may answer ("I have neither").
+        conditions: list[_Entry] = []
         # Sentences are parsed apart: a context cue never crosses a sentence end, but a
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
-            found = self._sentence(text, offset, end, lookups, defined)
+            named_if: list[_Entry] = []
+            found = self._sentence(text, offset, end, lookups, defined, tied, theirs, named_if)
+            if conditions and not found:
+                found = _answered_list(text, offset, end, conditions)
+            conditions = named_if
+            theirs = (
+                [
+                    _Entry(m.node_id, m.name, m.kind, m.matched)
+                    for m in found
+                    if m.experiencer is Experiencer.FAMILY
+                ]
+                if found
+                else []
+            )
             if asked and not found and end - offset <= MAX_ANSWER:
                 said = answer(TOKEN.findall(lowered(text[offset:end])))
                 if said is not None:
@@ -498,6 +576,8 @@ class PackParser:
                 asked = range(len(mentions), len(mentions) + len(found))
             mentions += found
             offset = end + 1
+        if tied:
+            mentions = _untied(mentions, tied)
         labels = [m.span(1) for m in _LABELS.finditer(text)]
         if labels:
             # A figure's or table's label ("Supplementary Figure S3") names no finding, even
@@ -663,8 +743,19 @@ class PackParser:
         return out
 
     def _sentence(
-        self, text: str, start: int, end: int, lookups: list[int], defined: dict[str, _Entry]
+        self,
+        text: str,
+        start: int,
+        end: int,
+        lookups: list[int],
+        defined: dict[str, _Entry],
+        tied: list[Mention],
+        theirs: Sequence[_Entry] = (),
+        named_if: list[_Entry] | None = None,
     ) -> list[Mention]:
+        """The mentions of the sentence text[start:end]; those of a pair that only says when
+        are added to `tied` too. `theirs`: someone else's findings in the sentence before.
+        What the sentence names only as a condition is added to `named_if`."""
         segment = text[start:end]
         raw, stems, odd = self._words(segment)
         if not raw:
@@ -705,10 +796,13 @@ class PackParser:
         coordinated: dict[tuple[int, int], int] = {}
         # Activity pairs, denied only in their own clause.
         bound: set[tuple[int, int]] = set()
+        when: set[tuple[int, int]] = set()  # pairs whose qualifier only says when
         for pair in self._pairs.find(plain, taken, [t.raw for t in tokens]):
             found.append((pair.start, pair.end, pair.entry))
             if pair.clause_bound:
                 bound.add((pair.start, pair.end))
+            if pair.when:
+                when.add((pair.start, pair.end))
             if pair.alone:
                 alone.add((pair.start, pair.end))
             if pair.joined is not None:
@@ -723,7 +817,7 @@ class PackParser:
                 if short is not None and not taken[i]:
                     found.append((i, i + 1, defined[short]))
                     taken[i] = True
-        if not found:
+        if not found and not theirs:
             return []
         found.sort(key=lambda f: f[0])
         for i, j, entry in found:
@@ -741,8 +835,10 @@ class PackParser:
         for k, (i, j, _) in enumerate(found if bound else ()):
             if context[k].negated and (i, j) in bound and not _denied_in_clause(words, taken, i, j):
                 context[k] = replace(context[k], negated=False)
-        if True in (said.other for said in context):
-            found, context = _taken_up(words, taken, found, context)
+        if theirs or True in (said.other for said in context):
+            found, context = _taken_up(words, taken, found, context, theirs)
+        if not found:
+            return []
         if normal:
             context = [
                 _said_normal(words, taken, i, j, said) if (i, j) in normal else said
@@ -767,6 +863,8 @@ class PackParser:
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]
         ):
             if said.hypothetical:
+                if named_if is not None:
+                    named_if.append(entry)
                 continue  # "call back if the knee becomes hot": advice, no finding
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
@@ -774,7 +872,7 @@ class PackParser:
                     node_id=entry.node_id,
                     name=entry.name,
                     kind=entry.kind,
-                    polarity=_polarity(said),
+                    polarity=_polarity(said, entry.kind),
                     start=s,
                     end=e,
                     text=text[s:e],
@@ -783,6 +881,8 @@ class PackParser:
                     experiencer=Experiencer.FAMILY if said.other else Experiencer.PATIENT,
                 )
             )
+            if when and (i, j) in when:
+                tied.append(out[-1])
         return out
 
 
