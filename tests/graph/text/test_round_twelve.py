@@ -59,6 +59,8 @@ PAIN = "symptom:pain-or-discomfort present"
         ("I did 100 star jumps.", ["cause:overuse present"]),
         ("Up and down the ladder all weekend.", ["cause:overuse present"]),
         ("running loads", ["cause:overuse present"]),
+        ("Twitchy after the double session.", [TWITCHING, "cause:overuse present"]),
+        ("No problem bending it.", ["symptom:limited-range-of-motion absent"]),
     ],
 )
 def test_round_twelve_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -85,6 +87,8 @@ def test_round_twelve_fixes(parser: Parser, text: str, expected: list[str]) -> N
         # Small counts and an activity alone stay unread.
         ("I did 10 star jumps.", []),
         ("I decorate cakes for a living.", []),
+        # A problem in another clause is not the bending's.
+        ("I had a problem at work, bending down to lift boxes.", []),
     ],
 )
 def test_round_twelve_guards(parser: Parser, text: str, expected: list[str]) -> None:
