@@ -492,12 +492,12 @@ class PackParser:
         tokens: list[Token] = []
         stems: list[str] = []
         odd: list[bool] = []
-        number = False
+        before = ""
         for m in TOKEN.finditer(lowered(segment)):
             word = m.group()
-            if word in TEXTSPEAK and not number:
+            if word in TEXTSPEAK and not before.isdigit():
                 word = TEXTSPEAK[word]
-            number = word.isdigit()
+            before = word
             info = seen.get(word) or self._word(word)
             tokens.append(new(Token, (word, info[0], *m.span())))
             stems.append(info[1])
