@@ -225,6 +225,15 @@ WORRIES = (
 )
 # Hedges that reach back: "swelling, not sure".
 BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
+# A time the writer says something ended, said last in its clause: "was on indapamide till
+# last year" (after a denial it says when the thing began: "no pain until last year").
+_ENDED = (
+    *(
+        f"{until} {when}"
+        for until in ("until", "till")
+        for when in ("last year", "last month", "recently", "a few months ago", "a year ago")
+    ),
+)
 # Past cues that also reach back, since the time may be said after the mention: "I had
 # cramps like this as a teenager".
 BACKWARD_PAST = (
@@ -238,10 +247,10 @@ BACKWARD_PAST = (
 # Past cues that only end a clause, and reach back: "I was deficient before", "had cramps in
 # the past". Mid-clause they say when ("before bed"); after a denial they are part of it
 # ("never had cramps before": absent).
-CLAUSE_END_PAST = ("before", "previously", "in the past")
+CLAUSE_END_PAST = ("before", "previously", "in the past", *_ENDED)
 # ConText's historical cues, narrowed to what says the past is over: "used to". "History of"
 # is left out, since in a clinical note a history of seizures is the patient's phenotype.
-PAST = ("used to", *BACKWARD_PAST, "back when", "formerly")
+PAST = ("used to", *BACKWARD_PAST, "back when", "formerly", "came off", "stopped taking")
 # ConText's experiencer cues, forward: a relative, whose history is not the patient's. A child
 # or a partner is left out: a carer may be describing the patient ("my son's knee twitches").
 _RELATIVES = (
@@ -360,7 +369,18 @@ _OTHER_PEOPLE = (
     "horse",
     "pony",
 )
-OTHERS = ("people", "other people", "someone", "somebody", "others", *_OTHER_PEOPLE)
+# Texting's "u" and "ur" address the reader, a friend: "ur on pred innit" is the friend's
+# medicine. A form or a doctor asking the patient writes "you" ("are you on anything?").
+_TEXTED_YOU = ("u", "ur", "r u", "u r")
+OTHERS = (
+    "people",
+    "other people",
+    "someone",
+    "somebody",
+    "others",
+    *_OTHER_PEOPLE,
+    *_TEXTED_YOU,
+)
 # Experiencer cues that reach back: "MS runs in my family", "MS in the family".
 BACKWARD_FAMILY = (
     "in my family",
@@ -694,12 +714,22 @@ _STILL_TO_COME = frozenset(
 )
 # A terminator right after it offers another option in the same scope ("or just").
 _ALTERNATIVE = frozenset({"or"})
-# A form's "N" for no, last in its sentence right after the finding: "Swelling: N."
-_FORM_NO = frozenset({"n"})
+# A form's "N" for no, last in its sentence right after the finding: "Swelling: N."; a list's
+# cross mark likewise ("swelling ❌", graph/text/tokens.py).
+_FORM_NO = frozenset({"n", "\u274c", "\u2716", "\u2717", "\u2718"})
 # A score of nothing ("0/10") followed by a number is a scale's label: "Pain (0-10): 4".
 _SCORE_FIRSTS = frozenset({"0", "zero"})
 # Words that join two findings in a list ("numbness / pins and needles / weakness: denies").
 _LIST_JOINS = frozenset({"and", "or", "nor"})
+# Words that point at a list to come, not counted in a scope before its first mention: "no
+# to all of them: swelling, redness, numbness".
+_POINTERS = frozenset({"all", "any", "of", "them", "these", "those", "the", "following", "above"})
+# The relative taken up by a pronoun renews a scope about them: "Dad's on Lasix and his
+# ankles are still puffy".
+_THIRD_PERSON = frozenset({"he", "she", "his", "her", "he's", "she's", "hes", "shes"})
+# Terminators that say when, not who: they end no scope about someone else
+# (ConText's terminations are its categories' own).
+_SAME_PERSON = frozenset({"still", "yet"})
 # Words that open a clause saying when: past a denied mention, they end the denial's scope.
 _CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
 
@@ -912,6 +942,8 @@ def contexts(
         if cue.category is _Category.PSEUDO:
             return True
         if cue.category is _Category.TERMINATE:
+            if category is _Category.OTHER and words[k] in _SAME_PERSON:
+                return False  # "Dad's on Lasix and his ankles are still puffy"
             # An alternative stays in the scope: "not sure if it's a nerve or just tired legs".
             return not (k > 0 and words[k - 1] in _ALTERNATIVE)
         # Another category's cue ends the scope once it has passed a mention or a comma
@@ -970,10 +1002,14 @@ def contexts(
                 marks[idx].add(category)
                 reached = passed = True
                 k = found[idx][1]
-            else:
-                passed = passed or words[k] == ","
-                k += 1
-            counted += 1
+                counted += 1
+                continue
+            if category is _Category.OTHER and words[k] in _THIRD_PERSON:
+                counted = 0
+            elif reached or words[k] not in _POINTERS:
+                counted += 1
+            passed = passed or words[k] == ","
+            k += 1
         return reached
 
     def listed_before(start: int) -> int | None:

@@ -39,7 +39,7 @@ from graph.text.context import STRESS, Context, answer, contexts, negated_within
 from graph.text.coreference import coreferents, list_taken_up
 from graph.text.medicines import atc_table, medicine_terms
 from graph.text.pairs import PairIndex, PairRule
-from graph.text.tokens import TOKEN, Token, is_word, lemma, lowered, text_lemma
+from graph.text.tokens import TEXTSPEAK, TOKEN, Token, is_word, lemma, lowered, text_lemma
 from graph.text.variants import variant_roots
 
 __all__ = [
@@ -66,7 +66,8 @@ MAX_SEEN = 1 << 16  # words whose lemma and stem a parser keeps
 MAX_CONJUNCTS = 6  # words coordinated with one phrase that are tried with its other words
 
 # An emoji closes what it follows, as a full stop would: "No swelling 🙏 bit stiff".
-_SENTENCE_END = re.compile(r"[.!?;\n\u2600-\u27bf\U0001f300-\U0001faff]")
+# A cross mark is no end: it answers what it follows ("swelling ❌", graph/text/context.py).
+_SENTENCE_END = re.compile(r"[.!?;\n\u2600-\u2715\u2719-\u274b\u274d-\u27bf\U0001f300-\U0001faff]")
 MAX_ANSWER = 40  # characters a sentence that only answers the question before it may have
 # Words that a change of word order adds or drops ("calcification of the falx cerebri" is
 # "falx cerebri calcification"): left out of the word-order-free keys.
@@ -424,7 +425,18 @@ class PackParser:
         # The one-word phrases by their word, and the words whose match `_as_written` checks
         # (an "-ing" noun, or a key two nodes' phrases share).
         self._lone = {k[0]: e for k, e in self._index.items() if len(k) == 1}
-        self._lone_checked = self._gerunds | frozenset(k[0] for k in self._spelt if len(k) == 1)
+        # Lone words the dictionary reads as a past ("pred" -> "pre"): never met by the bare
+        # stem ("Pre-season" is no "pred").
+        self._pasts = frozenset(
+            k
+            for k, e in self._lone.items()
+            if (written := lowered(e.matched)).endswith("d")
+            and written != k
+            and not k.endswith("d")
+        )
+        self._lone_checked = (
+            self._gerunds | self._pasts | frozenset(k[0] for k in self._spelt if len(k) == 1)
+        )
         # Every beginning of a multi-word key: a walk along a sentence's words stops where
         # no phrase goes on.
         self._key_prefixes = frozenset(
@@ -480,8 +492,12 @@ class PackParser:
         tokens: list[Token] = []
         stems: list[str] = []
         odd: list[bool] = []
+        before = ""
         for m in TOKEN.finditer(lowered(segment)):
             word = m.group()
+            if word in TEXTSPEAK and not before.isdigit():
+                word = TEXTSPEAK[word]
+            before = word
             info = seen.get(word) or self._word(word)
             tokens.append(new(Token, (word, info[0], *m.span())))
             stems.append(info[1])
@@ -612,6 +628,8 @@ class PackParser:
         """What the key's phrase found at [i, j) stands for here: an "-ing" noun not met by
         the bare verb or its past, and of two nodes' phrases with the key, the text's spelling."""
         if j - i == 1 and key[0] in self._gerunds and not _gerund_form(tokens[i].raw):
+            return None
+        if j - i == 1 and key[0] in self._pasts and tokens[i].raw == key[0]:
             return None
         if key in self._spelt:
             other = self._spelt[key].get(tuple(t.raw for t in tokens[i:j]))

@@ -16,6 +16,7 @@ from typing import NamedTuple
 # (0.15-0.3 s; a server from a built pack needs them for its first note, not before).
 
 __all__ = [
+    "TEXTSPEAK",
     "TOKEN",
     "Token",
     "dictionary_lemma",
@@ -29,8 +30,32 @@ __all__ = [
     "tokenise",
 ]
 
-# Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation.
-TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|,")
+# Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation. A cross
+# mark is a token as well: in a list it answers no ("swelling ❌", graph/text/context.py).
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,\u274c\u2716\u2717\u2718]")
+
+# Texting's spellings of the small words cues and phrases are made of ("nt swolen", "hvnt drunk
+# ny water"), read as those words. Only forms that are no English word and that a lay message
+# uses for nothing else (the apostrophe-less "didnt", "isnt" are read as written); after a number a form is left as written ("a 15 nt deletion" is
+# nucleotides).
+TEXTSPEAK = {
+    "nt": "not",
+    "hvnt": "haven't",
+    "havnt": "haven't",
+    "dnt": "don't",
+    "cnt": "can't",
+    "nvr": "never",
+    "ny": "any",
+    "rly": "really",
+    "agn": "again",
+    "tho": "though",
+    "thru": "through",
+    "wiv": "with",
+    "2day": "today",
+    "2nite": "tonight",
+    "b4": "before",
+    "nothin": "nothing",
+}
 
 
 class Token(NamedTuple):
