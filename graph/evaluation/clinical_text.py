@@ -13,7 +13,9 @@ Scores are micro-averaged over documents:
 
 What counts as found is every mention of an HPO term, whatever its status: GSC+ and JAX mark
 concepts, not whether the patient has them, and FastHPOCR (beside it in
-`bench/clinical_text.py`) has no negation either. Gold ids are read as the pack reads them:
+`bench/clinical_text.py`) has no negation either. So the mentions the API leaves out as no
+finding (in advice, or in a statement of what can cause what: "mutations in X may cause A")
+count here too (`every_mention`). Gold ids are read as the pack reads them:
 an id HPO has since merged into another counts as the term it was merged into.
 
 The parser takes at most MAX_TEXT characters a request, as the API does; here a longer text
@@ -164,7 +166,7 @@ def project_recogniser(graph: KnowledgeGraph, pack: str | None = None) -> Recogn
     def recognise(text: str) -> list[Found]:
         found: list[Found] = []
         for offset, piece in chunks(text):
-            for m in parser.parse(piece):
+            for m in parser.parse(piece, every_mention=True):
                 code = code_of.get(m.node_id)
                 if m.kind is MentionKind.SYMPTOM and code is not None:
                     found.append((offset + m.start, offset + m.end, code))

@@ -539,7 +539,12 @@ class PackParser:
         best = process.extractOne(raw, candidates, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         return None if best is None else str(best[0])
 
-    def parse(self, text: str) -> list[Mention]:
+    def parse(self, text: str, every_mention: bool = False) -> list[Mention]:
+        """The mentions in `text` (at most MAX_TEXT characters are read). What the text names
+        only in advice, a leaflet's condition or a statement of what can cause what ("see a
+        doctor if ...", "X can cause ...") is no finding, and left out; with `every_mention`
+        it is kept, as uncertain: a concept recogniser counts every mention, whatever it says of
+        the patient."""
         text = text[:MAX_TEXT]
         mentions: list[Mention] = []
         offset = 0
@@ -563,7 +568,9 @@ class PackParser:
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
             named_if: list[_Entry] = []
-            found = self._sentence(text, offset, end, lookups, defined, tied, theirs, named_if)
+            found = self._sentence(
+                text, offset, end, lookups, defined, tied, theirs, named_if, every_mention
+            )
             if conditions and not found:
                 found = _answered_list(text, offset, end, conditions)
             conditions = named_if
@@ -770,10 +777,12 @@ class PackParser:
         tied: list[Mention],
         theirs: Sequence[_Entry] = (),
         named_if: list[_Entry] | None = None,
+        every_mention: bool = False,
     ) -> list[Mention]:
         """The mentions of the sentence text[start:end]; those of a pair that only says when
         are added to `tied` too. `theirs`: someone else's findings in the sentence before.
-        What the sentence names only as a condition is added to `named_if`."""
+        What the sentence names only as a condition is added to `named_if`, and kept as an
+        uncertain mention only with `every_mention`."""
         segment = text[start:end]
         raw, stems, odd = self._words(segment)
         if not raw:
@@ -883,14 +892,17 @@ class PackParser:
             if said.hypothetical:
                 if named_if is not None:
                     named_if.append(entry)
-                continue  # "call back if the knee becomes hot": advice, no finding
+                if not every_mention:
+                    continue  # "call back if the knee becomes hot": advice, no finding
             s, e = start + raw[i].start, start + raw[j - 1].end
             out.append(
                 Mention(
                     node_id=entry.node_id,
                     name=entry.name,
                     kind=entry.kind,
-                    polarity=_polarity(said, entry.kind),
+                    polarity=Polarity.UNCERTAIN
+                    if said.hypothetical
+                    else _polarity(said, entry.kind),
                     start=s,
                     end=e,
                     text=text[s:e],

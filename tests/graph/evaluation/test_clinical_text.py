@@ -23,7 +23,7 @@ from graph.evaluation.clinical_text import (
     score_mentions,
 )
 from graph.knowledge import KnowledgeGraph
-from graph.text.parse import MAX_TEXT
+from graph.text.parse import MAX_TEXT, Parser, Polarity
 from tests.paths import REPO, SHARED
 
 HPO = REPO / "seeds" / "hpo-sample"
@@ -93,6 +93,22 @@ def test_the_parser_reads_past_the_request_cap(graph: KnowledgeGraph) -> None:
     found = recognise(text)
     assert {t for _, _, t in found} == {"HP:0000518", "HP:0001250"}  # absent counts too
     assert sorted(text[s:e] for s, e, _ in found) == ["Seizures", "cataracts"]
+
+
+def test_concepts_in_statements_of_cause_count_though_the_api_leaves_them_out(
+    graph: KnowledgeGraph,
+) -> None:
+    """GSC+ marks every phenotype an abstract names, a background statement's too: the
+    recogniser keeps what the parse API reads as no finding of the patient's."""
+    text = "Mutations in this gene may cause cataracts. He had seizures."
+    parser = next(iter(Parser(graph).packs.values()))
+    assert [m.text for m in parser.parse(text)] == ["seizures"]
+    kept = parser.parse(text, every_mention=True)
+    assert [(m.text, m.polarity) for m in kept] == [
+        ("cataracts", Polarity.UNCERTAIN),
+        ("seizures", Polarity.PRESENT),
+    ]
+    assert {t for _, _, t in project_recogniser(graph)(text)} == {"HP:0000518", "HP:0001250"}
 
 
 def test_codes_map_each_hp_id_to_its_node(graph: KnowledgeGraph) -> None:
