@@ -14,14 +14,8 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from app.settings import Settings
 from graph.evaluation.parsing import HELD_OUT, ORIGINAL, evaluate, load_sentences, per_tag
-from graph.knowledge import KnowledgeGraph
 from graph.text.parse import Experiencer, Parser
 from tests.paths import KNEE_PACK
-
-
-@pytest.fixture(scope="module")
-def parser() -> Parser:
-    return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
 
 
 def read(parser: Parser, text: str) -> dict[str, str]:

@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.knowledge import KnowledgeGraph
 from graph.text.parse import Parser
-from tests.paths import KNEE_PACK
-
-
-@pytest.fixture(scope="module")
-def parser() -> Parser:
-    return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
 
 
 def found(parser: Parser, text: str) -> dict[str, str]:

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.knowledge import KnowledgeGraph
 from graph.text.parse import Parser
 from tests.graph.text.test_round_nine import mentions
-from tests.paths import KNEE_PACK
-
-
-@pytest.fixture(scope="module")
-def parser() -> Parser:
-    return Parser(KnowledgeGraph.from_packs([KNEE_PACK]))
-
 
 TWITCHING = "symptom:visible-twitching present"
 SWELLING_ABSENT = "symptom:swelling absent"
