@@ -52,6 +52,11 @@ def test_round_thirteen_fixes(parser: Parser, text: str, expected: list[str]) ->
         ("I was doing a dance class with my niece.", []),
         # Drinking enough is no dehydration.
         ("I had a drink of water at lunch.", []),
+        # An activity the person could not do is none they did.
+        ("My knee was too stiff to walk back from the pub.", ["symptom:stiffness present"]),
+        ("Too sore to run all week.", ["symptom:pain-or-discomfort present"]),
+        ("I couldn't walk for hours after.", []),
+        ("Not able to cycle for hours any more.", []),
     ],
 )
 def test_round_thirteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
