@@ -31,6 +31,9 @@ DEHYDRATION = "cause:dehydration present"
             "The muscle above my knee has a heartbeat of its own.",
             ["symptom:visible-twitching present"],
         ),
+        # A night out kept up till late.
+        ("We danced into the early hours.", ["cause:overuse present"]),
+        ("Danced the whole night in heels.", ["cause:overuse present"]),
         # The knee that dances jerks; a muscle that does moves under the skin.
         ("Now the knee is doing a jig.", ["symptom:jerking present"]),
         (
@@ -50,6 +53,8 @@ def test_round_thirteen_fixes(parser: Parser, text: str, expected: list[str]) ->
         ("My French is rusty.", []),
         ("My heartbeat was fast after the stairs.", []),
         ("I was doing a dance class with my niece.", []),
+        # A night without an activity in it is no overuse.
+        ("I slept the whole night.", []),
         # Drinking enough is no dehydration.
         ("I had a drink of water at lunch.", []),
         # An activity the person could not do is none they did.
