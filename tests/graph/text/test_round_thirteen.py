@@ -34,6 +34,11 @@ DEHYDRATION = "cause:dehydration present"
         # A night out kept up till late.
         ("We danced into the early hours.", ["cause:overuse present"]),
         ("Danced the whole night in heels.", ["cause:overuse present"]),
+        # An animal walked is the writer's activity's object, not someone else's finding.
+        (
+            "I walked the dog for hours and my knee is twitching.",
+            ["cause:overuse present", "symptom:visible-twitching present"],
+        ),
         # The knee that dances jerks; a muscle that does moves under the skin.
         ("Now the knee is doing a jig.", ["symptom:jerking present"]),
         (
@@ -53,6 +58,8 @@ def test_round_thirteen_fixes(parser: Parser, text: str, expected: list[str]) ->
         ("My French is rusty.", []),
         ("My heartbeat was fast after the stairs.", []),
         ("I was doing a dance class with my niece.", []),
+        # An animal's own medicine stays the animal's.
+        ("Our dog is on steroids.", ["cause:corticosteroids present/family"]),
         # A night without an activity in it is no overuse.
         ("I slept the whole night.", []),
         # Drinking enough is no dehydration.
