@@ -705,6 +705,10 @@ _TIED = frozenset({"on", "at", "in", "from", "of", "with", "for"})
 # A person named after these is the writer: "I'm a teacher", "as a footballer".
 _SELF_DESCRIBED = frozenset({("i'm", "a"), ("im", "a"), ("am", "a"), ("as", "a"), ("i'm", "an")})
 _OTHER_PERSON = frozenset(_OTHER_PEOPLE)
+# An animal right after the activity that names it, as its object, is what the writer did
+# it with, not whose the finding is: "walked the dog for hours" is the writer's walking.
+_ANIMALS = frozenset({"cat", "dog", "puppy", "kitten", "horse", "pony"})
+_OBJECT_DETERMINERS = frozenset({"the", "my", "our", "a"})
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
 # ... unless that time is still to come, said in the present: "not training till the physio
@@ -833,6 +837,12 @@ def _bare_relative(words: Sequence[str], taken: Sequence[bool]) -> bool:
         and words[1] not in _NOT_A_RELATIVE_AFTER
         and not taken[0]
     )
+
+
+def _object_animal(words: Sequence[str], taken: Sequence[bool], k: int) -> bool:
+    """Whether token `k` is an animal named as the object of the pair's head just before it:
+    "walked the dog for hours"."""
+    return words[k] in _ANIMALS and k >= 2 and words[k - 1] in _OBJECT_DETERMINERS and taken[k - 2]
 
 
 def _ellipsis(key: tuple[str, ...]) -> bool:
@@ -1122,7 +1132,12 @@ def contexts(
     for idx, (i, j, _) in enumerate(found):
         for k in range(i + 1, j - 1):
             size, cue = at[k]
-            if cue is not None and cue.category in _ABOUT and not any(taken[k : k + size]):
+            if (
+                cue is not None
+                and cue.category in _ABOUT
+                and not any(taken[k : k + size])
+                and not _object_animal(words, taken, k)
+            ):
                 marks[idx].add(cue.category)
     # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [

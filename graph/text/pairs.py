@@ -218,6 +218,9 @@ class PairIndex(Generic[E]):
             or written[s].endswith(("ing", "ed"))
             or _irregular_past(written[s], bare[s])
         ]
+        # An activity the person could not do is none they did: "too stiff to walk back from
+        # the match", "too sore to run all week" (the words after it are how long it was missed).
+        heads = [h for h in heads if h[2] not in self._alone or not _unable_before(h[0], written)]
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)
@@ -373,6 +376,22 @@ _THEN_GAP = frozenset({"then", "and", "follow", "by", "a", "an", "the", "some", 
 def _count_before(k: int, written: Sequence[str], taken: Sequence[bool]) -> bool:
     """Whether the word before token `k` is a count of a hundred or more, as a number."""
     return k > 0 and not taken[k - 1] and written[k - 1].isdigit() and int(written[k - 1]) >= 100
+
+
+# Words right before an activity that say it could not be done.
+_CANNOT = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt"})
+_UNABLE_TO = (("unable", "to"), ("not", "able", "to"))
+
+
+def _unable_before(k: int, written: Sequence[str]) -> bool:
+    """Whether the activity at token `k` follows "can't", "couldn't", "unable to", "not able
+    to" or "too <word> to" ("too stiff to walk")."""
+    before = tuple(w.lower() for w in written[max(0, k - 3) : k])
+    return (
+        (bool(before) and before[-1] in _CANNOT)
+        or any(before[-len(words) :] == words for words in _UNABLE_TO)
+        or (len(before) == 3 and before[0] == "too" and before[2] == "to")
+    )
 
 
 def _irregular_past(word: str, stem: str) -> bool:
