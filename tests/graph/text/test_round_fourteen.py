@@ -1,0 +1,43 @@
+"""Issue 22's fourteenth round: the classes of misses its sentences showed. Each was read as
+nothing, or with the wrong status, before; the guards must stay as they are."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.text.parse import Parser
+from tests.graph.text.test_round_nine import mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A verb's denial and a "without" in one clause say always: the finding is present.
+        ("I can't run for long without cramping.", ["symptom:severe-painful-cramps present"]),
+        (
+            "I can't walk far without the calf cramping up.",
+            ["symptom:severe-painful-cramps present"],
+        ),
+        ("I cannot kneel without pain.", ["symptom:pain-or-discomfort present"]),
+        ("Never go a night without my knee twitching.", ["symptom:visible-twitching present"]),
+        (
+            "I rarely finish a set without my knee twitching.",
+            ["symptom:visible-twitching present"],
+        ),
+    ],
+)
+def test_round_fourteen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A "without" with no denial before it in its clause still denies.
+        ("I walked to work without pain.", ["symptom:pain-or-discomfort absent"]),
+        ("No cramps, without any stretching.", ["symptom:severe-painful-cramps absent"]),
+        ("I can't complain, I walk without any pain.", ["symptom:pain-or-discomfort absent"]),
+    ],
+)
+def test_round_fourteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
