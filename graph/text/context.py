@@ -864,8 +864,9 @@ _ANSWERS = {
 }
 
 
-# What a form or a transcript writes before an answer ("A: no"); the colon is no token.
-_ANSWER_LABELS = frozenset({"a", "answer", "ans"})
+# What a form or a transcript writes before an answer ("A: no"), and the speaker's name in a
+# pasted chat ("User: nope"); the colon is no token.
+_ANSWER_LABELS = frozenset({"a", "answer", "ans", "user", "patient", "pt", "client", "human"})
 
 
 def answer(words: Sequence[str]) -> Context | None:
@@ -896,6 +897,11 @@ def _answer_part(part: list[str]) -> Context | None:
         for size in _KNOWLEDGE_TAIL_SIZES:
             if len(part) > size and tuple(part[-size:]) in _KNOWLEDGE_TAILS:
                 return _answer_part(part[:-size])
+    if found is None and len(part) > 1:
+        # One-word answers run together that agree: "nope neither", "no none".
+        said = {_ANSWERS.get((word,)) for word in part if word not in _ANSWER_STRESS}
+        if len(said) == 1 and None not in said:
+            return said.pop()
     return found
 
 
@@ -950,7 +956,7 @@ def contexts(
         return False
 
     def stops(k: int, category: _Category, passed: bool) -> bool:
-        cue = at[k][1]
+        size, cue = at[k]
         if cue is None or any(taken[k : k + size]):
             return (
                 category is _Category.OTHER

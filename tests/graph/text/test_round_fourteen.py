@@ -24,6 +24,21 @@ from tests.graph.text.test_round_nine import mentions
             "I rarely finish a set without my knee twitching.",
             ["symptom:visible-twitching present"],
         ),
+        # A chat pasted whole: the speaker's name before an answer, one-word answers run together.
+        (
+            "Assistant: Do you have any swelling or redness? User: nope neither",
+            ["symptom:swelling absent", "symptom:redness absent"],
+        ),
+        ("Any swelling? Patient: no", ["symptom:swelling absent"]),
+        # Denials run together without commas, as a text in capitals writes them.
+        (
+            "NOT SWOLLEN NOT HOT JUST TWITCHY",
+            [
+                "symptom:swelling absent",
+                "symptom:warmth absent",
+                "symptom:visible-twitching present",
+            ],
+        ),
     ],
 )
 def test_round_fourteen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -37,6 +52,14 @@ def test_round_fourteen_fixes(parser: Parser, text: str, expected: list[str]) ->
         ("I walked to work without pain.", ["symptom:pain-or-discomfort absent"]),
         ("No cramps, without any stretching.", ["symptom:severe-painful-cramps absent"]),
         ("I can't complain, I walk without any pain.", ["symptom:pain-or-discomfort absent"]),
+        # A denial before a comma or a "without" read as such stays its own.
+        (
+            "Family history of multiple sclerosis, no swelling.",
+            ["cause:multiple-sclerosis present/family", "symptom:swelling absent"],
+        ),
+        # Answers that disagree settle nothing.
+        ("Any swelling? yes no", ["symptom:swelling present"]),
+        ("Not swollen and hot.", ["symptom:swelling absent"]),
     ],
 )
 def test_round_fourteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
