@@ -64,3 +64,37 @@ def test_round_fourteen_fixes(parser: Parser, text: str, expected: list[str]) ->
 )
 def test_round_fourteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
     assert mentions(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The twitching verbs' other forms.
+        ("My kneecap has started to quiver.", ["symptom:visible-twitching present"]),
+        ("The muscle quivered all evening.", ["symptom:visible-twitching present"]),
+        # Drinking too little, said as not remembering or in a translator's words.
+        ("I can never remember to drink enough.", ["cause:dehydration present"]),
+        ("I am drinking small water.", ["cause:dehydration present"]),
+        ("I drink very little water.", ["cause:dehydration present"]),
+        # Many classes of an activity in one day.
+        ("I teach six yoga classes a day.", ["cause:overuse present"]),
+        # Kicks in sleep, as a bed partner tells it.
+        ("My wife says I kick in my sleep.", ["symptom:jerking present"]),
+    ],
+)
+def test_round_fourteen_lexicon(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Some water drunk, a routine activity and a kick while awake stay unread.
+        ("I drank a little water at lunch.", []),
+        ("I do yoga twice a week.", []),
+        ("I kicked the ball over the fence.", []),
+        ("My mum kicks in her sleep.", ["symptom:jerking present/family"]),
+    ],
+)
+def test_round_fourteen_lexicon_guards(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
