@@ -78,6 +78,12 @@ def test_round_fourteen_guards(parser: Parser, text: str, expected: list[str]) -
         ("I drink very little water.", ["cause:dehydration present"]),
         # Many classes of an activity in one day.
         ("I teach six yoga classes a day.", ["cause:overuse present"]),
+        # Something ticking under the skin, small movements by themselves.
+        ("Knee's been ticking away under the skin since.", ["symptom:visible-twitching present"]),
+        (
+            "My knee is making small movement by itself.",
+            ["symptom:visible-twitching present"],
+        ),
         # Kicks in sleep, as a bed partner tells it.
         ("My wife says I kick in my sleep.", ["symptom:jerking present"]),
     ],
@@ -93,6 +99,8 @@ def test_round_fourteen_lexicon(parser: Parser, text: str, expected: list[str]) 
         ("I drank a little water at lunch.", []),
         ("I do yoga twice a week.", []),
         ("I kicked the ball over the fence.", []),
+        ("The clock is ticking.", []),
+        ("I made small movements with the ankle.", []),
         ("My mum kicks in her sleep.", ["symptom:jerking present/family"]),
     ],
 )
