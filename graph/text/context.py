@@ -736,6 +736,12 @@ _THIRD_PERSON = frozenset({"he", "she", "his", "her", "he's", "she's", "hes", "s
 _SAME_PERSON = frozenset({"still", "yet"})
 # Words that open a clause saying when: past a denied mention, they end the denial's scope.
 _CIRCUMSTANCES = frozenset({"after", "since", "when", "while", "during", "before"})
+# A verb's denial that a later "without" in its clause turns into always, a double negation:
+# "I can't run for long without cramping", "never go a night without my knee twitching".
+_DOUBLE_NEGATORS = frozenset(
+    {"can't", "cant", "cannot", "couldn't", "couldnt", "never", "don't", "dont", "won't"}
+    | {"wont", "not", "rarely", "seldom", "hardly"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -858,8 +864,9 @@ _ANSWERS = {
 }
 
 
-# What a form or a transcript writes before an answer ("A: no"); the colon is no token.
-_ANSWER_LABELS = frozenset({"a", "answer", "ans"})
+# What a form or a transcript writes before an answer ("A: no"), and the speaker's name in a
+# pasted chat ("User: nope"); the colon is no token.
+_ANSWER_LABELS = frozenset({"a", "answer", "ans", "user", "patient", "pt", "client", "human"})
 
 
 def answer(words: Sequence[str]) -> Context | None:
@@ -890,6 +897,11 @@ def _answer_part(part: list[str]) -> Context | None:
         for size in _KNOWLEDGE_TAIL_SIZES:
             if len(part) > size and tuple(part[-size:]) in _KNOWLEDGE_TAILS:
                 return _answer_part(part[:-size])
+    if found is None and len(part) > 1:
+        # One-word answers run together that agree: "nope neither", "no none".
+        said = {_ANSWERS.get((word,)) for word in part if word not in _ANSWER_STRESS}
+        if len(said) == 1 and None not in said:
+            return said.pop()
     return found
 
 
@@ -922,6 +934,8 @@ def contexts(
     ]
     if _bare_relative(words, taken) and at[0][1] is None:
         at[0] = (1, _FAMILY_CUE)
+    # A "without" after a verb's denial in its clause: neither denies what follows it.
+    doubled = _double_withouts(words, taken, at)
 
     def exception(k: int) -> int:
         """The length of the exception ("apart from") starting at token `k`, else 0."""
@@ -994,6 +1008,8 @@ def contexts(
             if hypothetical and words[k] in _WRITER_SUBJECT:
                 break
             if not taken[k] and stops(k, category, passed):
+                break
+            if k in doubled:
                 break
             if action and words[k] in _FIRST_PERSON:
                 break
@@ -1080,8 +1096,14 @@ def contexts(
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
-        if cue.category is _Category.PSEUDO or (
-            words[i] in _OTHER_PERSON and i >= 2 and (words[i - 2], words[i - 1]) in _SELF_DESCRIBED
+        if (
+            i in doubled
+            or cue.category is _Category.PSEUDO
+            or (
+                words[i] in _OTHER_PERSON
+                and i >= 2
+                and (words[i - 2], words[i - 1]) in _SELF_DESCRIBED
+            )
         ):
             i += size
             continue
@@ -1152,6 +1174,27 @@ def contexts(
         else _PLAIN
         for m in marks
     ]
+
+
+def _double_withouts(
+    words: Sequence[str], taken: Sequence[bool], at: Sequence[tuple[int, _Cue | None]]
+) -> frozenset[int]:
+    """The tokens "without" that follow a verb's denial in the same clause: "I can't walk far
+    without the calf cramping" says the cramps come whenever the person walks far."""
+    if "without" not in words:
+        return frozenset()
+    doubled: set[int] = set()
+    denial = False  # a verb's denial seen since the clause began
+    for k, word in enumerate(words):
+        cue = at[k][1]
+        if word == "," or (cue is not None and cue.category is _Category.TERMINATE):
+            denial = False
+        elif word == "without" and not taken[k]:
+            if denial:
+                doubled.add(k)
+        elif word in _DOUBLE_NEGATORS and not taken[k]:
+            denial = True
+    return frozenset(doubled)
 
 
 def negated_within(words: Sequence[str], taken: Sequence[bool], i: int, j: int) -> bool:

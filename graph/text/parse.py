@@ -252,7 +252,9 @@ def _taken_up(
 
 def _denied_after_comma(words: Sequence[str], taken: Sequence[bool], i: int) -> bool:
     """Whether a head at token `i` is denied in a clause of its own: a negation between the
-    last comma before it and it ("not swollen, not hot")."""
+    last comma before it and it ("not swollen, not hot"), or right before it."""
+    if i >= 1 and negated_within(words, taken, i - 2, i + 1):
+        return True  # its own denial right before it, commas left out: "not swollen not hot"
     comma = next((k for k in range(i - 1, -1, -1) if words[k] == ","), None)
     return comma is not None and negated_within(words, taken, comma, i + 1)
 
