@@ -330,6 +330,9 @@ FAMILY = (
     "in my family",
     "in the family",
 )
+# The animals a writer names as someone other than themselves, or as what they did an activity
+# with ("walked the dog for hours").
+_ANIMALS = ("cat", "dog", "puppy", "kitten", "horse", "pony")
 # Someone other than the writer, unnamed: "none of the numbness people describe with MS"; or
 # named by what they are to the writer or the world, never someone a carer writes for (a
 # child, a partner, a parent): "a colleague on my shift has MS", "a footballer has ALS".
@@ -360,14 +363,9 @@ _OTHER_PEOPLE = (
     "actress",
     "singer",
     # An animal's medicine or limp is not the writer's: "our cat is on steroids".
-    "cat",
+    *_ANIMALS,
     "cat's",
-    "dog",
     "dog's",
-    "puppy",
-    "kitten",
-    "horse",
-    "pony",
 )
 # Texting's "u" and "ur" address the reader, a friend: "ur on pred innit" is the friend's
 # medicine. A form or a doctor asking the patient writes "you" ("are you on anything?").
@@ -707,7 +705,7 @@ _SELF_DESCRIBED = frozenset({("i'm", "a"), ("im", "a"), ("am", "a"), ("as", "a")
 _OTHER_PERSON = frozenset(_OTHER_PEOPLE)
 # An animal right after the activity that names it, as its object, is what the writer did
 # it with, not whose the finding is: "walked the dog for hours" is the writer's walking.
-_ANIMALS = frozenset({"cat", "dog", "puppy", "kitten", "horse", "pony"})
+_ANIMAL_WORDS = frozenset(_ANIMALS)
 _OBJECT_DETERMINERS = frozenset({"the", "my", "our", "a"})
 # A denial followed in its clause by when it ended is no denial: "no pain until I ran".
 _UNTIL = frozenset({"until", "till", "til", "untill"})
@@ -848,7 +846,12 @@ def _bare_relative(words: Sequence[str], taken: Sequence[bool]) -> bool:
 def _object_animal(words: Sequence[str], taken: Sequence[bool], k: int) -> bool:
     """Whether token `k` is an animal named as the object of the pair's head just before it:
     "walked the dog for hours"."""
-    return words[k] in _ANIMALS and k >= 2 and words[k - 1] in _OBJECT_DETERMINERS and taken[k - 2]
+    return (
+        words[k] in _ANIMAL_WORDS
+        and k >= 2
+        and words[k - 1] in _OBJECT_DETERMINERS
+        and taken[k - 2]
+    )
 
 
 def _ellipsis(key: tuple[str, ...]) -> bool:
