@@ -12,7 +12,8 @@ model.py; tests/graph/reasoning/test_kernel.py compares them): scores add the st
 column in the same order (bit for bit), rank rounded to 9 decimals and gains to 12 as numpy's
 `round` does (scale, round half to even, unscale), ties broken by the cause's tiebreak or the
 finding's index. Gains are summed over the stored pairs only, in another order than numpy's
-product, which moves them by a few units in the last place, below the 12 decimals compared;
+product, which moves them by a few units in the last place, below the 12 decimals compared
+(and a finding whose gain cannot reach the kept ones, by its divergence bound, is not taken);
 the normaliser takes an exp for touched causes only, which moves a probability by at most
 3.6e-14 on the HPO pack. Each function is compiled on first use and cached on disk (`cache=True`), so a server
 compiles them once per install, not at each start; `PosteriorModel` calls them once at load.
@@ -98,6 +99,52 @@ def _offer(
     return min(filled + 1, depth)
 
 
+def _leaders_kept(
+    scores: Floats,
+    tiebreak: Ints,
+    ranked: Ints,
+    leading_ranks: Ints,
+    rows: Ints,
+    ratios: Floats,
+    power: float,
+    most: float,
+) -> int:
+    """`_leaders_change` without reading every moved row, where it can: 1 when the leaders
+    keep their places and ties, 0 when they do not, -1 when it cannot tell.
+
+    Every cause after the leaders scores at most `ranked[depth]`'s, and an answer raises none
+    by more than `power` times `most` (the largest of `ratios`): when that stays below the
+    lowest of the leaders' new scores, no other cause can join them, and only their own order
+    is left to compare (a binary search in `rows` for each)."""
+    depth = len(leading_ranks)
+    if len(ranked) <= depth or power < 0.0:
+        return -1
+    order = np.empty(depth, dtype=np.int64)
+    order_score = np.empty(depth)
+    order_tiebreak = np.empty(depth, dtype=np.int64)
+    lowest = np.inf
+    for position in range(depth):
+        cause = ranked[position]
+        score = scores[cause]
+        at = _stored_at(rows, 0, len(rows), cause)
+        if at >= 0:
+            score += power * ratios[at]
+        lowest = min(lowest, score)
+        _offer(
+            order, order_score, order_tiebreak, position, cause, _round(score, 1e9), tiebreak[cause]
+        )
+    # Rounding moves a score by under 1e-9: a cause this far below stays below.
+    if scores[ranked[depth]] + max(power * most, 0.0) >= lowest - 1e-6:
+        return -1
+    for position in range(depth):
+        if order[position] != ranked[position]:
+            return 0
+        tied = position > 0 and order_score[position] == order_score[position - 1]
+        if tied != (position > 0 and leading_ranks[position] == leading_ranks[position - 1]):
+            return 0
+    return 1
+
+
 def _leaders_change(
     scores: Floats,
     tiebreak: Ints,
@@ -106,9 +153,14 @@ def _leaders_change(
     rows: Ints,
     ratios: Floats,
     power: float,
+    most: float,
 ) -> bool:
     """Whether adding `power` times `ratios` to the scores of `rows` (ascending) changes the
-    first `len(leading_ranks)` causes of `ranked`, their order or the ties among them."""
+    first `len(leading_ranks)` causes of `ranked`, their order or the ties among them. `most`
+    is at least the largest of `ratios` (the cheap check of `_leaders_kept` first)."""
+    kept = _leaders_kept(scores, tiebreak, ranked, leading_ranks, rows, ratios, power, most)
+    if kept >= 0:
+        return kept == 0
     depth = len(leading_ranks)
     top = np.full(depth, -1, dtype=np.int64)  # the new leaders, best first
     top_score = np.full(depth, -np.inf)
@@ -154,6 +206,41 @@ def _leaders_change(
     return False
 
 
+def _weigh(
+    k: int,
+    sums: Floats,
+    share: float,
+    other: float,
+    columns: Ints,
+    background: Floats,
+    entropy_background: Floats,
+    gains: Floats,
+    best: Ints,
+    best_key: Floats,
+    best_column: Ints,
+) -> None:
+    """The gain of the `k`th finding met (into `gains`), kept in the best-first buffers
+    `best` (positions among those met), `best_key` and `best_column` if it ranks above their
+    last: larger rounded gain, then lower index (`columns` is not sorted)."""
+    elsewhere = share - sums[k, 2] + other
+    p_yes = sums[k, 0] + elsewhere * background[columns[k]]
+    conditional = sums[k, 1] + elsewhere * entropy_background[columns[k]]
+    gains[k] = max(_entropy(p_yes) - conditional, 0.0)
+    key = _round(gains[k], 1e12)
+    last = len(best) - 1
+    if not _before(key, columns[k], best_key[last], best_column[last]):
+        return
+    at = last
+    while at > 0 and _before(key, columns[k], best_key[at - 1], best_column[at - 1]):
+        best[at], best_key[at], best_column[at] = (
+            best[at - 1],
+            best_key[at - 1],
+            best_column[at - 1],
+        )
+        at -= 1
+    best[at], best_key[at], best_column[at] = k, key, columns[k]
+
+
 def best_question_py(
     scores: Floats,
     tiebreak: Ints,
@@ -162,96 +249,144 @@ def best_question_py(
     leaders: Ints,
     weights: Floats,
     other: float,
-    skip: Flags,
+    unaskable: Flags,
+    scored: Ints,
+    absent: Ints,
     gap_row_ptr: Ints,
     gap_columns: Ints,
     stored_likelihood: Floats,
     stored_entropy: Floats,
+    stored_divergence: Floats,
     background: Floats,
     entropy_background: Floats,
     ratio_col_ptr: Ints,
     ratio_rows: Ints,
     yes_ratios: Floats,
     no_ratios: Floats,
+    most_yes: Floats,
+    most_no: Floats,
     checked: int,
     power: float,
 ) -> tuple[int, float, Floats]:
     """(finding, expected information gain, P(finding | leader) for each leader) of the
     question to ask, or (-1, 0.0, an empty array).
 
-    Among the findings the leaders' rows store (less `skip`), the `checked` with the largest
-    gain (rounded to 12 decimals, then the lower index) are tried best first; the first whose
-    yes or no would change the leading causes (`ranked[:len(leading_ranks)]`, with their
-    ties) is the one. `weights` and `other` are the leaders' and `other`'s normalised shares;
-    an answer's ratios are weighted by `power`, as the scores' were.
+    Among the findings the leaders' rows store (less the `unaskable` and those answered,
+    `scored` and `absent`), the `checked` with the largest gain (rounded to 12 decimals, then
+    the lower index) are tried best first; the first whose yes or no would change the leading
+    causes (`ranked[:len(leading_ranks)]`, with their ties) is the one. `weights` and `other`
+    are the leaders' and `other`'s normalised shares; an answer's ratios are weighted by
+    `power`, as the scores' were. `stored_divergence` is each stored pair's KL divergence
+    from the background, and `most_yes`/`most_no` each finding's largest ratio.
     """
     findings = len(background)
-    # The findings touched, in the order first met, and each one's position among them (no
-    # pass over every finding: the HPO pack has 26,739 and the leaders touch about 1,000).
+    # The findings touched, in the order first met, and each one's slot among them (no pass
+    # over every finding: the HPO pack has 26,739 and the leaders touch about 1,000).
     touched = np.zeros(findings, dtype=np.bool_)
-    position = np.empty(findings, dtype=np.int64)
+    slot = np.empty(findings, dtype=np.int64)
     stored = 0
     for leader in leaders:
         stored += gap_row_ptr[leader + 1] - gap_row_ptr[leader]
+    # Answered findings share one spare slot, last, that nothing reads.
+    for answered in (scored, absent):
+        for j in answered:
+            touched[j] = True
+            slot[j] = stored
     met = np.empty(stored, dtype=np.int64)
-    # Each finding's P(yes) and expected entropy of the answer: a leader's share times its
-    # stored P(f | c) or H(f | c), and the shares of the leaders that store nothing for it,
-    # and of `other`, times the background. Only the stored pairs are visited, in one pass
-    # (sized for as many findings as pairs: at most that many are met).
-    stored_yes = np.zeros(stored)
-    stored_entropy_sum = np.zeros(stored)
-    stored_share = np.zeros(stored)
+    # For each finding met, summed over the leaders that store it: their share times the
+    # stored P(f | c), times H(f | c), the share itself, and times the divergence. Each slot
+    # is cleared when first met (sized for as many findings as pairs: at most that many are).
+    sums = np.empty((stored + 1, 4))
+    sums[stored, :] = 0.0
     found = 0
     for row in range(len(leaders)):
         leader = leaders[row]
+        weight = weights[row]
         for entry in range(gap_row_ptr[leader], gap_row_ptr[leader + 1]):
             column = gap_columns[entry]
-            if skip[column]:
+            if unaskable[column]:
                 continue
             if not touched[column]:
                 touched[column] = True
-                position[column] = found
+                slot[column] = found
                 met[found] = column
+                sums[found, :] = 0.0
                 found += 1
-            k = position[column]
-            stored_yes[k] += weights[row] * stored_likelihood[entry]
-            stored_entropy_sum[k] += weights[row] * stored_entropy[entry]
-            stored_share[k] += weights[row]
+            k = slot[column]
+            sums[k, 0] += weight * stored_likelihood[entry]
+            sums[k, 1] += weight * stored_entropy[entry]
+            sums[k, 2] += weight
+            sums[k, 3] += weight * stored_divergence[entry]
     columns = met[:found]
     if len(columns) == 0:
         return -1, 0.0, np.empty(0)
     share = weights.sum()
-    # Expected gain of each, and the `checked` best (largest rounded gain, then lowest index:
-    # `_before` with the finding's index as the tiebreak, since `columns` is not sorted).
+    # The `checked` best, as `_weigh` keeps them.
     best = np.full(checked, -1, dtype=np.int64)
     best_key = np.full(checked, -np.inf)
     best_column = np.full(checked, findings, dtype=np.int64)
-    gains = np.empty(len(columns))
+    gains = np.zeros(len(columns))
+    # A finding's gain is the mutual information between the cause and its answer, at most
+    # the shares' mean divergence from any one distribution, the background's included:
+    # sums[k, 3]. So the gains of the findings with the largest bounds come first, and any
+    # other is taken only if its bound reaches the last kept (most are not: 2 logs each).
+    seeds = min(2 * checked, len(columns))
+    seeded = np.full(seeds, -1, dtype=np.int64)
+    seeded_bound = np.full(seeds, -np.inf)
     for k in range(len(columns)):
-        elsewhere = share - stored_share[k] + other
-        p_yes = stored_yes[k] + elsewhere * background[columns[k]]
-        conditional = stored_entropy_sum[k] + elsewhere * entropy_background[columns[k]]
-        gains[k] = max(_entropy(p_yes) - conditional, 0.0)
-        key = _round(gains[k], 1e12)
-        if not _before(key, columns[k], best_key[checked - 1], best_column[checked - 1]):
-            continue  # not better than the last kept
-        at = checked - 1
-        while at > 0 and _before(key, columns[k], best_key[at - 1], best_column[at - 1]):
-            best[at], best_key[at], best_column[at] = (
-                best[at - 1],
-                best_key[at - 1],
-                best_column[at - 1],
-            )
+        bound = sums[k, 3]
+        if bound <= seeded_bound[seeds - 1]:
+            continue
+        at = seeds - 1
+        while at > 0 and bound > seeded_bound[at - 1]:
+            seeded[at], seeded_bound[at] = seeded[at - 1], seeded_bound[at - 1]
             at -= 1
-        best[at], best_key[at], best_column[at] = k, key, columns[k]
+        seeded[at], seeded_bound[at] = k, bound
+    taken = np.zeros(len(columns), dtype=np.bool_)
+    for k in seeded:
+        taken[k] = True
+    for k in seeded:
+        _weigh(
+            int(k),
+            sums,
+            share,
+            other,
+            columns,
+            background,
+            entropy_background,
+            gains,
+            best,
+            best_key,
+            best_column,
+        )
+    for k in range(len(columns)):
+        # The rounded key moves a gain by under 1e-12.
+        if taken[k] or (best[checked - 1] >= 0 and sums[k, 3] < best_key[checked - 1] - 1e-9):
+            continue
+        _weigh(
+            k,
+            sums,
+            share,
+            other,
+            columns,
+            background,
+            entropy_background,
+            gains,
+            best,
+            best_key,
+            best_column,
+        )
     for kept in best:
         if kept < 0 or gains[kept] <= 0.0:
             continue
         j = int(columns[kept])
         start, end = ratio_col_ptr[j], ratio_col_ptr[j + 1]
         rows = ratio_rows[start:end]
-        for ratios in (yes_ratios[start:end], no_ratios[start:end]):
-            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios, power):
+        for ratios, most in (
+            (yes_ratios[start:end], most_yes[j]),
+            (no_ratios[start:end], most_no[j]),
+        ):
+            if _leaders_change(scores, tiebreak, ranked, leading_ranks, rows, ratios, power, most):
                 likelihoods = np.empty(len(leaders))
                 for row in range(len(leaders)):
                     first, last = gap_row_ptr[leaders[row]], gap_row_ptr[leaders[row] + 1]
@@ -508,27 +643,35 @@ def next_question_py(
     unaskable: Flags,
     scored: Ints,
     absent: Ints,
-    tables: tuple[Ints, Ints, Floats, Floats, Floats, Floats, Ints, Ints, Floats, Floats],
+    tables: tuple[
+        Ints,
+        Ints,
+        Floats,
+        Floats,
+        Floats,
+        Floats,
+        Floats,
+        Ints,
+        Ints,
+        Floats,
+        Floats,
+        Floats,
+        Floats,
+    ],
     checked: int,
     power: float,
 ) -> tuple[int, float, Floats]:
     """`best_question` for the first `leading` causes of `ranked`, asked about the first
     `depth` of them (their `ranks`), with the glue around it done here: `weights` and `other`
     are exp(score less the leaders' highest), normalised to shares of their sum as numpy
-    would (`numpy_sum_py`, then a division), and the findings skipped are the `unaskable`
-    ones and those answered (`scored`, `absent`). `tables` are `best_question`'s arguments
-    from `gap_row_ptr` to `no_ratios`, the model's stored pairs."""
+    would (`numpy_sum_py`, then a division). `tables` are `best_question`'s arguments from
+    `gap_row_ptr` to `most_no`, the model's stored pairs."""
     leading = min(leading, len(ranked))
     depth = min(depth, len(ranked))
     total = numpy_sum(weights) + other
     shares = np.empty(len(weights))
     for row in range(len(weights)):
         shares[row] = weights[row] / total
-    skip = unaskable.copy()
-    for j in scored:
-        skip[j] = True
-    for j in absent:
-        skip[j] = True
     return best_question(
         scores,
         tiebreak,
@@ -537,7 +680,9 @@ def next_question_py(
         ranked[:leading],
         shares,
         other / total,
-        skip,
+        unaskable,
+        scored,
+        absent,
         *tables,
         checked,
         power,
@@ -552,7 +697,9 @@ _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
 _offer = numba.njit(cache=True)(_offer)
 _stored_at = numba.njit(cache=True)(_stored_at)
+_leaders_kept = numba.njit(cache=True)(_leaders_kept)
 _leaders_change = numba.njit(cache=True)(_leaders_change)
+_weigh = numba.njit(cache=True)(_weigh)
 best_question = cast(_QuestionKernel, numba.njit(cache=True)(best_question_py))
 prior_summary = cast(
     Callable[[Floats, Floats], tuple[float, float]], numba.njit(cache=True)(prior_summary_py)

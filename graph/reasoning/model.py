@@ -33,7 +33,7 @@ from graph.reasoning.demographics import (
 from graph.reasoning.explain import Chain, ancestors, edge_sensitivity, exposure_chains
 from graph.reasoning.likelihoods import Sensitivities, cause_priors, symptom_sensitivities
 from graph.reasoning.parameters import FindingKind, ModelParameters
-from graph.reasoning.table import Table, Vector, binary_entropy
+from graph.reasoning.table import Table, Vector, binary_entropy, column_maxima, divergence
 from graph.schema.vocabulary import Predicate
 
 __all__ = ["NUMPY_EXPS_FROM", "PosteriorModel", "log_total"]
@@ -207,6 +207,10 @@ class PosteriorModel:
             self._gap_columns, gaps = self.likelihood_gap.stored_by_row()
             self._stored_likelihood = self.background[self._gap_columns] + gaps
             self._stored_entropy = binary_entropy(self._stored_likelihood)
+            # Each pair's KL divergence from the background: what bounds a question's gain.
+            self._stored_divergence = divergence(
+                self._stored_likelihood, self.background[self._gap_columns]
+            )
             # Imported here: only large packs compile it (graph/reasoning/kernel.py).
             from graph.reasoning.kernel import answer_head, next_question, prior_summary
 
@@ -232,12 +236,15 @@ class PosteriorModel:
                 self._gap_columns,
                 self._stored_likelihood,
                 self._stored_entropy,
+                self._stored_divergence,
                 self.background,
                 self.entropy_background,
                 col_ptr,
                 ratio_rows,
                 yes_ratios,
                 no_ratios,
+                column_maxima(col_ptr, yes_ratios),
+                column_maxima(col_ptr, no_ratios),
             )
             self._warm_up()
 

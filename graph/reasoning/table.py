@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
+from scipy import sparse, special
 
-__all__ = ["Table", "Vector", "binary_entropy"]
+__all__ = ["Table", "Vector", "binary_entropy", "column_maxima", "divergence"]
 
 Vector = npt.NDArray[np.float64]
 
@@ -92,3 +92,21 @@ def binary_entropy(p: Vector) -> Vector:
     q = np.clip(p, 1e-300, 1.0 - 1e-16)
     result: Vector = -(q * np.log2(q) + (1.0 - q) * np.log2(1.0 - q))
     return result
+
+
+def divergence(p: Vector, q: Vector) -> Vector:
+    """KL divergence in bits of a yes/no answer with P(yes) `p` from one with `q`,
+    elementwise."""
+    nats = special.rel_entr(p, q) + special.rel_entr(1.0 - p, 1.0 - q)
+    result: Vector = nats / np.log(2.0)
+    return result
+
+
+def column_maxima(col_ptr: npt.NDArray[np.int64], values: Vector) -> Vector:
+    """The largest of each column's stored `values` (columns as `col_ptr` delimits them), 0.0
+    for a column that stores none."""
+    maxima: Vector = np.zeros(len(col_ptr) - 1)
+    stored = np.flatnonzero(np.diff(col_ptr) > 0)
+    if len(stored):
+        maxima[stored] = np.maximum.reduceat(values, col_ptr[stored])
+    return maxima

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
 
 from graph.knowledge import KnowledgeGraph
 from graph.packs.loader import DEFAULT_PACKS_DIR
@@ -17,6 +18,7 @@ from graph.reasoning import DiagnoseQuery, Diagnoser, Diagnosis, ModelParameters
 from graph.reasoning import model as model_module
 from graph.reasoning.model import log_total
 from graph.reasoning.ranking import competition_ranks, tied_with
+from graph.reasoning.table import binary_entropy, column_maxima, divergence
 from graph.schema.vocabulary import NodeKind
 from tests.paths import REPO
 
@@ -154,7 +156,10 @@ def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: in
     ratios = rng.integers(-3, 4, len(rows)) / 2.0
     expected = _changes_by_sorting(scores, tiebreak, depth, rows, ratios)
     leading = np.array(leading_ranks, dtype=np.int64)
-    assert kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0) is expected
+    # With the largest ratio, the quick check may decide; with no bound, it never can.
+    for most in (float(ratios.max()), np.inf):
+        changed = kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0, most)
+        assert changed is expected
 
 
 @pytest.mark.parametrize("numpy_exps_from", [0, 10**9])
@@ -261,3 +266,97 @@ def test_distinct_rows_keep_each_row_once_and_say_which_each_is(
     assert firsts == list(range(distinct.shape[1]))
     keys = {distinct[:, k, :].tobytes() for k in range(distinct.shape[1])}
     assert len(keys) == distinct.shape[1]
+
+
+def _question_tables(seed: int) -> tuple[tuple[np.ndarray, ...], dict[str, object]]:
+    """Random stored pairs of 60 causes and 200 findings, as `best_question` reads them, and
+    the rest of its arguments for a ranking of those causes."""
+    rng = np.random.default_rng(seed)
+    causes, findings = 60, 200
+    background = rng.uniform(0.005, 0.05, findings)
+    rows = [np.sort(rng.choice(findings, 30, replace=False)) for _ in range(causes)]
+    likelihood = [rng.uniform(0.01, 0.99, 30) for _ in range(causes)]
+    row_ptr = np.arange(0, 30 * causes + 1, 30, dtype=np.int64)
+    columns = np.concatenate(rows).astype(np.int64)
+    stored = np.concatenate(likelihood)
+    by_column = sparse.csc_array((stored, (np.repeat(np.arange(causes), 30), columns)))
+    col_ptr = by_column.indptr.astype(np.int64)
+    ratio_rows = by_column.indices.astype(np.int64)
+    yes = np.log(by_column.data / background[np.repeat(np.arange(findings), np.diff(col_ptr))])
+    no = np.log(
+        (1 - by_column.data) / (1 - background[np.repeat(np.arange(findings), np.diff(col_ptr))])
+    )
+    scores = rng.normal(0.0, 2.0, causes)
+    tiebreak = rng.permutation(causes).astype(np.int64)
+    ranked = np.lexsort((tiebreak, -np.round(scores, 9)))[:23].astype(np.int64)
+    weights = np.exp(scores[ranked[:20]] - scores[ranked[0]])
+    total = weights.sum() + 0.3
+    tables = (
+        row_ptr,
+        columns,
+        stored,
+        binary_entropy(stored),
+        divergence(stored, background[columns]),
+        background,
+        binary_entropy(background),
+        col_ptr,
+        ratio_rows,
+        yes,
+        no,
+        column_maxima(col_ptr, yes),
+        column_maxima(col_ptr, no),
+    )
+    rest: dict[str, object] = {
+        "scores": scores,
+        "tiebreak": tiebreak,
+        "ranked": ranked,
+        "leading_ranks": np.array(competition_ranks(scores[ranked[:3]]), dtype=np.int64),
+        "leaders": ranked[:20],
+        "weights": weights / total,
+        "other": 0.3 / total,
+        "unaskable": rng.random(findings) < 0.05,
+        "scored": np.array([int(columns[0])], dtype=np.int64),
+        "absent": np.array([int(columns[31])], dtype=np.int64),
+    }
+    return tables, rest
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_the_question_skips_only_findings_whose_bound_cannot_reach_the_kept(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A finding's gain is at most the leaders' shares times their stored pairs' divergence
+    from the background: taking only the findings whose bound reaches the last kept picks the
+    question that taking every gain picks, and takes far fewer."""
+    tables, rest = _question_tables(seed)
+    unbounded = (*tables[:4], np.full_like(tables[4], np.inf), *tables[5:])
+    weighed = []
+
+    def counting(k: int, *args: object) -> None:
+        weighed.append(k)
+        compiled_weigh(k, *args)
+
+    compiled_weigh = kernel._weigh
+    monkeypatch.setattr(kernel, "_weigh", counting)
+    picked = []
+    for stored in (tables, unbounded):
+        weighed.clear()
+        j, gain, likelihoods = kernel.best_question_py(
+            *rest.values(), *stored, checked=8, power=1.0
+        )
+        picked.append((j, gain, likelihoods.tolist(), len(weighed)))
+    (j, gain, likelihoods, bounded_count), (j_all, gain_all, likelihoods_all, every) = picked
+    assert (j, gain, likelihoods) == (j_all, gain_all, likelihoods_all)
+    assert j >= 0
+    assert bounded_count < every / 2
+
+
+def test_a_gain_never_exceeds_its_divergence_bound() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        shares = rng.dirichlet(np.ones(6))
+        likelihood = rng.uniform(0.0, 1.0, 6)
+        q = float(rng.uniform(0.001, 0.999))
+        p_yes = float(shares @ likelihood)
+        gain = float(binary_entropy(np.array([p_yes]))[0] - shares @ binary_entropy(likelihood))
+        assert gain <= float(shares @ divergence(likelihood, np.full(6, q))) + 1e-12
