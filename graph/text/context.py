@@ -226,7 +226,17 @@ WORRIES = (
     "obsessing about",
 )
 # Hedges that reach back: "swelling, not sure".
-BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
+BACKWARD_HEDGES = (
+    "not sure",
+    "unsure",
+    "is possible",
+    "is suspected",
+    "was suspected",
+    # Named as one thing it might be: "the neurologist mentioned MS as a possibility".
+    "as a possibility",
+    "is a possibility",
+    "was a possibility",
+)
 # A time the writer says something ended, said last in its clause: "was on indapamide till
 # last year" (after a denial it says when the thing began: "no pain until last year").
 _ENDED = (
@@ -489,6 +499,12 @@ PSEUDO_TRIGGERS = (
     "not just",
     "no doubt",
     "not necessarily",
+    # Always, not a denial: "without fail, cramp every night after netball".
+    "without fail",
+    "without a doubt",
+    "without doubt",
+    "without question",
+    "without exception",
     # A change denied, not the thing: "no new meds, same ones for years".
     "no new",
     "nothing new",

@@ -70,6 +70,16 @@ def test_round_fifteen_guards(parser: Parser, text: str, expected: list[str]) ->
     ("text", "expected"),
     [
         ("Swallowing is a struggle these days.", ["symptom:difficulty-swallowing present"]),
+        ("Legs go into a knot in bed at night.", ["symptom:severe-painful-cramps present"]),
+        ("Her knee has been giving little jolts.", ["symptom:jerking present"]),
+        ("She couldn't keep her balance.", ["symptom:trouble-balancing present"]),
+        ("My words get tangled.", ["symptom:difficulty-speaking present"]),
+        ("ROM within normal limits.", ["symptom:limited-range-of-motion absent"]),
+        ("I am not drinking water these days.", ["cause:dehydration present"]),
+        ("My leg has no strength.", ["symptom:weakness present"]),
+        ("My quads start to tremble.", ["symptom:visible-twitching present"]),
+        ("My knee feels fizzy.", ["symptom:numbness present"]),
+        ("Hitting serves for hours every day.", ["cause:overuse present"]),
         (
             "Twitchy knee after an hour on the stepper.",
             ["symptom:visible-twitching present", "cause:overuse present"],
@@ -77,4 +87,24 @@ def test_round_fifteen_guards(parser: Parser, text: str, expected: list[str]) ->
     ],
 )
 def test_round_fifteen_lexicon(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "Without fail" says always; "as a possibility" hedges what it follows.
+        (
+            "Without fail, cramp every night.",
+            ["symptom:severe-painful-cramps present"],
+        ),
+        ("The neurologist mentioned MS as a possibility.", ["cause:multiple-sclerosis uncertain"]),
+        # A plain "without" still denies; knots and fizz without a limb near are not read.
+        ("Without pain I can walk.", ["symptom:pain-or-discomfort absent"]),
+        ("My stomach is in knots before exams.", []),
+        ("I had a fizzy drink.", []),
+        ("I got a jolt of caffeine.", []),
+    ],
+)
+def test_round_fifteen_context_words(parser: Parser, text: str, expected: list[str]) -> None:
     assert mentions(parser, text) == expected
