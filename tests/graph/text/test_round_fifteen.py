@@ -104,6 +104,14 @@ def test_round_fifteen_lexicon(parser: Parser, text: str, expected: list[str]) -
         ("My stomach is in knots before exams.", []),
         ("I had a fizzy drink.", []),
         ("I got a jolt of caffeine.", []),
+        # Texting's "ny" is "any", which names nothing: a place so written reads the same.
+        ("Back in NY I never had cramps.", ["symptom:severe-painful-cramps absent"]),
+        ("Moved to ny last year and no twitching since.", ["symptom:visible-twitching absent"]),
+        ("Flying back to NY on Sunday.", []),
+        (
+            "Knee position meat jump, not red.",
+            ["symptom:visible-twitching present", "symptom:redness absent"],
+        ),
     ],
 )
 def test_round_fifteen_context_words(parser: Parser, text: str, expected: list[str]) -> None:
