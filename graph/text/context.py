@@ -982,6 +982,10 @@ _ANSWERS = {
 
 # What a form or a transcript writes before an answer ("A: no"), and the speaker's name in a
 # pasted chat ("User: nope"); the colon is no token.
+# The names a pasted chat gives its assistant before what it says ("Assistant: ...", "Bot:").
+_ASSISTANTS = frozenset(
+    {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini"}
+)
 _ANSWER_LABELS = frozenset(
     {"a", "answer", "ans", "user", "patient", "pt", "client", "human", "me", "you"}
 )
@@ -1311,6 +1315,12 @@ def contexts(
                 and not _object_animal(words, taken, k)
             ):
                 marks[idx].add(cue.category)
+    # A chat assistant's sentence, pasted with the writer's, is none of the writer's findings:
+    # "Assistant: Swelling with redness can point to an infection." Its question is settled by
+    # the writer's answer (graph/text/coreference.py).
+    if n > 1 and words[0] in _ASSISTANTS:
+        for mark in marks:
+            mark.add(_Category.HYPOTHETICAL)
     # A statement of where a kind of finding comes from reaches back to the sentence's start,
     # where nothing before it is the writer's: "twitching like this can come from ...".
     for i, (size, cue) in enumerate(at):
@@ -1326,6 +1336,11 @@ def contexts(
     for idx, (i, j, _) in enumerate(found):
         if j - i == 1 and _other_sense(words, i):
             marks[idx].add(_Category.HYPOTHETICAL)
+    # A relative's finding stays theirs, though asked about or advised on: an answer to "any
+    # MS in the family?" says nothing of the writer's own.
+    for mark in marks:
+        if _Category.OTHER in mark:
+            mark.discard(_Category.HYPOTHETICAL)
     # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [
         Context(

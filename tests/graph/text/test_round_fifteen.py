@@ -28,6 +28,14 @@ from tests.graph.text.test_round_nine import mentions
             "Are you on any medication? Me: prednisolone for my asthma.",
             ["cause:corticosteroids present"],
         ),
+        # A chat assistant's sentence is none of the writer's findings; the writer's answer is.
+        ("Assistant: Swelling with redness can point to an infection. User: ok", []),
+        (
+            "Assistant: Any swelling or redness? User: no",
+            ["symptom:swelling absent", "symptom:redness absent"],
+        ),
+        # A relative's finding stays theirs, though asked about.
+        ("Do you have any family history of MS? No.", ["cause:multiple-sclerosis absent/family"]),
         # A statement of where a kind of finding comes from names none of the writer's.
         ("Twitching like this can come from dehydration or tired muscles.", []),
         ("Cramps are often caused by low magnesium.", []),
