@@ -821,6 +821,10 @@ _OF_THE_BODY = frozenset(
         *("bump", "mark", "marks", "blotch", "streak", "line", "ring", "feeling", "feelings"),
         *("sensation", "sensations", "one", "ones", "bit", "bits", "kind", "sort", "limb"),
         *("limbs", "morning", "mornings", "start", "day", "days", "night", "nights", "week"),
+        *("it", "itb", "band", "ligament", "ligaments", "achilles", "glute", "glutes", "groin"),
+        *("heel", "heels", "wrist", "elbow", "elbows", "quadricep", "hammy", "hammies", "grip"),
+        *("tingling", "tingle", "ache", "aches", "twinge", "cramp", "cramps", "spasm", "knot"),
+        *("swelling", "bruise", "bruising", "lumps", "bumps", "patches", "spots", "joint's"),
     }
 )
 

@@ -64,6 +64,8 @@ def test_round_fifteen_fixes(parser: Parser, text: str, expected: list[str]) -> 
         ("No one believes my knee hurts.", ["symptom:pain-or-discomfort present"]),
         # The same words of the body, or of a feeling of it, are the symptom.
         ("I have a stiff knee.", ["symptom:stiffness present"]),
+        ("I have a tight IT band.", ["symptom:stiffness present"]),
+        ("A numb tingling down my shin.", ["symptom:numbness present", "symptom:numbness present"]),
         ("There is a red rash around my knee.", ["symptom:redness present"]),
         ("I get a twitch of my left quad.", ["symptom:visible-twitching present"]),
         ("My calf cramped up last night.", ["symptom:severe-painful-cramps present"]),
