@@ -994,26 +994,17 @@ _ANSWER_LABELS = frozenset(
     {"a", "answer", "ans", "user", "patient", "pt", "client", "human", "me", "you"}
 )
 # How a reply that names no finding of its own opens when it says yes to a question put to
-# the writer: "- a tiny bit in the evenings", "just my brown inhaler".
+# the writer: "- a tiny bit in the evenings", "just my brown inhaler". "Just" and "only" open
+# such a reply before what is taken ("just my inhaler"), not before a verb ("just wondering");
+# "sometimes" only in a reply of a few words, as it opens other sentences too.
 _AFFIRMING_OPENINGS = frozenset(
-    phrases(
-        (
-            *POSITIVE_ANSWERS,
-            "a bit",
-            "a little",
-            "a tiny bit",
-            "a touch",
-            "slightly",
-            "some",
-            "sometimes",
-            "occasionally",
-            "now and then",
-            "only",
-            "just",
-        )
-    )
+    phrases((*POSITIVE_ANSWERS, "a bit", "a little", "a tiny bit", "a touch", "slightly"))
 )
 _AFFIRMING_SIZES = sorted({len(k) for k in _AFFIRMING_OPENINGS}, reverse=True)
+_ONLY = frozenset({"just", "only"})
+_TAKEN_AFTER_ONLY = frozenset({"my", "the", "a", "an", "one", "two", "some", "that", "this"})
+_NOW_AND_THEN = frozenset({"sometimes", "occasionally", "some"})
+_SHORT_REPLY = 3  # words
 
 
 def affirms(words: Sequence[str]) -> bool:
@@ -1022,9 +1013,14 @@ def affirms(words: Sequence[str]) -> bool:
     opens = [words]
     if len(words) > 1 and words[0] in _ANSWER_LABELS:
         opens.append(words[1:])  # "A: just the one"; "a" may also open it ("a bit")
-    return any(
-        tuple(said[:size]) in _AFFIRMING_OPENINGS for said in opens for size in _AFFIRMING_SIZES
-    )
+    for said in opens:
+        if any(tuple(said[:size]) in _AFFIRMING_OPENINGS for size in _AFFIRMING_SIZES):
+            return True
+        if len(said) > 1 and said[0] in _ONLY and said[1] in _TAKEN_AFTER_ONLY:
+            return True
+        if said and said[0] in _NOW_AND_THEN and len(said) <= _SHORT_REPLY:
+            return True
+    return False
 
 
 def answer(words: Sequence[str]) -> Context | None:

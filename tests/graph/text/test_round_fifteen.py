@@ -57,6 +57,10 @@ def test_round_fifteen_fixes(parser: Parser, text: str, expected: list[str]) -> 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Advice names no finding, and a sentence after it that only opens like a reply does
+        # not take it up.
+        ("See a doctor if you notice weakness. Just wondering what to do.", []),
+        ("Do you take any supplements? Sometimes I forget things.", []),
         # The writer's own words end a question's scope.
         ("Do you have any idea why my knee twitches?", ["symptom:visible-twitching present"]),
         # The writer's own finding before a statement of causes keeps its reading.
