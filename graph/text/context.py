@@ -804,6 +804,7 @@ _ADJECTIVE_SENSES = frozenset(
 _MOVEMENT_SENSES = frozenset(
     {"twitch", "twitches", "quiver", "flutter", "flicker", "jolt", "jolts", "shiver", "ripple"}
 )
+_SENSE_WORDS = _ADJECTIVE_SENSES | _MOVEMENT_SENSES
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "such", "our", "their"})
 _POSSESSIVES = frozenset({"my", "his", "her", "their", "your", "our"})
 # What such a word may describe and still be the symptom: the body, a feeling of it, a mark
@@ -870,6 +871,7 @@ class Context:
 
 _PLAIN = Context()
 _CAUSED_BY_KEYS = frozenset(phrases(_CAUSED_BY))
+_CAUSED_BY_LASTS = frozenset(key[-1] for key in _CAUSED_BY_KEYS)  # rarer than "can"
 
 
 class _Category(Enum):
@@ -1323,7 +1325,7 @@ def contexts(
             mark.add(_Category.HYPOTHETICAL)
     # A statement of where a kind of finding comes from reaches back to the sentence's start,
     # where nothing before it is the writer's: "twitching like this can come from ...".
-    for i, (size, cue) in enumerate(at):
+    for i, (size, cue) in enumerate(at if not _CAUSED_BY_LASTS.isdisjoint(words) else ()):
         if cue is None or tuple(words[i : i + size]) not in _CAUSED_BY_KEYS:
             continue
         if any(w in _FIRST_PERSON or w in _WRITER_SUBJECT or w == "," for w in words[:i]):
@@ -1334,20 +1336,17 @@ def contexts(
         break
     # A symptom word in another sense names no finding: "a stiff drink", "a quiver of arrows".
     for idx, (i, j, _) in enumerate(found):
-        if j - i == 1 and _other_sense(words, i):
+        if j - i == 1 and words[i] in _SENSE_WORDS and _other_sense(words, i):
             marks[idx].add(_Category.HYPOTHETICAL)
-    # A relative's finding stays theirs, though asked about or advised on: an answer to "any
-    # MS in the family?" says nothing of the writer's own.
-    for mark in marks:
-        if _Category.OTHER in mark:
-            mark.discard(_Category.HYPOTHETICAL)
     # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [
         Context(
             negated=_Category.NEGATED in m,
             uncertain=_Category.UNCERTAIN in m,
             other=_Category.OTHER in m,
-            hypothetical=_Category.HYPOTHETICAL in m,
+            # A relative's finding stays theirs, though asked about or advised on: an answer
+            # to "any MS in the family?" says nothing of the writer's own.
+            hypothetical=_Category.HYPOTHETICAL in m and _Category.OTHER not in m,
             worried=_Category.WORRIED in m,
         )
         if m
