@@ -871,7 +871,6 @@ class Context:
 
 _PLAIN = Context()
 _CAUSED_BY_KEYS = frozenset(phrases(_CAUSED_BY))
-_CAUSED_BY_LASTS = frozenset(key[-1] for key in _CAUSED_BY_KEYS)  # rarer than "can"
 
 
 class _Category(Enum):
@@ -1247,11 +1246,18 @@ def contexts(
                 ):
                     backward(i, _Category.UNCERTAIN, nearest_only=False)
     i = 0
+    caused_by = -1  # where the first statement of where a finding comes from starts
     while i < n:
         size, cue = at[i]
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
+        if (
+            caused_by < 0
+            and cue.category is _Category.HYPOTHETICAL
+            and tuple(words[i : i + size]) in _CAUSED_BY_KEYS
+        ):
+            caused_by = i
         if (
             i in doubled
             or cue.category is _Category.PSEUDO
@@ -1325,15 +1331,12 @@ def contexts(
             mark.add(_Category.HYPOTHETICAL)
     # A statement of where a kind of finding comes from reaches back to the sentence's start,
     # where nothing before it is the writer's: "twitching like this can come from ...".
-    for i, (size, cue) in enumerate(at if not _CAUSED_BY_LASTS.isdisjoint(words) else ()):
-        if cue is None or tuple(words[i : i + size]) not in _CAUSED_BY_KEYS:
-            continue
-        if any(w in _FIRST_PERSON or w in _WRITER_SUBJECT or w == "," for w in words[:i]):
-            break
+    if caused_by >= 0 and not any(
+        w in _FIRST_PERSON or w in _WRITER_SUBJECT or w == "," for w in words[:caused_by]
+    ):
         for idx, (_, j, _) in enumerate(found):
-            if j <= i:
+            if j <= caused_by:
                 marks[idx].add(_Category.HYPOTHETICAL)
-        break
     # A symptom word in another sense names no finding: "a stiff drink", "a quiver of arrows".
     for idx, (i, j, _) in enumerate(found):
         if j - i == 1 and words[i] in _SENSE_WORDS and _other_sense(words, i):
