@@ -33,10 +33,12 @@ __all__ = [
     "POST_NEGATION",
     "PRE_NEGATION",
     "PSEUDO_TRIGGERS",
+    "QUESTIONS_TO_YOU",
     "TERMINATORS",
     "UNSURE_ANSWERS",
     "WORRIES",
     "Context",
+    "affirms",
     "answer",
     "contexts",
     "negated_within",
@@ -224,7 +226,17 @@ WORRIES = (
     "obsessing about",
 )
 # Hedges that reach back: "swelling, not sure".
-BACKWARD_HEDGES = ("not sure", "unsure", "is possible", "is suspected", "was suspected")
+BACKWARD_HEDGES = (
+    "not sure",
+    "unsure",
+    "is possible",
+    "is suspected",
+    "was suspected",
+    # Named as one thing it might be: "the neurologist mentioned MS as a possibility".
+    "as a possibility",
+    "is a possibility",
+    "was a possibility",
+)
 # A time the writer says something ended, said last in its clause: "was on indapamide till
 # last year" (after a denial it says when the thing began: "no pain until last year").
 _ENDED = (
@@ -371,6 +383,10 @@ _OTHER_PEOPLE = (
 # medicine. A form or a doctor asking the patient writes "you" ("are you on anything?").
 _TEXTED_YOU = ("u", "ur", "r u", "u r")
 OTHERS = (
+    # Nobody at all, the writer among them: "good session, nobody hurt".
+    "nobody",
+    "no one",
+    "noone",
     "people",
     "other people",
     "someone",
@@ -430,6 +446,20 @@ HYPOTHETICAL = (
     "call your doctor if",
     "tell your doctor if",
 )
+# A statement of where a finding comes from, which names the finding as a kind: "twitching like
+# this can come from dehydration, tired muscles or low magnesium" (an assistant's reply pasted
+# with the chat). It reaches back too, where nothing before it is the writer's.
+_CAUSED_BY = (
+    "can come from",
+    "may come from",
+    "can be caused by",
+    "may be caused by",
+    "is often caused by",
+    "is usually caused by",
+    "are often caused by",
+    "are usually caused by",
+    "is commonly caused by",
+)
 # A statement of what can cause what, as a leaflet or a pharmacist says it, names no finding
 # of the writer's: "torasemide can cause cramps", "causes of muscle cramps include
 # dehydration". Forward only: the cause named before it keeps its own reading.
@@ -441,6 +471,22 @@ GENERIC = (
     "can lead to",
     "side effects include",
     "side effects of",
+    *_CAUSED_BY,
+)
+# A question put to the writer by someone else (a pasted chat's assistant, a form, a
+# pharmacist) names what it asks about, which the writer has not said: "Are you taking any
+# medications?". Like advice, it is no finding; the writer's answer settles it
+# (graph/text/coreference.py reads a bare "no" or "yes"). Its scope ends at the writer's own
+# words: "do you have any idea why my knee twitches" asks nothing of the twitching.
+QUESTIONS_TO_YOU = tuple(
+    f"{asked} you {verb}"
+    for asked, verbs in (
+        ("are", ("taking", "on", "using", "having", "getting", "drinking", "eating")),
+        ("do", ("take", "use", "have", "get", "drink", "eat", "notice", "feel")),
+        ("have", ("had", "noticed", "got", "been", "taken", "ever had", "felt")),
+        ("did", ("have", "notice", "take", "feel")),
+    )
+    for verb in verbs
 )
 # Look like cues, are none.
 PSEUDO_TRIGGERS = (
@@ -453,6 +499,12 @@ PSEUDO_TRIGGERS = (
     "not just",
     "no doubt",
     "not necessarily",
+    # Always, not a denial: "without fail, cramp every night after netball".
+    "without fail",
+    "without a doubt",
+    "without doubt",
+    "without question",
+    "without exception",
     # A change denied, not the thing: "no new meds, same ones for years".
     "no new",
     "nothing new",
@@ -742,6 +794,68 @@ _DOUBLE_NEGATORS = frozenset(
 )
 
 
+# Symptom words with another sense, read by where they stand (one word of a mention alone):
+# an adjective before a noun that is no part of the body ("a stiff drink", "a cramped flat",
+# "a tight schedule", "a red car"), a movement of something else ("a twitch of the
+# curtain", "a quiver of arrows"), and the archer's quiver ("from my quiver").
+_ADJECTIVE_SENSES = frozenset(
+    {"stiff", "cramped", "tight", "swollen", "red", "sore", "numb", "weak", "twitchy", "hot"}
+)
+_MOVEMENT_SENSES = frozenset(
+    {"twitch", "twitches", "quiver", "flutter", "flicker", "jolt", "jolts", "shiver", "ripple"}
+)
+_SENSE_WORDS = _ADJECTIVE_SENSES | _MOVEMENT_SENSES
+_ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "such", "our", "their"})
+_POSSESSIVES = frozenset({"my", "his", "her", "their", "your", "our"})
+# What such a word may describe and still be the symptom: the body, a feeling of it, a mark
+# on it ("a stiff knee", "a red rash", "a numb feeling", "a twitchy leg").
+_OF_THE_BODY = frozenset(
+    {
+        *("knee", "knees", "kneecap", "kneecaps", "patella", "leg", "legs", "thigh", "thighs"),
+        *("calf", "calves", "quad", "quads", "quadriceps", "hamstring", "hamstrings", "shin"),
+        *("shins", "muscle", "muscles", "tendon", "tendons", "joint", "joints", "ankle"),
+        *("ankles", "foot", "feet", "toe", "toes", "hip", "hips", "back", "neck", "shoulder"),
+        *("shoulders", "arm", "arms", "hand", "hands", "finger", "fingers", "body", "skin"),
+        *("jaw", "face", "lip", "lips", "eyelid", "eye", "throat", "tongue", "stomach"),
+        *("tummy", "chest", "vastus", "glands", "gland", "lymph", "left", "right", "upper"),
+        *("lower", "inner", "outer", "front", "side", "area", "spot", "patch", "rash", "lump"),
+        *("bump", "mark", "marks", "blotch", "streak", "line", "ring", "feeling", "feelings"),
+        *("sensation", "sensations", "one", "ones", "bit", "bits", "kind", "sort", "limb"),
+        *("limbs", "morning", "mornings", "start", "day", "days", "night", "nights", "week"),
+        *("it", "itb", "band", "ligament", "ligaments", "achilles", "glute", "glutes", "groin"),
+        *("heel", "heels", "wrist", "elbow", "elbows", "quadricep", "hammy", "hammies", "grip"),
+        *("tingling", "tingle", "ache", "aches", "twinge", "cramp", "cramps", "spasm", "knot"),
+        *("swelling", "bruise", "bruising", "lumps", "bumps", "patches", "spots", "joint's"),
+    }
+)
+
+
+def _other_sense(words: Sequence[str], i: int) -> bool:
+    """Whether the one-word mention at token `i` is a symptom word in another sense."""
+    word = words[i]
+    after = words[i + 1] if i + 1 < len(words) else ""
+    before = words[i - 1] if i > 0 else ""
+    if word in _ADJECTIVE_SENSES:
+        return (
+            before in _ARTICLES
+            and after.isalpha()
+            and after not in _OF_THE_BODY
+            and after not in _LIST_JOINS
+            and not after.endswith("ly")
+        )
+    if word not in _MOVEMENT_SENSES:
+        return False
+    if word == "quiver" and before in _POSSESSIVES and after not in _OF_THE_BODY:
+        return not after or not after.isalpha() or after in {"and", "was", "is", "had"}
+    if after != "of":
+        return False
+    for later in words[i + 2 : i + 6]:  # "of the neighbour's curtain", "of my left quad"
+        if later in _ARTICLES or later in _POSSESSIVES or later.endswith("'s"):
+            continue
+        return later.isalpha() and later not in _OF_THE_BODY
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     """What the sentence says about one mention."""
@@ -749,11 +863,14 @@ class Context:
     negated: bool = False
     uncertain: bool = False  # hedged, or only in the past
     other: bool = False  # about someone other than the writer or the patient
-    hypothetical: bool = False  # a condition advised on, not a finding: not reported
+    # A condition advised on, a question put to the writer or a word in another sense: not
+    # a finding, not reported.
+    hypothetical: bool = False
     worried: bool = False  # feared: a cause is then uncertain, a symptom still present
 
 
 _PLAIN = Context()
+_CAUSED_BY_KEYS = frozenset(phrases(_CAUSED_BY))
 
 
 class _Category(Enum):
@@ -788,6 +905,7 @@ def _cues() -> dict[tuple[str, ...], _Cue]:
         (BACKWARD_FAMILY, _Category.OTHER, False),
         (HYPOTHETICAL, _Category.HYPOTHETICAL, True),
         (GENERIC, _Category.HYPOTHETICAL, True),
+        (QUESTIONS_TO_YOU, _Category.HYPOTHETICAL, True),
         (WORRIES, _Category.WORRIED, True),
         (PSEUDO_TRIGGERS, _Category.PSEUDO, True),
     ]
@@ -869,7 +987,41 @@ _ANSWERS = {
 
 # What a form or a transcript writes before an answer ("A: no"), and the speaker's name in a
 # pasted chat ("User: nope"); the colon is no token.
-_ANSWER_LABELS = frozenset({"a", "answer", "ans", "user", "patient", "pt", "client", "human"})
+# The names a pasted chat gives its assistant before what it says ("Assistant: ...", "Bot:").
+_ASSISTANTS = frozenset(
+    {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini"}
+)
+_ANSWER_LABELS = frozenset(
+    {"a", "answer", "ans", "user", "patient", "pt", "client", "human", "me", "you"}
+)
+# How a reply that names no finding of its own opens when it says yes to a question put to
+# the writer: "- a tiny bit in the evenings", "just my brown inhaler". "Just" and "only" open
+# such a reply before what is taken ("just my inhaler"), not before a verb ("just wondering");
+# "sometimes" only in a reply of a few words, as it opens other sentences too.
+_AFFIRMING_OPENINGS = frozenset(
+    phrases((*POSITIVE_ANSWERS, "a bit", "a little", "a tiny bit", "a touch", "slightly"))
+)
+_AFFIRMING_SIZES = sorted({len(k) for k in _AFFIRMING_OPENINGS}, reverse=True)
+_ONLY = frozenset({"just", "only"})
+_TAKEN_AFTER_ONLY = frozenset({"my", "the", "a", "an", "one", "two", "some", "that", "this"})
+_NOW_AND_THEN = frozenset({"sometimes", "occasionally", "some"})
+_SHORT_REPLY = 3  # words
+
+
+def affirms(words: Sequence[str]) -> bool:
+    """Whether a reply says yes by how it opens, a label before it left out: "A: just the
+    one", "a tiny bit in the evenings"."""
+    opens = [words]
+    if len(words) > 1 and words[0] in _ANSWER_LABELS:
+        opens.append(words[1:])  # "A: just the one"; "a" may also open it ("a bit")
+    for said in opens:
+        if any(tuple(said[:size]) in _AFFIRMING_OPENINGS for size in _AFFIRMING_SIZES):
+            return True
+        if len(said) > 1 and said[0] in _ONLY and said[1] in _TAKEN_AFTER_ONLY:
+            return True
+        if said and said[0] in _NOW_AND_THEN and len(said) <= _SHORT_REPLY:
+            return True
+    return False
 
 
 def answer(words: Sequence[str]) -> Context | None:
@@ -1008,7 +1160,7 @@ def contexts(
         hypothetical = category is _Category.HYPOTHETICAL
         window = n if hypothetical else CONTEXT_WINDOW
         while k < n and counted < window:
-            if hypothetical and words[k] in _WRITER_SUBJECT:
+            if hypothetical and (words[k] in _WRITER_SUBJECT or words[k] in _FIRST_PERSON):
                 break
             if not taken[k] and stops(k, category, passed):
                 break
@@ -1094,11 +1246,18 @@ def contexts(
                 ):
                     backward(i, _Category.UNCERTAIN, nearest_only=False)
     i = 0
+    caused_by = -1  # where the first statement of where a finding comes from starts
     while i < n:
         size, cue = at[i]
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
+        if (
+            caused_by < 0
+            and cue.category is _Category.HYPOTHETICAL
+            and tuple(words[i : i + size]) in _CAUSED_BY_KEYS
+        ):
+            caused_by = i
         if (
             i in doubled
             or cue.category is _Category.PSEUDO
@@ -1164,13 +1323,33 @@ def contexts(
                 and not _object_animal(words, taken, k)
             ):
                 marks[idx].add(cue.category)
+    # A chat assistant's sentence, pasted with the writer's, is none of the writer's findings:
+    # "Assistant: Swelling with redness can point to an infection." Its question is settled by
+    # the writer's answer (graph/text/coreference.py).
+    if n > 1 and words[0] in _ASSISTANTS:
+        for mark in marks:
+            mark.add(_Category.HYPOTHETICAL)
+    # A statement of where a kind of finding comes from reaches back to the sentence's start,
+    # where nothing before it is the writer's: "twitching like this can come from ...".
+    if caused_by >= 0 and not any(
+        w in _FIRST_PERSON or w in _WRITER_SUBJECT or w == "," for w in words[:caused_by]
+    ):
+        for idx, (_, j, _) in enumerate(found):
+            if j <= caused_by:
+                marks[idx].add(_Category.HYPOTHETICAL)
+    # A symptom word in another sense names no finding: "a stiff drink", "a quiver of arrows".
+    for idx, (i, j, _) in enumerate(found):
+        if j - i == 1 and words[i] in _SENSE_WORDS and _other_sense(words, i):
+            marks[idx].add(_Category.HYPOTHETICAL)
     # Most mentions have no cue: they share one plain Context (an Enum's hash is slow).
     return [
         Context(
             negated=_Category.NEGATED in m,
             uncertain=_Category.UNCERTAIN in m,
             other=_Category.OTHER in m,
-            hypothetical=_Category.HYPOTHETICAL in m,
+            # A relative's finding stays theirs, though asked about or advised on: an answer
+            # to "any MS in the family?" says nothing of the writer's own.
+            hypothetical=_Category.HYPOTHETICAL in m and _Category.OTHER not in m,
             worried=_Category.WORRIED in m,
         )
         if m

@@ -10,6 +10,9 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from graph.text.context import affirms, answer
+from graph.text.tokens import TOKEN
+
 __all__ = ["Referent", "coreferents", "list_taken_up"]
 
 # The writer answering a list the sentence before gave as a condition or a leaflet's warning:
@@ -79,8 +82,18 @@ def coreferents(
 def list_taken_up(segment: str) -> tuple[int, int, bool] | None:
     """Where `segment` (lower-cased) takes up the list of the sentence before, and whether it
     says the writer has them: "neither of these", "none of those" (no), "both of these", "all
-    of the above" (yes); else None."""
+    of the above" (yes); or, after a question put to the writer, a sentence that only answers
+    it ("User: nope neither", "Yes.": an unsure answer settles nothing) or opens by saying yes
+    ("a tiny bit in the evenings"); else None."""
     found = _LIST.search(segment)
-    if found is None:
+    if found is not None:
+        return found.start(), found.end(), found.group(1) in ("both", "all")
+    words = TOKEN.findall(segment)
+    said = answer(words)
+    if said is None and not affirms(words):
         return None
-    return found.start(), found.end(), found.group(1) in ("both", "all")
+    if said is not None and said.uncertain:
+        return None
+    stripped = segment.strip()
+    start = segment.index(stripped[:1]) if stripped else 0
+    return start, start + len(stripped), said is None or not said.negated
