@@ -73,6 +73,14 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# Words that only say how far a finding is spread, which a term's name may start with where
+# the ontology has no term without them ("Localized skin lesion", "Generalized
+# hypopigmentation"): the rest of such a name names the term too, unless it names another
+# node or two such names share it. Not how often ("Recurrent infections"): one infection is
+# not recurrent.
+_SPREAD = frozenset(
+    {"localized", "localised", "generalized", "generalised", "diffuse", "widespread"}
+)
 # Fixed phrases whose words name nothing, though one of them alone may: a drink, a team, a
 # warning sign ("red flags"), a series ("a run of night shifts"). Read as written; their
 # words are kept from every match.
@@ -152,6 +160,29 @@ def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
 
 def _mention_kind(kind: NodeKind) -> MentionKind:
     return MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
+
+
+def _unqualified(
+    phrases: Iterable[tuple[str, str, NodeKind, str, list[str]]],
+    lemmas: Mapping[str, str],
+    stems: Mapping[str, str],
+) -> dict[tuple[str, ...], _Entry]:
+    """The key of each name or synonym without its first word, where that word only says how
+    far the finding is spread (and is no part of a hyphenated compound, "Generalized-onset"),
+    keyed as `_read` keys a phrase; a key two nodes' phrases give is left out."""
+    found: dict[tuple[str, ...], _Entry | None] = {}
+    for node_id, name, kind, phrase, raws in phrases:
+        if not 1 < len(raws) <= MAX_NGRAM or raws[0] not in _SPREAD:
+            continue
+        if not lowered(phrase)[len(raws[0]) :].startswith(" "):
+            continue
+        rest = raws[1:]
+        key = tuple(stems[raw] for raw in rest) if len(rest) > 1 else (lemmas[rest[0]],)
+        new = _Entry(node_id, name, _mention_kind(kind), phrase)
+        held = found.setdefault(key, new)
+        if held is not None and held.node_id != node_id:
+            found[key] = None
+    return {key: entry for key, entry in found.items() if entry is not None}
 
 
 def _gerund_form(word: str) -> bool:
@@ -382,6 +413,12 @@ class PackParser:
                 # neither (None), and only the exact order still finds each.
                 if held is not None and held.node_id != node_id:
                     bags[bag] = None
+        # Names without their first word where it only says how far the finding is spread.
+        for key, entry in _unqualified(phrases, lemmas, stems).items():
+            if key not in self._index and _bag(key) not in bags:
+                self._index[key] = entry
+                if len(key) >= 2:
+                    bags[_bag(key)] = entry
         self._spelt = {k: v for k, v in spelt.items() if len({e.node_id for e in v.values()}) > 1}
         self._gerunds = frozenset(word for word, only in gerunds.items() if only)
         # Multi-word phrases by their words in any order, fillers left out.

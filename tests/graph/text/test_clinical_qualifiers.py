@@ -1,0 +1,39 @@
+"""Clinical phrasings of round two: a term's name met without the word that only says how far
+the finding is spread, where nothing else owns the rest of the name."""
+
+from __future__ import annotations
+
+from tests.graph.text.test_variants import found, pack
+
+
+def test_a_name_is_met_without_its_spread_qualifier() -> None:
+    parser = pack(
+        ("symptom:lesion", "Localized skin lesion", []),
+        ("symptom:hypo", "Generalized hypopigmentation", []),
+    )
+    assert found(parser, "other skin lesions were examined") == [("symptom:lesion", "skin lesions")]
+    assert found(parser, "not associated with hypopigmentation.") == [
+        ("symptom:hypo", "hypopigmentation")
+    ]
+
+
+def test_the_rest_of_a_qualified_name_never_takes_another_nodes_phrase() -> None:
+    parser = pack(
+        ("symptom:generalized", "Generalized hypotonia", []),
+        ("symptom:hypotonia", "Hypotonia", []),
+        ("symptom:a", "Localized alopecia", []),
+        ("symptom:b", "Diffuse alopecia", []),
+    )
+    assert found(parser, "hypotonia") == [("symptom:hypotonia", "hypotonia")]
+    # Two qualified names share the rest: it names neither.
+    assert found(parser, "alopecia") == []
+    assert found(parser, "diffuse alopecia") == [("symptom:b", "diffuse alopecia")]
+
+
+def test_how_often_and_a_hyphenated_qualifier_are_kept() -> None:
+    parser = pack(
+        ("symptom:infections", "Recurrent infections", []),
+        ("symptom:onset", "Generalized-onset seizure", []),
+    )
+    assert found(parser, "an infection") == []
+    assert found(parser, "the onset seizure") == []
