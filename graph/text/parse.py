@@ -154,8 +154,10 @@ class _Entry:
 
 
 def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
-    """A phrase's words in a fixed order, fillers left out: the key that ignores word order."""
-    return tuple(sorted(t for t in lemmas if t not in _FILLER))
+    """A phrase's words in a fixed order, fillers and commas left out: the key that ignores
+    word order. Without the commas, an inverted name ("Otitis media, chronic", "Intellectual
+    disability, severe") meets its words in the order a text writes them."""
+    return tuple(sorted(t for t in lemmas if t not in _FILLER and t != ","))
 
 
 def _mention_kind(kind: NodeKind) -> MentionKind:

@@ -37,3 +37,21 @@ def test_how_often_and_a_hyphenated_qualifier_are_kept() -> None:
     )
     assert found(parser, "an infection") == []
     assert found(parser, "the onset seizure") == []
+
+
+def test_an_inverted_name_meets_its_words_in_the_texts_order() -> None:
+    parser = pack(
+        ("symptom:severe", "Severe intellectual disability", ["Intellectual disability, severe"]),
+        ("symptom:loss", "Progressive hearing impairment", ["Hearing loss, progressive"]),
+        ("symptom:id", "Intellectual disability", []),
+    )
+    assert found(parser, "She has progressive hearing loss.") == [
+        ("symptom:loss", "progressive hearing loss")
+    ]
+    assert found(parser, "severe intellectual disability") == [
+        ("symptom:severe", "severe intellectual disability")
+    ]
+    # As written, comma and all, it is found as before.
+    assert found(parser, "intellectual disability, severe") == [
+        ("symptom:severe", "intellectual disability, severe")
+    ]
