@@ -388,6 +388,7 @@ class PackParser:
         self._roots = variant_roots({*lemmas, *lemmas.values()})
         stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
+        inverted: dict[tuple[str, ...], _Entry | None] = {}
         # Each key's phrases by their words as written: "short limbs" and "shortened limbs"
         # share a key, and the text's own spelling picks between them.
         spelt: dict[tuple[str, ...], dict[tuple[str, ...], _Entry]] = {}
@@ -410,11 +411,16 @@ class PackParser:
                 words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
             bag = _bag(key)
             if len(bag) >= 2:
-                held = bags.setdefault(bag, entry)
+                # An inverted name ("Sella turcica, bridged") only fills a bag no plain
+                # phrase holds: it never makes another node's words ambiguous.
+                group = inverted if "," in key else bags
+                held = group.setdefault(bag, entry)
                 # Two nodes with the same words in other orders: the words alone name
                 # neither (None), and only the exact order still finds each.
                 if held is not None and held.node_id != node_id:
-                    bags[bag] = None
+                    group[bag] = None
+        for bag, entry in inverted.items():
+            bags.setdefault(bag, entry)
         # Names without their first word where it only says how far the finding is spread.
         for key, entry in _unqualified(phrases, lemmas, stems).items():
             if key not in self._index and _bag(key) not in bags:

@@ -55,3 +55,13 @@ def test_an_inverted_name_meets_its_words_in_the_texts_order() -> None:
     assert found(parser, "intellectual disability, severe") == [
         ("symptom:severe", "intellectual disability, severe")
     ]
+
+
+def test_an_inverted_name_never_makes_a_plain_ones_words_ambiguous() -> None:
+    parser = pack(
+        ("symptom:bridged", "Bridged sella turcica", []),
+        ("cause:bridged", "Sella turcica, bridged", []),
+    )
+    assert found(parser, "bridging of sella turcica, biparietal bossing") == [
+        ("symptom:bridged", "bridging of sella turcica")
+    ]
