@@ -419,8 +419,8 @@ class PackParser:
                 # neither (None), and only the exact order still finds each.
                 if held is not None and held.node_id != node_id:
                     group[bag] = None
-        for bag, entry in inverted.items():
-            bags.setdefault(bag, entry)
+        for bag, held_inverted in inverted.items():
+            bags.setdefault(bag, held_inverted)
         # Names without their first word where it only says how far the finding is spread.
         for key, entry in _unqualified(phrases, lemmas, stems).items():
             if key not in self._index and _bag(key) not in bags:
