@@ -73,6 +73,8 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# A level code: a vertebra ("L5", "T12"), a segment ("S4").
+_LEVEL = re.compile(r"[a-z]\d{1,2}")
 # Words that only say how far a finding is spread, which a term's name may start with where
 # the ontology has no term without them ("Localized skin lesion", "Generalized
 # hypopigmentation"): the rest of such a name names the term too, unless it names another
@@ -185,6 +187,21 @@ def _unqualified(
         if held is not None and held.node_id != node_id:
             found[key] = None
     return {key: entry for key, entry in found.items() if entry is not None}
+
+
+def _take_level_ranges(segment: str, tokens: Sequence[Token], taken: list[bool]) -> None:
+    """Marks both ends of a range of level codes ("L5-S4", "C5\u2013C6"): a term for one level
+    ("Spina bifida occulta at L5") is not what a range says, and a code alone ("S4") is no
+    finding."""
+    for k in range(len(tokens) - 1):
+        a, b = tokens[k], tokens[k + 1]
+        if (
+            b.start == a.end + 1
+            and segment[a.end] in "-\u2013"
+            and _LEVEL.fullmatch(a.raw)
+            and _LEVEL.fullmatch(b.raw)
+        ):
+            taken[k] = taken[k + 1] = True
 
 
 def _gerund_form(word: str) -> bool:
@@ -857,6 +874,8 @@ class PackParser:
             for k in range(n - 1):
                 if plain[k] in _IDIOM_FIRSTS and (plain[k], tokens[k + 1].raw.lower()) in _IDIOMS:
                     taken[k] = taken[k + 1] = True
+        if "-" in segment or "\u2013" in segment:
+            _take_level_ranges(segment, tokens, taken)
         found = self._matches(tokens, plain, stems, taken)
         if not _STRESS.isdisjoint(plain):
             found += self._stressed(tokens, plain, stems, taken)

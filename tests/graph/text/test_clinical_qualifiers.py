@@ -65,3 +65,18 @@ def test_an_inverted_name_never_makes_a_plain_ones_words_ambiguous() -> None:
     assert found(parser, "bridging of sella turcica, biparietal bossing") == [
         ("symptom:bridged", "bridging of sella turcica")
     ]
+
+
+def test_a_range_of_level_codes_names_no_single_level() -> None:
+    parser = pack(
+        ("symptom:sbo", "Spina bifida occulta", ["Occult spina bifida"]),
+        ("symptom:sbo-l5", "Spina bifida occulta at L5", ["Occult spina bifida at L5"]),
+        ("symptom:s4", "Fourth heart sound", ["S4"]),
+    )
+    assert found(parser, "occult spina bifida at L5-S4, numerous nevi") == [
+        ("symptom:sbo", "occult spina bifida")
+    ]
+    assert found(parser, "the S2\u2013S3 and S4\u2013S5 segments") == []
+    assert found(parser, "occult spina bifida at L5 only") == [
+        ("symptom:sbo-l5", "occult spina bifida at L5")
+    ]
