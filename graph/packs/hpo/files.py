@@ -53,8 +53,6 @@ _FRACTION = re.compile(r"^(\d+)/(\d+)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 _REFERENCE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*:\S+$")
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
-# A synonym line's text and, after its scope, its type: `"ASD" EXACT abbreviation [...]`.
-_SYNONYM_TYPE = re.compile(r'^"(?:[^"\\]|\\.)*" [A-Z]+ ([A-Za-z_]+) \[')
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +135,7 @@ def parse_obo(path: Path) -> Ontology:
                 current.name = value
             elif tag == "def":
                 current.definition = _unquote(value)
-            elif tag == "synonym" and not _bare_abbreviation(value):
+            elif tag == "synonym":
                 current.synonyms.append(_unquote(value))
             elif tag == "is_a":
                 current.parents.append(value.split(" ", 1)[0])
@@ -149,16 +147,6 @@ def parse_obo(path: Path) -> Ontology:
                 current.replaced_by = value
     merged = {alt: t.id for t in terms.values() for alt in t.alt_ids}
     return Ontology(terms, version, licence, merged)
-
-
-def _bare_abbreviation(synonym: str) -> bool:
-    """Whether a synonym line gives a lone abbreviation ("ASD", "RA", "S4"), which is left
-    out: alone it names different things in different fields (atrial septal defect and autism
-    spectrum disorder; a protein's S4 segment, vertebra S4), and a text that uses one for a
-    term defines it first, which the reader follows (graph/text/abbreviations.py). A longer
-    synonym with an abbreviation in it ("Abnormal EEG") is kept."""
-    typed = _SYNONYM_TYPE.match(synonym)
-    return typed is not None and typed.group(1) == "abbreviation" and " " not in _unquote(synonym)
 
 
 def _unquote(value: str) -> str:
