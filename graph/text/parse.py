@@ -73,6 +73,16 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# A level code: a vertebra ("L5", "T12"), a segment ("S4").
+_LEVEL = re.compile(r"[a-z]\d{1,2}")
+# Words that only say how far a finding is spread, which a term's name may start with where
+# the ontology has no term without them ("Localized skin lesion", "Generalized
+# hypopigmentation"): the rest of such a name names the term too, unless it names another
+# node or two such names share it. Not how often ("Recurrent infections"): one infection is
+# not recurrent.
+_SPREAD = frozenset(
+    {"localized", "localised", "generalized", "generalised", "diffuse", "widespread"}
+)
 # Fixed phrases whose words name nothing, though one of them alone may: a drink, a team, a
 # warning sign ("red flags"), a series ("a run of night shifts"). Read as written; their
 # words are kept from every match.
@@ -146,12 +156,52 @@ class _Entry:
 
 
 def _bag(lemmas: Sequence[str]) -> tuple[str, ...]:
-    """A phrase's words in a fixed order, fillers left out: the key that ignores word order."""
-    return tuple(sorted(t for t in lemmas if t not in _FILLER))
+    """A phrase's words in a fixed order, fillers and commas left out: the key that ignores
+    word order. Without the commas, an inverted name ("Otitis media, chronic", "Intellectual
+    disability, severe") meets its words in the order a text writes them."""
+    return tuple(sorted(t for t in lemmas if t not in _FILLER and t != ","))
 
 
 def _mention_kind(kind: NodeKind) -> MentionKind:
     return MentionKind.SYMPTOM if kind is NodeKind.SYMPTOM else MentionKind.EXPOSURE
+
+
+def _unqualified(
+    phrases: Iterable[tuple[str, str, NodeKind, str, list[str]]],
+    lemmas: Mapping[str, str],
+    stems: Mapping[str, str],
+) -> dict[tuple[str, ...], _Entry]:
+    """The key of each name or synonym without its first word, where that word only says how
+    far the finding is spread (and is no part of a hyphenated compound, "Generalized-onset"),
+    keyed as `_read` keys a phrase; a key two nodes' phrases give is left out."""
+    found: dict[tuple[str, ...], _Entry | None] = {}
+    for node_id, name, kind, phrase, raws in phrases:
+        if not 1 < len(raws) <= MAX_NGRAM or raws[0] not in _SPREAD:
+            continue
+        if not lowered(phrase)[len(raws[0]) :].startswith(" "):
+            continue
+        rest = raws[1:]
+        key = tuple(stems[raw] for raw in rest) if len(rest) > 1 else (lemmas[rest[0]],)
+        new = _Entry(node_id, name, _mention_kind(kind), phrase)
+        held = found.setdefault(key, new)
+        if held is not None and held.node_id != node_id:
+            found[key] = None
+    return {key: entry for key, entry in found.items() if entry is not None}
+
+
+def _take_level_ranges(segment: str, tokens: Sequence[Token], taken: list[bool]) -> None:
+    """Marks both ends of a range of level codes ("L5-S4", "C5\u2013C6"): a term for one level
+    ("Spina bifida occulta at L5") is not what a range says, and a code alone ("S4") is no
+    finding."""
+    for k in range(len(tokens) - 1):
+        a, b = tokens[k], tokens[k + 1]
+        if (
+            b.start == a.end + 1
+            and segment[a.end] in "-\u2013"
+            and _LEVEL.fullmatch(a.raw)
+            and _LEVEL.fullmatch(b.raw)
+        ):
+            taken[k] = taken[k + 1] = True
 
 
 def _gerund_form(word: str) -> bool:
@@ -355,6 +405,7 @@ class PackParser:
         self._roots = variant_roots({*lemmas, *lemmas.values()})
         stems = {raw: self._root(raw, stem) for raw, stem in lemmas.items()}
         bags: dict[tuple[str, ...], _Entry | None] = {}
+        inverted: dict[tuple[str, ...], _Entry | None] = {}
         # Each key's phrases by their words as written: "short limbs" and "shortened limbs"
         # share a key, and the text's own spelling picks between them.
         spelt: dict[tuple[str, ...], dict[tuple[str, ...], _Entry]] = {}
@@ -377,11 +428,22 @@ class PackParser:
                 words.update(raw for raw in raws if len(raw) >= MIN_TYPO_LENGTH)
             bag = _bag(key)
             if len(bag) >= 2:
-                held = bags.setdefault(bag, entry)
+                # An inverted name ("Sella turcica, bridged") only fills a bag no plain
+                # phrase holds: it never makes another node's words ambiguous.
+                group = inverted if "," in key else bags
+                held = group.setdefault(bag, entry)
                 # Two nodes with the same words in other orders: the words alone name
                 # neither (None), and only the exact order still finds each.
                 if held is not None and held.node_id != node_id:
-                    bags[bag] = None
+                    group[bag] = None
+        for bag, held_inverted in inverted.items():
+            bags.setdefault(bag, held_inverted)
+        # Names without their first word where it only says how far the finding is spread.
+        for key, entry in _unqualified(phrases, lemmas, stems).items():
+            if key not in self._index and _bag(key) not in bags:
+                self._index[key] = entry
+                if len(key) >= 2:
+                    bags[_bag(key)] = entry
         self._spelt = {k: v for k, v in spelt.items() if len({e.node_id for e in v.values()}) > 1}
         self._gerunds = frozenset(word for word, only in gerunds.items() if only)
         # Multi-word phrases by their words in any order, fillers left out.
@@ -812,6 +874,8 @@ class PackParser:
             for k in range(n - 1):
                 if plain[k] in _IDIOM_FIRSTS and (plain[k], tokens[k + 1].raw.lower()) in _IDIOMS:
                     taken[k] = taken[k + 1] = True
+        if "-" in segment or "\u2013" in segment:
+            _take_level_ranges(segment, tokens, taken)
         found = self._matches(tokens, plain, stems, taken)
         if not _STRESS.isdisjoint(plain):
             found += self._stressed(tokens, plain, stems, taken)
