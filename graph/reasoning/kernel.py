@@ -345,24 +345,15 @@ def best_question_py(
     taken = np.zeros(len(columns), dtype=np.bool_)
     for k in seeded:
         taken[k] = True
-    for k in seeded:
-        _weigh(
-            int(k),
-            sums,
-            share,
-            other,
-            columns,
-            background,
-            entropy_background,
-            gains,
-            best,
-            best_key,
-            best_column,
-        )
-    for k in range(len(columns)):
-        # The rounded key moves a gain by under 1e-12.
-        if taken[k] or (best[checked - 1] >= 0 and sums[k, 3] < best_key[checked - 1] - 1e-9):
-            continue
+    # The seeded findings first, then every other whose bound reaches the last kept (the
+    # rounded key moves a gain by under 1e-12).
+    for turn in range(seeds + len(columns)):
+        if turn < seeds:
+            k = int(seeded[turn])
+        else:
+            k = turn - seeds
+            if taken[k] or (best[checked - 1] >= 0 and sums[k, 3] < best_key[checked - 1] - 1e-9):
+                continue
         _weigh(
             k,
             sums,
