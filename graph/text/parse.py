@@ -73,8 +73,8 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
-# A level code: a vertebra ("L5", "T12"), a segment ("S4").
-_LEVEL = re.compile(r"[a-z]\d{1,2}")
+# A level code: a vertebra or its segment ("C5", "T12", "L5", "S4").
+_LEVEL = re.compile(r"[ctls]\d{1,2}")
 # Words that only say how far a finding is spread, which a term's name may start with where
 # the ontology has no term without them ("Localized skin lesion", "Generalized
 # hypopigmentation"): the rest of such a name names the term too, unless it names another
@@ -83,6 +83,12 @@ _LEVEL = re.compile(r"[a-z]\d{1,2}")
 _SPREAD = frozenset(
     {"localized", "localised", "generalized", "generalised", "diffuse", "widespread"}
 )
+# Words that say how far a finding spreads, the spread words' opposites among them: one of
+# these before a name met without its own spread word says it is spread otherwise.
+_SPREAD_CONTRASTS = _SPREAD | {
+    *("focal", "patchy", "segmental", "limited", "partial", "regional", "circumscribed"),
+    *("multifocal", "local"),
+}
 # Fixed phrases whose words name nothing, though one of them alone may: a drink, a team, a
 # warning sign ("red flags"), a series ("a run of night shifts"). Read as written; their
 # words are kept from every match.
@@ -187,6 +193,17 @@ def _unqualified(
         if held is not None and held.node_id != node_id:
             found[key] = None
     return {key: entry for key, entry in found.items() if entry is not None}
+
+
+def _spread_denied(tokens: Sequence[Token], i: int, entry: _Entry) -> bool:
+    """Whether a match at `i` of a name met without its spread word ("Generalized
+    hypopigmentation" in "hypopigmentation") follows another spread word, which says the
+    finding is not spread so: "localized hypopigmentation" is no generalized one."""
+    before = tokens[i - 1].raw
+    if before not in _SPREAD_CONTRASTS:
+        return False
+    own = entry.matched.split(" ", 1)[0].lower()
+    return own in _SPREAD and own != before and tokens[i].raw != own
 
 
 def _take_level_ranges(segment: str, tokens: Sequence[Token], taken: list[bool]) -> None:
@@ -809,9 +826,10 @@ class PackParser:
         found: list[tuple[int, int, _Entry]] = []
         for size, _, i, entry in candidates:
             j = i + size
-            if not any(taken[i:j]):
-                found.append((i, j, entry))
-                taken[i:j] = [True] * size
+            if any(taken[i:j]) or (i > 0 and _spread_denied(tokens, i, entry)):
+                continue
+            found.append((i, j, entry))
+            taken[i:j] = [True] * size
         return found
 
     def _stressed(

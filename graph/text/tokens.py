@@ -160,8 +160,12 @@ _UNACCENTED = _unaccented()
 
 def lowered(text: str) -> str:
     """`text` lower-cased, its accents dropped ("café-au-lait" is "cafe-au-lait") and its
-    curly apostrophes made straight."""
-    return text.casefold().translate(_UNACCENTED)
+    curly apostrophes made straight, one character for one: every offset into it is the
+    text's. A letter whose case-folded form is longer ("ß" is "ss") stays as written."""
+    folded = text.casefold()
+    if len(folded) != len(text):
+        folded = "".join(f if len(f := c.casefold()) == 1 else c for c in text)
+    return folded.translate(_UNACCENTED)
 
 
 def tokenise(text: str, prefixes: frozenset[str] | None = None) -> list[Token]:

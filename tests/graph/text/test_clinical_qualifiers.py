@@ -80,3 +80,40 @@ def test_a_range_of_level_codes_names_no_single_level() -> None:
     assert found(parser, "occult spina bifida at L5 only") == [
         ("symptom:sbo-l5", "occult spina bifida at L5")
     ]
+
+
+def test_a_name_met_without_its_spread_word_is_not_read_after_another() -> None:
+    parser = pack(("symptom:hypo", "Generalized hypopigmentation", []))
+    for text in (
+        "Localized hypopigmentation on the back.",
+        "focal hypopigmentation",
+        "patchy hypopigmentation of the trunk",
+    ):
+        assert found(parser, text) == [], text
+    assert found(parser, "generalized hypopigmentation") == [
+        ("symptom:hypo", "generalized hypopigmentation")
+    ]
+    assert found(parser, "mild hypopigmentation") == [("symptom:hypo", "hypopigmentation")]
+
+
+def test_a_range_is_one_of_levels_only() -> None:
+    parser = pack(("symptom:b2", "B2 deficiency", ["B2"]))
+    # Not a vertebra's letter: "a1-b2" is no range of levels, and its "b2" is read.
+    assert found(parser, "vitamins a1-b2 in the diet; B2 low") == [
+        ("symptom:b2", "b2"),
+        ("symptom:b2", "B2"),
+    ]
+
+
+def test_letters_that_fold_into_two_keep_the_texts_offsets() -> None:
+    """casefold makes "ß" two letters; the reader keeps it one, so a span after it is the
+    text's and a look-up at a token's end stays inside the text (this raised IndexError)."""
+    parser = pack(
+        ("symptom:pain", "Knee pain", []),
+        ("symptom:sbo", "Spina bifida occulta", ["Occult spina bifida"]),
+    )
+    assert found(parser, "Straße knee pain") == [("symptom:pain", "knee pain")]
+    assert found(parser, "ßßßßßßßß occult spina bifida at l5-s1") == [
+        ("symptom:sbo", "occult spina bifida")
+    ]
+    assert found(parser, "ßßß a1-b2") == []
