@@ -99,6 +99,19 @@ def _offer(
     return min(filled + 1, depth)
 
 
+def _same_head(top: Ints, top_score: Floats, ranked: Ints, leading_ranks: Ints) -> bool:
+    """Whether `top` (best first, with rounded scores) is the first `len(leading_ranks)` of
+    `ranked` in the same order and with the same ties (competition ranks: a tie with the one
+    above shares its rank)."""
+    for position in range(len(leading_ranks)):
+        if top[position] != ranked[position]:
+            return False
+        tied = position > 0 and top_score[position] == top_score[position - 1]
+        if tied != (position > 0 and leading_ranks[position] == leading_ranks[position - 1]):
+            return False
+    return True
+
+
 def _leaders_kept(
     scores: Floats,
     tiebreak: Ints,
@@ -136,13 +149,7 @@ def _leaders_kept(
     # Rounding moves a score by under 1e-9: a cause this far below stays below.
     if scores[ranked[depth]] + max(power * most, 0.0) >= lowest - 1e-6:
         return -1
-    for position in range(depth):
-        if order[position] != ranked[position]:
-            return 0
-        tied = position > 0 and order_score[position] == order_score[position - 1]
-        if tied != (position > 0 and leading_ranks[position] == leading_ranks[position - 1]):
-            return 0
-    return 1
+    return 1 if _same_head(order, order_score, ranked, leading_ranks) else 0
 
 
 def _leaders_change(
@@ -196,14 +203,7 @@ def _leaders_change(
         filled = _offer(
             top, top_score, top_tiebreak, filled, cause, _round(score, 1e9), tiebreak[cause]
         )
-    for position in range(depth):
-        if top[position] != ranked[position]:
-            return True
-        # Competition ranks: a tie with the one above shares its rank.
-        tied = position > 0 and top_score[position] == top_score[position - 1]
-        if tied != (position > 0 and leading_ranks[position] == leading_ranks[position - 1]):
-            return True
-    return False
+    return not _same_head(top, top_score, ranked, leading_ranks)
 
 
 def _weigh(
@@ -226,19 +226,8 @@ def _weigh(
     p_yes = sums[k, 0] + elsewhere * background[columns[k]]
     conditional = sums[k, 1] + elsewhere * entropy_background[columns[k]]
     gains[k] = max(_entropy(p_yes) - conditional, 0.0)
-    key = _round(gains[k], 1e12)
-    last = len(best) - 1
-    if not _before(key, columns[k], best_key[last], best_column[last]):
-        return
-    at = last
-    while at > 0 and _before(key, columns[k], best_key[at - 1], best_column[at - 1]):
-        best[at], best_key[at], best_column[at] = (
-            best[at - 1],
-            best_key[at - 1],
-            best_column[at - 1],
-        )
-        at -= 1
-    best[at], best_key[at], best_column[at] = k, key, columns[k]
+    # The buffers are always full: unfilled places hold a gain of -inf.
+    _offer(best, best_key, best_column, len(best), k, _round(gains[k], 1e12), columns[k])
 
 
 def best_question_py(
@@ -279,6 +268,8 @@ def best_question_py(
     `power`, as the scores' were. `stored_divergence` is each stored pair's KL divergence
     from the background, and `most_yes`/`most_no` each finding's largest ratio.
     """
+    if checked < 1:
+        return -1, 0.0, np.empty(0)
     findings = len(background)
     # The findings touched, in the order first met, and each one's slot among them (no pass
     # over every finding: the HPO pack has 26,739 and the leaders touch about 1,000).
@@ -344,12 +335,15 @@ def best_question_py(
         seeded[at], seeded_bound[at] = k, bound
     taken = np.zeros(len(columns), dtype=np.bool_)
     for k in seeded:
-        taken[k] = True
+        if k >= 0:
+            taken[k] = True
     # The seeded findings first, then every other whose bound reaches the last kept (the
     # rounded key moves a gain by under 1e-12).
     for turn in range(seeds + len(columns)):
         if turn < seeds:
             k = int(seeded[turn])
+            if k < 0:
+                continue
         else:
             k = turn - seeds
             if taken[k] or (best[checked - 1] >= 0 and sums[k, 3] < best_key[checked - 1] - 1e-9):
@@ -688,6 +682,7 @@ _entropy = numba.njit(cache=True)(_entropy)
 _before = numba.njit(cache=True)(_before)
 _offer = numba.njit(cache=True)(_offer)
 _stored_at = numba.njit(cache=True)(_stored_at)
+_same_head = numba.njit(cache=True)(_same_head)
 _leaders_kept = numba.njit(cache=True)(_leaders_kept)
 _leaders_change = numba.njit(cache=True)(_leaders_change)
 _weigh = numba.njit(cache=True)(_weigh)

@@ -220,7 +220,10 @@ class PosteriorModel:
             # What the scores and the next question read of the stored pairs, as the kernels
             # take them.
             col_ptr, ratio_rows, yes_ratios = self.present_ratio.by_column()
-            _, _, no_ratios = self.absent_ratio.by_column()
+            no_col_ptr, no_rows, no_ratios = self.absent_ratio.by_column()
+            # The kernels read both answers' ratios at the same places.
+            assert np.array_equal(no_col_ptr, col_ptr)
+            assert np.array_equal(no_rows, ratio_rows)
             self._scoring_tables = (
                 self.log_prior,
                 self._prior_exp,

@@ -135,31 +135,67 @@ def _changes_by_sorting(
     return head(scores) != head(updated)
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(seed: int) -> None:
+def _answer_case(
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, tiebreaks, the ranked head, its competition ranks, and an answer's rows and
+    ratios: few distinct values, so ties are common, and ratios that move causes across the
+    head (sometimes every ranked cause: the full-scan branch)."""
     rng = np.random.default_rng(seed)
     size = int(rng.integers(5, 60))
-    # Few distinct values, so ties are common; ratios that move causes across the head.
     scores = rng.integers(-4, 4, size) / 2.0
     tiebreak = rng.permutation(size).astype(np.int64)
     order = np.lexsort((tiebreak, -np.round(scores, 9)))
     ranked = order[: int(rng.integers(3, size + 1))].astype(np.int64)
-    depth = 3
-    rounded = np.round(scores[ranked[:depth]], 9)
+    rounded = np.round(scores[ranked[:3]], 9)
     leading_ranks = [1]
-    for position in range(1, depth):
+    for position in range(1, 3):
         tied = rounded[position] == rounded[position - 1]
         leading_ranks.append(leading_ranks[-1] if tied else position + 1)
-    # Sometimes the answer moves every ranked cause (the full-scan branch).
     moved = ranked if seed % 4 == 0 else rng.choice(size, int(rng.integers(1, size)), replace=False)
     rows = np.sort(moved).astype(np.int64)
     ratios = rng.integers(-3, 4, len(rows)) / 2.0
-    expected = _changes_by_sorting(scores, tiebreak, depth, rows, ratios)
-    leading = np.array(leading_ranks, dtype=np.int64)
+    return scores, tiebreak, ranked, np.array(leading_ranks, dtype=np.int64), rows, ratios
+
+
+@pytest.mark.parametrize("power", [1.0, 0.375])
+@pytest.mark.parametrize("seed", range(40))
+def test_an_answer_changes_the_leaders_exactly_when_a_full_sort_says_so(
+    seed: int, power: float
+) -> None:
+    scores, tiebreak, ranked, leading, rows, ratios = _answer_case(seed)
+    expected = _changes_by_sorting(scores, tiebreak, 3, rows, power * ratios)
     # With the largest ratio, the quick check may decide; with no bound, it never can.
     for most in (float(ratios.max()), np.inf):
-        changed = kernel._leaders_change(scores, tiebreak, ranked, leading, rows, ratios, 1.0, most)
+        changed = kernel._leaders_change(
+            scores, tiebreak, ranked, leading, rows, ratios, power, most
+        )
         assert changed is expected
+
+
+def test_the_quick_check_decides_where_no_other_cause_can_join_the_leaders() -> None:
+    """Distinct scores a unit apart, and answers that move the three leaders by at most half
+    a unit (so they may swap or tie, but no other cause can reach them): the quick check
+    decides most of these, as a full sort does."""
+    decided = 0
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        size = int(rng.integers(5, 40))
+        scores = rng.permutation(size).astype(np.float64)
+        tiebreak = rng.permutation(size).astype(np.int64)
+        ranked = np.argsort(-scores)[:10].astype(np.int64)
+        leading = np.array([1, 2, 3], dtype=np.int64)
+        rows = np.sort(ranked[:3])
+        ratios = rng.integers(-2, 3, 3) / 4.0
+        for power in (1.0, 2.0):
+            verdict = kernel._leaders_kept(
+                scores, tiebreak, ranked, leading, rows, ratios, power, float(ratios.max())
+            )
+            expected = _changes_by_sorting(scores, tiebreak, 3, rows, power * ratios)
+            if verdict >= 0:
+                decided += 1
+                assert (verdict == 0) is expected
+    assert decided >= 30
 
 
 @pytest.mark.parametrize("numpy_exps_from", [0, 10**9])
