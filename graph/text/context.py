@@ -382,11 +382,11 @@ _OTHER_PEOPLE = (
 # Texting's "u" and "ur" address the reader, a friend: "ur on pred innit" is the friend's
 # medicine. A form or a doctor asking the patient writes "you" ("are you on anything?").
 _TEXTED_YOU = ("u", "ur", "r u", "u r")
+# No one at all: someone else's, and denied ("no one in my family has MS").
+_NOBODY = ("nobody", "no one", "noone")
 OTHERS = (
-    # Nobody at all, the writer among them: "good session, nobody hurt".
-    "nobody",
-    "no one",
-    "noone",
+    # Nobody at all, the writer among them: "good session, nobody hurt" (denied too, below).
+    *_NOBODY,
     "people",
     "other people",
     "someone",
@@ -806,6 +806,8 @@ _MOVEMENT_SENSES = frozenset(
 )
 _SENSE_WORDS = _ADJECTIVE_SENSES | _MOVEMENT_SENSES
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "such", "our", "their"})
+# Endings of adjectives that may stand between such a word and its noun.
+_ADJECTIVE_ENDINGS = ("al", "ar", "ful", "ous", "ic", "ive", "less", "ish", "ed", "ing", "ary")
 _POSSESSIVES = frozenset({"my", "his", "her", "their", "your", "our"})
 # What such a word may describe and still be the symptom: the body, a feeling of it, a mark
 # on it ("a stiff knee", "a red rash", "a numb feeling", "a twitchy leg").
@@ -825,6 +827,7 @@ _OF_THE_BODY = frozenset(
         *("it", "itb", "band", "ligament", "ligaments", "achilles", "glute", "glutes", "groin"),
         *("heel", "heels", "wrist", "elbow", "elbows", "quadricep", "hammy", "hammies", "grip"),
         *("tingling", "tingle", "ache", "aches", "twinge", "cramp", "cramps", "spasm", "knot"),
+        *("gait", "walk", "stride", "step", "steps", "movement", "movements", "posture"),
         *("swelling", "bruise", "bruising", "lumps", "bumps", "patches", "spots", "joint's"),
     }
 )
@@ -836,12 +839,26 @@ def _other_sense(words: Sequence[str], i: int) -> bool:
     after = words[i + 1] if i + 1 < len(words) else ""
     before = words[i - 1] if i > 0 else ""
     if word in _ADJECTIVE_SENSES:
+        if before not in _ARTICLES:
+            return False
+        # The noun the adjective describes, past the other adjectives before it: "a red
+        # swollen knee", "the sore medial side".
+        head = i + 1
+        while (
+            head < min(len(words), i + 4)
+            and words[head] not in _OF_THE_BODY
+            and (
+                words[head] in _SENSE_WORDS
+                or (len(words[head]) >= 6 and words[head].endswith(_ADJECTIVE_ENDINGS))
+            )
+        ):
+            head += 1
+        noun = words[head] if head < len(words) else ""
         return (
-            before in _ARTICLES
-            and after.isalpha()
-            and after not in _OF_THE_BODY
-            and after not in _LIST_JOINS
-            and not after.endswith("ly")
+            noun.isalpha()
+            and noun not in _OF_THE_BODY
+            and noun not in _LIST_JOINS
+            and not noun.endswith("ly")
         )
     if word not in _MOVEMENT_SENSES:
         return False
@@ -871,6 +888,8 @@ class Context:
 
 _PLAIN = Context()
 _CAUSED_BY_KEYS = frozenset(phrases(_CAUSED_BY))
+_QUESTION_KEYS = frozenset(phrases(QUESTIONS_TO_YOU))
+_NOBODY_KEYS = frozenset(phrases(_NOBODY))
 
 
 class _Category(Enum):
@@ -991,6 +1010,12 @@ _ANSWERS = {
 _ASSISTANTS = frozenset(
     {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini"}
 )
+# What follows an assistant's name when the writer reports it instead of pasting it: "AI says
+# it's tendinitis but my knee is swollen".
+_REPORTING = frozenset(
+    {"says", "said", "reckons", "reckoned", "thinks", "thought", "told", "tells", "suggests"}
+    | {"suggested", "mentioned", "recommended", "recommends", "wrote", "answered", "replied"}
+)
 _ANSWER_LABELS = frozenset(
     {"a", "answer", "ans", "user", "patient", "pt", "client", "human", "me", "you"}
 )
@@ -1003,7 +1028,11 @@ _AFFIRMING_OPENINGS = frozenset(
 )
 _AFFIRMING_SIZES = sorted({len(k) for k in _AFFIRMING_OPENINGS}, reverse=True)
 _ONLY = frozenset({"just", "only"})
-_TAKEN_AFTER_ONLY = frozenset({"my", "the", "a", "an", "one", "two", "some", "that", "this"})
+_TAKEN_AFTER_ONLY = frozenset(
+    {"my", "the", "a", "an", "one", "two", "some", "that", "this"}
+    # ... or when: "only at night", "only after running", "only when I run".
+    | {"at", "after", "when", "in", "on", "during", "before", "if", "sometimes", "occasionally"}
+)
 _NOW_AND_THEN = frozenset({"sometimes", "occasionally", "some"})
 _SHORT_REPLY = 3  # words
 
@@ -1150,6 +1179,11 @@ def contexts(
 
     def forward(i: int, size: int, category: _Category) -> bool:
         k, counted, reached, passed = i + size, 0, False, False
+        # A question put to the writer ends at the writer's own words ("do you have any idea
+        # why my knee twitches"); advice does not ("come back if my knee swells again").
+        asked = tuple(words[i : i + size]) in _QUESTION_KEYS
+        # "No one" denies up to the writer's own words: "no one believes my knee hurts".
+        nobody = category is _Category.NEGATED and tuple(words[i : i + size]) in _NOBODY_KEYS
         if category is _Category.NEGATED and lifted(k):
             return True  # reached, and left as it is: no terse reading backwards either
         # "Without" before an action denies the action, whose clause ends where the writer
@@ -1160,13 +1194,17 @@ def contexts(
         hypothetical = category is _Category.HYPOTHETICAL
         window = n if hypothetical else CONTEXT_WINDOW
         while k < n and counted < window:
-            if hypothetical and (words[k] in _WRITER_SUBJECT or words[k] in _FIRST_PERSON):
+            if hypothetical and (
+                words[k] in _WRITER_SUBJECT or (asked and words[k] in _FIRST_PERSON)
+            ):
                 break
             if not taken[k] and stops(k, category, passed):
                 break
             if k in doubled:
                 break
             if action and words[k] in _FIRST_PERSON:
+                break
+            if nobody and words[k] in _FIRST_PERSON and words[k - 1] not in _TIED:
                 break
             if (
                 category is _Category.OTHER
@@ -1252,12 +1290,13 @@ def contexts(
         if cue is None or any(taken[i : i + size]) or cue.category is _Category.TERMINATE:
             i += 1
             continue
-        if (
-            caused_by < 0
-            and cue.category is _Category.HYPOTHETICAL
-            and tuple(words[i : i + size]) in _CAUSED_BY_KEYS
-        ):
-            caused_by = i
+        if cue.category is _Category.HYPOTHETICAL and tuple(words[i : i + size]) in _CAUSED_BY_KEYS:
+            if any(w in _FIRST_PERSON or w in _WRITER_SUBJECT for w in words[:i]):
+                # The writer's own explanation: "my cramps are usually caused by dehydration".
+                i += size
+                continue
+            if caused_by < 0:
+                caused_by = i
         if (
             i in doubled
             or cue.category is _Category.PSEUDO
@@ -1287,6 +1326,8 @@ def contexts(
             i += size
             continue
         reached = cue.forward and forward(i, size, cue.category)
+        if cue.category is _Category.OTHER and tuple(words[i : i + size]) in _NOBODY_KEYS:
+            forward(i, size, _Category.NEGATED)
         if cue.backward:
             backward(i, cue.category, cue.nearest_only)
         elif (
@@ -1326,7 +1367,7 @@ def contexts(
     # A chat assistant's sentence, pasted with the writer's, is none of the writer's findings:
     # "Assistant: Swelling with redness can point to an infection." Its question is settled by
     # the writer's answer (graph/text/coreference.py).
-    if n > 1 and words[0] in _ASSISTANTS:
+    if n > 1 and words[0] in _ASSISTANTS and words[1] not in _REPORTING:
         for mark in marks:
             mark.add(_Category.HYPOTHETICAL)
     # A statement of where a kind of finding comes from reaches back to the sentence's start,

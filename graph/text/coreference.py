@@ -79,15 +79,17 @@ def coreferents(
     return out
 
 
-def list_taken_up(segment: str) -> tuple[int, int, bool] | None:
+def list_taken_up(segment: str, asked: bool = False) -> tuple[int, int, bool] | None:
     """Where `segment` (lower-cased) takes up the list of the sentence before, and whether it
     says the writer has them: "neither of these", "none of those" (no), "both of these", "all
-    of the above" (yes); or, after a question put to the writer, a sentence that only answers
-    it ("User: nope neither", "Yes.": an unsure answer settles nothing) or opens by saying yes
-    ("a tiny bit in the evenings"); else None."""
+    of the above" (yes); or, when the sentence before `asked` a question (it ended in "?"), a
+    sentence that only answers it ("User: nope neither", "Yes.": an unsure answer settles
+    nothing) or opens by saying yes ("a tiny bit in the evenings"); else None."""
     found = _LIST.search(segment)
     if found is not None:
         return found.start(), found.end(), found.group(1) in ("both", "all")
+    if not asked:
+        return None
     words = TOKEN.findall(segment)
     said = answer(words)
     if said is None and not affirms(words):

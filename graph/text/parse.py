@@ -354,7 +354,12 @@ def _answered_list(text: str, start: int, end: int, named: Sequence[_Entry]) -> 
     """The findings a sentence before named only as a condition, where the sentence
     text[start:end] answers them as a list ("I have neither of these"): each the writer's,
     absent or present as the answer says, its span the answer's words."""
-    said = list_taken_up(lowered(text[start:end]))
+    before = start - 1
+    while before >= 0 and text[before].isspace():
+        before -= 1
+    # A short reply takes up a question only ("Any swelling? A tiny bit."), not advice.
+    asked = before >= 0 and text[before] == "?"
+    said = list_taken_up(lowered(text[start:end]), asked)
     if said is None:
         return []
     s, e, has = start + said[0], start + said[1], said[2]

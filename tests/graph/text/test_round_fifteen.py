@@ -39,8 +39,9 @@ from tests.graph.text.test_round_nine import mentions
         # A statement of where a kind of finding comes from names none of the writer's.
         ("Twitching like this can come from dehydration or tired muscles.", []),
         ("Cramps are often caused by low magnesium.", []),
-        # Nobody at all is no one the writer speaks for: someone else's, not compared.
-        ("Good match, nobody hurt.", ["symptom:pain-or-discomfort present/family"]),
+        # Nobody at all is no one the writer speaks for: someone else's, and denied.
+        ("Good match, nobody hurt.", ["symptom:pain-or-discomfort absent/family"]),
+        ("No one in my family has MS.", ["cause:multiple-sclerosis absent/family"]),
         # Symptom words in another sense.
         ("I need a stiff drink after that.", []),
         ("We were in a cramped room all day.", []),

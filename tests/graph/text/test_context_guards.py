@@ -1,0 +1,41 @@
+"""Readings round fifteen's rules had changed for the worse (found in review): each guard
+failed on the code before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.text.parse import Parser
+from tests.graph.text.test_round_nine import mentions
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A short reply takes up a question, not advice or a sentence with another sense.
+        ("Call your doctor if you get a fever or the swelling spreads. Yes will do.", []),
+        ("Call your doctor if you get a fever or the swelling spreads. Just the usual.", []),
+        ("Had a stiff drink after the match. Yes it helped.", []),
+        # Advice reaches past the writer's own "my"; only a question to the writer stops there.
+        ("The physio said to come back if my knee swells again.", []),
+        # "No one" denies, as far as the writer's own words.
+        ("No one in my family has MS.", ["cause:multiple-sclerosis absent/family"]),
+        ("No one believes my knee hurts.", ["symptom:pain-or-discomfort present"]),
+        # An assistant reported, not pasted: the writer's sentence.
+        ("AI says it's probably tendinitis but my knee is swollen.", ["symptom:swelling present"]),
+        ("ChatGPT reckons my knee swelling is from running.", ["symptom:swelling present"]),
+        # "Only" before when answers yes.
+        ("Are you having any swelling? Only at night.", ["symptom:swelling present"]),
+        # The writer's own explanation of a cause is theirs.
+        (
+            "My cramps are usually caused by dehydration.",
+            ["symptom:severe-painful-cramps present", "cause:dehydration present"],
+        ),
+        # A symptom adjective before other adjectives still describes the body.
+        ("The red swollen knee is hot.", ["symptom:redness present", "symptom:swelling present"]),
+        ("The sore medial side of my knee.", ["symptom:pain-or-discomfort present"]),
+        ("The swollen medial knee.", ["symptom:swelling present"]),
+    ],
+)
+def test_context_guards(parser: Parser, text: str, expected: list[str]) -> None:
+    assert mentions(parser, text) == expected
