@@ -805,6 +805,9 @@ _MOVEMENT_SENSES = frozenset(
     {"twitch", "twitches", "quiver", "flutter", "flicker", "jolt", "jolts", "shiver", "ripple"}
 )
 _SENSE_WORDS = _ADJECTIVE_SENSES | _MOVEMENT_SENSES
+# A pronoun after the adjective starts a clause, so the adjective modifies nothing after it:
+# "me legs is that weak I can't get up" ("that" as "so", not an article).
+_CLAUSE_STARTS = frozenset({"i", "he", "she", "we", "they", "you"})
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "such", "our", "their"})
 _POSSESSIVES = frozenset({"my", "his", "her", "their", "your", "our"})
 # What such a word may describe and still be the symptom: the body, a feeling of it, a mark
@@ -822,6 +825,7 @@ _OF_THE_BODY = frozenset(
         *("bump", "mark", "marks", "blotch", "streak", "line", "ring", "feeling", "feelings"),
         *("sensation", "sensations", "one", "ones", "bit", "bits", "kind", "sort", "limb"),
         *("limbs", "morning", "mornings", "start", "day", "days", "night", "nights", "week"),
+        *("evening", "evenings", "afternoon", "afternoons"),
         *("it", "itb", "band", "ligament", "ligaments", "achilles", "glute", "glutes", "groin"),
         *("heel", "heels", "wrist", "elbow", "elbows", "quadricep", "hammy", "hammies", "grip"),
         *("tingling", "tingle", "ache", "aches", "twinge", "cramp", "cramps", "spasm", "knot"),
@@ -841,9 +845,11 @@ def _other_sense(words: Sequence[str], i: int) -> bool:
             and after.isalpha()
             and after not in _OF_THE_BODY
             and after not in _LIST_JOINS
+            and after not in _CLAUSE_STARTS
             and not after.endswith("ly")
         )
-    if word not in _MOVEMENT_SENSES:
+    if word not in _MOVEMENT_SENSES or before in _OF_THE_BODY:
+        # After a part of the body the word is its verb: "the knees twitch of an evening".
         return False
     if word == "quiver" and before in _POSSESSIVES and after not in _OF_THE_BODY:
         return not after or not after.isalpha() or after in {"and", "was", "is", "had"}
@@ -1168,6 +1174,8 @@ def contexts(
                 break
             if action and words[k] in _FIRST_PERSON:
                 break
+            if words[i] == "without" and words[k] in _WRITER_SUBJECT:
+                break  # a condition, then the writer's clause: "without the brace I wobble"
             if (
                 category is _Category.OTHER
                 and words[k] in _FIRST_PERSON
