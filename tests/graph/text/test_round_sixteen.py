@@ -39,6 +39,10 @@ from tests.graph.text.test_round_nine import mentions
         ("Paraesthesia in the left knee.", ["symptom:numbness present"]),
         ("A zinc and magnesium capsule daily.", ["cause:medications-and-supplements present"]),
         ("Vit B complex daily.", ["cause:medications-and-supplements present"]),
+        ("Barrowed ten tons of gravel.", ["cause:overuse present"]),
+        # A hedge on a level reads the same however the level is said.
+        ("So probably zero magnesium.", ["cause:magnesium-deficiency uncertain"]),
+        ("So calcium's probably rubbish.", ["cause:calcium-deficiency uncertain"]),
     ],
 )
 def test_round_sixteen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -59,6 +63,11 @@ def test_round_sixteen_fixes(parser: Parser, text: str, expected: list[str]) -> 
         # A drill that is a tool, and a nerve named with nothing pressing on it.
         ("I bought a new drill.", []),
         ("The nerve test was normal.", []),
+        # A knee "locked" in a cramp is the cramp: locking is left unread (round nine).
+        (
+            "The hamstring behind my knee locked up in a cramp.",
+            ["symptom:severe-painful-cramps present"],
+        ),
     ],
 )
 def test_round_sixteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
