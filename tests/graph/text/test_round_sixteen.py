@@ -40,6 +40,9 @@ from tests.graph.text.test_round_nine import mentions
         ("A zinc and magnesium capsule daily.", ["cause:medications-and-supplements present"]),
         ("Vit B complex daily.", ["cause:medications-and-supplements present"]),
         ("Barrowed ten tons of gravel.", ["cause:overuse present"]),
+        # A function said to be worse than it was; its "not" denies nothing.
+        ("Swallowing's not what it was.", ["symptom:difficulty-swallowing present"]),
+        ("My balance isn't what it used to be.", ["symptom:trouble-balancing present"]),
         # A hedge on a level reads the same however the level is said.
         ("So probably zero magnesium.", ["cause:magnesium-deficiency uncertain"]),
         ("So calcium's probably rubbish.", ["cause:calcium-deficiency uncertain"]),
