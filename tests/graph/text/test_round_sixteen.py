@@ -40,6 +40,7 @@ from tests.graph.text.test_round_nine import mentions
         ("A zinc and magnesium capsule daily.", ["cause:medications-and-supplements present"]),
         ("Vit B complex daily.", ["cause:medications-and-supplements present"]),
         ("Barrowed ten tons of gravel.", ["cause:overuse present"]),
+        ("They're coming thicker and faster.", ["symptom:persistent-or-worsening present"]),
         # A function said to be worse than it was; its "not" denies nothing.
         ("Swallowing's not what it was.", ["symptom:difficulty-swallowing present"]),
         ("My balance isn't what it used to be.", ["symptom:trouble-balancing present"]),
