@@ -805,6 +805,9 @@ _MOVEMENT_SENSES = frozenset(
     {"twitch", "twitches", "quiver", "flutter", "flicker", "jolt", "jolts", "shiver", "ripple"}
 )
 _SENSE_WORDS = _ADJECTIVE_SENSES | _MOVEMENT_SENSES
+# A pronoun after the adjective starts a clause, so the adjective modifies nothing after it:
+# "me legs is that weak I can't get up" ("that" as "so", not an article).
+_CLAUSE_STARTS = frozenset({"i", "he", "she", "we", "they", "you"})
 _ARTICLES = frozenset({"a", "an", "the", "this", "that", "some", "such", "our", "their"})
 # Endings of adjectives that may stand between such a word and its noun.
 _ADJECTIVE_ENDINGS = ("al", "ar", "ful", "ous", "ic", "ive", "less", "ish", "ed", "ing", "ary")
@@ -824,6 +827,7 @@ _OF_THE_BODY = frozenset(
         *("bump", "mark", "marks", "blotch", "streak", "line", "ring", "feeling", "feelings"),
         *("sensation", "sensations", "one", "ones", "bit", "bits", "kind", "sort", "limb"),
         *("limbs", "morning", "mornings", "start", "day", "days", "night", "nights", "week"),
+        *("evening", "evenings", "afternoon", "afternoons"),
         *("it", "itb", "band", "ligament", "ligaments", "achilles", "glute", "glutes", "groin"),
         *("heel", "heels", "wrist", "elbow", "elbows", "quadricep", "hammy", "hammies", "grip"),
         *("tingling", "tingle", "ache", "aches", "twinge", "cramp", "cramps", "spasm", "knot"),
@@ -858,9 +862,11 @@ def _other_sense(words: Sequence[str], i: int) -> bool:
             noun.isalpha()
             and noun not in _OF_THE_BODY
             and noun not in _LIST_JOINS
+            and noun not in _CLAUSE_STARTS
             and not noun.endswith("ly")
         )
-    if word not in _MOVEMENT_SENSES:
+    if word not in _MOVEMENT_SENSES or before in _OF_THE_BODY:
+        # After a part of the body the word is its verb: "the knees twitch of an evening".
         return False
     if word == "quiver" and before in _POSSESSIVES and after not in _OF_THE_BODY:
         return not after or not after.isalpha() or after in {"and", "was", "is", "had"}
@@ -1206,6 +1212,8 @@ def contexts(
                 break
             if nobody and words[k] in _FIRST_PERSON and words[k - 1] not in _TIED:
                 break
+            if words[i] == "without" and words[k] in _WRITER_SUBJECT:
+                break  # a condition, then the writer's clause: "without the brace I wobble"
             if (
                 category is _Category.OTHER
                 and words[k] in _FIRST_PERSON
