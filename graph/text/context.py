@@ -1012,16 +1012,6 @@ _ANSWERS = {
 
 # What a form or a transcript writes before an answer ("A: no"), and the speaker's name in a
 # pasted chat ("User: nope"); the colon is no token.
-# The names a pasted chat gives its assistant before what it says ("Assistant: ...", "Bot:").
-_ASSISTANTS = frozenset(
-    {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini"}
-)
-# What follows an assistant's name when the writer reports it instead of pasting it: "AI says
-# it's tendinitis but my knee is swollen".
-_REPORTING = frozenset(
-    {"says", "said", "reckons", "reckoned", "thinks", "thought", "told", "tells", "suggests"}
-    | {"suggested", "mentioned", "recommended", "recommends", "wrote", "answered", "replied"}
-)
 _ANSWER_LABELS = frozenset(
     {"a", "answer", "ans", "user", "patient", "pt", "client", "human", "me", "you"}
 )
@@ -1372,12 +1362,6 @@ def contexts(
                 and not _object_animal(words, taken, k)
             ):
                 marks[idx].add(cue.category)
-    # A chat assistant's sentence, pasted with the writer's, is none of the writer's findings:
-    # "Assistant: Swelling with redness can point to an infection." Its question is settled by
-    # the writer's answer (graph/text/coreference.py).
-    if n > 1 and words[0] in _ASSISTANTS and words[1] not in _REPORTING:
-        for mark in marks:
-            mark.add(_Category.HYPOTHETICAL)
     # A statement of where a kind of finding comes from reaches back to the sentence's start,
     # where nothing before it is the writer's: "twitching like this can come from ...".
     if caused_by >= 0 and not any(

@@ -73,6 +73,13 @@ MAX_ANSWER = 40  # characters a sentence that only answers the question before i
 # "falx cerebri calcification"): left out of the word-order-free keys.
 _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
+# A speaker's label at a sentence's start in a pasted chat or transcript ("Bot: ...").
+_TURN_LABEL = re.compile(r"\s*([A-Za-z]+)\s*:")
+# The names a pasted chat gives its assistant, and the writer.
+_ASSISTANTS = frozenset(
+    {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini", "claude"}
+)
+_WRITERS = frozenset({"user", "me", "patient", "pt", "client", "human", "you", "a", "answer"})
 # A level code: a vertebra or its segment ("C5", "T12", "L5", "S4").
 _LEVEL = re.compile(r"[ctls]\d{1,2}")
 # Words that only say how far a finding is spread, which a term's name may start with where
@@ -651,11 +658,27 @@ class PackParser:
         # sentence that only answers ("Swollen? Not really.") settles the question before it.
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
+        # Whether a pasted chat's assistant is speaking: from its label ("Assistant:") to the
+        # writer's ("User:", "Me:").
+        assistant = False
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
+            label = _TURN_LABEL.match(text, offset, end)
+            if label is not None:
+                speaker = label.group(1).lower()
+                assistant = speaker in _ASSISTANTS or (assistant and speaker not in _WRITERS)
             named_if: list[_Entry] = []
             found = self._sentence(
-                text, offset, end, lookups, defined, tied, theirs, named_if, every_mention
+                text,
+                offset,
+                end,
+                lookups,
+                defined,
+                tied,
+                theirs,
+                named_if,
+                every_mention,
+                assistant,
             )
             if conditions and not found:
                 found = _answered_list(text, offset, end, conditions)
@@ -865,9 +888,12 @@ class PackParser:
         theirs: Sequence[_Entry] = (),
         named_if: list[_Entry] | None = None,
         every_mention: bool = False,
+        assistant: bool = False,
     ) -> list[Mention]:
         """The mentions of the sentence text[start:end]; those of a pair that only says when
         are added to `tied` too. `theirs`: someone else's findings in the sentence before.
+        `assistant`: a pasted chat's assistant says it, so nothing in it is the writer's own
+        (its questions and conditions go to `named_if`, for the writer's answer to settle).
         What the sentence names only as a condition is added to `named_if`, and kept as an
         uncertain mention only with `every_mention`."""
         segment = text[start:end]
@@ -974,6 +1000,8 @@ class PackParser:
             for conjunct in self._conjuncts(stems, taken, i, j, entry):
                 spans.append(conjunct)
                 context.append(said)
+        if assistant:  # a relative's finding stays theirs, though the assistant asks of it
+            context = [said if said.other else replace(said, hypothetical=True) for said in context]
         out: list[Mention] = []
         for (i, j, entry), said in sorted(
             zip(spans, context, strict=True), key=lambda pair: pair[0][0]

@@ -24,6 +24,18 @@ from tests.graph.text.test_round_nine import mentions
         # An assistant reported, not pasted: the writer's sentence.
         ("AI says it's probably tendinitis but my knee is swollen.", ["symptom:swelling present"]),
         ("ChatGPT reckons my knee swelling is from running.", ["symptom:swelling present"]),
+        # An assistant speaks from its label ("Bot:") to the writer's ("User:"), over several
+        # sentences; its name at the start of the writer's own sentence is no label.
+        ("AI is useless, my knee hurts.", ["symptom:pain-or-discomfort present"]),
+        ("Gemini was no help and my knee is swollen.", ["symptom:swelling present"]),
+        (
+            "Assistant: I'm sorry to hear that. Twitching is often harmless. User: it twitches",
+            ["symptom:visible-twitching present"],
+        ),
+        (
+            "Bot: Hello. Swelling can come from many things. Any redness? User: no",
+            ["symptom:redness absent"],
+        ),
         # "Only" before when answers yes.
         ("Are you having any swelling? Only at night.", ["symptom:swelling present"]),
         # The writer's own explanation of a cause is theirs.
