@@ -18,6 +18,12 @@ from tests.graph.text.test_round_nine import mentions
             ["symptom:swelling present", "cause:overuse present"],
         ),
         ("No wonder it hurts.", ["symptom:pain-or-discomfort present"]),
+        # Swelling said as a size, of the knee.
+        (
+            "Day 3 after the half marathon, knee still the size of a grapefruit",
+            ["cause:overuse present", "symptom:swelling present"],
+        ),
+        ("Right knee's like a balloon this morning.", ["symptom:swelling present"]),
     ],
 )
 def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -35,6 +41,13 @@ def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -
         ("I wonder if it's swollen.", ["symptom:swelling uncertain"]),
         ("No wondering about it, the knee isn't swollen.", ["symptom:swelling absent"]),
         ("The wonder drug didn't stop the cramps.", ["symptom:severe-painful-cramps present"]),
+        # A size of something other than the knee, or "twice the size" of a brace, is no
+        # swelling.
+        ("A bruise the size of a golf ball on my shin.", []),
+        ("The hailstones were the size of a golf ball.", []),
+        ("My knee brace is twice the size of the old one.", []),
+        ("I bought a ball twice the size of my knee.", []),
+        ("My knee doesn't look double the size any more.", []),
     ],
 )
 def test_round_seventeen_guards(parser: Parser, text: str, expected: list[str]) -> None:
