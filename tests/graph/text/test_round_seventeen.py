@@ -24,6 +24,17 @@ from tests.graph.text.test_round_nine import mentions
             ["cause:overuse present", "symptom:swelling present"],
         ),
         ("Right knee's like a balloon this morning.", ["symptom:swelling present"]),
+        # A level judged bad in everyday words, and "D levels" for vitamin D's.
+        (
+            "I basically never go outside and my D levels are awful.",
+            ["cause:vitamin-d-deficiency present"],
+        ),
+        ("my vitamin D level was terrible", ["cause:vitamin-d-deficiency present"]),
+        (
+            "My magnesium levels were terrible on the last bloods.",
+            ["cause:magnesium-deficiency present"],
+        ),
+        ("My D level is fine.", ["cause:vitamin-d-deficiency absent"]),
     ],
 )
 def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -48,6 +59,17 @@ def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -
         ("My knee brace is twice the size of the old one.", []),
         ("I bought a ball twice the size of my knee.", []),
         ("My knee doesn't look double the size any more.", []),
+        # A judgment of something other than the level: a feeling, a taste, a person, a grade.
+        ("I felt awful after the vitamin D shot.", []),
+        ("Magnesium is awful stuff to swallow.", []),
+        ("My magnesium was terrible on the last bloods.", []),
+        ("Vitamin D and calcium, the pharmacist was dreadful about it.", []),
+        ("My A levels were awful.", []),
+        ("Magnesium tablets taste awful.", ["cause:medications-and-supplements present"]),
+        (
+            "My calcium is fine but the cramps are terrible.",
+            ["cause:calcium-deficiency absent", "symptom:severe-painful-cramps present"],
+        ),
     ],
 )
 def test_round_seventeen_guards(parser: Parser, text: str, expected: list[str]) -> None:
