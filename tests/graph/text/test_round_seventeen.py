@@ -35,6 +35,19 @@ from tests.graph.text.test_round_nine import mentions
             ["cause:magnesium-deficiency present"],
         ),
         ("My D level is fine.", ["cause:vitamin-d-deficiency absent"]),
+        # Labour and machines of other trades and sports, and shifts worked back to back.
+        (
+            "Been laying blocks on site all week, and now my right knee's puffed up.",
+            ["cause:overuse present", "symptom:swelling present"],
+        ),
+        (
+            "I've been doing double shifts on the bike, legs are cramping every night.",
+            ["cause:overuse present", "symptom:severe-painful-cramps present"],
+        ),
+        (
+            "After the erg my quads cramped.",
+            ["cause:overuse present", "symptom:severe-painful-cramps present"],
+        ),
     ],
 )
 def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -65,6 +78,13 @@ def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -
         ("My magnesium was terrible on the last bloods.", []),
         ("Vitamin D and calcium, the pharmacist was dreadful about it.", []),
         ("My A levels were awful.", []),
+        # A trade, a machine or a plan named without hard, long or repeated use is no overuse.
+        ("I'm a bricklayer.", []),
+        ("We're tiling the bathroom next month.", []),
+        ("The erg is broken at the club.", []),
+        ("Laying bricks is my trade, no knee trouble.", []),
+        ("Is the rowing machine bad for knees?", []),
+        ("I don't do double shifts any more.", ["cause:overuse absent"]),
         ("Magnesium tablets taste awful.", ["cause:medications-and-supplements present"]),
         (
             "My calcium is fine but the cramps are terrible.",
