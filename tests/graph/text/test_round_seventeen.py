@@ -48,6 +48,20 @@ from tests.graph.text.test_round_nine import mentions
             "After the erg my quads cramped.",
             ["cause:overuse present", "symptom:severe-painful-cramps present"],
         ),
+        # "Heat" denied on its own answers whether the knee is warm; heat coming off it is warmth.
+        ("No heat.", ["symptom:warmth absent"]),
+        (
+            "No redness, no heat, nothing to see except the twitch.",
+            [
+                "symptom:redness absent",
+                "symptom:warmth absent",
+                "symptom:visible-twitching present",
+            ],
+        ),
+        ("Heat coming off it like a radiator.", ["symptom:warmth present"]),
+        # A lone head that modifies a remedy: its denial is the remedy's.
+        ("Nothing helps the stiffness, not even the heat pad.", ["symptom:stiffness present"]),
+        ("I haven't packed my gym bag in weeks.", []),
     ],
 )
 def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -> None:
@@ -85,6 +99,18 @@ def test_round_seventeen_fixes(parser: Parser, text: str, expected: list[str]) -
         ("Laying bricks is my trade, no knee trouble.", []),
         ("Is the rowing machine bad for knees?", []),
         ("I don't do double shifts any more.", ["cause:overuse absent"]),
+        # "Heat" unnegated is the weather or a treatment, wherever the knee is.
+        ("Sweating buckets in this heat and only drinking coffee.", []),
+        ("Pain in my knee in this heat.", ["symptom:pain-or-discomfort present"]),
+        ("My knee aches in the heat.", ["symptom:pain-or-discomfort present"]),
+        ("A heat pack on my knee helps.", []),
+        ("The heating is broken and my knee is stiff.", ["symptom:stiffness present"]),
+        ("I can't stand the heat, my knee swells.", ["symptom:swelling present"]),
+        ("Ice or heat for a twitching knee?", ["symptom:visible-twitching present"]),
+        ("No heat, no swelling.", ["symptom:warmth absent", "symptom:swelling absent"]),
+        ("I don't run.", ["cause:overuse absent"]),
+        ("Been lugging bags of cement all day.", ["cause:overuse present"]),
+        ("Hauling packs of tiles all week.", ["cause:overuse present"]),
         ("Magnesium tablets taste awful.", ["cause:medications-and-supplements present"]),
         (
             "My calcium is fine but the cramps are terrible.",
