@@ -498,6 +498,9 @@ PSEUDO_TRIGGERS = (
     "not only",
     "not just",
     "no doubt",
+    # Unsurprising, not denied: "no wonder my knee is swollen, I knelt on tiles all day".
+    "no wonder",
+    "small wonder",
     "not necessarily",
     # Always, not a denial: "without fail, cramp every night after netball".
     "without fail",

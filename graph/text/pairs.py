@@ -221,6 +221,11 @@ class PairIndex(Generic[E]):
         # An activity the person could not do is none they did: "too stiff to walk back from
         # the match", "too sore to run all week" (the words after it are how long it was missed).
         heads = [h for h in heads if h[2] not in self._alone or not _unable_before(h[0], written)]
+        # A lone head that names the thing a remedy or a bag is for modifies it, and a denial
+        # of the remedy is none of the head's: "not even the heat pad", "no ice pack".
+        heads = [
+            h for h in heads if h[2] not in self._alone or not _modifies_a_remedy(h[1], written)
+        ]
         if not heads:
             return []
         qualifiers = self._spans(stems, taken, heads=False, written=written)
@@ -380,6 +385,13 @@ def _count_before(k: int, written: Sequence[str], taken: Sequence[bool]) -> bool
 
 # Words right before an activity that say it could not be done.
 _CANNOT = frozenset({"can't", "cant", "cannot", "couldn't", "couldnt"})
+# Remedies and things to carry that a lone head may modify: "heat pad", "gym bag".
+_REMEDIES = frozenset(
+    {
+        *("pack", "packs", "pad", "pads", "patch", "patches", "lamp", "lamps", "rub", "gel"),
+        *("cream", "spray", "wrap", "wraps", "bag", "bags", "bottle", "bottles"),
+    }
+)
 _UNABLE_TO = (("unable", "to"), ("not", "able", "to"))
 
 
@@ -391,6 +403,17 @@ def _unable_before(k: int, written: Sequence[str]) -> bool:
         (bool(before) and before[-1] in _CANNOT)
         or any(before[-len(words) :] == words for words in _UNABLE_TO)
         or (len(before) == 3 and before[0] == "too" and before[2] == "to")
+    )
+
+
+def _modifies_a_remedy(end: int, written: Sequence[str]) -> bool:
+    """Whether the word after a head ending at `end` is a remedy or a thing to carry that
+    the head modifies ("heat pad", "heat packs", "gym bag"); a verb's "-ing" or "-ed" takes it
+    as its object instead ("lugging bags of cement")."""
+    return (
+        end < len(written)
+        and written[end].lower() in _REMEDIES
+        and not written[end - 1].lower().endswith(("ing", "ed"))
     )
 
 
