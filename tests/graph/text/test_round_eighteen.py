@@ -22,6 +22,9 @@ from tests.graph.text.test_round_nine import mentions
         # A relative named without "my" as a question's subject: the finding is theirs.
         ("sis did mum say if her knee was red?? x", ["symptom:redness present/family"]),
         ("Has dad had the swelling looked at?", ["symptom:swelling present/family"]),
+        # Food that sticks again and again is difficulty swallowing (the node's excerpt).
+        ("Food keeps getting stuck on the way down.", ["symptom:difficulty-swallowing present"]),
+        ("Food kept getting stuck last week.", ["symptom:difficulty-swallowing present"]),
         # Speech reported last of someone else, with nothing in the sentence the writer's.
         (
             "nope not red, just bit swollen she said x",
@@ -65,6 +68,12 @@ def test_round_eighteen_fixes(parser: Parser, text: str, expected: list[str]) ->
         ("Twitching again, he says, and worse at night.", ["symptom:visible-twitching present"]),
         ("I asked the physio and it's not swollen she said.", ["symptom:swelling absent"]),
         ("Not swollen, the doctor said.", ["symptom:swelling absent"]),
+        # Other things that get stuck.
+        ("I got stuck on the way down the mountain.", []),
+        ("The lift keeps getting stuck.", []),
+        ("I keep getting stuck in traffic and my knee stiffens.", ["symptom:stiffness present"]),
+        ("The words stuck in my throat when I tried to thank her.", []),
+        ("My car kept getting stuck in the mud.", []),
     ],
 )
 def test_round_eighteen_guards(parser: Parser, text: str, expected: list[str]) -> None:
