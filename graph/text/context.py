@@ -747,6 +747,13 @@ _BARE_RELATIVES = frozenset(
     {"mum", "mom", "dad", "mother", "father", "nan", "gran", "grandad", "grandma", "grandpa"}
 )
 _NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here, ..."
+# Speech reported last, of the person the message is about ("just a bit swollen she said x"),
+# and a text's sign-off kisses after it.
+_REPORTED = frozenset({("she", "said"), ("he", "said"), ("she", "says"), ("he", "says")})
+_SIGN_OFFS = frozenset({"x", "xx", "xxx"})
+# ... or as the subject of a question, right after its auxiliary: "did mum say if her knee was
+# red?", "has dad had the swelling looked at?" (the writer's own "my" ends the scope as ever).
+_QUESTION_AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "is", "was", "can", "could"})
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
@@ -979,13 +986,29 @@ _EXCEPTION_FIRSTS = frozenset(k[0] for k in _EXCEPTIONS)
 _FAMILY_CUE = _Cue(_Category.OTHER, forward=True)
 
 
-def _bare_relative(words: Sequence[str], taken: Sequence[bool]) -> bool:
-    """Whether the sentence starts with a relative named without "my": "Mum takes ..."."""
+def _bare_relatives(words: Sequence[str], taken: Sequence[bool]) -> list[int]:
+    """The tokens that name a relative without "my" as a subject: first in the sentence ("Mum
+    takes ..."), or right after a question's auxiliary ("did mum say ...")."""
+    return [
+        k
+        for k in range(len(words) - 1)
+        if words[k] in _BARE_RELATIVES
+        and words[k + 1] not in _NOT_A_RELATIVE_AFTER
+        and not taken[k]
+        and (k == 0 or words[k - 1] in _QUESTION_AUXILIARIES)
+    ]
+
+
+def _reported_of_another(words: Sequence[str]) -> bool:
+    """Whether the sentence is speech reported of someone else, said last: "not red, just a
+    bit swollen she said x". Only where nothing in it is the writer's ("my knee is red, she
+    said" is the writer's knee, whoever spoke)."""
+    while words and words[-1] in _SIGN_OFFS:
+        words = words[:-1]
     return (
-        len(words) > 1
-        and words[0] in _BARE_RELATIVES
-        and words[1] not in _NOT_A_RELATIVE_AFTER
-        and not taken[0]
+        len(words) > 2
+        and tuple(words[-2:]) in _REPORTED
+        and not any(w in _FIRST_PERSON or w in _WRITER_SUBJECT for w in words)
     )
 
 
@@ -1115,8 +1138,9 @@ def contexts(
     at: list[tuple[int, _Cue | None]] = [
         (0, None) if taken[i] else _cue_at(words, i) for i in range(n)
     ]
-    if _bare_relative(words, taken) and at[0][1] is None:
-        at[0] = (1, _FAMILY_CUE)
+    for k in _bare_relatives(words, taken):
+        if at[k][1] is None:
+            at[k] = (1, _FAMILY_CUE)
     # A "without" after a verb's denial in its clause: neither denies what follows it.
     doubled = _double_withouts(words, taken, at)
 
@@ -1373,6 +1397,9 @@ def contexts(
         for idx, (_, j, _) in enumerate(found):
             if j <= caused_by:
                 marks[idx].add(_Category.HYPOTHETICAL)
+    if _reported_of_another(words):
+        for m in marks:
+            m.add(_Category.OTHER)
     # A symptom word in another sense names no finding: "a stiff drink", "a quiver of arrows".
     for idx, (i, j, _) in enumerate(found):
         if j - i == 1 and words[i] in _SENSE_WORDS and _other_sense(words, i):

@@ -32,7 +32,10 @@ __all__ = [
 
 # Commas are tokens too: a phrase never spans one, and ", my ..." can end a negation. A cross
 # mark is a token as well: in a list it answers no ("swelling ❌", graph/text/context.py).
-TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,\u274c\u2716\u2717\u2718]")
+# A plus or an ampersand standing alone between words is a note's "and" ("knee swollen + warm",
+# "red & hot"): TEXTSPEAK reads it as the word, so what joins two findings joins them here too.
+# Written against a word ("CD4+", "+/-", "R&D") it is no join and stays out.
+TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|[,\u274c\u2716\u2717\u2718]|(?<=\s)[+&](?=\s)")
 
 # Texting's spellings of the small words cues and phrases are made of ("nt swolen", "hvnt drunk
 # ny water"), read as those words. Only forms that are no English word and that a lay message
@@ -55,6 +58,8 @@ TEXTSPEAK = {
     "2nite": "tonight",
     "b4": "before",
     "nothin": "nothing",
+    "+": "and",
+    "&": "and",
 }
 
 
