@@ -751,9 +751,14 @@ _NOT_A_RELATIVE_AFTER = frozenset({"of", "here", "to", ","})  # "Mum of two here
 # and a text's sign-off kisses after it.
 _REPORTED = frozenset({("she", "said"), ("he", "said"), ("she", "says"), ("he", "says")})
 _SIGN_OFFS = frozenset({"x", "xx", "xxx"})
+_THEIRS = frozenset({"her", "his", "hers", "their", "she's", "he's", "she", "he"})
+_YOURS = frozenset({"you", "your", "you're", "ur", "u"})
 # ... or as the subject of a question, right after its auxiliary: "did mum say if her knee was
 # red?", "has dad had the swelling looked at?" (the writer's own "my" ends the scope as ever).
 _QUESTION_AUXILIARIES = frozenset({"did", "does", "do", "has", "have", "is", "was", "can", "could"})
+# Words a question to someone about a relative may open with: "what did mum say", "sis did
+# mum ...".
+_QUESTION_OPENERS = frozenset({"what", "why", "how", "when", "where", "sis", "hey", "so"})
 # The writer speaking of themselves again ends a scope about someone else: "my mother says my
 # knee twitches".
 _FIRST_PERSON = frozenset({"my", "i", "i'm", "i've", "me", "mine"})
@@ -991,24 +996,38 @@ def _bare_relatives(words: Sequence[str], taken: Sequence[bool]) -> list[int]:
     takes ..."), or right after a question's auxiliary ("did mum say ...")."""
     return [
         k
-        for k in range(len(words) - 1)
+        for k in range(min(len(words) - 1, 3))
         if words[k] in _BARE_RELATIVES
         and words[k + 1] not in _NOT_A_RELATIVE_AFTER
         and not taken[k]
-        and (k == 0 or words[k - 1] in _QUESTION_AUXILIARIES)
+        and (k == 0 or _asks_of_a_relative(words, k))
     ]
 
 
+def _asks_of_a_relative(words: Sequence[str], k: int) -> bool:
+    """Whether the sentence opens by asking of the relative at token `k` ("did mum say ...",
+    "what did dad say ..."), with nothing in it that is the writer's ("can dad feel the
+    warmth in my knee?" asks of the writer's knee)."""
+    opens = (k == 1 and words[0] in _QUESTION_AUXILIARIES) or (
+        k == 2 and words[0] in _QUESTION_OPENERS and words[1] in _QUESTION_AUXILIARIES
+    )
+    return opens and not any(w in _FIRST_PERSON or w in _WRITER_SUBJECT for w in words)
+
+
 def _reported_of_another(words: Sequence[str]) -> bool:
-    """Whether the sentence is speech reported of someone else, said last: "not red, just a
-    bit swollen she said x". Only where nothing in it is the writer's ("my knee is red, she
-    said" is the writer's knee, whoever spoke)."""
+    """Whether the sentence is speech reported of someone else, said last: "her knee's not
+    red, just a bit swollen she said x". Only where nothing in it is the writer's ("my knee is
+    red, she said" is the writer's knee, whoever spoke), nor the reader's ("your knee is
+    swollen, she said"), and where it names whose it is."""
     while words and words[-1] in _SIGN_OFFS:
         words = words[:-1]
     return (
         len(words) > 2
         and tuple(words[-2:]) in _REPORTED
-        and not any(w in _FIRST_PERSON or w in _WRITER_SUBJECT for w in words)
+        and not any(w in _FIRST_PERSON or w in _WRITER_SUBJECT or w in _YOURS for w in words)
+        # Said of someone the sentence names: alone, "just a bit swollen she said" most often
+        # reports a physio or a doctor on the writer's knee.
+        and any(w in _THEIRS or w in _BARE_RELATIVES for w in words[:-2])
     )
 
 

@@ -75,11 +75,12 @@ _FILLER = frozenset({"of", "the", "a", "an", "in"})
 _JOINS = frozenset({"and", "or"})
 # A speaker's label at a sentence's start in a pasted chat or transcript ("Bot: ...").
 _TURN_LABEL = re.compile(r"\s*([A-Za-z]+)\s*:")
-# The names a pasted chat gives its assistant, and the writer.
+# The names a pasted chat gives its assistant.
 _ASSISTANTS = frozenset(
     {"assistant", "bot", "chatbot", "chatgpt", "gpt", "ai", "copilot", "gemini", "claude"}
 )
-_WRITERS = frozenset({"user", "me", "patient", "pt", "client", "human", "you", "a", "answer"})
+# The writer speaking of themselves, which an assistant's sentence does not.
+_WRITER_SPEAKS = re.compile(r"(?i)\b(?:my|i|i'm|i've|im|ive)\b")
 # A level code: a vertebra or its segment ("C5", "T12", "L5", "S4").
 _LEVEL = re.compile(r"[ctls]\d{1,2}")
 # Words that only say how far a finding is spread, which a term's name may start with where
@@ -200,6 +201,14 @@ def _unqualified(
         if held is not None and held.node_id != node_id:
             found[key] = None
     return {key: entry for key, entry in found.items() if entry is not None}
+
+
+def _new_line(text: str, start: int, end: int) -> bool:
+    """Whether the sentence text[start:end] starts a new line."""
+    if start > 0 and text[start - 1] == "\n":
+        return True
+    segment = text[start:end]
+    return "\n" in segment[: len(segment) - len(segment.lstrip())]
 
 
 def _spread_denied(tokens: Sequence[Token], i: int, entry: _Entry) -> bool:
@@ -665,8 +674,12 @@ class PackParser:
             end = len(text) if match is None else match.start()
             label = _TURN_LABEL.match(text, offset, end)
             if label is not None:
-                speaker = label.group(1).lower()
-                assistant = speaker in _ASSISTANTS or (assistant and speaker not in _WRITERS)
+                assistant = label.group(1).lower() in _ASSISTANTS
+            elif assistant and (
+                _new_line(text, offset, end) or _WRITER_SPEAKS.search(text, offset, end)
+            ):
+                # A new line, or the writer's own "my" or "I", is the writer again.
+                assistant = False
             named_if: list[_Entry] = []
             found = self._sentence(
                 text,

@@ -36,6 +36,25 @@ from tests.graph.text.test_round_nine import mentions
             "Bot: Hello. Swelling can come from many things. Any redness? User: no",
             ["symptom:redness absent"],
         ),
+        # The writer again after an assistant's turn: a new line, or their own "my" or "I".
+        ("Bot: Do you have swelling?\nyes my knee is swollen", ["symptom:swelling present"]),
+        (
+            "ChatGPT: It may be bursitis.\nMy knee is red and swollen",
+            ["symptom:redness present", "symptom:swelling present"],
+        ),
+        ("Assistant: sorry. My knee is swollen", ["symptom:swelling present"]),
+        (
+            "Assistant: Swelling can be serious.\nEdit: my knee is now hot",
+            ["symptom:warmth present"],
+        ),
+        # A relative as a question's subject only where it opens the question and nothing in
+        # it is the writer's.
+        ("can dad feel the warmth in my knee?", ["symptom:warmth present"]),
+        ("it was dad who noticed the swelling on my knee", ["symptom:swelling present"]),
+        ("did mum say if her knee was red?", ["symptom:redness present/family"]),
+        # "she said" alone most often reports a clinician on the writer's knee.
+        ("Saw the physio today. Just a bit swollen she said", ["symptom:swelling present"]),
+        ("your knee is swollen, she said", ["symptom:swelling present"]),
         # "Only" before when answers yes.
         ("Are you having any swelling? Only at night.", ["symptom:swelling present"]),
         # The writer's own explanation of a cause is theirs.

@@ -25,9 +25,9 @@ from tests.graph.text.test_round_nine import mentions
         # Food that sticks again and again is difficulty swallowing (the node's excerpt).
         ("Food keeps getting stuck on the way down.", ["symptom:difficulty-swallowing present"]),
         ("Food kept getting stuck last week.", ["symptom:difficulty-swallowing present"]),
-        # Speech reported last of someone else, with nothing in the sentence the writer's.
+        # Speech reported last of someone the sentence names, with nothing in it the writer's.
         (
-            "nope not red, just bit swollen she said x",
+            "nope her knee's not red, just bit swollen she said x",
             ["symptom:redness absent/family", "symptom:swelling present/family"],
         ),
     ],
