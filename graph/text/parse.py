@@ -668,7 +668,7 @@ class PackParser:
         # A point between digits is a decimal point: "my calcium was 2.0, which ...".
         ends = [m for m in _SENTENCE_END.finditer(text) if not _decimal(text, m.start())]
         # Whether a pasted chat's assistant is speaking: from its label ("Assistant:") to the
-        # writer's ("User:", "Me:").
+        # next label ("User:", "Doctor:"), a new line, or the writer's own "my" or "I".
         assistant = False
         for match in [*ends, None]:
             end = len(text) if match is None else match.start()
