@@ -218,13 +218,15 @@ class PairIndex(Generic[E]):
             or written[s].endswith(("ing", "ed"))
             or _irregular_past(written[s], bare[s])
         ]
-        # An activity the person could not do is none they did: "too stiff to walk back from
-        # the match", "too sore to run all week" (the words after it are how long it was missed).
-        heads = [h for h in heads if h[2] not in self._alone or not _unable_before(h[0], written)]
-        # A lone head that names the thing a remedy or a bag is for modifies it, and a denial
-        # of the remedy is none of the head's: "not even the heat pad", "no ice pack".
+        # A lone head is none the person did where they could not do it ("too stiff to walk
+        # back from the match", "too sore to run all week": the words after it are how long it
+        # was missed), nor where it names the thing a remedy or a bag is for, and a denial of
+        # the remedy is none of the head's ("not even the heat pad", "no ice pack").
         heads = [
-            h for h in heads if h[2] not in self._alone or not _modifies_a_remedy(h[1], written)
+            h
+            for h in heads
+            if h[2] not in self._alone
+            or not (_unable_before(h[0], written) or _modifies_a_remedy(h[1], written))
         ]
         if not heads:
             return []

@@ -366,15 +366,14 @@ def _said_normal(
     return replace(said, negated=not said.negated)
 
 
-def _answered_list(text: str, start: int, end: int, named: Sequence[_Entry]) -> list[Mention]:
+def _answered_list(
+    text: str, start: int, end: int, named: Sequence[_Entry], asked: bool
+) -> list[Mention]:
     """The findings a sentence before named only as a condition, where the sentence
     text[start:end] answers them as a list ("I have neither of these"): each the writer's,
     absent or present as the answer says, its span the answer's words."""
-    before = start - 1
-    while before >= 0 and text[before].isspace():
-        before -= 1
-    # A short reply takes up a question only ("Any swelling? A tiny bit."), not advice.
-    asked = before >= 0 and text[before] == "?"
+    # A short reply takes up a question only ("Any swelling? A tiny bit."), not advice: `asked`
+    # says the sentence before ended in "?".
     said = list_taken_up(lowered(text[start:end]), asked)
     if said is None:
         return []
@@ -653,7 +652,8 @@ class PackParser:
         lookups = [MAX_REPAIRS]  # left for this request, shared by its sentences
         # The abbreviations the text has defined so far, as written -> the phrase's entry.
         defined: dict[str, _Entry] = {}
-        # The mentions of the sentence just before, where it ended in a question mark.
+        # Whether the sentence just before ended in a question mark, and its mentions then.
+        after_question = False
         asked = range(0)
         # Mentions whose pair only says when ("after the match"): kept beside a symptom.
         tied: list[Mention] = []
@@ -694,7 +694,7 @@ class PackParser:
                 assistant,
             )
             if conditions and not found:
-                found = _answered_list(text, offset, end, conditions)
+                found = _answered_list(text, offset, end, conditions, after_question)
             conditions = named_if
             theirs = (
                 [
@@ -717,7 +717,8 @@ class PackParser:
                         for m in mentions[asked.start : asked.stop]
                     ]
             asked = range(0)
-            if match is not None and match.group() == "?":
+            after_question = match is not None and match.group() == "?"
+            if after_question:
                 asked = range(len(mentions), len(mentions) + len(found))
             mentions += found
             offset = end + 1
